@@ -1,0 +1,319 @@
+//! cgroups (cgroups(7)): which version, which cgroup this process is in, and
+//! where its memory, pids and cpu limit files are visible from inside.
+//!
+//! `/proc/self/cgroup` lines are `hierarchy-id:controllers:path`; v2 has the
+//! single line `0::path`. The limit files are found through the mount table:
+//! the controller's mount point plus the process's path below that mount's root.
+
+use crate::mountinfo::MountTable;
+
+/// One `/proc/self/cgroup` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct CgroupLine {
+    /// Hierarchy id (0 for v2).
+    pub hierarchy: u32,
+    /// Controllers bound to the hierarchy (empty for v2).
+    pub controllers: Vec<String>,
+    /// The process's cgroup path in that hierarchy.
+    pub path: String,
+}
+
+/// cgroup version in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum CgroupVersion {
+    /// Only the unified hierarchy.
+    V2,
+    /// Only v1 hierarchies.
+    V1,
+    /// v1 controllers plus the unified hierarchy.
+    Hybrid,
+}
+
+/// Parses `/proc/self/cgroup`.
+pub fn parse_proc_cgroup(text: &str) -> Result<Vec<CgroupLine>, String> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let mut it = line.splitn(3, ':');
+        let (Some(h), Some(c), Some(p)) = (it.next(), it.next(), it.next()) else {
+            return Err(format!("line {}: not `id:controllers:path`", i + 1));
+        };
+        let hierarchy = h
+            .parse()
+            .map_err(|_| format!("line {}: hierarchy id {h:?} is not a number", i + 1))?;
+        if !p.starts_with('/') {
+            return Err(format!("line {}: path {p:?} is not absolute", i + 1));
+        }
+        out.push(CgroupLine {
+            hierarchy,
+            controllers: c
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            path: p.to_string(),
+        });
+        if out.len() > 64 {
+            return Err("more than 64 hierarchies".into());
+        }
+    }
+    if out.is_empty() {
+        return Err("no cgroup lines".into());
+    }
+    Ok(out)
+}
+
+/// The version the lines show.
+pub fn version(lines: &[CgroupLine]) -> CgroupVersion {
+    let v2 = lines.iter().any(|l| l.hierarchy == 0 && l.controllers.is_empty());
+    let v1 = lines.iter().any(|l| l.hierarchy != 0);
+    match (v1, v2) {
+        (true, true) => CgroupVersion::Hybrid,
+        (true, false) => CgroupVersion::V1,
+        _ => CgroupVersion::V2,
+    }
+}
+
+/// Which limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitKind {
+    /// Memory in bytes.
+    Memory,
+    /// Number of tasks.
+    Pids,
+    /// CPU bandwidth.
+    Cpu,
+}
+
+impl LimitKind {
+    /// The v1 controller name.
+    pub fn controller(self) -> &'static str {
+        match self {
+            LimitKind::Memory => "memory",
+            LimitKind::Pids => "pids",
+            LimitKind::Cpu => "cpu",
+        }
+    }
+}
+
+/// Where a limit lives: absolute paths inside the (container's) filesystem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LimitFiles {
+    /// v2: one file (`memory.max`, `pids.max`, `cpu.max`).
+    V2(String),
+    /// v1: one file, or for cpu the quota and the period.
+    V1(String, Option<String>),
+}
+
+/// Finds the files holding `kind`'s limit for this process's own cgroup.
+pub fn limit_files(
+    lines: &[CgroupLine],
+    mounts: &MountTable,
+    kind: LimitKind,
+) -> Result<LimitFiles, String> {
+    let ctl = kind.controller();
+    // v1 first: a controller bound to a v1 hierarchy is not in v2.
+    if let Some(line) = lines
+        .iter()
+        .find(|l| l.hierarchy != 0 && l.controllers.iter().any(|c| c == ctl))
+    {
+        let mount = mounts
+            .mounts
+            .iter()
+            .rev()
+            .find(|m| m.fstype == "cgroup" && m.super_options.split(',').any(|o| o == ctl))
+            .ok_or_else(|| format!("the {ctl} v1 hierarchy is not mounted"))?;
+        let dir = below_mount(&mount.mount_point, &mount.root, &line.path)?;
+        return Ok(match kind {
+            LimitKind::Memory => LimitFiles::V1(format!("{dir}/memory.limit_in_bytes"), None),
+            LimitKind::Pids => LimitFiles::V1(format!("{dir}/pids.max"), None),
+            LimitKind::Cpu => LimitFiles::V1(
+                format!("{dir}/cpu.cfs_quota_us"),
+                Some(format!("{dir}/cpu.cfs_period_us")),
+            ),
+        });
+    }
+    let line = lines
+        .iter()
+        .find(|l| l.hierarchy == 0)
+        .ok_or_else(|| format!("no hierarchy holds the {ctl} controller"))?;
+    let mount = mounts
+        .mounts
+        .iter()
+        .rev()
+        .find(|m| m.fstype == "cgroup2")
+        .ok_or("the cgroup2 hierarchy is not mounted")?;
+    let dir = below_mount(&mount.mount_point, &mount.root, &line.path)?;
+    let file = match kind {
+        LimitKind::Memory => "memory.max",
+        LimitKind::Pids => "pids.max",
+        LimitKind::Cpu => "cpu.max",
+    };
+    Ok(LimitFiles::V2(format!("{dir}/{file}")))
+}
+
+fn below_mount(mount_point: &str, mount_root: &str, path: &str) -> Result<String, String> {
+    let rel = if mount_root == "/" {
+        path
+    } else {
+        match path.strip_prefix(mount_root) {
+            Some(r) if r.is_empty() || r.starts_with('/') => r,
+            _ => {
+                return Err(format!(
+                    "cgroup {path} is not below the mounted part {mount_root} of the hierarchy"
+                ));
+            }
+        }
+    };
+    let rel = rel.trim_end_matches('/');
+    if rel.split('/').any(|c| c == "..") {
+        return Err(format!("cgroup path {path} leaves the mount"));
+    }
+    Ok(format!("{}{}", mount_point.trim_end_matches('/'), rel))
+}
+
+/// A limit value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Limit {
+    /// No limit (`max`, or v1's page-rounded LONG_MAX).
+    Unlimited,
+    /// A number: bytes for memory, tasks for pids.
+    Value(u64),
+    /// CPU bandwidth: `quota` microseconds every `period`.
+    Cpu {
+        /// Microseconds of CPU time per period.
+        quota_us: u64,
+        /// Period in microseconds.
+        period_us: u64,
+    },
+}
+
+impl Limit {
+    /// Whether a limit is set.
+    pub fn is_limited(self) -> bool {
+        !matches!(self, Limit::Unlimited)
+    }
+}
+
+/// v1 reports "no memory limit" as LONG_MAX rounded down to a page.
+const V1_UNLIMITED_FLOOR: u64 = 1 << 62;
+
+/// Parses a v2 `memory.max`/`pids.max` or a v1 `memory.limit_in_bytes`/`pids.max`.
+pub fn parse_limit(text: &str) -> Result<Limit, String> {
+    let t = text.trim();
+    if t == "max" {
+        return Ok(Limit::Unlimited);
+    }
+    let v: u64 = t.parse().map_err(|_| format!("{t:?} is neither `max` nor a number"))?;
+    Ok(if v >= V1_UNLIMITED_FLOOR {
+        Limit::Unlimited
+    } else {
+        Limit::Value(v)
+    })
+}
+
+/// Parses v2 `cpu.max`: `max 100000` or `50000 100000`.
+pub fn parse_cpu_max(text: &str) -> Result<Limit, String> {
+    let mut it = text.split_ascii_whitespace();
+    let (Some(q), Some(p), None) = (it.next(), it.next(), it.next()) else {
+        return Err(format!("{:?} is not `quota period`", text.trim()));
+    };
+    let period_us = p.parse().map_err(|_| format!("period {p:?} is not a number"))?;
+    if q == "max" {
+        return Ok(Limit::Unlimited);
+    }
+    let quota_us = q.parse().map_err(|_| format!("quota {q:?} is not a number"))?;
+    Ok(Limit::Cpu { quota_us, period_us })
+}
+
+/// Parses v1 `cpu.cfs_quota_us` (-1 for none) and `cpu.cfs_period_us`.
+pub fn parse_cpu_v1(quota: &str, period: &str) -> Result<Limit, String> {
+    let q: i64 = quota
+        .trim()
+        .parse()
+        .map_err(|_| format!("quota {:?} is not a number", quota.trim()))?;
+    let p: u64 = period
+        .trim()
+        .parse()
+        .map_err(|_| format!("period {:?} is not a number", period.trim()))?;
+    Ok(if q < 0 {
+        Limit::Unlimited
+    } else {
+        Limit::Cpu {
+            quota_us: q as u64,
+            period_us: p,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HYBRID: &str = "9:name=systemd:/\n8:pids:/\n4:memory:/process_api/c03\n1:cpu:/\n0::/\n";
+
+    #[test]
+    fn versions() {
+        assert_eq!(version(&parse_proc_cgroup("0::/\n").unwrap()), CgroupVersion::V2);
+        assert_eq!(version(&parse_proc_cgroup(HYBRID).unwrap()), CgroupVersion::Hybrid);
+        assert_eq!(version(&parse_proc_cgroup("1:cpu,cpuacct:/x\n").unwrap()), CgroupVersion::V1);
+        assert!(parse_proc_cgroup("").is_err());
+        assert!(parse_proc_cgroup("x::/").is_err());
+        assert!(parse_proc_cgroup("0::relative").is_err());
+    }
+
+    #[test]
+    fn v1_limit_file_under_its_mount() {
+        let lines = parse_proc_cgroup(HYBRID).unwrap();
+        let mounts = MountTable::parse(
+            "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n",
+        );
+        assert_eq!(
+            limit_files(&lines, &mounts, LimitKind::Memory),
+            Ok(LimitFiles::V1("/sys/fs/cgroup/memory/process_api/c03/memory.limit_in_bytes".into(), None))
+        );
+        assert!(limit_files(&lines, &mounts, LimitKind::Pids).is_err());
+    }
+
+    #[test]
+    fn v2_private_namespace_reads_the_top() {
+        let lines = parse_proc_cgroup("0::/\n").unwrap();
+        let mounts = MountTable::parse("30 20 0:30 / /sys/fs/cgroup ro - cgroup2 cgroup rw\n");
+        assert_eq!(
+            limit_files(&lines, &mounts, LimitKind::Pids),
+            Ok(LimitFiles::V2("/sys/fs/cgroup/pids.max".into()))
+        );
+    }
+
+    #[test]
+    fn v1_container_view_strips_the_mount_root() {
+        let lines = parse_proc_cgroup("4:memory:/docker/abc\n").unwrap();
+        let mounts = MountTable::parse("1 0 0:40 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n");
+        assert_eq!(
+            limit_files(&lines, &mounts, LimitKind::Memory),
+            Ok(LimitFiles::V1("/sys/fs/cgroup/memory/memory.limit_in_bytes".into(), None))
+        );
+        let outside = parse_proc_cgroup("4:memory:/other\n").unwrap();
+        assert!(limit_files(&outside, &mounts, LimitKind::Memory).is_err());
+    }
+
+    #[test]
+    fn values() {
+        assert_eq!(parse_limit("max\n"), Ok(Limit::Unlimited));
+        assert_eq!(parse_limit("9223372036854771712"), Ok(Limit::Unlimited));
+        assert_eq!(parse_limit("536870912"), Ok(Limit::Value(536870912)));
+        assert!(parse_limit("").is_err());
+        assert_eq!(parse_cpu_max("max 100000"), Ok(Limit::Unlimited));
+        assert_eq!(parse_cpu_max("50000 100000\n"), Ok(Limit::Cpu { quota_us: 50000, period_us: 100000 }));
+        assert!(parse_cpu_max("50000").is_err());
+        assert_eq!(parse_cpu_v1("-1", "100000"), Ok(Limit::Unlimited));
+        assert!(parse_cpu_v1("x", "1").is_err());
+    }
+}

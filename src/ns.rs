@@ -1,0 +1,164 @@
+//! Namespaces from `/proc/self/ns/*` links and the kernel's fixed inode
+//! numbers for the initial namespaces (`include/linux/proc_ns.h`,
+//! `include/uapi/linux/nsfs.h`).
+//!
+//! The initial user, uts, ipc, pid, cgroup and time namespaces have had fixed
+//! inode numbers since they existed. The initial network and mount namespaces
+//! got theirs in Linux 6.18; before that they carry a dynamic number, so "not
+//! the fixed number" proves nothing there and the answer is unknown. Dynamic
+//! numbers start at `0xF0000000`, so seeing the fixed number is proof on any
+//! kernel.
+
+use crate::fact::Fact;
+
+/// A namespace type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum NsType {
+    /// User ids and capabilities.
+    User,
+    /// Hostname.
+    Uts,
+    /// System V IPC, POSIX message queues.
+    Ipc,
+    /// Process ids.
+    Pid,
+    /// cgroup root.
+    Cgroup,
+    /// Boot and monotonic clocks.
+    Time,
+    /// Network stack.
+    Net,
+    /// Mount table.
+    Mnt,
+}
+
+impl NsType {
+    /// Every type, in the order reported.
+    pub const ALL: [NsType; 8] = [
+        NsType::User,
+        NsType::Pid,
+        NsType::Net,
+        NsType::Ipc,
+        NsType::Uts,
+        NsType::Mnt,
+        NsType::Cgroup,
+        NsType::Time,
+    ];
+
+    /// The file name under `/proc/self/ns/`.
+    pub fn name(self) -> &'static str {
+        match self {
+            NsType::User => "user",
+            NsType::Uts => "uts",
+            NsType::Ipc => "ipc",
+            NsType::Pid => "pid",
+            NsType::Cgroup => "cgroup",
+            NsType::Time => "time",
+            NsType::Net => "net",
+            NsType::Mnt => "mnt",
+        }
+    }
+
+    /// The initial namespace's fixed inode number.
+    pub fn initial_inode(self) -> u64 {
+        match self {
+            NsType::Ipc => 0xEFFF_FFFF,
+            NsType::Uts => 0xEFFF_FFFE,
+            NsType::User => 0xEFFF_FFFD,
+            NsType::Pid => 0xEFFF_FFFC,
+            NsType::Cgroup => 0xEFFF_FFFB,
+            NsType::Time => 0xEFFF_FFFA,
+            NsType::Net => 0xEFFF_FFF9,
+            NsType::Mnt => 0xEFFF_FFF8,
+        }
+    }
+
+    /// The first kernel (major, minor) that fixes this type's initial inode.
+    pub fn fixed_since(self) -> (u32, u32) {
+        match self {
+            NsType::Net | NsType::Mnt => (6, 18),
+            NsType::Time => (5, 6),
+            NsType::Cgroup => (4, 6),
+            _ => (3, 8),
+        }
+    }
+}
+
+/// Parses a namespace link target: `user:[4026531837]`.
+pub fn parse_link(ty: NsType, target: &str) -> Result<u64, String> {
+    let rest = target
+        .strip_prefix(ty.name())
+        .and_then(|r| r.strip_prefix(":["))
+        .and_then(|r| r.strip_suffix(']'))
+        .ok_or_else(|| format!("{target:?} is not `{}:[inode]`", ty.name()))?;
+    rest.parse::<u64>()
+        .map_err(|_| format!("{rest:?} is not an inode number"))
+}
+
+/// Parses `osrelease` (`6.18.44-foo`) into (major, minor).
+pub fn parse_kernel_version(osrelease: &str) -> Option<(u32, u32)> {
+    let mut it = osrelease.trim().split(|c: char| !c.is_ascii_digit());
+    let major = it.next()?.parse().ok()?;
+    let minor = it.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+/// Whether inode `ino` of type `ty` is the initial (host) namespace.
+pub fn is_initial(ty: NsType, ino: u64, kernel: Option<(u32, u32)>, source: &str) -> Fact<bool> {
+    if ino == ty.initial_inode() {
+        return Fact::Known(true);
+    }
+    match kernel {
+        Some(k) if k >= ty.fixed_since() => Fact::Known(false),
+        Some((a, b)) => {
+            let (c, d) = ty.fixed_since();
+            Fact::unknown(
+                source,
+                format!(
+                    "kernel {a}.{b} gives the initial {} namespace no fixed inode (fixed since {c}.{d})",
+                    ty.name()
+                ),
+            )
+        }
+        None => Fact::unknown(
+            source,
+            format!(
+                "kernel version unknown, so inode {ino} cannot be compared with the initial {} namespace",
+                ty.name()
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_parse() {
+        assert_eq!(parse_link(NsType::User, "user:[4026531837]"), Ok(0xEFFF_FFFD));
+        assert!(parse_link(NsType::User, "pid:[4026531837]").is_err());
+        assert!(parse_link(NsType::Net, "net:[x]").is_err());
+        assert!(parse_link(NsType::Net, "net:[1").is_err());
+    }
+
+    #[test]
+    fn initial_detection_respects_the_kernel() {
+        let s = "ns";
+        assert_eq!(is_initial(NsType::Pid, 0xEFFF_FFFC, None, s), Fact::Known(true));
+        assert_eq!(is_initial(NsType::Pid, 4026532200, Some((5, 10)), s), Fact::Known(false));
+        assert_eq!(is_initial(NsType::Net, 0xEFFF_FFF9, Some((5, 10)), s), Fact::Known(true));
+        assert!(is_initial(NsType::Net, 4026532200, Some((6, 1)), s).known().is_none());
+        assert_eq!(is_initial(NsType::Net, 4026532200, Some((6, 18)), s), Fact::Known(false));
+        assert!(is_initial(NsType::Mnt, 4026532200, None, s).known().is_none());
+    }
+
+    #[test]
+    fn kernel_versions() {
+        assert_eq!(parse_kernel_version("6.18.44-fc-v657\n"), Some((6, 18)));
+        assert_eq!(parse_kernel_version("4.4.0"), Some((4, 4)));
+        assert_eq!(parse_kernel_version("x"), None);
+    }
+}

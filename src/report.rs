@@ -1,0 +1,922 @@
+//! The report: every fact `posture` establishes about the calling process,
+//! gathered from a [`Root`] in one pass. Each probe's failure is its own
+//! [`Fact::Unknown`]; none aborts the others.
+
+use std::path::Path;
+
+use crate::capability::CapSet;
+use crate::cgroup::{self, CgroupLine, CgroupVersion, Limit, LimitFiles, LimitKind};
+use crate::fact::{Fact, Unknown};
+use crate::idmap::{IdMap, Mapping};
+use crate::lsm::{self, LsmLabel};
+use crate::mountinfo::{self, MountTable, Mounts};
+use crate::ns::{self, NsType};
+use crate::root::{self, ReadError, Root, RootKind};
+use crate::runtime::{self, Runtime};
+use crate::status::{Field, SeccompMode, Status};
+
+/// The version of the JSON document this crate writes. Bumped when a field
+/// changes meaning or is removed; adding fields does not bump it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Where the report was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Origin {
+    /// Live system or fixture.
+    pub kind: RootKind,
+    /// The root directory.
+    pub root: String,
+}
+
+/// Kernel facts the judgements need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Kernel {
+    /// `osrelease`.
+    pub release: Fact<String>,
+    /// The highest capability number this kernel knows (`cap_last_cap`).
+    pub cap_last_cap: Fact<u8>,
+}
+
+/// Whether `/proc` is a real procfs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum ProcTrust {
+    /// `statfs` says procfs (`PROC_SUPER_MAGIC`).
+    Procfs,
+    /// `statfs` says another filesystem: nothing read from it can be trusted.
+    NotProcfs {
+        /// The filesystem magic found.
+        magic: String,
+    },
+    /// A fixture root: the files were captured elsewhere and not verified here.
+    Fixture,
+}
+
+/// Real, effective, saved and filesystem ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Ids {
+    /// Real.
+    pub real: u32,
+    /// Effective: what permission checks use.
+    pub effective: u32,
+    /// Saved set-id.
+    pub saved: u32,
+    /// Filesystem (None when the source does not give it).
+    pub filesystem: Option<u32>,
+}
+
+impl Ids {
+    fn from_status(v: [u32; 4]) -> Ids {
+        Ids {
+            real: v[0],
+            effective: v[1],
+            saved: v[2],
+            filesystem: Some(v[3]),
+        }
+    }
+
+    /// Whether any of the ids is 0.
+    pub fn any_root(&self) -> bool {
+        self.real == 0 || self.effective == 0 || self.saved == 0 || self.filesystem == Some(0)
+    }
+}
+
+/// Who the process is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Identity {
+    /// User ids.
+    pub uid: Fact<Ids>,
+    /// Group ids.
+    pub gid: Fact<Ids>,
+    /// Supplementary groups.
+    pub groups: Fact<Vec<u32>>,
+    /// Where the ids came from (`/proc/self/status` or `getresuid(2)`).
+    pub source: String,
+}
+
+/// The five capability sets (capabilities(7)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Capabilities {
+    /// What the kernel checks now.
+    pub effective: Fact<CapSet>,
+    /// What the process may make effective.
+    pub permitted: Fact<CapSet>,
+    /// What survives execve into a program with matching file capabilities.
+    pub inheritable: Fact<CapSet>,
+    /// The ceiling: what execve of a setuid or file-capability program can reach.
+    pub bounding: Fact<CapSet>,
+    /// What survives execve of an ordinary program.
+    pub ambient: Fact<CapSet>,
+    /// Every capability this kernel has (from `cap_last_cap`).
+    pub full_set: Fact<CapSet>,
+    /// The file the sets came from.
+    pub source: String,
+}
+
+/// Securebits (capabilities(7)): flags that change how uid 0 gains capabilities.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Securebits {
+    /// The raw flags.
+    pub bits: u32,
+    /// Their names (`SECBIT_NOROOT`, …).
+    pub names: Vec<String>,
+}
+
+const SECUREBITS: &[(u32, &str)] = &[
+    (0x1, "SECBIT_NOROOT"),
+    (0x2, "SECBIT_NOROOT_LOCKED"),
+    (0x4, "SECBIT_NO_SETUID_FIXUP"),
+    (0x8, "SECBIT_NO_SETUID_FIXUP_LOCKED"),
+    (0x10, "SECBIT_KEEP_CAPS"),
+    (0x20, "SECBIT_KEEP_CAPS_LOCKED"),
+    (0x40, "SECBIT_NO_CAP_AMBIENT_RAISE"),
+    (0x80, "SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED"),
+    (0x100, "SECBIT_EXEC_RESTRICT_FILE"),
+    (0x200, "SECBIT_EXEC_RESTRICT_FILE_LOCKED"),
+    (0x400, "SECBIT_EXEC_DENY_INTERACTIVE"),
+    (0x800, "SECBIT_EXEC_DENY_INTERACTIVE_LOCKED"),
+];
+
+impl Securebits {
+    /// Names the bits; unknown ones appear as hex.
+    pub fn from_bits(bits: u32) -> Securebits {
+        let mut names: Vec<String> = SECUREBITS
+            .iter()
+            .filter(|(b, _)| bits & b != 0)
+            .map(|(_, n)| n.to_string())
+            .collect();
+        let known: u32 = SECUREBITS.iter().map(|(b, _)| b).sum();
+        if bits & !known != 0 {
+            names.push(format!("{:#x}", bits & !known));
+        }
+        Securebits { bits, names }
+    }
+}
+
+/// Seccomp state of the main thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Seccomp {
+    /// Mode.
+    pub mode: Fact<SeccompMode>,
+    /// Number of filters installed (`Seccomp_filters`, Linux 5.9+).
+    pub filters: Fact<u32>,
+}
+
+/// no_new_privs and where it was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct NoNewPrivs {
+    /// Whether execve can no longer grant privileges.
+    pub enabled: bool,
+    /// `status` (the `NoNewPrivs:` line) or `prctl` (`PR_GET_NO_NEW_PRIVS`, the
+    /// calling thread, used where status lacks the line).
+    pub source: NnpSource,
+}
+
+/// Where no_new_privs came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum NnpSource {
+    /// The status file.
+    Status,
+    /// `prctl(PR_GET_NO_NEW_PRIVS)`.
+    Prctl,
+}
+
+/// A thread whose security state differs from the main thread's. Each `Some`
+/// field is a difference, holding the thread's own value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ThreadDiff {
+    /// Thread id.
+    pub tid: u32,
+    /// Seccomp mode, if different.
+    pub seccomp: Option<SeccompMode>,
+    /// no_new_privs, if different.
+    pub no_new_privs: Option<bool>,
+    /// Effective set, if different.
+    pub effective: Option<CapSet>,
+    /// Permitted set, if different.
+    pub permitted: Option<CapSet>,
+    /// Bounding set, if different.
+    pub bounding: Option<CapSet>,
+    /// Ambient set, if different.
+    pub ambient: Option<CapSet>,
+    /// Inheritable set, if different.
+    pub inheritable: Option<CapSet>,
+    /// User ids, if different.
+    pub uid: Option<[u32; 4]>,
+}
+
+/// Per-thread state (seccomp, no_new_privs and capabilities are per thread).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Threads {
+    /// Threads listed.
+    pub count: usize,
+    /// Threads that differ from the main thread.
+    pub differing: Vec<ThreadDiff>,
+    /// Threads whose status could not be read or parsed: `tid: reason`.
+    pub unreadable: Vec<String>,
+    /// Threads that exited between listing and reading.
+    pub exited: usize,
+    /// Whether the listing stopped at the crate's thread bound.
+    pub truncated: bool,
+}
+
+impl Threads {
+    /// Whether every thread's state is known (none unreadable, none past the bound).
+    pub fn complete(&self) -> bool {
+        self.unreadable.is_empty() && !self.truncated
+    }
+}
+
+/// The user namespace and its id maps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct UserNamespace {
+    /// `uid_map`.
+    pub uid_map: Fact<IdMap>,
+    /// `gid_map`.
+    pub gid_map: Fact<IdMap>,
+    /// Whether this is the host's initial user namespace (from its inode).
+    pub initial: Fact<bool>,
+    /// Where uid 0 of this namespace lands in the parent namespace.
+    pub root_uid: Fact<Mapping>,
+    /// Where gid 0 lands.
+    pub root_gid: Fact<Mapping>,
+    /// Where this process's effective uid lands.
+    pub own_uid: Fact<Mapping>,
+}
+
+/// LSM confinement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Lsm {
+    /// This process's label.
+    pub label: Fact<LsmLabel>,
+    /// The file the label came from.
+    pub label_source: String,
+    /// SELinux enforcing (`/sys/fs/selinux/enforce`).
+    pub selinux_enforcing: Fact<bool>,
+    /// The kernel's active LSMs (`/sys/kernel/security/lsm`).
+    pub active: Fact<Vec<String>>,
+}
+
+/// One namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Namespace {
+    /// Its type.
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
+    pub ns_type: NsType,
+    /// Its inode.
+    pub inode: Fact<u64>,
+    /// Whether it is the host's initial namespace.
+    pub initial: Fact<bool>,
+}
+
+/// cgroup facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Cgroups {
+    /// Version.
+    pub version: CgroupVersion,
+    /// `/proc/self/cgroup`.
+    pub membership: Vec<CgroupLine>,
+    /// Memory limit of this process's cgroup.
+    pub memory: Fact<Limit>,
+    /// Task limit.
+    pub pids: Fact<Limit>,
+    /// CPU bandwidth limit.
+    pub cpu: Fact<Limit>,
+}
+
+/// Device nodes in `/dev`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Devices {
+    /// Names listed in `/dev`.
+    pub entries: usize,
+    /// Names that are host hardware (disks, memory, kernel log…), which a
+    /// default container does not get.
+    pub host_devices: Vec<String>,
+}
+
+/// Device name prefixes of host hardware.
+const HOST_DEVICE_PREFIXES: &[&str] = &[
+    "sd", "vd", "xvd", "hd", "nvme", "mmcblk", "dm-", "loop", "nbd", "md", "sr", "mem", "kmem", "port",
+    "kmsg", "cpu", "mcelog", "kvm", "vhost-", "vfio", "hpet", "rtc", "watchdog", "tpm", "snapshot",
+    "bsg", "sg", "autofs", "btrfs-control", "mapper", "disk", "bus", "input", "dri", "uinput",
+];
+
+/// Whether a `/dev` name is host hardware.
+pub fn is_host_device(name: &str) -> bool {
+    HOST_DEVICE_PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// Everything `posture` knows about the calling process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Report {
+    /// Where the facts were read.
+    pub origin: Origin,
+    /// Whether `/proc` is procfs.
+    pub proc_trust: Fact<ProcTrust>,
+    /// Kernel release and capability count.
+    pub kernel: Kernel,
+    /// uids, gids, groups.
+    pub identity: Identity,
+    /// The capability sets.
+    pub capabilities: Capabilities,
+    /// Securebits (calling thread, via prctl; unknown for fixtures).
+    pub securebits: Fact<Securebits>,
+    /// Seccomp.
+    pub seccomp: Seccomp,
+    /// no_new_privs.
+    pub no_new_privs: Fact<NoNewPrivs>,
+    /// Threads that differ.
+    pub threads: Fact<Threads>,
+    /// User namespace mapping.
+    pub user_namespace: UserNamespace,
+    /// AppArmor / SELinux.
+    pub lsm: Lsm,
+    /// Mount table facts.
+    pub mounts: Fact<Mounts>,
+    /// Namespaces.
+    pub namespaces: Vec<Namespace>,
+    /// Container runtime.
+    pub runtime: Runtime,
+    /// cgroups and limits.
+    pub cgroups: Fact<Cgroups>,
+    /// `/dev` contents.
+    pub devices: Fact<Devices>,
+    /// Whether a Kubernetes service-account token file is present.
+    pub service_account_token: Fact<bool>,
+}
+
+impl Report {
+    /// The namespace entry of a type.
+    pub fn namespace(&self, ty: NsType) -> Option<&Namespace> {
+        self.namespaces.iter().find(|n| n.ns_type == ty)
+    }
+}
+
+fn show(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn field<T: Clone>(path: &Path, f: &Field<T>, line: &str) -> Fact<T> {
+    match f {
+        Field::Value(v) => Fact::Known(v.clone()),
+        Field::Missing => Fact::unknown(show(path), format!("no {line}: line")),
+        Field::Malformed(why) => Fact::unknown(show(path), why.clone()),
+    }
+}
+
+/// Reads what every probe needs once, then assembles the report.
+pub(crate) fn collect(root: &Root) -> Report {
+    let mut buf = Vec::with_capacity(4096);
+    let status_path = root.proc_self("status");
+    let status: Result<Status, Unknown> = root
+        .read_into(&status_path, root::STATUS_LIMIT, &mut buf)
+        .map_err(|e| Unknown::read(&status_path, &e))
+        .and_then(|truncated| {
+            if truncated {
+                Err(Unknown::file(&status_path, "larger than the read bound"))
+            } else {
+                Ok(Status::parse_bytes(&buf))
+            }
+        });
+
+    let kernel = read_kernel(root);
+    let version = kernel.release.known().and_then(|r| ns::parse_kernel_version(r));
+    let namespaces = read_namespaces(root, version);
+    let mount_table = read_mounts(root);
+    let mounts = mount_table
+        .as_ref()
+        .map(|(t, truncated)| mountinfo::analyse(t, *truncated));
+
+    let identity = identity(root, &status_path, &status);
+    let capabilities = capabilities(&status_path, &status, &kernel);
+    let seccomp = match &status {
+        Ok(s) => Seccomp {
+            mode: field(&status_path, &s.seccomp, "Seccomp"),
+            filters: field(&status_path, &s.seccomp_filters, "Seccomp_filters"),
+        },
+        Err(u) => Seccomp {
+            mode: Fact::Unknown(u.clone()),
+            filters: Fact::Unknown(u.clone()),
+        },
+    };
+    let no_new_privs = no_new_privs(root, &status_path, &status);
+    let threads = match &status {
+        Ok(s) => read_threads(root, s),
+        Err(u) => Fact::Unknown(u.clone()),
+    };
+    let user_namespace = user_namespace(root, &namespaces, &identity);
+    let lsm = read_lsm(root);
+    let cgroups = read_cgroups(root, mount_table.as_ref().map(|(t, _)| t));
+    let runtime = read_runtime(root, &status, mount_table.as_ref().ok().map(|(t, _)| t), &cgroups, &kernel, &namespaces);
+    let devices = read_devices(root);
+    let token = root.path("var/run/secrets/kubernetes.io/serviceaccount/token");
+    let service_account_token = root.exists(&token).map_err(|e| Unknown::read(&token, &e)).into();
+
+    Report {
+        origin: Origin {
+            kind: root.kind(),
+            root: show(root.base()),
+        },
+        proc_trust: proc_trust(root),
+        kernel,
+        identity,
+        capabilities,
+        securebits: securebits(root),
+        seccomp,
+        no_new_privs,
+        threads,
+        user_namespace,
+        lsm,
+        mounts: mounts.map_err(Unknown::clone).into(),
+        namespaces,
+        runtime,
+        cgroups,
+        devices,
+        service_account_token,
+    }
+}
+
+fn proc_trust(root: &Root) -> Fact<ProcTrust> {
+    if root.kind() == RootKind::Fixture {
+        return Fact::Known(ProcTrust::Fixture);
+    }
+    let dir = root.proc_dir();
+    match nix::sys::statfs::statfs(&dir) {
+        Ok(st) if st.filesystem_type() == nix::sys::statfs::PROC_SUPER_MAGIC => Fact::Known(ProcTrust::Procfs),
+        Ok(st) => Fact::Known(ProcTrust::NotProcfs {
+            magic: format!("{:#x}", st.filesystem_type().0),
+        }),
+        Err(e) => Fact::unknown(format!("statfs({})", show(&dir)), e.desc()),
+    }
+}
+
+fn read_small(root: &Root, path: &Path) -> Result<String, Unknown> {
+    root.read_text(path, root::SMALL_FILE_LIMIT)
+        .map_err(|e| Unknown::read(path, &e))
+}
+
+fn read_kernel(root: &Root) -> Kernel {
+    let rel = root.proc_sys("kernel/osrelease");
+    let last = root.proc_sys("kernel/cap_last_cap");
+    Kernel {
+        release: read_small(root, &rel).map(|s| s.trim().to_string()).into(),
+        cap_last_cap: read_small(root, &last)
+            .and_then(|s| {
+                s.trim()
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|n| *n < 64)
+                    .ok_or_else(|| Unknown::file(&last, format!("{:?} is not a capability number", s.trim())))
+            })
+            .into(),
+    }
+}
+
+fn identity(root: &Root, path: &Path, status: &Result<Status, Unknown>) -> Identity {
+    let s = match status {
+        Ok(s) => s,
+        Err(u) => {
+            return Identity {
+                uid: Fact::Unknown(u.clone()),
+                gid: Fact::Unknown(u.clone()),
+                groups: Fact::Unknown(u.clone()),
+                source: show(path),
+            };
+        }
+    };
+    let uid = field(path, &s.uid, "Uid").map(Ids::from_status);
+    let gid = field(path, &s.gid, "Gid").map(Ids::from_status);
+    let groups = field(path, &s.groups, "Groups");
+    // gVisor and some sandboxes omit the id lines; for the live process the
+    // kernel still answers getresuid(2). The fs id is then not known.
+    if root.kind() == RootKind::Live && matches!(s.uid, Field::Missing) && matches!(s.gid, Field::Missing) {
+        let uid = nix::unistd::getresuid()
+            .map(|r| Ids {
+                real: r.real.as_raw(),
+                effective: r.effective.as_raw(),
+                saved: r.saved.as_raw(),
+                filesystem: None,
+            })
+            .map_err(|e| Unknown::new("getresuid(2)", e.desc()));
+        let gid = nix::unistd::getresgid()
+            .map(|r| Ids {
+                real: r.real.as_raw(),
+                effective: r.effective.as_raw(),
+                saved: r.saved.as_raw(),
+                filesystem: None,
+            })
+            .map_err(|e| Unknown::new("getresgid(2)", e.desc()));
+        let groups = match groups {
+            Fact::Known(g) => Fact::Known(g),
+            Fact::Unknown(_) => nix::unistd::getgroups()
+                .map(|g| g.into_iter().map(|g| g.as_raw()).collect())
+                .map_err(|e| Unknown::new("getgroups(2)", e.desc()))
+                .into(),
+        };
+        return Identity {
+            uid: uid.into(),
+            gid: gid.into(),
+            groups,
+            source: "getresuid(2), getresgid(2) (status has no Uid/Gid lines)".into(),
+        };
+    }
+    Identity {
+        uid,
+        gid,
+        groups,
+        source: show(path),
+    }
+}
+
+fn capabilities(path: &Path, status: &Result<Status, Unknown>, kernel: &Kernel) -> Capabilities {
+    let set = |f: fn(&Status) -> &Field<u64>, line: &str| -> Fact<CapSet> {
+        match status {
+            Ok(s) => field(path, f(s), line).map(CapSet::from_mask),
+            Err(u) => Fact::Unknown(u.clone()),
+        }
+    };
+    Capabilities {
+        effective: set(|s| &s.cap_eff, "CapEff"),
+        permitted: set(|s| &s.cap_prm, "CapPrm"),
+        inheritable: set(|s| &s.cap_inh, "CapInh"),
+        bounding: set(|s| &s.cap_bnd, "CapBnd"),
+        ambient: set(|s| &s.cap_amb, "CapAmb"),
+        full_set: kernel.cap_last_cap.clone().map(CapSet::full),
+        source: show(path),
+    }
+}
+
+fn securebits(root: &Root) -> Fact<Securebits> {
+    if root.kind() == RootKind::Fixture {
+        return Fact::unknown(
+            "prctl(PR_GET_SECUREBITS)",
+            "securebits are not in procfs; only the live process can ask for its own",
+        );
+    }
+    match rustix::thread::capabilities_secure_bits() {
+        Ok(b) => Fact::Known(Securebits::from_bits(b.bits())),
+        Err(e) => Fact::unknown("prctl(PR_GET_SECUREBITS)", e.to_string()),
+    }
+}
+
+fn no_new_privs(root: &Root, path: &Path, status: &Result<Status, Unknown>) -> Fact<NoNewPrivs> {
+    let from_status = match status {
+        Ok(s) => field(path, &s.no_new_privs, "NoNewPrivs"),
+        Err(u) => Fact::Unknown(u.clone()),
+    };
+    match from_status {
+        Fact::Known(enabled) => Fact::Known(NoNewPrivs {
+            enabled,
+            source: NnpSource::Status,
+        }),
+        // The prctl answer is the authority where status lacks the line
+        // (kernels before 4.10, gVisor) — for the live process only.
+        Fact::Unknown(u) if root.kind() == RootKind::Live => match nix::sys::prctl::get_no_new_privs() {
+            Ok(enabled) => Fact::Known(NoNewPrivs {
+                enabled,
+                source: NnpSource::Prctl,
+            }),
+            Err(e) => Fact::unknown(
+                "prctl(PR_GET_NO_NEW_PRIVS)",
+                format!("{}; and {}: {}", e.desc(), u.source, u.reason),
+            ),
+        },
+        Fact::Unknown(u) => Fact::Unknown(u),
+    }
+}
+
+fn read_threads(root: &Root, main: &Status) -> Fact<Threads> {
+    let dir = root.proc_self_tasks();
+    let (tids, truncated) = match root.list_dir(&dir, root::TASK_LIMIT) {
+        Ok(v) => v,
+        Err(e) => return Fact::Unknown(Unknown::read(&dir, &e)),
+    };
+    let main_tid = main.tgid.value().copied();
+    let mut t = Threads {
+        count: tids.len(),
+        differing: Vec::new(),
+        unreadable: Vec::new(),
+        exited: 0,
+        truncated,
+    };
+    let mut buf = Vec::with_capacity(2048);
+    for name in &tids {
+        let Ok(tid) = name.parse::<u32>() else {
+            t.unreadable.push(format!("{name}: not a thread id"));
+            continue;
+        };
+        if Some(tid) == main_tid {
+            continue;
+        }
+        let path = dir.join(name).join("status");
+        match root.read_into(&path, root::STATUS_LIMIT, &mut buf) {
+            Ok(false) => {}
+            Ok(true) => {
+                t.unreadable.push(format!("{tid}: status larger than the read bound"));
+                continue;
+            }
+            Err(e) if matches!(e.errno(), Some(2) | Some(3)) => {
+                t.exited += 1;
+                continue;
+            }
+            Err(e) => {
+                t.unreadable.push(format!("{tid}: {e}"));
+                continue;
+            }
+        }
+        let s = Status::parse_bytes(&buf);
+        match diff(tid, main, &s) {
+            Ok(Some(d)) => t.differing.push(d),
+            Ok(None) => {}
+            Err(why) => t.unreadable.push(format!("{tid}: {why}")),
+        }
+    }
+    Fact::Known(t)
+}
+
+fn diff(tid: u32, main: &Status, s: &Status) -> Result<Option<ThreadDiff>, String> {
+    fn cmp<T: Clone + PartialEq>(name: &str, main: &Field<T>, t: &Field<T>) -> Result<Option<T>, String> {
+        match (main, t) {
+            (Field::Value(a), Field::Value(b)) => Ok((a != b).then(|| b.clone())),
+            (Field::Missing, Field::Missing) => Ok(None),
+            (_, Field::Malformed(m)) => Err(m.clone()),
+            (_, Field::Missing) => Err(format!("no {name} line")),
+            (_, Field::Value(b)) => Ok(Some(b.clone())),
+        }
+    }
+    let cap = |name, a: &Field<u64>, b: &Field<u64>| cmp(name, a, b).map(|o| o.map(CapSet::from_mask));
+    let d = ThreadDiff {
+        tid,
+        seccomp: cmp("Seccomp", &main.seccomp, &s.seccomp)?,
+        no_new_privs: cmp("NoNewPrivs", &main.no_new_privs, &s.no_new_privs)?,
+        effective: cap("CapEff", &main.cap_eff, &s.cap_eff)?,
+        permitted: cap("CapPrm", &main.cap_prm, &s.cap_prm)?,
+        bounding: cap("CapBnd", &main.cap_bnd, &s.cap_bnd)?,
+        ambient: cap("CapAmb", &main.cap_amb, &s.cap_amb)?,
+        inheritable: cap("CapInh", &main.cap_inh, &s.cap_inh)?,
+        uid: cmp("Uid", &main.uid, &s.uid)?,
+    };
+    let same = d.seccomp.is_none()
+        && d.no_new_privs.is_none()
+        && d.effective.is_none()
+        && d.permitted.is_none()
+        && d.bounding.is_none()
+        && d.ambient.is_none()
+        && d.inheritable.is_none()
+        && d.uid.is_none();
+    Ok((!same).then_some(d))
+}
+
+fn read_namespaces(root: &Root, kernel: Option<(u32, u32)>) -> Vec<Namespace> {
+    NsType::ALL
+        .iter()
+        .map(|&ty| {
+            let path = root.proc_self(&format!("ns/{}", ty.name()));
+            let inode: Fact<u64> = root
+                .read_link(&path)
+                .map_err(|e| Unknown::read(&path, &e))
+                .and_then(|t| ns::parse_link(ty, &t).map_err(|w| Unknown::file(&path, w)))
+                .into();
+            let initial = inode
+                .clone()
+                .and_then(|ino| ns::is_initial(ty, ino, kernel, &show(&path)));
+            Namespace {
+                ns_type: ty,
+                inode,
+                initial,
+            }
+        })
+        .collect()
+}
+
+fn read_mounts(root: &Root) -> Result<(MountTable, bool), Unknown> {
+    let path = root.proc_self("mountinfo");
+    let capped = root
+        .read_capped(&path, root::MOUNTINFO_LIMIT)
+        .map_err(|e| Unknown::read(&path, &e))?;
+    let text = String::from_utf8_lossy(&capped.data);
+    let text = if capped.truncated {
+        // Drop the partial last line.
+        match text.rfind('\n') {
+            Some(i) => &text[..=i],
+            None => "",
+        }
+    } else {
+        &text[..]
+    };
+    let table = MountTable::parse(text);
+    if table.mounts.is_empty() {
+        return Err(Unknown::file(&path, "no mount could be parsed"));
+    }
+    Ok((table, capped.truncated))
+}
+
+fn user_namespace(root: &Root, namespaces: &[Namespace], identity: &Identity) -> UserNamespace {
+    let map = |name: &str| -> Fact<IdMap> {
+        let path = root.proc_self(name);
+        read_small(root, &path)
+            .and_then(|t| IdMap::parse(&t).map_err(|e| Unknown::file(&path, e.to_string())))
+            .into()
+    };
+    let uid_map = map("uid_map");
+    let gid_map = map("gid_map");
+    let initial = namespaces
+        .iter()
+        .find(|n| n.ns_type == NsType::User)
+        .map(|n| n.initial.clone())
+        .unwrap_or_else(|| Fact::unknown("ns/user", "not probed"));
+    let root_uid = uid_map.clone().map(|m| m.mapping_of(0));
+    let root_gid = gid_map.clone().map(|m| m.mapping_of(0));
+    let own_uid = identity
+        .uid
+        .clone()
+        .and_then(|ids| uid_map.clone().map(|m| m.mapping_of(ids.effective)));
+    UserNamespace {
+        uid_map,
+        gid_map,
+        initial,
+        root_uid,
+        root_gid,
+        own_uid,
+    }
+}
+
+fn read_lsm(root: &Root) -> Lsm {
+    let list_path = root.sys("kernel/security/lsm");
+    let active: Fact<Vec<String>> = read_small(root, &list_path).map(|t| lsm::parse_lsm_list(&t)).into();
+    let enforce_path = root.sys("fs/selinux/enforce");
+    let selinux_enforcing = read_small(root, &enforce_path)
+        .and_then(|t| lsm::parse_enforce(&t).map_err(|w| Unknown::file(&enforce_path, w)))
+        .into();
+
+    let aa_path = root.proc_self("attr/apparmor/current");
+    let cur_path = root.proc_self("attr/current");
+    let aa = root.read_text(&aa_path, root::SMALL_FILE_LIMIT);
+    let (label, label_source) = match aa {
+        Ok(text) => (
+            lsm::parse_apparmor(&text)
+                .map(LsmLabel::AppArmor)
+                .map_err(|w| Unknown::file(&aa_path, w))
+                .into(),
+            show(&aa_path),
+        ),
+        Err(aa_err) => {
+            let label = match root.read_text(&cur_path, root::SMALL_FILE_LIMIT) {
+                Ok(text) => lsm::parse_current(&text, active.known().map(|v| v.as_slice()))
+                    .map_err(|w| Unknown::file(&cur_path, w))
+                    .into(),
+                Err(e) if e.errno() == Some(22) => Fact::Known(LsmLabel::None {
+                    evidence: format!("{}: EINVAL (no LSM provides a process label)", show(&cur_path)),
+                }),
+                Err(e) => Fact::unknown(
+                    show(&cur_path),
+                    format!("{e}; {}", describe_aa(&aa_err)),
+                ),
+            };
+            (label, show(&cur_path))
+        }
+    };
+    Lsm {
+        label,
+        label_source,
+        selinux_enforcing,
+        active,
+    }
+}
+
+fn describe_aa(e: &ReadError) -> String {
+    format!("AppArmor's own attribute: {e}")
+}
+
+fn read_cgroups(root: &Root, table: Result<&MountTable, &Unknown>) -> Fact<Cgroups> {
+    let path = root.proc_self("cgroup");
+    let lines = match read_small(root, &path)
+        .and_then(|t| cgroup::parse_proc_cgroup(&t).map_err(|w| Unknown::file(&path, w)))
+    {
+        Ok(l) => l,
+        Err(u) => return Fact::Unknown(u),
+    };
+    let limit = |kind: LimitKind| -> Fact<Limit> {
+        let table = match table {
+            Ok(t) => t,
+            Err(u) => return Fact::Unknown(u.clone()),
+        };
+        let files = match cgroup::limit_files(&lines, table, kind) {
+            Ok(f) => f,
+            Err(w) => return Fact::unknown(show(&path), w),
+        };
+        let read = |p: &str| {
+            let full = root.path(p);
+            read_small(root, &full).map(|t| (t, full))
+        };
+        let result = match (&files, kind) {
+            (LimitFiles::V2(p), LimitKind::Cpu) => {
+                read(p).and_then(|(t, f)| cgroup::parse_cpu_max(&t).map_err(|w| Unknown::file(&f, w)))
+            }
+            (LimitFiles::V1(q, Some(per)), LimitKind::Cpu) => read(q).and_then(|(qt, qf)| {
+                read(per).and_then(|(pt, _)| cgroup::parse_cpu_v1(&qt, &pt).map_err(|w| Unknown::file(&qf, w)))
+            }),
+            (LimitFiles::V2(p) | LimitFiles::V1(p, _), _) => {
+                read(p).and_then(|(t, f)| cgroup::parse_limit(&t).map_err(|w| Unknown::file(&f, w)))
+            }
+        };
+        result.into()
+    };
+    Fact::Known(Cgroups {
+        version: cgroup::version(&lines),
+        memory: limit(LimitKind::Memory),
+        pids: limit(LimitKind::Pids),
+        cpu: limit(LimitKind::Cpu),
+        membership: lines,
+    })
+}
+
+fn read_runtime(
+    root: &Root,
+    status: &Result<Status, Unknown>,
+    table: Option<&MountTable>,
+    cgroups: &Fact<Cgroups>,
+    kernel: &Kernel,
+    namespaces: &[Namespace],
+) -> Runtime {
+    let dockerenv_path = root.path(".dockerenv");
+    let containerenv_path = root.path("run/.containerenv");
+    let self_env_path = root.proc_self("environ");
+    let init_env_path = root.proc_init("environ");
+    let containerenv = root.read_text(&containerenv_path, root::SMALL_FILE_LIMIT).ok();
+    let self_env = root.read_bytes(&self_env_path, root::SMALL_FILE_LIMIT * 4).ok();
+    let init_env = root.read_bytes(&init_env_path, root::SMALL_FILE_LIMIT * 4).ok();
+    let initial = |ty| {
+        namespaces
+            .iter()
+            .find(|n| n.ns_type == ty)
+            .and_then(|n| n.initial.known().copied())
+    };
+    let host_namespaces = match (initial(NsType::Pid), initial(NsType::Mnt), initial(NsType::User)) {
+        (Some(true), Some(true), Some(true)) => Some(true),
+        (Some(false), _, _) | (_, Some(false), _) | (_, _, Some(false)) => Some(false),
+        _ => None,
+    };
+    let status_is_sparse = status
+        .as_ref()
+        .is_ok_and(|s| matches!(s.uid, Field::Missing) && matches!(s.no_new_privs, Field::Missing));
+    let inputs = runtime::Inputs {
+        dockerenv: root.exists(&dockerenv_path).unwrap_or(false),
+        containerenv: containerenv.as_deref(),
+        self_environ: self_env.as_deref(),
+        init_environ: init_env.as_deref(),
+        cgroups: cgroups.known().map(|c| c.membership.as_slice()),
+        mounts: table,
+        osrelease: kernel.release.known().map(String::as_str),
+        host_namespaces,
+        status_is_sparse,
+        paths: runtime::Paths {
+            dockerenv: show(&dockerenv_path),
+            containerenv: show(&containerenv_path),
+            self_environ: show(&self_env_path),
+            init_environ: show(&init_env_path),
+            cgroup: show(&root.proc_self("cgroup")),
+            mountinfo: show(&root.proc_self("mountinfo")),
+            osrelease: show(&root.proc_sys("kernel/osrelease")),
+            status: show(&root.proc_self("status")),
+        },
+    };
+    runtime::detect(&inputs)
+}
+
+fn read_devices(root: &Root) -> Fact<Devices> {
+    let dir = root.dev_dir();
+    match root.list_dir(&dir, root::DEV_ENTRY_LIMIT) {
+        Ok((names, truncated)) => {
+            if truncated {
+                return Fact::unknown(show(&dir), format!("more than {} entries", root::DEV_ENTRY_LIMIT));
+            }
+            Fact::Known(Devices {
+                entries: names.len(),
+                host_devices: names.into_iter().filter(|n| is_host_device(n)).collect(),
+            })
+        }
+        Err(e) => Fact::Unknown(Unknown::read(&dir, &e)),
+    }
+}

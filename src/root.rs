@@ -1,0 +1,359 @@
+//! The one place that turns "the file the kernel keeps for X" into a path.
+//!
+//! Every probe asks a [`Root`] for its input. The root is a value: [`Root::live`]
+//! is the running system (`/`), [`Root::fixture`] is a directory shaped like `/`
+//! (holding `proc/self/…`, `sys/…`, `dev/…`), so the whole pipeline runs against
+//! captured text in tests. No other module spells a `/proc` or `/sys` path.
+//!
+//! ## Fixture conventions
+//! * A file the kernel refused to read is stored as a sibling `<name>.errno`
+//!   holding the errno name (`EINVAL`, `EACCES`, …); reading `<name>` from a
+//!   fixture root then fails with that errno, as the kernel did.
+//! * `proc/self/ns/<type>` entries are symbolic links whose target is what
+//!   `readlink` printed (`user:[4026531837]`).
+//! * `dev/` holds one empty file per device name seen in the container's `/dev`.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// Upper bound for small single-value files (`cap_last_cap`, `uid_map`, attr files…).
+pub const SMALL_FILE_LIMIT: usize = 64 * 1024;
+/// Upper bound for `/proc/self/status` and each task's status.
+pub const STATUS_LIMIT: usize = 64 * 1024;
+/// Upper bound for `mountinfo`: past this the mount table is reported as truncated
+/// and every check that needs the whole table becomes unknown.
+pub const MOUNTINFO_LIMIT: usize = 4 * 1024 * 1024;
+/// Upper bound for the number of threads whose status is read.
+pub const TASK_LIMIT: usize = 4096;
+/// Upper bound for the number of `/dev` entries listed.
+pub const DEV_ENTRY_LIMIT: usize = 4096;
+
+/// Where the root came from: the live system or a fixture directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum RootKind {
+    /// The running system: `/`.
+    Live,
+    /// A directory shaped like `/`, holding captured files.
+    Fixture,
+}
+
+/// The filesystem root all probes read from.
+#[derive(Debug, Clone)]
+pub struct Root {
+    base: PathBuf,
+    kind: RootKind,
+}
+
+/// A read that failed, naming the file and keeping the OS error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// The OS refused the read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file that was read.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: io::Error,
+    },
+    /// The file is larger than the crate reads for it.
+    #[error("{path} is larger than {limit} bytes, the most read for it")]
+    TooLarge {
+        /// The file that was read.
+        path: PathBuf,
+        /// The bound in bytes.
+        limit: usize,
+    },
+    /// The file is not valid UTF-8 where text was needed.
+    #[error("{path} is not UTF-8 text")]
+    NotUtf8 {
+        /// The file that was read.
+        path: PathBuf,
+    },
+}
+
+impl ReadError {
+    /// The errno behind the failure, if the OS gave one.
+    pub fn errno(&self) -> Option<i32> {
+        match self {
+            ReadError::Io { source, .. } => source.raw_os_error(),
+            _ => None,
+        }
+    }
+
+    /// The OS error kind, if any.
+    pub fn io_kind(&self) -> Option<io::ErrorKind> {
+        match self {
+            ReadError::Io { source, .. } => Some(source.kind()),
+            _ => None,
+        }
+    }
+}
+
+/// Bytes read up to a bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capped {
+    /// The bytes read, at most the bound.
+    pub data: Vec<u8>,
+    /// True when the file held more than the bound.
+    pub truncated: bool,
+}
+
+const ERRNO_NAMES: &[(&str, i32)] = &[
+    ("EPERM", 1),
+    ("ENOENT", 2),
+    ("ESRCH", 3),
+    ("EIO", 5),
+    ("EACCES", 13),
+    ("EBUSY", 16),
+    ("ENOTDIR", 20),
+    ("EINVAL", 22),
+    ("EOPNOTSUPP", 95),
+];
+
+/// Maps an errno name (`EINVAL`) to its number, for fixture `.errno` files.
+pub fn errno_from_name(name: &str) -> Option<i32> {
+    ERRNO_NAMES
+        .iter()
+        .find(|(n, _)| *n == name.trim())
+        .map(|(_, v)| *v)
+}
+
+impl Root {
+    /// The live system.
+    pub fn live() -> Root {
+        Root {
+            base: PathBuf::from("/"),
+            kind: RootKind::Live,
+        }
+    }
+
+    /// A fixture directory shaped like `/`.
+    pub fn fixture(dir: impl Into<PathBuf>) -> Root {
+        Root {
+            base: dir.into(),
+            kind: RootKind::Fixture,
+        }
+    }
+
+    /// Live or fixture.
+    pub fn kind(&self) -> RootKind {
+        self.kind
+    }
+
+    /// The base directory.
+    pub fn base(&self) -> &Path {
+        &self.base
+    }
+
+    /// A path below the root; `rel` is written without a leading slash.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.base.join(rel.trim_start_matches('/'))
+    }
+
+    /// A file of the calling process: `proc/self/<rel>`.
+    pub fn proc_self(&self, rel: &str) -> PathBuf {
+        self.path(&format!("proc/self/{rel}"))
+    }
+
+    /// The directory of the calling process's threads: `proc/self/task`.
+    pub fn proc_self_tasks(&self) -> PathBuf {
+        self.path("proc/self/task")
+    }
+
+    /// A file of process 1 in this pid namespace: `proc/1/<rel>`.
+    pub fn proc_init(&self, rel: &str) -> PathBuf {
+        self.path(&format!("proc/1/{rel}"))
+    }
+
+    /// A kernel tunable: `proc/sys/<rel>`.
+    pub fn proc_sys(&self, rel: &str) -> PathBuf {
+        self.path(&format!("proc/sys/{rel}"))
+    }
+
+    /// The mount point of procfs itself.
+    pub fn proc_dir(&self) -> PathBuf {
+        self.path("proc")
+    }
+
+    /// A sysfs or securityfs file: `sys/<rel>`.
+    pub fn sys(&self, rel: &str) -> PathBuf {
+        self.path(&format!("sys/{rel}"))
+    }
+
+    /// The device directory: `dev`.
+    pub fn dev_dir(&self) -> PathBuf {
+        self.path("dev")
+    }
+
+    /// Reads a whole file up to `limit` bytes, into `buf` (cleared first).
+    ///
+    /// Returns whether the file was longer than `limit`. A fixture `<name>.errno`
+    /// sibling turns into the errno it names.
+    pub fn read_into(
+        &self,
+        path: &Path,
+        limit: usize,
+        buf: &mut Vec<u8>,
+    ) -> Result<bool, ReadError> {
+        buf.clear();
+        let io_err = |source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) => return Err(io_err(self.fixture_errno(path).unwrap_or(e))),
+        };
+        // Read one byte past the bound to learn whether the file is longer.
+        let mut take = file.take(limit as u64 + 1);
+        take.read_to_end(buf).map_err(io_err)?;
+        if buf.len() > limit {
+            buf.truncate(limit);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Reads a file up to `limit`, failing with [`ReadError::TooLarge`] past it.
+    pub fn read_bytes(&self, path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
+        let mut buf = Vec::new();
+        if self.read_into(path, limit, &mut buf)? {
+            return Err(ReadError::TooLarge {
+                path: path.to_path_buf(),
+                limit,
+            });
+        }
+        Ok(buf)
+    }
+
+    /// Reads a text file up to `limit`.
+    pub fn read_text(&self, path: &Path, limit: usize) -> Result<String, ReadError> {
+        let bytes = self.read_bytes(path, limit)?;
+        String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8 {
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Reads a file up to `limit`, keeping what fits and saying whether it was cut.
+    pub fn read_capped(&self, path: &Path, limit: usize) -> Result<Capped, ReadError> {
+        let mut data = Vec::new();
+        let truncated = self.read_into(path, limit, &mut data)?;
+        Ok(Capped { data, truncated })
+    }
+
+    /// Reads a symbolic link's target as text.
+    pub fn read_link(&self, path: &Path) -> Result<String, ReadError> {
+        let target = std::fs::read_link(path).map_err(|source| ReadError::Io {
+            path: path.to_path_buf(),
+            source: self.fixture_errno(path).unwrap_or(source),
+        })?;
+        target
+            .into_os_string()
+            .into_string()
+            .map_err(|_| ReadError::NotUtf8 {
+                path: path.to_path_buf(),
+            })
+    }
+
+    /// Whether a path exists (one `stat`, following links). `Err` when the
+    /// answer is unknown (permission denied and the like), never a guess.
+    pub fn exists(&self, path: &Path) -> Result<bool, ReadError> {
+        match std::fs::symlink_metadata(path) {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => match self.fixture_errno(path) {
+                Some(e) => Err(ReadError::Io {
+                    path: path.to_path_buf(),
+                    source: e,
+                }),
+                None => Ok(false),
+            },
+            Err(source) => Err(ReadError::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    /// Lists the names in one directory (not recursive), at most `limit` of them.
+    /// Returns the names and whether the listing was cut at `limit`.
+    pub fn list_dir(&self, path: &Path, limit: usize) -> Result<(Vec<String>, bool), ReadError> {
+        let io_err = |source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let rd = std::fs::read_dir(path).map_err(|e| io_err(self.fixture_errno(path).unwrap_or(e)))?;
+        let mut names = Vec::new();
+        for entry in rd {
+            let entry = entry.map_err(io_err)?;
+            if names.len() == limit {
+                return Ok((names, true));
+            }
+            if let Ok(name) = entry.file_name().into_string() {
+                if self.kind == RootKind::Fixture && (name.ends_with(".errno") || name == ".keep") {
+                    continue;
+                }
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok((names, false))
+    }
+
+    fn fixture_errno(&self, path: &Path) -> Option<io::Error> {
+        if self.kind != RootKind::Fixture {
+            return None;
+        }
+        let mut name = path.file_name()?.to_os_string();
+        name.push(".errno");
+        let text = std::fs::read_to_string(path.with_file_name(name)).ok()?;
+        errno_from_name(&text).map(io::Error::from_raw_os_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_stay_below_the_base() {
+        let r = Root::fixture("/tmp/x");
+        assert_eq!(r.proc_self("status"), PathBuf::from("/tmp/x/proc/self/status"));
+        assert_eq!(r.path("/.dockerenv"), PathBuf::from("/tmp/x/.dockerenv"));
+        assert_eq!(Root::live().sys("fs/selinux/enforce"), PathBuf::from("/sys/fs/selinux/enforce"));
+    }
+
+    #[test]
+    fn errno_names_map() {
+        assert_eq!(errno_from_name("EINVAL\n"), Some(22));
+        assert_eq!(errno_from_name("EWHAT"), None);
+    }
+
+    #[test]
+    fn fixture_errno_file_becomes_the_error() {
+        let dir = std::env::temp_dir().join(format!("posture-root-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("current.errno"), "EINVAL\n").unwrap();
+        std::fs::write(dir.join("big"), vec![b'x'; 100]).unwrap();
+        let r = Root::fixture(&dir);
+        let e = r.read_bytes(&dir.join("current"), 10).unwrap_err();
+        assert_eq!(e.errno(), Some(22));
+        assert!(e.to_string().contains("current"), "{e}");
+        let c = r.read_capped(&dir.join("big"), 10).unwrap();
+        assert!(c.truncated);
+        assert_eq!(c.data.len(), 10);
+        assert!(matches!(
+            r.read_bytes(&dir.join("big"), 10),
+            Err(ReadError::TooLarge { limit: 10, .. })
+        ));
+        // A live root never invents errors from .errno files.
+        let live = Root { base: dir.clone(), kind: RootKind::Live };
+        assert_eq!(live.read_bytes(&dir.join("current"), 10).unwrap_err().errno(), Some(2));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

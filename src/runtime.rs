@@ -1,0 +1,385 @@
+//! Which container runtime (if any) started this process, with the evidence.
+//!
+//! Signals are weighed by whether the container's own image or environment
+//! could fake them. A file in the image (`/.dockerenv`), an environment
+//! variable or pid 1's `container=` is *spoofable*; what the kernel prints
+//! about mounts and cgroups was written by whoever set the container up and
+//! is not. Detection never relies on cgroup paths alone: with cgroup v2 and a
+//! private cgroup namespace `/proc/self/cgroup` is just `0::/`, so the mount
+//! table (overlay layer directories, the host paths behind `/etc/hostname`)
+//! carries the strong signals.
+
+use crate::cgroup::CgroupLine;
+use crate::mountinfo::MountTable;
+
+/// A container runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum RuntimeKind {
+    /// Docker Engine.
+    Docker,
+    /// Podman.
+    Podman,
+    /// containerd (directly, or under Kubernetes).
+    Containerd,
+    /// CRI-O (Kubernetes).
+    CriO,
+    /// LXC / LXD / Incus.
+    Lxc,
+    /// systemd-nspawn.
+    SystemdNspawn,
+    /// gVisor (runsc): a user-space kernel.
+    Gvisor,
+    /// Kubernetes, with the runtime underneath not identified.
+    Kubernetes,
+    /// Not in a container: the host's own namespaces.
+    None,
+    /// In a container (some namespace is not the host's), runtime unidentified.
+    Unknown,
+}
+
+impl RuntimeKind {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuntimeKind::Docker => "docker",
+            RuntimeKind::Podman => "podman",
+            RuntimeKind::Containerd => "containerd",
+            RuntimeKind::CriO => "cri-o",
+            RuntimeKind::Lxc => "lxc",
+            RuntimeKind::SystemdNspawn => "systemd-nspawn",
+            RuntimeKind::Gvisor => "gvisor",
+            RuntimeKind::Kubernetes => "kubernetes",
+            RuntimeKind::None => "none",
+            RuntimeKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// One observation pointing at a runtime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Signal {
+    /// Where it was seen (a file).
+    pub source: String,
+    /// What was seen.
+    pub observed: String,
+    /// What it points at.
+    pub indicates: RuntimeKind,
+    /// Whether the container's image or environment could fake it.
+    pub spoofable: bool,
+}
+
+/// How sure the verdict is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Confidence {
+    /// Backed by a signal the container cannot fake.
+    Strong,
+    /// Backed only by signals the image or environment could fake.
+    Spoofable,
+    /// Inferred from namespaces alone.
+    Inferred,
+}
+
+/// The runtime verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Runtime {
+    /// The runtime.
+    pub kind: RuntimeKind,
+    /// Whether Kubernetes manages the container (any signal).
+    pub kubernetes: bool,
+    /// How sure.
+    pub confidence: Confidence,
+    /// Every signal seen, strong ones first.
+    pub signals: Vec<Signal>,
+}
+
+/// The inputs runtime detection looks at, already read.
+#[derive(Debug, Default)]
+pub struct Inputs<'a> {
+    /// `/.dockerenv` exists.
+    pub dockerenv: bool,
+    /// `/run/.containerenv` content, if it exists.
+    pub containerenv: Option<&'a str>,
+    /// This process's initial environment (`/proc/self/environ`), NUL-separated.
+    pub self_environ: Option<&'a [u8]>,
+    /// pid 1's environment, NUL-separated, if readable.
+    pub init_environ: Option<&'a [u8]>,
+    /// `/proc/self/cgroup`.
+    pub cgroups: Option<&'a [CgroupLine]>,
+    /// The mount table.
+    pub mounts: Option<&'a MountTable>,
+    /// `osrelease`.
+    pub osrelease: Option<&'a str>,
+    /// Whether the pid and mount namespaces are the host's (None if unknown).
+    pub host_namespaces: Option<bool>,
+    /// Whether `status` lacks lines every Linux kernel prints (gVisor).
+    pub status_is_sparse: bool,
+    /// Paths used in evidence.
+    pub paths: Paths,
+}
+
+/// Paths named in evidence.
+#[derive(Debug, Default, Clone)]
+pub struct Paths {
+    /// `/.dockerenv`.
+    pub dockerenv: String,
+    /// `/run/.containerenv`.
+    pub containerenv: String,
+    /// `/proc/self/environ`.
+    pub self_environ: String,
+    /// `/proc/1/environ`.
+    pub init_environ: String,
+    /// `/proc/self/cgroup`.
+    pub cgroup: String,
+    /// `/proc/self/mountinfo`.
+    pub mountinfo: String,
+    /// `osrelease`.
+    pub osrelease: String,
+    /// `/proc/self/status`.
+    pub status: String,
+}
+
+/// Looks up `KEY=` in a NUL-separated environment block.
+pub fn env_value<'a>(environ: &'a [u8], key: &str) -> Option<&'a str> {
+    environ.split(|b| *b == 0).find_map(|kv| {
+        let kv = std::str::from_utf8(kv).ok()?;
+        kv.strip_prefix(key)?.strip_prefix('=')
+    })
+}
+
+fn container_env(v: &str) -> RuntimeKind {
+    match v {
+        "docker" => RuntimeKind::Docker,
+        "podman" | "oci" => RuntimeKind::Podman,
+        "lxc" | "lxc-libvirt" => RuntimeKind::Lxc,
+        "systemd-nspawn" => RuntimeKind::SystemdNspawn,
+        "crio" | "cri-o" => RuntimeKind::CriO,
+        "containerd" => RuntimeKind::Containerd,
+        _ => RuntimeKind::Unknown,
+    }
+}
+
+fn from_cgroup_path(p: &str) -> Option<RuntimeKind> {
+    let has = |s: &str| p.contains(s);
+    if has("/kubepods") {
+        if has("crio-") {
+            return Some(RuntimeKind::CriO);
+        }
+        if has("cri-containerd-") {
+            return Some(RuntimeKind::Containerd);
+        }
+        if has("docker-") || has("/docker/") {
+            return Some(RuntimeKind::Docker);
+        }
+        return Some(RuntimeKind::Kubernetes);
+    }
+    if has("libpod-") || has("/libpod_parent") || has("/machine.slice/libpod") {
+        return Some(RuntimeKind::Podman);
+    }
+    if has("/docker/") || has("docker-") && has(".scope") {
+        return Some(RuntimeKind::Docker);
+    }
+    if has("crio-") {
+        return Some(RuntimeKind::CriO);
+    }
+    if has("cri-containerd-") || has("/containerd/") {
+        return Some(RuntimeKind::Containerd);
+    }
+    if has("/lxc/") || has("/lxc.payload") {
+        return Some(RuntimeKind::Lxc);
+    }
+    if has("systemd-nspawn") {
+        return Some(RuntimeKind::SystemdNspawn);
+    }
+    None
+}
+
+fn from_host_path(p: &str) -> Option<RuntimeKind> {
+    if p.contains("/var/lib/kubelet/pods/") {
+        return Some(RuntimeKind::Kubernetes);
+    }
+    if p.contains("/var/lib/docker/") {
+        return Some(RuntimeKind::Docker);
+    }
+    if p.contains("/containers/storage/") {
+        return Some(RuntimeKind::Podman);
+    }
+    if p.contains("/containerd/io.containerd.") || p.contains("/var/lib/containerd/") {
+        return Some(RuntimeKind::Containerd);
+    }
+    if p.contains("/var/lib/lxc/") || p.contains("/var/lib/lxd/") || p.contains("/var/lib/incus/") {
+        return Some(RuntimeKind::Lxc);
+    }
+    None
+}
+
+/// Weighs the signals.
+pub fn detect(i: &Inputs<'_>) -> Runtime {
+    let mut signals = Vec::new();
+    let mut push = |source: &str, observed: String, indicates, spoofable| {
+        signals.push(Signal {
+            source: source.to_string(),
+            observed,
+            indicates,
+            spoofable,
+        })
+    };
+    if let Some(mounts) = i.mounts {
+        for m in &mounts.mounts {
+            if m.mount_point == "/" && m.fstype == "overlay" {
+                for opt in m.super_options.split(',') {
+                    if let Some(dir) = opt.strip_prefix("lowerdir=").or_else(|| opt.strip_prefix("upperdir=")) {
+                        if let Some(k) = from_host_path(dir) {
+                            push(&i.paths.mountinfo, format!("root overlay layer {dir}"), k, false);
+                            break;
+                        }
+                    }
+                }
+            }
+            if matches!(m.mount_point.as_str(), "/etc/hostname" | "/etc/hosts" | "/etc/resolv.conf" | "/run/.containerenv" | "/dev/termination-log") {
+                if let Some(k) = from_host_path(&m.root) {
+                    push(&i.paths.mountinfo, format!("{} is bind-mounted from {}", m.mount_point, m.root), k, false);
+                }
+            }
+        }
+    }
+    if let Some(lines) = i.cgroups {
+        for l in lines {
+            if let Some(k) = from_cgroup_path(&l.path) {
+                push(&i.paths.cgroup, format!("cgroup path {}", l.path), k, false);
+                break;
+            }
+        }
+    }
+    if let Some(rel) = i.osrelease {
+        if rel.trim() == "4.4.0" && i.status_is_sparse {
+            push(
+                &i.paths.osrelease,
+                "kernel release 4.4.0 with a status file lacking Linux's lines (gVisor's Sentry)".into(),
+                RuntimeKind::Gvisor,
+                false,
+            );
+        }
+    }
+    if i.dockerenv {
+        push(&i.paths.dockerenv, "file exists".into(), RuntimeKind::Docker, true);
+    }
+    if let Some(text) = i.containerenv {
+        let engine = text
+            .lines()
+            .find_map(|l| l.strip_prefix("engine=\""))
+            .map(|e| e.trim_end_matches('"').to_string());
+        let kind = match &engine {
+            Some(e) if e.starts_with("podman") => RuntimeKind::Podman,
+            Some(e) if e.starts_with("cri-o") => RuntimeKind::CriO,
+            _ => RuntimeKind::Podman,
+        };
+        push(
+            &i.paths.containerenv,
+            format!("file exists (engine {})", engine.as_deref().unwrap_or("not named")),
+            kind,
+            true,
+        );
+    }
+    for (env, path) in [(i.init_environ, &i.paths.init_environ), (i.self_environ, &i.paths.self_environ)] {
+        if let Some(v) = env.and_then(|e| env_value(e, "container")) {
+            push(path, format!("container={v}"), container_env(v), true);
+        }
+    }
+    if let Some(v) = i.self_environ.and_then(|e| env_value(e, "KUBERNETES_SERVICE_HOST")) {
+        push(&i.paths.self_environ, format!("KUBERNETES_SERVICE_HOST={v}"), RuntimeKind::Kubernetes, true);
+    }
+    signals.sort_by_key(|s| s.spoofable);
+    let kubernetes = signals.iter().any(|s| s.indicates == RuntimeKind::Kubernetes);
+    let concrete = |s: &&Signal| !matches!(s.indicates, RuntimeKind::Kubernetes | RuntimeKind::Unknown);
+    // gVisor wraps whatever started it: it wins when seen.
+    let pick = signals
+        .iter()
+        .find(|s| s.indicates == RuntimeKind::Gvisor)
+        .or_else(|| signals.iter().find(concrete));
+    let (kind, confidence) = match pick {
+        Some(s) => (s.indicates, if s.spoofable { Confidence::Spoofable } else { Confidence::Strong }),
+        None if kubernetes => {
+            let strong = signals.iter().any(|s| !s.spoofable);
+            (RuntimeKind::Kubernetes, if strong { Confidence::Strong } else { Confidence::Spoofable })
+        }
+        None => match i.host_namespaces {
+            Some(true) => (RuntimeKind::None, Confidence::Inferred),
+            _ => (RuntimeKind::Unknown, Confidence::Inferred),
+        },
+    };
+    Runtime {
+        kind,
+        kubernetes,
+        confidence,
+        signals,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cgroup::parse_proc_cgroup;
+
+    #[test]
+    fn mount_table_beats_a_spoofed_file() {
+        let m = MountTable::parse(
+            "1 0 0:50 / / rw - overlay overlay rw,lowerdir=/var/lib/containers/storage/overlay/l/X,upperdir=/var/lib/containers/storage/overlay/a/diff\n",
+        );
+        let r = detect(&Inputs {
+            dockerenv: true,
+            mounts: Some(&m),
+            ..Default::default()
+        });
+        assert_eq!(r.kind, RuntimeKind::Podman);
+        assert_eq!(r.confidence, Confidence::Strong);
+        assert_eq!(r.signals.len(), 2);
+        assert!(!r.signals[0].spoofable);
+    }
+
+    #[test]
+    fn cgroup_v2_private_namespace_still_detects_from_mounts() {
+        let lines = parse_proc_cgroup("0::/\n").unwrap();
+        let m = MountTable::parse(
+            "5 1 254:0 /var/lib/docker/containers/abc/hostname /etc/hostname rw - ext4 /dev/vda rw\n",
+        );
+        let r = detect(&Inputs {
+            cgroups: Some(&lines),
+            mounts: Some(&m),
+            ..Default::default()
+        });
+        assert_eq!(r.kind, RuntimeKind::Docker);
+    }
+
+    #[test]
+    fn spoofable_only_and_none() {
+        let r = detect(&Inputs {
+            self_environ: Some(b"PATH=/bin\0KUBERNETES_SERVICE_HOST=10.0.0.1\0"),
+            ..Default::default()
+        });
+        assert_eq!((r.kind, r.confidence, r.kubernetes), (RuntimeKind::Kubernetes, Confidence::Spoofable, true));
+        let host = detect(&Inputs {
+            host_namespaces: Some(true),
+            ..Default::default()
+        });
+        assert_eq!(host.kind, RuntimeKind::None);
+        let unknown = detect(&Inputs {
+            host_namespaces: Some(false),
+            ..Default::default()
+        });
+        assert_eq!(unknown.kind, RuntimeKind::Unknown);
+    }
+
+    #[test]
+    fn environment_lookup() {
+        assert_eq!(env_value(b"a=1\0container=podman\0", "container"), Some("podman"));
+        assert_eq!(env_value(b"containerx=1\0", "container"), None);
+        assert_eq!(env_value(b"\xff\0", "container"), None);
+    }
+}
