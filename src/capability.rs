@@ -195,7 +195,10 @@ impl serde::Serialize for CapSet {
         st.serialize_field("hex", &format!("{:016x}", self.0))?;
         st.serialize_field(
             "names",
-            &self.capabilities().map(|c| c.to_string()).collect::<Vec<_>>(),
+            &self
+                .capabilities()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>(),
         )?;
         st.serialize_field("unknown_bits", &self.unknown_bits())?;
         st.end()
@@ -255,7 +258,10 @@ mod tests {
     fn unknown_bits_are_kept() {
         let s = CapSet::from_mask(1 << 41 | 1);
         assert_eq!(s.unknown_bits(), vec![41]);
-        assert_eq!(s.names(), vec!["CAP_CHOWN".to_string(), "CAP_41".to_string()]);
+        assert_eq!(
+            s.names(),
+            vec!["CAP_CHOWN".to_string(), "CAP_41".to_string()]
+        );
     }
 
     #[test]

@@ -70,7 +70,9 @@ pub fn parse_proc_cgroup(text: &str) -> Result<Vec<CgroupLine>, String> {
 
 /// The version the lines show.
 pub fn version(lines: &[CgroupLine]) -> CgroupVersion {
-    let v2 = lines.iter().any(|l| l.hierarchy == 0 && l.controllers.is_empty());
+    let v2 = lines
+        .iter()
+        .any(|l| l.hierarchy == 0 && l.controllers.is_empty());
     let v1 = lines.iter().any(|l| l.hierarchy != 0);
     match (v1, v2) {
         (true, true) => CgroupVersion::Hybrid,
@@ -211,7 +213,9 @@ pub fn parse_limit(text: &str) -> Result<Limit, String> {
     if t == "max" {
         return Ok(Limit::Unlimited);
     }
-    let v: u64 = t.parse().map_err(|_| format!("{t:?} is neither `max` nor a number"))?;
+    let v: u64 = t
+        .parse()
+        .map_err(|_| format!("{t:?} is neither `max` nor a number"))?;
     Ok(if v >= V1_UNLIMITED_FLOOR {
         Limit::Unlimited
     } else {
@@ -225,12 +229,19 @@ pub fn parse_cpu_max(text: &str) -> Result<Limit, String> {
     let (Some(q), Some(p), None) = (it.next(), it.next(), it.next()) else {
         return Err(format!("{:?} is not `quota period`", text.trim()));
     };
-    let period_us = p.parse().map_err(|_| format!("period {p:?} is not a number"))?;
+    let period_us = p
+        .parse()
+        .map_err(|_| format!("period {p:?} is not a number"))?;
     if q == "max" {
         return Ok(Limit::Unlimited);
     }
-    let quota_us = q.parse().map_err(|_| format!("quota {q:?} is not a number"))?;
-    Ok(Limit::Cpu { quota_us, period_us })
+    let quota_us = q
+        .parse()
+        .map_err(|_| format!("quota {q:?} is not a number"))?;
+    Ok(Limit::Cpu {
+        quota_us,
+        period_us,
+    })
 }
 
 /// Parses v1 `cpu.cfs_quota_us` (-1 for none) and `cpu.cfs_period_us`.
@@ -261,9 +272,18 @@ mod tests {
 
     #[test]
     fn versions() {
-        assert_eq!(version(&parse_proc_cgroup("0::/\n").unwrap()), CgroupVersion::V2);
-        assert_eq!(version(&parse_proc_cgroup(HYBRID).unwrap()), CgroupVersion::Hybrid);
-        assert_eq!(version(&parse_proc_cgroup("1:cpu,cpuacct:/x\n").unwrap()), CgroupVersion::V1);
+        assert_eq!(
+            version(&parse_proc_cgroup("0::/\n").unwrap()),
+            CgroupVersion::V2
+        );
+        assert_eq!(
+            version(&parse_proc_cgroup(HYBRID).unwrap()),
+            CgroupVersion::Hybrid
+        );
+        assert_eq!(
+            version(&parse_proc_cgroup("1:cpu,cpuacct:/x\n").unwrap()),
+            CgroupVersion::V1
+        );
         assert!(parse_proc_cgroup("").is_err());
         assert!(parse_proc_cgroup("x::/").is_err());
         assert!(parse_proc_cgroup("0::relative").is_err());
@@ -277,7 +297,10 @@ mod tests {
         );
         assert_eq!(
             limit_files(&lines, &mounts, LimitKind::Memory),
-            Ok(LimitFiles::V1("/sys/fs/cgroup/memory/process_api/c03/memory.limit_in_bytes".into(), None))
+            Ok(LimitFiles::V1(
+                "/sys/fs/cgroup/memory/process_api/c03/memory.limit_in_bytes".into(),
+                None
+            ))
         );
         assert!(limit_files(&lines, &mounts, LimitKind::Pids).is_err());
     }
@@ -295,10 +318,15 @@ mod tests {
     #[test]
     fn v1_container_view_strips_the_mount_root() {
         let lines = parse_proc_cgroup("4:memory:/docker/abc\n").unwrap();
-        let mounts = MountTable::parse("1 0 0:40 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n");
+        let mounts = MountTable::parse(
+            "1 0 0:40 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n",
+        );
         assert_eq!(
             limit_files(&lines, &mounts, LimitKind::Memory),
-            Ok(LimitFiles::V1("/sys/fs/cgroup/memory/memory.limit_in_bytes".into(), None))
+            Ok(LimitFiles::V1(
+                "/sys/fs/cgroup/memory/memory.limit_in_bytes".into(),
+                None
+            ))
         );
         let outside = parse_proc_cgroup("4:memory:/other\n").unwrap();
         assert!(limit_files(&outside, &mounts, LimitKind::Memory).is_err());
@@ -311,7 +339,13 @@ mod tests {
         assert_eq!(parse_limit("536870912"), Ok(Limit::Value(536870912)));
         assert!(parse_limit("").is_err());
         assert_eq!(parse_cpu_max("max 100000"), Ok(Limit::Unlimited));
-        assert_eq!(parse_cpu_max("50000 100000\n"), Ok(Limit::Cpu { quota_us: 50000, period_us: 100000 }));
+        assert_eq!(
+            parse_cpu_max("50000 100000\n"),
+            Ok(Limit::Cpu {
+                quota_us: 50000,
+                period_us: 100000
+            })
+        );
         assert!(parse_cpu_max("50000").is_err());
         assert_eq!(parse_cpu_v1("-1", "100000"), Ok(Limit::Unlimited));
         assert!(parse_cpu_v1("x", "1").is_err());

@@ -99,7 +99,14 @@ impl IdMap {
     /// Whether this is the identity map of the whole id space, as in the
     /// initial user namespace (`0 0 4294967295`).
     pub fn is_full_identity(&self) -> bool {
-        matches!(self.ranges.as_slice(), [IdRange { inside: 0, outside: 0, count: u32::MAX }])
+        matches!(
+            self.ranges.as_slice(),
+            [IdRange {
+                inside: 0,
+                outside: 0,
+                count: u32::MAX
+            }]
+        )
     }
 
     /// Where an id of this namespace lands in the parent namespace.
@@ -162,12 +169,30 @@ mod tests {
 
     #[test]
     fn bad_input_is_an_error_not_a_guess() {
-        assert!(matches!(IdMap::parse("0 0"), Err(IdMapError::BadLine { line: 1, .. })));
-        assert!(matches!(IdMap::parse("0 0 0"), Err(IdMapError::BadRange { .. })));
-        assert!(matches!(IdMap::parse("4294967295 0 2"), Err(IdMapError::BadRange { .. })));
-        assert!(matches!(IdMap::parse("0 0 1 9"), Err(IdMapError::BadLine { .. })));
-        assert!(matches!(IdMap::parse("-1 0 1"), Err(IdMapError::BadLine { .. })));
+        assert!(matches!(
+            IdMap::parse("0 0"),
+            Err(IdMapError::BadLine { line: 1, .. })
+        ));
+        assert!(matches!(
+            IdMap::parse("0 0 0"),
+            Err(IdMapError::BadRange { .. })
+        ));
+        assert!(matches!(
+            IdMap::parse("4294967295 0 2"),
+            Err(IdMapError::BadRange { .. })
+        ));
+        assert!(matches!(
+            IdMap::parse("0 0 1 9"),
+            Err(IdMapError::BadLine { .. })
+        ));
+        assert!(matches!(
+            IdMap::parse("-1 0 1"),
+            Err(IdMapError::BadLine { .. })
+        ));
         let many = "0 0 1\n".repeat(MAX_LINES + 1);
-        assert!(matches!(IdMap::parse(&many), Err(IdMapError::TooManyLines(_))));
+        assert!(matches!(
+            IdMap::parse(&many),
+            Err(IdMapError::TooManyLines(_))
+        ));
     }
 }

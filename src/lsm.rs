@@ -180,8 +180,14 @@ mod tests {
         let a = parse_apparmor("docker-default (enforce)\n").unwrap();
         assert_eq!(a.profile, "docker-default");
         assert_eq!(a.mode, AppArmorMode::Enforce);
-        assert_eq!(parse_apparmor("x (complain)").unwrap().mode, AppArmorMode::Complain);
-        assert_eq!(parse_apparmor("unconfined\n").unwrap().mode, AppArmorMode::Unconfined);
+        assert_eq!(
+            parse_apparmor("x (complain)").unwrap().mode,
+            AppArmorMode::Complain
+        );
+        assert_eq!(
+            parse_apparmor("unconfined\n").unwrap().mode,
+            AppArmorMode::Unconfined
+        );
         assert_eq!(
             parse_apparmor("/usr/bin/foo (odd)").unwrap().mode,
             AppArmorMode::Other("odd".into())
@@ -206,15 +212,27 @@ mod tests {
             parse_current("system_u:system_r:spc_t:s0\0", Some(&sel)),
             Ok(LsmLabel::Selinux(_))
         ));
-        assert!(matches!(parse_current("docker-default (enforce)", None), Ok(LsmLabel::AppArmor(_))));
-        assert!(matches!(parse_current("u:r:t:s0", None), Ok(LsmLabel::Selinux(_))));
-        assert!(matches!(parse_current("_", None), Ok(LsmLabel::Other { .. })));
+        assert!(matches!(
+            parse_current("docker-default (enforce)", None),
+            Ok(LsmLabel::AppArmor(_))
+        ));
+        assert!(matches!(
+            parse_current("u:r:t:s0", None),
+            Ok(LsmLabel::Selinux(_))
+        ));
+        assert!(matches!(
+            parse_current("_", None),
+            Ok(LsmLabel::Other { .. })
+        ));
         assert!(parse_current("", None).is_err());
     }
 
     #[test]
     fn lsm_list_and_enforce() {
-        assert_eq!(parse_lsm_list("lockdown,capability,apparmor\n"), ["lockdown", "capability", "apparmor"]);
+        assert_eq!(
+            parse_lsm_list("lockdown,capability,apparmor\n"),
+            ["lockdown", "capability", "apparmor"]
+        );
         assert_eq!(parse_enforce("1"), Ok(true));
         assert!(parse_enforce("2").is_err());
     }

@@ -95,7 +95,9 @@ pub fn unescape(field: &str) -> String {
             && i + 4 <= b.len()
             && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
         {
-            let v = (b[i + 1] - b'0') as u32 * 64 + (b[i + 2] - b'0') as u32 * 8 + (b[i + 3] - b'0') as u32;
+            let v = (b[i + 1] - b'0') as u32 * 64
+                + (b[i + 2] - b'0') as u32 * 8
+                + (b[i + 3] - b'0') as u32;
             if v <= 0xff {
                 out.push(v as u8);
                 i += 4;
@@ -110,9 +112,17 @@ pub fn unescape(field: &str) -> String {
 
 fn parse_line(line: &str) -> Result<Mount, String> {
     let mut it = line.split(' ');
-    let mut next = |what: &str| it.next().filter(|s| !s.is_empty()).ok_or_else(|| format!("no {what}"));
-    let id = next("mount id")?.parse().map_err(|_| "mount id is not a number")?;
-    let parent = next("parent id")?.parse().map_err(|_| "parent id is not a number")?;
+    let mut next = |what: &str| {
+        it.next()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| format!("no {what}"))
+    };
+    let id = next("mount id")?
+        .parse()
+        .map_err(|_| "mount id is not a number")?;
+    let parent = next("parent id")?
+        .parse()
+        .map_err(|_| "parent id is not a number")?;
     let (maj, min) = next("major:minor")?
         .split_once(':')
         .ok_or("major:minor has no colon")?;
@@ -264,7 +274,14 @@ pub const SENSITIVE_HOST_PATHS: &[&str] = &[
 ];
 
 /// Host trees whose every file is sensitive (a single `/etc/shadow` bind counts).
-pub const SENSITIVE_HOST_TREES: &[&str] = &["/etc", "/root", "/boot", "/proc", "/sys", "/var/lib/kubelet"];
+pub const SENSITIVE_HOST_TREES: &[&str] = &[
+    "/etc",
+    "/root",
+    "/boot",
+    "/proc",
+    "/sys",
+    "/var/lib/kubelet",
+];
 
 /// Files a runtime bind-mounts into every container itself.
 pub const RUNTIME_MANAGED: &[&str] = &[
@@ -305,7 +322,12 @@ pub const READONLY_PATHS: &[&str] = &[
 
 /// Paths that must be masked (or, for `sysrq-trigger`, read-only) for the
 /// sensitive-mount check: they exist on every kernel.
-pub const REQUIRED_MASKS: &[&str] = &["/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sysrq-trigger"];
+pub const REQUIRED_MASKS: &[&str] = &[
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/timer_list",
+    "/proc/sysrq-trigger",
+];
 
 /// Where Kubernetes mounts service-account credentials.
 pub const SERVICE_ACCOUNT_DIRS: &[&str] = &[
@@ -489,11 +511,17 @@ fn sensitivity(m: &Mount) -> Option<String> {
     match m.fstype.as_str() {
         // Runtimes re-bind parts of the container's own /proc and /sys read-only
         // in place; a procfs or sysfs anywhere else is someone else's view.
-        "proc" if !is_ancestor_or_equal("/proc", at) => return Some(format!("a procfs mounted at {at}")),
-        "sysfs" if !is_ancestor_or_equal("/sys", at) => return Some(format!("a sysfs mounted at {at}")),
-        // devtmpfs is always the host's device tree; binding its /null over a
-        // path is how runtimes mask, anything else exposes host devices.
-        "devtmpfs" if basename(&m.root) != "null" => {
+        "proc" if !is_ancestor_or_equal("/proc", at) => {
+            return Some(format!("a procfs mounted at {at}"));
+        }
+        "sysfs" if !is_ancestor_or_equal("/sys", at) => {
+            return Some(format!("a sysfs mounted at {at}"));
+        }
+        // devtmpfs is always the host's device tree. Runtimes bind single
+        // harmless nodes from it (/null to mask, /zero, /tty … when they cannot
+        // mknod in a user namespace); the whole tree or a disk, memory or
+        // kernel-log node exposes the host.
+        "devtmpfs" if m.root == "/" || crate::report::is_host_device(basename(&m.root)) => {
             return Some(format!("the host's devtmpfs ({}) at {at}", m.root));
         }
         _ => {}
@@ -501,10 +529,16 @@ fn sensitivity(m: &Mount) -> Option<String> {
     if !m.block_backed() || at == "/" {
         return None;
     }
-    if let Some(p) = SENSITIVE_HOST_PATHS.iter().find(|p| is_ancestor_or_equal(&m.root, p)) {
+    if let Some(p) = SENSITIVE_HOST_PATHS
+        .iter()
+        .find(|p| is_ancestor_or_equal(&m.root, p))
+    {
         return Some(format!("host path {} covers {p}", m.root));
     }
-    if let Some(p) = SENSITIVE_HOST_TREES.iter().find(|p| is_ancestor_or_equal(p, &m.root)) {
+    if let Some(p) = SENSITIVE_HOST_TREES
+        .iter()
+        .find(|p| is_ancestor_or_equal(p, &m.root))
+    {
         return Some(format!("host path {} lies in {p}", m.root));
     }
     None
@@ -544,7 +578,10 @@ pub fn analyse(t: &MountTable, truncated: bool) -> Mounts {
                 break;
             }
         }
-        if SERVICE_ACCOUNT_DIRS.iter().any(|d| is_ancestor_or_equal(d, &m.mount_point)) {
+        if SERVICE_ACCOUNT_DIRS
+            .iter()
+            .any(|d| is_ancestor_or_equal(d, &m.mount_point))
+        {
             service_account_mounts.push(m.mount_point.clone());
         }
         let pseudo_elsewhere = matches!(m.fstype.as_str(), "proc" | "sysfs" | "devtmpfs");
@@ -639,7 +676,11 @@ mod tests {
             .map(|h| h.mount.mount_point.as_str())
             .collect();
         assert_eq!(sensitive, ["/host", "/host etc"]);
-        assert!(a.host_mounts.iter().any(|h| h.runtime_managed && h.mount.mount_point == "/etc/hostname"));
+        assert!(
+            a.host_mounts
+                .iter()
+                .any(|h| h.runtime_managed && h.mount.mount_point == "/etc/hostname")
+        );
         let state = |p: &str| a.masked_paths.iter().find(|m| m.path == p).unwrap().state;
         assert_eq!(state("/proc/kcore"), MaskState::Masked);
         assert_eq!(state("/proc/sysrq-trigger"), MaskState::ReadOnly);

@@ -138,7 +138,10 @@ mod tests {
 
     #[test]
     fn links_parse() {
-        assert_eq!(parse_link(NsType::User, "user:[4026531837]"), Ok(0xEFFF_FFFD));
+        assert_eq!(
+            parse_link(NsType::User, "user:[4026531837]"),
+            Ok(0xEFFF_FFFD)
+        );
         assert!(parse_link(NsType::User, "pid:[4026531837]").is_err());
         assert!(parse_link(NsType::Net, "net:[x]").is_err());
         assert!(parse_link(NsType::Net, "net:[1").is_err());
@@ -147,12 +150,32 @@ mod tests {
     #[test]
     fn initial_detection_respects_the_kernel() {
         let s = "ns";
-        assert_eq!(is_initial(NsType::Pid, 0xEFFF_FFFC, None, s), Fact::Known(true));
-        assert_eq!(is_initial(NsType::Pid, 4026532200, Some((5, 10)), s), Fact::Known(false));
-        assert_eq!(is_initial(NsType::Net, 0xEFFF_FFF9, Some((5, 10)), s), Fact::Known(true));
-        assert!(is_initial(NsType::Net, 4026532200, Some((6, 1)), s).known().is_none());
-        assert_eq!(is_initial(NsType::Net, 4026532200, Some((6, 18)), s), Fact::Known(false));
-        assert!(is_initial(NsType::Mnt, 4026532200, None, s).known().is_none());
+        assert_eq!(
+            is_initial(NsType::Pid, 0xEFFF_FFFC, None, s),
+            Fact::Known(true)
+        );
+        assert_eq!(
+            is_initial(NsType::Pid, 4026532200, Some((5, 10)), s),
+            Fact::Known(false)
+        );
+        assert_eq!(
+            is_initial(NsType::Net, 0xEFFF_FFF9, Some((5, 10)), s),
+            Fact::Known(true)
+        );
+        assert!(
+            is_initial(NsType::Net, 4026532200, Some((6, 1)), s)
+                .known()
+                .is_none()
+        );
+        assert_eq!(
+            is_initial(NsType::Net, 4026532200, Some((6, 18)), s),
+            Fact::Known(false)
+        );
+        assert!(
+            is_initial(NsType::Mnt, 4026532200, None, s)
+                .known()
+                .is_none()
+        );
     }
 
     #[test]

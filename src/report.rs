@@ -315,9 +315,41 @@ pub struct Devices {
 
 /// Device name prefixes of host hardware.
 const HOST_DEVICE_PREFIXES: &[&str] = &[
-    "sd", "vd", "xvd", "hd", "nvme", "mmcblk", "dm-", "loop", "nbd", "md", "sr", "mem", "kmem", "port",
-    "kmsg", "cpu", "mcelog", "kvm", "vhost-", "vfio", "hpet", "rtc", "watchdog", "tpm", "snapshot",
-    "bsg", "sg", "autofs", "btrfs-control", "mapper", "disk", "bus", "input", "dri", "uinput",
+    "sd",
+    "vd",
+    "xvd",
+    "hd",
+    "nvme",
+    "mmcblk",
+    "dm-",
+    "loop",
+    "nbd",
+    "md",
+    "sr",
+    "mem",
+    "kmem",
+    "port",
+    "kmsg",
+    "cpu",
+    "mcelog",
+    "kvm",
+    "vhost-",
+    "vfio",
+    "hpet",
+    "rtc",
+    "watchdog",
+    "tpm",
+    "snapshot",
+    "bsg",
+    "sg",
+    "autofs",
+    "btrfs-control",
+    "mapper",
+    "disk",
+    "bus",
+    "input",
+    "dri",
+    "uinput",
 ];
 
 /// Whether a `/dev` name is host hardware.
@@ -401,7 +433,10 @@ pub(crate) fn collect(root: &Root) -> Report {
         });
 
     let kernel = read_kernel(root);
-    let version = kernel.release.known().and_then(|r| ns::parse_kernel_version(r));
+    let version = kernel
+        .release
+        .known()
+        .and_then(|r| ns::parse_kernel_version(r));
     let namespaces = read_namespaces(root, version);
     let mount_table = read_mounts(root);
     let mounts = mount_table
@@ -428,10 +463,20 @@ pub(crate) fn collect(root: &Root) -> Report {
     let user_namespace = user_namespace(root, &namespaces, &identity);
     let lsm = read_lsm(root);
     let cgroups = read_cgroups(root, mount_table.as_ref().map(|(t, _)| t));
-    let runtime = read_runtime(root, &status, mount_table.as_ref().ok().map(|(t, _)| t), &cgroups, &kernel, &namespaces);
+    let runtime = read_runtime(
+        root,
+        &status,
+        mount_table.as_ref().ok().map(|(t, _)| t),
+        &cgroups,
+        &kernel,
+        &namespaces,
+    );
     let devices = read_devices(root);
     let token = root.path("var/run/secrets/kubernetes.io/serviceaccount/token");
-    let service_account_token = root.exists(&token).map_err(|e| Unknown::read(&token, &e)).into();
+    let service_account_token = root
+        .exists(&token)
+        .map_err(|e| Unknown::read(&token, &e))
+        .into();
 
     Report {
         origin: Origin {
@@ -463,7 +508,9 @@ fn proc_trust(root: &Root) -> Fact<ProcTrust> {
     }
     let dir = root.proc_dir();
     match nix::sys::statfs::statfs(&dir) {
-        Ok(st) if st.filesystem_type() == nix::sys::statfs::PROC_SUPER_MAGIC => Fact::Known(ProcTrust::Procfs),
+        Ok(st) if st.filesystem_type() == nix::sys::statfs::PROC_SUPER_MAGIC => {
+            Fact::Known(ProcTrust::Procfs)
+        }
         Ok(st) => Fact::Known(ProcTrust::NotProcfs {
             magic: format!("{:#x}", st.filesystem_type().0),
         }),
@@ -487,7 +534,9 @@ fn read_kernel(root: &Root) -> Kernel {
                     .parse::<u8>()
                     .ok()
                     .filter(|n| *n < 64)
-                    .ok_or_else(|| Unknown::file(&last, format!("{:?} is not a capability number", s.trim())))
+                    .ok_or_else(|| {
+                        Unknown::file(&last, format!("{:?} is not a capability number", s.trim()))
+                    })
             })
             .into(),
     }
@@ -510,7 +559,10 @@ fn identity(root: &Root, path: &Path, status: &Result<Status, Unknown>) -> Ident
     let groups = field(path, &s.groups, "Groups");
     // gVisor and some sandboxes omit the id lines; for the live process the
     // kernel still answers getresuid(2). The fs id is then not known.
-    if root.kind() == RootKind::Live && matches!(s.uid, Field::Missing) && matches!(s.gid, Field::Missing) {
+    if root.kind() == RootKind::Live
+        && matches!(s.uid, Field::Missing)
+        && matches!(s.gid, Field::Missing)
+    {
         let uid = nix::unistd::getresuid()
             .map(|r| Ids {
                 real: r.real.as_raw(),
@@ -592,16 +644,18 @@ fn no_new_privs(root: &Root, path: &Path, status: &Result<Status, Unknown>) -> F
         }),
         // The prctl answer is the authority where status lacks the line
         // (kernels before 4.10, gVisor) — for the live process only.
-        Fact::Unknown(u) if root.kind() == RootKind::Live => match nix::sys::prctl::get_no_new_privs() {
-            Ok(enabled) => Fact::Known(NoNewPrivs {
-                enabled,
-                source: NnpSource::Prctl,
-            }),
-            Err(e) => Fact::unknown(
-                "prctl(PR_GET_NO_NEW_PRIVS)",
-                format!("{}; and {}: {}", e.desc(), u.source, u.reason),
-            ),
-        },
+        Fact::Unknown(u) if root.kind() == RootKind::Live => {
+            match nix::sys::prctl::get_no_new_privs() {
+                Ok(enabled) => Fact::Known(NoNewPrivs {
+                    enabled,
+                    source: NnpSource::Prctl,
+                }),
+                Err(e) => Fact::unknown(
+                    "prctl(PR_GET_NO_NEW_PRIVS)",
+                    format!("{}; and {}: {}", e.desc(), u.source, u.reason),
+                ),
+            }
+        }
         Fact::Unknown(u) => Fact::Unknown(u),
     }
 }
@@ -633,7 +687,8 @@ fn read_threads(root: &Root, main: &Status) -> Fact<Threads> {
         match root.read_into(&path, root::STATUS_LIMIT, &mut buf) {
             Ok(false) => {}
             Ok(true) => {
-                t.unreadable.push(format!("{tid}: status larger than the read bound"));
+                t.unreadable
+                    .push(format!("{tid}: status larger than the read bound"));
                 continue;
             }
             Err(e) if matches!(e.errno(), Some(2) | Some(3)) => {
@@ -656,7 +711,11 @@ fn read_threads(root: &Root, main: &Status) -> Fact<Threads> {
 }
 
 fn diff(tid: u32, main: &Status, s: &Status) -> Result<Option<ThreadDiff>, String> {
-    fn cmp<T: Clone + PartialEq>(name: &str, main: &Field<T>, t: &Field<T>) -> Result<Option<T>, String> {
+    fn cmp<T: Clone + PartialEq>(
+        name: &str,
+        main: &Field<T>,
+        t: &Field<T>,
+    ) -> Result<Option<T>, String> {
         match (main, t) {
             (Field::Value(a), Field::Value(b)) => Ok((a != b).then(|| b.clone())),
             (Field::Missing, Field::Missing) => Ok(None),
@@ -665,7 +724,8 @@ fn diff(tid: u32, main: &Status, s: &Status) -> Result<Option<ThreadDiff>, Strin
             (_, Field::Value(b)) => Ok(Some(b.clone())),
         }
     }
-    let cap = |name, a: &Field<u64>, b: &Field<u64>| cmp(name, a, b).map(|o| o.map(CapSet::from_mask));
+    let cap =
+        |name, a: &Field<u64>, b: &Field<u64>| cmp(name, a, b).map(|o| o.map(CapSet::from_mask));
     let d = ThreadDiff {
         tid,
         seccomp: cmp("Seccomp", &main.seccomp, &s.seccomp)?,
@@ -764,7 +824,9 @@ fn user_namespace(root: &Root, namespaces: &[Namespace], identity: &Identity) ->
 
 fn read_lsm(root: &Root) -> Lsm {
     let list_path = root.sys("kernel/security/lsm");
-    let active: Fact<Vec<String>> = read_small(root, &list_path).map(|t| lsm::parse_lsm_list(&t)).into();
+    let active: Fact<Vec<String>> = read_small(root, &list_path)
+        .map(|t| lsm::parse_lsm_list(&t))
+        .into();
     let enforce_path = root.sys("fs/selinux/enforce");
     let selinux_enforcing = read_small(root, &enforce_path)
         .and_then(|t| lsm::parse_enforce(&t).map_err(|w| Unknown::file(&enforce_path, w)))
@@ -787,12 +849,12 @@ fn read_lsm(root: &Root) -> Lsm {
                     .map_err(|w| Unknown::file(&cur_path, w))
                     .into(),
                 Err(e) if e.errno() == Some(22) => Fact::Known(LsmLabel::None {
-                    evidence: format!("{}: EINVAL (no LSM provides a process label)", show(&cur_path)),
+                    evidence: format!(
+                        "{}: EINVAL (no LSM provides a process label)",
+                        show(&cur_path)
+                    ),
                 }),
-                Err(e) => Fact::unknown(
-                    show(&cur_path),
-                    format!("{e}; {}", describe_aa(&aa_err)),
-                ),
+                Err(e) => Fact::unknown(show(&cur_path), format!("{e}; {}", describe_aa(&aa_err))),
             };
             (label, show(&cur_path))
         }
@@ -831,11 +893,12 @@ fn read_cgroups(root: &Root, table: Result<&MountTable, &Unknown>) -> Fact<Cgrou
             read_small(root, &full).map(|t| (t, full))
         };
         let result = match (&files, kind) {
-            (LimitFiles::V2(p), LimitKind::Cpu) => {
-                read(p).and_then(|(t, f)| cgroup::parse_cpu_max(&t).map_err(|w| Unknown::file(&f, w)))
-            }
+            (LimitFiles::V2(p), LimitKind::Cpu) => read(p)
+                .and_then(|(t, f)| cgroup::parse_cpu_max(&t).map_err(|w| Unknown::file(&f, w))),
             (LimitFiles::V1(q, Some(per)), LimitKind::Cpu) => read(q).and_then(|(qt, qf)| {
-                read(per).and_then(|(pt, _)| cgroup::parse_cpu_v1(&qt, &pt).map_err(|w| Unknown::file(&qf, w)))
+                read(per).and_then(|(pt, _)| {
+                    cgroup::parse_cpu_v1(&qt, &pt).map_err(|w| Unknown::file(&qf, w))
+                })
             }),
             (LimitFiles::V2(p) | LimitFiles::V1(p, _), _) => {
                 read(p).and_then(|(t, f)| cgroup::parse_limit(&t).map_err(|w| Unknown::file(&f, w)))
@@ -864,16 +927,26 @@ fn read_runtime(
     let containerenv_path = root.path("run/.containerenv");
     let self_env_path = root.proc_self("environ");
     let init_env_path = root.proc_init("environ");
-    let containerenv = root.read_text(&containerenv_path, root::SMALL_FILE_LIMIT).ok();
-    let self_env = root.read_bytes(&self_env_path, root::SMALL_FILE_LIMIT * 4).ok();
-    let init_env = root.read_bytes(&init_env_path, root::SMALL_FILE_LIMIT * 4).ok();
+    let containerenv = root
+        .read_text(&containerenv_path, root::SMALL_FILE_LIMIT)
+        .ok();
+    let self_env = root
+        .read_bytes(&self_env_path, root::SMALL_FILE_LIMIT * 4)
+        .ok();
+    let init_env = root
+        .read_bytes(&init_env_path, root::SMALL_FILE_LIMIT * 4)
+        .ok();
     let initial = |ty| {
         namespaces
             .iter()
             .find(|n| n.ns_type == ty)
             .and_then(|n| n.initial.known().copied())
     };
-    let host_namespaces = match (initial(NsType::Pid), initial(NsType::Mnt), initial(NsType::User)) {
+    let host_namespaces = match (
+        initial(NsType::Pid),
+        initial(NsType::Mnt),
+        initial(NsType::User),
+    ) {
         (Some(true), Some(true), Some(true)) => Some(true),
         (Some(false), _, _) | (_, Some(false), _) | (_, _, Some(false)) => Some(false),
         _ => None,
@@ -910,7 +983,10 @@ fn read_devices(root: &Root) -> Fact<Devices> {
     match root.list_dir(&dir, root::DEV_ENTRY_LIMIT) {
         Ok((names, truncated)) => {
             if truncated {
-                return Fact::unknown(show(&dir), format!("more than {} entries", root::DEV_ENTRY_LIMIT));
+                return Fact::unknown(
+                    show(&dir),
+                    format!("more than {} entries", root::DEV_ENTRY_LIMIT),
+                );
             }
             Fact::Known(Devices {
                 entries: names.len(),

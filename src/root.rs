@@ -287,7 +287,8 @@ impl Root {
             path: path.to_path_buf(),
             source,
         };
-        let rd = std::fs::read_dir(path).map_err(|e| io_err(self.fixture_errno(path).unwrap_or(e)))?;
+        let rd =
+            std::fs::read_dir(path).map_err(|e| io_err(self.fixture_errno(path).unwrap_or(e)))?;
         let mut names = Vec::new();
         for entry in rd {
             let entry = entry.map_err(io_err)?;
@@ -323,9 +324,15 @@ mod tests {
     #[test]
     fn paths_stay_below_the_base() {
         let r = Root::fixture("/tmp/x");
-        assert_eq!(r.proc_self("status"), PathBuf::from("/tmp/x/proc/self/status"));
+        assert_eq!(
+            r.proc_self("status"),
+            PathBuf::from("/tmp/x/proc/self/status")
+        );
         assert_eq!(r.path("/.dockerenv"), PathBuf::from("/tmp/x/.dockerenv"));
-        assert_eq!(Root::live().sys("fs/selinux/enforce"), PathBuf::from("/sys/fs/selinux/enforce"));
+        assert_eq!(
+            Root::live().sys("fs/selinux/enforce"),
+            PathBuf::from("/sys/fs/selinux/enforce")
+        );
     }
 
     #[test]
@@ -352,8 +359,16 @@ mod tests {
             Err(ReadError::TooLarge { limit: 10, .. })
         ));
         // A live root never invents errors from .errno files.
-        let live = Root { base: dir.clone(), kind: RootKind::Live };
-        assert_eq!(live.read_bytes(&dir.join("current"), 10).unwrap_err().errno(), Some(2));
+        let live = Root {
+            base: dir.clone(),
+            kind: RootKind::Live,
+        };
+        assert_eq!(
+            live.read_bytes(&dir.join("current"), 10)
+                .unwrap_err()
+                .errno(),
+            Some(2)
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

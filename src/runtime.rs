@@ -234,17 +234,37 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
         for m in &mounts.mounts {
             if m.mount_point == "/" && m.fstype == "overlay" {
                 for opt in m.super_options.split(',') {
-                    if let Some(dir) = opt.strip_prefix("lowerdir=").or_else(|| opt.strip_prefix("upperdir=")) {
+                    if let Some(dir) = opt
+                        .strip_prefix("lowerdir=")
+                        .or_else(|| opt.strip_prefix("upperdir="))
+                    {
                         if let Some(k) = from_host_path(dir) {
-                            push(&i.paths.mountinfo, format!("root overlay layer {dir}"), k, false);
+                            push(
+                                &i.paths.mountinfo,
+                                format!("root overlay layer {dir}"),
+                                k,
+                                false,
+                            );
                             break;
                         }
                     }
                 }
             }
-            if matches!(m.mount_point.as_str(), "/etc/hostname" | "/etc/hosts" | "/etc/resolv.conf" | "/run/.containerenv" | "/dev/termination-log") {
+            if matches!(
+                m.mount_point.as_str(),
+                "/etc/hostname"
+                    | "/etc/hosts"
+                    | "/etc/resolv.conf"
+                    | "/run/.containerenv"
+                    | "/dev/termination-log"
+            ) {
                 if let Some(k) = from_host_path(&m.root) {
-                    push(&i.paths.mountinfo, format!("{} is bind-mounted from {}", m.mount_point, m.root), k, false);
+                    push(
+                        &i.paths.mountinfo,
+                        format!("{} is bind-mounted from {}", m.mount_point, m.root),
+                        k,
+                        false,
+                    );
                 }
             }
         }
@@ -261,14 +281,20 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
         if rel.trim() == "4.4.0" && i.status_is_sparse {
             push(
                 &i.paths.osrelease,
-                "kernel release 4.4.0 with a status file lacking Linux's lines (gVisor's Sentry)".into(),
+                "kernel release 4.4.0 with a status file lacking Linux's lines (gVisor's Sentry)"
+                    .into(),
                 RuntimeKind::Gvisor,
                 false,
             );
         }
     }
     if i.dockerenv {
-        push(&i.paths.dockerenv, "file exists".into(), RuntimeKind::Docker, true);
+        push(
+            &i.paths.dockerenv,
+            "file exists".into(),
+            RuntimeKind::Docker,
+            true,
+        );
     }
     if let Some(text) = i.containerenv {
         let engine = text
@@ -282,32 +308,65 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
         };
         push(
             &i.paths.containerenv,
-            format!("file exists (engine {})", engine.as_deref().unwrap_or("not named")),
+            format!(
+                "file exists (engine {})",
+                engine.as_deref().unwrap_or("not named")
+            ),
             kind,
             true,
         );
     }
-    for (env, path) in [(i.init_environ, &i.paths.init_environ), (i.self_environ, &i.paths.self_environ)] {
+    for (env, path) in [
+        (i.init_environ, &i.paths.init_environ),
+        (i.self_environ, &i.paths.self_environ),
+    ] {
         if let Some(v) = env.and_then(|e| env_value(e, "container")) {
             push(path, format!("container={v}"), container_env(v), true);
         }
     }
-    if let Some(v) = i.self_environ.and_then(|e| env_value(e, "KUBERNETES_SERVICE_HOST")) {
-        push(&i.paths.self_environ, format!("KUBERNETES_SERVICE_HOST={v}"), RuntimeKind::Kubernetes, true);
+    if let Some(v) = i
+        .self_environ
+        .and_then(|e| env_value(e, "KUBERNETES_SERVICE_HOST"))
+    {
+        push(
+            &i.paths.self_environ,
+            format!("KUBERNETES_SERVICE_HOST={v}"),
+            RuntimeKind::Kubernetes,
+            true,
+        );
     }
     signals.sort_by_key(|s| s.spoofable);
-    let kubernetes = signals.iter().any(|s| s.indicates == RuntimeKind::Kubernetes);
-    let concrete = |s: &&Signal| !matches!(s.indicates, RuntimeKind::Kubernetes | RuntimeKind::Unknown);
+    let kubernetes = signals
+        .iter()
+        .any(|s| s.indicates == RuntimeKind::Kubernetes);
+    let concrete =
+        |s: &&Signal| !matches!(s.indicates, RuntimeKind::Kubernetes | RuntimeKind::Unknown);
     // gVisor wraps whatever started it: it wins when seen.
     let pick = signals
         .iter()
         .find(|s| s.indicates == RuntimeKind::Gvisor)
         .or_else(|| signals.iter().find(concrete));
+    // Every namespace the host's: a spoofable file or variable cannot outweigh that.
+    let pick = pick.filter(|s| !(s.spoofable && i.host_namespaces == Some(true)));
     let (kind, confidence) = match pick {
-        Some(s) => (s.indicates, if s.spoofable { Confidence::Spoofable } else { Confidence::Strong }),
-        None if kubernetes => {
+        Some(s) => (
+            s.indicates,
+            if s.spoofable {
+                Confidence::Spoofable
+            } else {
+                Confidence::Strong
+            },
+        ),
+        None if kubernetes && i.host_namespaces != Some(true) => {
             let strong = signals.iter().any(|s| !s.spoofable);
-            (RuntimeKind::Kubernetes, if strong { Confidence::Strong } else { Confidence::Spoofable })
+            (
+                RuntimeKind::Kubernetes,
+                if strong {
+                    Confidence::Strong
+                } else {
+                    Confidence::Spoofable
+                },
+            )
         }
         None => match i.host_namespaces {
             Some(true) => (RuntimeKind::None, Confidence::Inferred),
@@ -363,12 +422,26 @@ mod tests {
             self_environ: Some(b"PATH=/bin\0KUBERNETES_SERVICE_HOST=10.0.0.1\0"),
             ..Default::default()
         });
-        assert_eq!((r.kind, r.confidence, r.kubernetes), (RuntimeKind::Kubernetes, Confidence::Spoofable, true));
+        assert_eq!(
+            (r.kind, r.confidence, r.kubernetes),
+            (RuntimeKind::Kubernetes, Confidence::Spoofable, true)
+        );
         let host = detect(&Inputs {
             host_namespaces: Some(true),
             ..Default::default()
         });
         assert_eq!(host.kind, RuntimeKind::None);
+        // This very machine has a /.dockerenv in its root: a spoof the
+        // namespaces see through.
+        let spoofed = detect(&Inputs {
+            dockerenv: true,
+            host_namespaces: Some(true),
+            ..Default::default()
+        });
+        assert_eq!(
+            (spoofed.kind, spoofed.signals.len()),
+            (RuntimeKind::None, 1)
+        );
         let unknown = detect(&Inputs {
             host_namespaces: Some(false),
             ..Default::default()
@@ -378,7 +451,10 @@ mod tests {
 
     #[test]
     fn environment_lookup() {
-        assert_eq!(env_value(b"a=1\0container=podman\0", "container"), Some("podman"));
+        assert_eq!(
+            env_value(b"a=1\0container=podman\0", "container"),
+            Some("podman")
+        );
         assert_eq!(env_value(b"containerx=1\0", "container"), None);
         assert_eq!(env_value(b"\xff\0", "container"), None);
     }

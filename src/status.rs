@@ -104,7 +104,8 @@ pub struct Status {
 }
 
 fn parse_u32(v: &str) -> Result<u32, String> {
-    v.parse::<u32>().map_err(|_| format!("{v:?} is not a number"))
+    v.parse::<u32>()
+        .map_err(|_| format!("{v:?} is not a number"))
 }
 
 fn parse_ids(v: &str) -> Result<[u32; 4], String> {
@@ -217,7 +218,9 @@ mod tests {
 
     #[test]
     fn malformed_and_duplicate_lines_say_so() {
-        let s = Status::parse("Uid:\t1000\t1000\nCapEff:\tzz\nSeccomp:\t7\nNoNewPrivs:\t1\nNoNewPrivs:\t0\nGroups:\t1 x\n");
+        let s = Status::parse(
+            "Uid:\t1000\t1000\nCapEff:\tzz\nSeccomp:\t7\nNoNewPrivs:\t1\nNoNewPrivs:\t0\nGroups:\t1 x\n",
+        );
         assert!(matches!(s.uid, Field::Malformed(ref m) if m.contains("fewer")));
         assert!(matches!(s.cap_eff, Field::Malformed(_)));
         assert!(matches!(s.seccomp, Field::Malformed(_)));
@@ -230,7 +233,9 @@ mod tests {
         for t in ["", "\n\n", ":::", "Uid:", "CapEff:\t", "\u{0}\u{ff}"] {
             let _ = Status::parse(t);
         }
-        let s = Status::parse_bytes(&[0xff, b'\n', b'S', b'e', b'c', b'c', b'o', b'm', b'p', b':', b'2']);
+        let s = Status::parse_bytes(&[
+            0xff, b'\n', b'S', b'e', b'c', b'c', b'o', b'm', b'p', b':', b'2',
+        ]);
         assert_eq!(s.seccomp, Field::Value(SeccompMode::Filter));
     }
 }
