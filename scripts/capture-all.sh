@@ -59,6 +59,7 @@ run podman-default \
   --note "podman's default 11 capabilities (no NET_RAW, MKNOD, AUDIT_WRITE); default seccomp profile; /run/.containerenv exists (empty for a non-privileged container)." \
   --note "Default network (CNI bridge, created by podman) – podman needs no iptables-less setup." \
   --note "podman 4.3 on a cgroup v1 host uses the host cgroup namespace by default (ns/cgroup equals the host's)." \
+  --note "pids.max is 2048 although no limit was asked for: podman's default pids_limit (containers.conf). memory and cpu stay unlimited." \
   --note "$HYBRID_NOTE" --note "$NO_LSM_NOTE" --note "$SELF_NOTE" --note "$ULIMIT_NOTE" \
   --run -- "${PR[@]}" $IMG
 
@@ -115,6 +116,7 @@ run rootless-like \
 run k8s-restricted \
   --expect CapEff=$ZERO --expect CapBnd=$ZERO --expect CapAmb=$ZERO --expect Seccomp=2 --expect NoNewPrivs=1 --expect ROOT=ro \
   --note "Pod manifest (capture/pod.yaml, template scripts/k8s-restricted-pod.yaml.in) with a PSS-restricted securityContext: runAsNonRoot, runAsUser/runAsGroup 1000, allowPrivilegeEscalation false, capabilities drop ALL, seccompProfile RuntimeDefault, readOnlyRootFilesystem true; run with podman kube play, output read with podman logs." \
+  --note "pids.max is \`max\`: unlike podman run, podman kube play did not apply the 2048 default pids limit." \
   --note "This is podman's interpretation of the manifest, not a kubelet's: no service account token is mounted (automountServiceAccountToken false; podman mounts none anyway), no KUBERNETES_* environment, /run/.containerenv exists, and the pod has a podman infra (pause) container sharing the net/ipc/uts namespaces; pid namespace is not shared, so the capture shell is pid 1." \
   --note "$HYBRID_NOTE" --note "$NO_LSM_NOTE" --note "$SELF_NOTE" \
   --kube "$HERE/k8s-restricted-pod.yaml.in"
@@ -138,6 +140,18 @@ run cgroupns-private-v2 \
   --note "Result: mountinfo has a single cgroup2 mount at /sys/fs/cgroup with root \`/\` (the container's own cgroup); /proc/self/cgroup still lists the v1 hierarchies (the kernel always prints every mounted hierarchy) – all \`/\` thanks to the private cgroupns. On this host the unified hierarchy has no controllers enabled, so memory.max / pids.max / cpu.max do NOT exist (only cgroup.controllers, which is empty) – on a real cgroup v2 host (e.g. Debian 12 default, systemd unified) they would." \
   --note "$NO_LSM_NOTE" --note "$SELF_NOTE" \
   --run -- "${PR[@]}" --network=none --cgroupns=private --cap-add=SYS_ADMIN $IMG /bin/sh -c "$V2WRAP" v2wrap
+
+run podman-limits \
+  --expect CapEff=$PODMAN11 --expect CapBnd=$PODMAN11 --expect Seccomp=2 \
+  --note "podman defaults plus --memory=256m --pids-limit=100 --cpus=0.5: on this hybrid host all three limits ARE applied through the v1 controllers (memory.limit_in_bytes 268435456, pids.max 100, cpu.cfs_quota_us 50000 / cpu.cfs_period_us 100000); there are no v2 limit files in the container." \
+  --note "$HYBRID_NOTE" --note "$NO_LSM_NOTE" --note "$SELF_NOTE" \
+  --run -- "${PR[@]}" --network=none --memory=256m --pids-limit=100 --cpus=0.5 $IMG
+
+run docker-limits \
+  --expect CapEff=$DOCKER14 --expect CapBnd=$DOCKER14 --expect Seccomp=2 \
+  --note "docker defaults plus --memory=256m --pids-limit=100 --cpus=0.5: applied through the v1 controllers (memory.limit_in_bytes 268435456, pids.max 100, cpu.cfs_quota_us 50000 / cpu.cfs_period_us 100000)." \
+  --note "$HYBRID_NOTE" --note "$NO_LSM_NOTE" --note "$SELF_NOTE" \
+  --run -- "${DR[@]}" --network=none --memory=256m --pids-limit=100 --cpus=0.5 posture-base
 
 run podman-seccomp-unconfined \
   --expect CapEff=$PODMAN11 --expect CapBnd=$PODMAN11 --expect Seccomp=0 --expect NoNewPrivs=0 \

@@ -71,7 +71,14 @@ trap 'rm -rf "$WORK"' EXIT
 STREAM="$WORK/stream"
 ERRLOG="$WORK/stderr"
 
-q() { local a out=""; for a in "$@"; do out+="$(printf '%q' "$a") "; done; printf '%s' "${out% }"; }
+q() { # shell-quote args readably: bare when safe, else in single quotes
+  local a out=""
+  for a in "$@"; do
+    if [[ "$a" =~ ^[A-Za-z0-9_./:=,+@%-]+$ ]]; then out+="$a "
+    else out+="'${a//\'/\'\\\'\'}' "; fi
+  done
+  printf '%s' "${out% }"
+}
 INNER_REF='"$(cat scripts/capture-inner.sh)"'
 
 # --------------------------------------------------------------- run it
