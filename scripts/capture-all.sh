@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/capture-all.sh — (re)capture every REAL fixture scenario under
 # tests/fixtures/ with scripts/capture-fixture.sh, then rebuild the
-# hand-built ones (scripts/make-handbuilt-fixtures.sh).
+# hand-built ones (scripts/make-handbuilt-fixtures.sh), always.
 #
 # Needs root and the runtimes from .ci/setup-runtimes.sh (run it first).
 # Usage: scripts/capture-all.sh [SCENARIO...]   (default: all)
@@ -35,6 +35,12 @@ HYBRID_NOTE="This host has a hybrid cgroup layout (v1 controllers, cgroup2 at /s
 NO_LSM_NOTE="No LSM is loaded on this kernel: /proc/self/attr/current fails with EINVAL and /proc/self/attr/apparmor/ does not exist; /sys/kernel/security is not mounted, so there is no lsm file."
 SELF_NOTE="proc/self/* and proc/self/task/<tid>/ were read through /proc/\$\$ of the capturing shell (the container's pid 1 when the runtime runs it directly), so status and task status describe the same single-threaded process; Name is \`sh\`."
 ULIMIT_NOTE="The host lacks CAP_SYS_RESOURCE, so the runtimes are configured with nofile=10000:10000 and nproc=1000:1000 default ulimits (below the host's hard limits); no memory/pids/cpu limit was requested, so the v1 limit files show the unlimited values."
+
+# The notes below describe the machine these fixtures were captured on.
+if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" != cgroup2fs ] || cat /proc/self/attr/current >/dev/null 2>&1; then
+  echo "capture-all: WARNING: this host is not hybrid-cgroup/no-LSM like the original capture host;" \
+       "review the --note texts in this script before committing re-captured fixtures" >&2
+fi
 
 want() { [ $# -eq 0 ] || [[ " $* " == *" $SCEN "* ]]; }
 run() { # scenario, then capture-fixture args
@@ -202,7 +208,6 @@ run host-unshare-user \
   --note "$NO_LSM_NOTE" \
   --host -- unshare -Ur
 
+# hand-built trees are copies of real ones: rebuild them after any capture
 echo "=== hand-built scenarios" >&2
-if [ ${#ONLY[@]} -eq 0 ]; then
-  "$HERE/make-handbuilt-fixtures.sh"
-fi
+"$HERE/make-handbuilt-fixtures.sh"

@@ -223,6 +223,20 @@ done < <(find "$NEW" -type l)
 
 # ---------------------------------------------------------------- README
 host_kernel="$(uname -r)"
+host_cgroups() {
+  case "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" in
+    cgroup2fs) echo "cgroup v2 (unified)" ;;
+    tmpfs) if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+             echo "hybrid cgroups: v1 controllers + cgroup2 at /sys/fs/cgroup/unified"
+           else echo "cgroup v1 (legacy)"; fi ;;
+    *) echo "cgroups: unknown layout" ;;
+  esac
+}
+host_lsm() {
+  if [ -r /sys/kernel/security/lsm ]; then echo "LSMs: $(cat /sys/kernel/security/lsm)"
+  elif cat /proc/self/attr/current >/dev/null 2>&1; then echo "an LSM is loaded"
+  else echo "no LSM loaded (attr/current unreadable)"; fi
+}
 case "$RUNTIME_BIN" in
   podman) rt_version="$(podman --version) (OCI runtime: $(podman info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Version}}' 2>/dev/null | head -n1))" ;;
   docker) rt_version="docker.io client $("$DOCKER" version --format '{{.Client.Version}}') / dockerd $("$DOCKER" version --format '{{.Server.Version}}') (runc $(runc --version | sed -n 's/^runc version //p'))" ;;
@@ -236,7 +250,7 @@ uidmap="$(tr -s ' ' < "$NEW/proc/self/uid_map" 2>/dev/null | sed 's/^ //' | past
   echo "Real capture, produced by \`scripts/capture-fixture.sh\` (inner script: \`scripts/capture-inner.sh\`)."
   echo
   echo "- Date (UTC): $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "- Host kernel: $host_kernel ($(. /etc/os-release; echo "$PRETTY_NAME"); hybrid cgroups: v1 controllers + cgroup2 at /sys/fs/cgroup/unified; no LSM loaded)"
+  echo "- Host kernel: $host_kernel ($(. /etc/os-release; echo "$PRETTY_NAME"); $(host_cgroups); $(host_lsm))"
   echo "- Runtime: $rt_version"
   echo "- Command (exact; the inner script is passed as one argument):"
   echo
