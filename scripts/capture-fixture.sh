@@ -238,7 +238,7 @@ host_lsm() {
   else echo "no LSM loaded (attr/current unreadable)"; fi
 }
 case "$RUNTIME_BIN" in
-  podman) rt_version="$(podman --version) (OCI runtime: $(podman info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Version}}' 2>/dev/null | head -n1))" ;;
+  podman) rt_version="$(podman --version) (OCI runtime: $(podman info --format '{{.Host.OCIRuntime.Version}}' 2>/dev/null | head -n1))" ;;
   docker) rt_version="docker.io client $("$DOCKER" version --format '{{.Client.Version}}') / dockerd $("$DOCKER" version --format '{{.Server.Version}}') (runc $(runc --version | sed -n 's/^runc version //p'))" ;;
   host) rt_version="none (captured directly on the host${CMD[0]:+, under \`$(q "${CMD[@]}")\`})" ;;
   *) rt_version="$RUNTIME_BIN" ;;
