@@ -201,7 +201,7 @@ printf '%s\n' "$COMMAND_TXT" > "$NEW/capture/command.txt"
 [ -f "$NEW/proc/self/status" ] || die "capture has no proc/self/status"
 
 # ------------------------------------------------------------ verify it
-field() { sed -n "s/^$1:[[:space:]]*//p" "$NEW/proc/self/status" | head -n1; }
+field() { sed -n "/^$1:/{s/^$1:[[:space:]]*//;p;q}" "$NEW/proc/self/status"; }
 root_mode() {
   # mountinfo: field 5 is the mount point, field 6 the per-mount options;
   # the last "/" entry is the one in effect.
@@ -238,7 +238,8 @@ host_lsm() {
   else echo "no LSM loaded (attr/current unreadable)"; fi
 }
 case "$RUNTIME_BIN" in
-  podman) rt_version="$(podman --version) (OCI runtime: $(podman info --format '{{.Host.OCIRuntime.Version}}' 2>/dev/null | head -n1))" ;;
+  podman) ocirt="$(podman info --format '{{.Host.OCIRuntime.Version}}' 2>/dev/null || true)"
+          rt_version="$(podman --version) (OCI runtime: ${ocirt%%$'\n'*})" ;;
   docker) rt_version="docker.io client $("$DOCKER" version --format '{{.Client.Version}}') / dockerd $("$DOCKER" version --format '{{.Server.Version}}') (runc $(runc --version | sed -n 's/^runc version //p'))" ;;
   host) rt_version="none (captured directly on the host${CMD[0]:+, under \`$(q "${CMD[@]}")\`})" ;;
   *) rt_version="$RUNTIME_BIN" ;;
