@@ -114,6 +114,18 @@ if [ -e "$tok" ]; then
   echo "$M END"
 fi
 
+# Runtime-masked and read-only paths that exist here (masked or not), as
+# empty markers: posture stats a path the mount table leaves uncovered to tell
+# "exposed" from "absent on this kernel" (e.g. no /proc/kcore without
+# CONFIG_PROC_KCORE).
+for p in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug \
+         /proc/latency_stats /proc/timer_stats /proc/acpi /proc/scsi \
+         /sys/firmware /sys/devices/virtual/powercap /proc/sysrq-trigger \
+         /proc/bus /proc/fs /proc/irq /proc/asound; do
+  if [ -d "$p" ]; then echo "$M DIR ${p#/}"
+  elif [ -e "$p" ]; then echo "$M EMPTY ${p#/}"; fi
+done
+
 # /dev top level: names only
 for d in /dev/* /dev/.[!.]*; do
   [ -e "$d" ] || [ -L "$d" ] || continue

@@ -42,16 +42,22 @@
 pub mod capability;
 pub mod cgroup;
 pub mod fact;
+pub mod guard;
 pub mod idmap;
+#[cfg(feature = "tracing")]
+pub mod log;
 pub mod lsm;
 pub mod mountinfo;
 pub mod ns;
+pub mod policy;
 pub mod report;
 pub mod root;
 pub mod runtime;
 pub mod status;
 
 pub use fact::{Fact, Unknown};
+pub use guard::{EX_CONFIG, Refusal, enforce, guard};
+pub use policy::{Assessment, CheckId, Policy, Preset, evaluate};
 pub use report::{Report, SCHEMA_VERSION};
 pub use root::{Root, RootKind};
 
@@ -71,7 +77,9 @@ pub fn posture_with_root(root: &Root) -> Report {
     report::collect(root)
 }
 
-/// The versioned JSON document: `{"schema_version": 1, "report": {…}}`.
+/// The versioned JSON document:
+/// `{"schema_version": 1, "report": {…}, "assessment": {…}}` (the assessment
+/// only when one was made). See `SCHEMA.md` for every field.
 #[cfg(feature = "serde")]
 #[derive(Debug, serde::Serialize)]
 pub struct Document<'a> {
@@ -79,6 +87,9 @@ pub struct Document<'a> {
     pub schema_version: u32,
     /// The facts.
     pub report: &'a Report,
+    /// The judgement, if one was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<&'a Assessment>,
 }
 
 #[cfg(feature = "serde")]
@@ -88,6 +99,13 @@ impl<'a> Document<'a> {
         Document {
             schema_version: SCHEMA_VERSION,
             report,
+            assessment: None,
         }
+    }
+
+    /// Adds the assessment.
+    pub fn with_assessment(mut self, assessment: &'a Assessment) -> Document<'a> {
+        self.assessment = Some(assessment);
+        self
     }
 }

@@ -412,8 +412,11 @@ pub enum MaskState {
     Masked,
     /// Covered by (or under) a read-only mount.
     ReadOnly,
-    /// Not covered: visible and writable as far as mounts go (if it exists).
+    /// Not covered, and present: visible as far as mounts go.
     Exposed,
+    /// Not covered, but the path does not exist on this kernel (e.g.
+    /// `/proc/kcore` without `CONFIG_PROC_KCORE`): nothing to mask.
+    Absent,
 }
 
 /// A masked or read-only path and its state.
@@ -545,7 +548,19 @@ fn sensitivity(m: &Mount) -> Option<String> {
 }
 
 /// Analyses a parsed table. `truncated` says the read stopped at its bound.
+/// Paths the table leaves uncovered are reported [`MaskState::Exposed`];
+/// [`analyse_with`] can tell those from absent ones.
 pub fn analyse(t: &MountTable, truncated: bool) -> Mounts {
+    analyse_with(t, truncated, |_| None)
+}
+
+/// Like [`analyse`], with `exists(path)` answering whether an uncovered
+/// masked path exists (`None`: could not tell, so it stays `Exposed`).
+pub fn analyse_with(
+    t: &MountTable,
+    truncated: bool,
+    exists: impl Fn(&str) -> Option<bool>,
+) -> Mounts {
     let mut incomplete = Vec::new();
     if truncated {
         incomplete.push("mountinfo was larger than the read bound and was cut".to_string());
@@ -601,7 +616,10 @@ pub fn analyse(t: &MountTable, truncated: bool) -> Mounts {
         .chain(READONLY_PATHS)
         .map(|p| MaskedPath {
             path: p.to_string(),
-            state: mask_state(t, p),
+            state: match mask_state(t, p) {
+                MaskState::Exposed if exists(p) == Some(false) => MaskState::Absent,
+                s => s,
+            },
         })
         .collect();
     Mounts {

@@ -439,9 +439,9 @@ pub(crate) fn collect(root: &Root) -> Report {
         .and_then(|r| ns::parse_kernel_version(r));
     let namespaces = read_namespaces(root, version);
     let mount_table = read_mounts(root);
-    let mounts = mount_table
-        .as_ref()
-        .map(|(t, truncated)| mountinfo::analyse(t, *truncated));
+    let mounts = mount_table.as_ref().map(|(t, truncated)| {
+        mountinfo::analyse_with(t, *truncated, |p| root.exists(&root.path(p)).ok())
+    });
 
     let identity = identity(root, &status_path, &status);
     let capabilities = capabilities(&status_path, &status, &kernel);

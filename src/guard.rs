@@ -1,0 +1,118 @@
+//! The startup guard: judge this process and refuse to start when a required
+//! check fails.
+//!
+//! ```no_run
+//! use posture::policy::{Policy, Preset};
+//!
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let policy = Policy::from_env_or(Policy::preset(Preset::Checklist))?;
+//!     posture::guard(&policy)?; // prints every failed check with its fix
+//!     // … serve …
+//!     Ok(())
+//! }
+//! ```
+
+use std::fmt;
+
+use crate::policy::{Assessment, Policy, Status, evaluate};
+use crate::report::Report;
+
+/// The exit code [`enforce`] uses: `EX_CONFIG` from sysexits.h, "configuration
+/// error" — the container was started without the hardening the policy needs.
+pub const EX_CONFIG: i32 = 78;
+
+/// A refusal to start: the assessment, whose failed required checks it lists.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    /// The full assessment.
+    pub assessment: Assessment,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let blocking: Vec<_> = self.assessment.blocking().collect();
+        writeln!(
+            f,
+            "posture: refusing to start: {} required check(s) of policy {:?} did not pass",
+            blocking.len(),
+            self.assessment.policy
+        )?;
+        for c in blocking {
+            let what = match c.status {
+                Status::Unknown => "UNKNOWN (unknown is never a pass)",
+                _ => "FAILED",
+            };
+            writeln!(
+                f,
+                "  - {} [{}] {}: {}",
+                c.id,
+                c.severity.as_str(),
+                what,
+                c.title
+            )?;
+            writeln!(f, "      evidence: {}", c.evidence)?;
+            writeln!(f, "      fix: {}", c.remediation)?;
+        }
+        write_overrides(f, &self.assessment)
+    }
+}
+
+/// Writes the override banner, if any override is in force.
+fn write_overrides(f: &mut fmt::Formatter<'_>, a: &Assessment) -> fmt::Result {
+    for (id, reason) in &a.overrides {
+        let status = a.check(*id).map_or("not evaluated", |c| c.status.as_str());
+        writeln!(
+            f,
+            "  !! OVERRIDE: required check {id} downgraded to a warning (status: {status}); reason: {reason}"
+        )?;
+    }
+    Ok(())
+}
+
+impl std::error::Error for Refusal {}
+
+/// Judges this process ([`crate::posture()`]) and returns the assessment, or
+/// a [`Refusal`] when a required check did not pass.
+pub fn guard(policy: &Policy) -> Result<Assessment, Refusal> {
+    guard_report(&crate::posture(), policy)
+}
+
+/// The same for a report already taken.
+pub fn guard_report(report: &Report, policy: &Policy) -> Result<Assessment, Refusal> {
+    let assessment = evaluate(report, policy);
+    #[cfg(feature = "tracing")]
+    crate::log::assessment(&assessment);
+    if assessment.passed() {
+        Ok(assessment)
+    } else {
+        Err(Refusal { assessment })
+    }
+}
+
+/// The guard for `main()` without error plumbing: on refusal, prints the
+/// refusal to stderr and exits with [`EX_CONFIG`] (78). The only code in this
+/// crate that ends the process. Overrides in force are printed to stderr even
+/// when the guard passes.
+pub fn enforce(policy: &Policy) -> Assessment {
+    match guard(policy) {
+        Ok(a) => {
+            if !a.overrides.is_empty() {
+                eprint!("{}", OverrideBanner(&a));
+            }
+            a
+        }
+        Err(refusal) => {
+            eprint!("{refusal}");
+            std::process::exit(EX_CONFIG);
+        }
+    }
+}
+
+/// Displays the override lines of an assessment.
+pub struct OverrideBanner<'a>(pub &'a Assessment);
+
+impl fmt::Display for OverrideBanner<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_overrides(f, self.0)
+    }
+}
