@@ -536,13 +536,13 @@ fn sensitivity(m: &Mount) -> Option<String> {
         .iter()
         .find(|p| is_ancestor_or_equal(&m.root, p))
     {
-        return Some(format!("host path {} covers {p}", m.root));
+        return Some(format!("host path {} (covers {p}) at {at}", m.root));
     }
     if let Some(p) = SENSITIVE_HOST_TREES
         .iter()
         .find(|p| is_ancestor_or_equal(p, &m.root))
     {
-        return Some(format!("host path {} lies in {p}", m.root));
+        return Some(format!("host path {} (in {p}) at {at}", m.root));
     }
     None
 }
@@ -591,6 +591,21 @@ pub fn analyse_with(
                     directory: true,
                 });
                 break;
+            }
+        }
+        // A host filesystem mounted whole (or a tree holding /run) brings the
+        // runtime sockets in with it, though no socket shows in the table.
+        if m.block_backed() && m.mount_point != "/" {
+            if let Some(dir) = ["/run", "/var/run"]
+                .iter()
+                .find(|d| is_ancestor_or_equal(&m.root, d))
+            {
+                runtime_sockets.push(SocketMount {
+                    mount_point: m.mount_point.clone(),
+                    root: m.root.clone(),
+                    runtime: format!("any runtime whose socket is under the host's {dir}"),
+                    directory: true,
+                });
             }
         }
         if SERVICE_ACCOUNT_DIRS

@@ -1142,8 +1142,15 @@ fn no_sensitive_mounts(r: &Report) -> Judged {
     let gvisor = r.runtime.kind == crate::runtime::RuntimeKind::Gvisor;
     for h in &m.host_mounts {
         if let Some(why) = &h.sensitive {
-            bad.push(format!("{} at {}", why, h.mount.mount_point));
+            bad.push(why.clone());
         }
+    }
+    // A runtime socket is the most sensitive host path of all.
+    for sock in m.runtime_sockets.iter().filter(|s| !s.directory) {
+        bad.push(format!(
+            "{} socket from the host at {}",
+            sock.runtime, sock.mount_point
+        ));
     }
     if m.proc_sys == PseudoFsState::ReadWrite && !gvisor {
         bad.push("/proc/sys is writable".into());
