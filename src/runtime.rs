@@ -24,7 +24,8 @@ pub enum RuntimeKind {
     Podman,
     /// containerd (directly, or under Kubernetes).
     Containerd,
-    /// CRI-O (Kubernetes).
+    /// CRI-O (Kubernetes). Serialized as `crio`.
+    #[cfg_attr(feature = "serde", serde(rename = "crio"))]
     CriO,
     /// LXC / LXD / Incus.
     Lxc,

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The project's test command (README: "Run the tests"). On a fresh Debian
+# bookworm machine, as root, it installs and starts everything the tests
+# need, then runs every test target, including the real-container suite.
+#
+#   bash scripts/test-all.sh
+#
+# Steps:
+#   1. .ci/setup-runtimes.sh: podman+runc, Docker Engine (dockerd started),
+#      promtool, capsh/setpriv/unshare, hyperfine, the busybox base image.
+#   2. scripts/check-fixtures.sh: the fixture trees hold only plain files and
+#      the ns links git can store.
+#   3. cargo test --all-features: unit, doc, fixture, policy, CLI, live
+#      (setpriv, capsh, unshare, seccomp), robustness, HTTP and metrics tests.
+#   4. The runtime suite: the CLI inside real containers, flag by flag.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "scripts/test-all.sh: run as root (it installs packages and starts dockerd)" >&2
+  exit 1
+fi
+
+bash .ci/setup-runtimes.sh
+bash scripts/check-fixtures.sh
+cargo test --all-features
+POSTURE_RUNTIME_TESTS=1 cargo test --all-features --test runtimes -- --test-threads=2
