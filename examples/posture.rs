@@ -1,0 +1,851 @@
+//! `capsh --print` for container hardening: prints everything `posture` knows
+//! about this process, grouped under headings.
+//!
+//! ```text
+//! cargo run --example posture                 # text report of this process
+//! cargo run --example posture -- --json       # the versioned JSON document
+//! cargo run --example posture -- --root tests/fixtures/docker-default
+//! ```
+//!
+//! Every fact the library could not establish is printed as
+//! `unknown (<source>: <reason>)`, never as a value.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use posture::capability::{self, CapSet};
+use posture::cgroup::{CgroupVersion, Limit};
+use posture::idmap::{IdMap, Mapping};
+use posture::lsm::{AppArmorMode, LsmLabel};
+use posture::mountinfo::{MaskState, MountSummary, Propagation, PseudoFsState};
+use posture::report::{Ids, ProcTrust, Report};
+use posture::runtime::Confidence;
+use posture::{Fact, Root};
+
+const USAGE: &str = "\
+usage: posture [--json] [--root DIR] [--color WHEN]
+       posture --check [--policy NAME|FILE] [--root DIR]
+       posture --help
+
+Prints the container hardening of this process as its kernel reports it:
+capability sets (dangerous ones in bold red), securebits, no_new_privs, ids,
+seccomp, threads that differ, LSM label, user-namespace mapping, mounts,
+namespaces, container runtime, cgroup limits and whether /proc is procfs.
+A fact that could not be established is printed as
+`unknown (<source>: <reason>)`, never as a value.
+
+options:
+  --json             print the JSON document {\"schema_version\":1,\"report\":{...}}
+                     instead of text
+  --root DIR         read a directory shaped like / (a fixture tree such as
+                     tests/fixtures/docker-default) instead of the live system
+  --color WHEN       auto (default), always or never. auto colours only when
+                     stdout is a terminal and NO_COLOR is unset or empty
+  --check            judge the report against a policy and exit non-zero when
+                     it fails (see the policy module)
+  --policy NAME|FILE the policy --check uses: a built-in name or a file
+  -h, --help         print this help
+
+exit status: 0 report printed, 1 output failed, 2 usage error.";
+
+/// What the command was asked to do.
+#[derive(Debug)]
+enum Mode {
+    /// The text report.
+    Text,
+    /// The JSON document.
+    Json,
+    /// The usage text.
+    Help,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug)]
+struct Args {
+    mode: Mode,
+    root: Option<PathBuf>,
+    color: ColorWhen,
+}
+
+fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut args = Args {
+        mode: Mode::Text,
+        root: None,
+        color: ColorWhen::Auto,
+    };
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (a.clone(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| it.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => args.mode = Mode::Help,
+            "--json" => args.mode = Mode::Json,
+            "--root" => args.root = Some(PathBuf::from(value("--root")?)),
+            "--color" | "--colour" => {
+                args.color = match value("--color")?.as_str() {
+                    "auto" => ColorWhen::Auto,
+                    "always" => ColorWhen::Always,
+                    "never" => ColorWhen::Never,
+                    other => {
+                        return Err(format!("--color: {other:?} is not auto, always or never"));
+                    }
+                }
+            }
+            _ => return Err(format!("unknown argument {a:?}")),
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("posture: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = || match &args.root {
+        Some(dir) => posture::posture_with_root(&Root::fixture(dir)),
+        None => posture::posture(),
+    };
+    let out = match args.mode {
+        Mode::Help => format!("{USAGE}\n"),
+        Mode::Json => match serde_json::to_string_pretty(&posture::Document::new(&report())) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                eprintln!("posture: cannot serialize the report: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        Mode::Text => {
+            let color = match args.color {
+                ColorWhen::Always => true,
+                ColorWhen::Never => false,
+                ColorWhen::Auto => {
+                    std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            render_text(&report(), color)
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`| head`) is not worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("posture: cannot write: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+const BOLD_RED: &str = "\x1b[1;31m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+/// Width a wrapped list may take after the label column.
+const LIST_WIDTH: usize = 78;
+
+#[derive(Clone, Copy)]
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("{code}{s}{RESET}")
+        } else {
+            s.to_string()
+        }
+    }
+    fn danger(self, s: &str) -> String {
+        self.paint(BOLD_RED, s)
+    }
+    fn heading(self, s: &str) -> String {
+        self.paint(BOLD, s)
+    }
+}
+
+/// A heading and its `label  value` rows; a value may span several lines.
+struct Section {
+    title: String,
+    rows: Vec<(String, Vec<String>)>,
+}
+
+impl Section {
+    fn new(title: impl Into<String>) -> Section {
+        Section {
+            title: title.into(),
+            rows: Vec::new(),
+        }
+    }
+    fn row(&mut self, label: impl Into<String>, value: impl Into<String>) {
+        self.rows.push((label.into(), vec![value.into()]));
+    }
+    fn lines(&mut self, label: impl Into<String>, lines: Vec<String>) {
+        let lines = if lines.is_empty() {
+            vec!["none".to_string()]
+        } else {
+            lines
+        };
+        self.rows.push((label.into(), lines));
+    }
+    fn render(&self, style: Style, out: &mut String) {
+        out.push_str(&style.heading(&self.title));
+        out.push('\n');
+        let width = self
+            .rows
+            .iter()
+            .map(|(l, _)| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (label, lines) in &self.rows {
+            for (i, line) in lines.iter().enumerate() {
+                let l = if i == 0 { label.as_str() } else { "" };
+                let text = format!("  {l:<width$}  {line}");
+                out.push_str(text.trim_end());
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// Renders a fact: the value, or `unknown (<source>: <reason>)`.
+fn fact<T>(f: &Fact<T>, show: impl FnOnce(&T) -> String) -> String {
+    match f {
+        Fact::Known(v) => show(v),
+        Fact::Unknown(u) => u.to_string(),
+    }
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}
+
+/// Joins items with ", " into lines of at most [`LIST_WIDTH`] visible
+/// characters. Each item is `(visible text, text to print)`.
+fn wrap(items: &[(String, String)]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let (mut line, mut len) = (String::new(), 0usize);
+    for (i, (plain, shown)) in items.iter().enumerate() {
+        let sep = if i + 1 < items.len() { "," } else { "" };
+        let add = plain.chars().count() + sep.len();
+        if len > 0 && len + 1 + add > LIST_WIDTH {
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+        }
+        if len > 0 {
+            line.push(' ');
+            len += 1;
+        }
+        line.push_str(shown);
+        line.push_str(sep);
+        len += add;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Capability names, dangerous ones highlighted.
+fn cap_items(set: CapSet, style: Style) -> Vec<(String, String)> {
+    let mut items = Vec::new();
+    for bit in set.bits() {
+        match capability::capability_from_bit(bit) {
+            Some(c) => {
+                let name = c.to_string();
+                let shown = if capability::is_dangerous(c) {
+                    style.danger(&name)
+                } else {
+                    name.clone()
+                };
+                items.push((name, shown));
+            }
+            // A bit this crate has no name for (a newer kernel): shown by number.
+            None => items.push((format!("CAP_{bit}"), format!("CAP_{bit}"))),
+        }
+    }
+    items
+}
+
+/// One capability set: its mask, then `full set (all N)`, `all N except …`,
+/// `(none)` or the names.
+fn cap_set(set: &Fact<CapSet>, full: Option<CapSet>, style: Style) -> Vec<String> {
+    let set = match set {
+        Fact::Known(s) => *s,
+        Fact::Unknown(u) => return vec![u.to_string()],
+    };
+    let hex = format!("{:016x}", set.mask());
+    let any_dangerous = set.capabilities().any(capability::is_dangerous);
+    let mut lines = match full {
+        _ if set.is_empty() => vec!["(none)".to_string()],
+        Some(full) if set == full => {
+            let all = format!("full set (all {})", full.len());
+            vec![if any_dangerous {
+                style.danger(&all)
+            } else {
+                all
+            }]
+        }
+        // Mostly full: name what is missing, as `capsh` does.
+        Some(full)
+            if full.is_superset(set) && {
+                let missing = full.without(set).len();
+                missing < set.len() && missing <= 8
+            } =>
+        {
+            let all = format!("all {} except", full.len());
+            let head = if any_dangerous {
+                style.danger(&all)
+            } else {
+                all
+            };
+            let missing: Vec<(String, String)> = full
+                .without(set)
+                .names()
+                .into_iter()
+                .map(|n| (n.clone(), n))
+                .collect();
+            let mut lines = wrap(&missing);
+            lines[0] = format!("{head} {}", lines[0]);
+            lines
+        }
+        _ => wrap(&cap_items(set, style)),
+    };
+    let pad = " ".repeat(hex.len());
+    for (i, l) in lines.iter_mut().enumerate() {
+        *l = format!("{}  {l}", if i == 0 { &hex } else { &pad });
+    }
+    lines
+}
+
+fn ids(i: &Ids) -> String {
+    let fs = match i.filesystem {
+        Some(f) => f.to_string(),
+        None => "not given".to_string(),
+    };
+    format!(
+        "real {}, effective {}, saved {}, fs {fs}",
+        i.real, i.effective, i.saved
+    )
+}
+
+fn id_map(m: &IdMap) -> Vec<String> {
+    if m.ranges.is_empty() {
+        return vec!["(empty: nothing mapped yet)".to_string()];
+    }
+    if m.is_full_identity() {
+        return vec!["0 0 4294967295 (identity: the initial namespace's map)".to_string()];
+    }
+    m.ranges
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {}  (inside {}..={} is outside {}..={})",
+                r.inside,
+                r.outside,
+                r.count,
+                r.inside,
+                u64::from(r.inside) + u64::from(r.count) - 1,
+                r.outside,
+                u64::from(r.outside) + u64::from(r.count) - 1
+            )
+        })
+        .collect()
+}
+
+fn mapping(kind: &str, m: &Mapping, style: Style) -> String {
+    match m {
+        Mapping::HostRoot => style.danger(&format!("host root ({kind} 0 outside)")),
+        Mapping::Unprivileged { outside } => format!("{kind} {outside} outside (unprivileged)"),
+        Mapping::Unmapped => "unmapped (does not exist outside)".to_string(),
+    }
+}
+
+fn flags(m: &MountSummary) -> String {
+    let set: Vec<&str> = [
+        (m.nosuid, "nosuid"),
+        (m.noexec, "noexec"),
+        (m.nodev, "nodev"),
+    ]
+    .iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, n)| *n)
+    .collect();
+    let mut s = if set.is_empty() {
+        "suid, exec, dev allowed".to_string()
+    } else {
+        set.join(",")
+    };
+    match m.propagation {
+        Propagation::Private => {}
+        Propagation::Shared => s.push_str(", shared"),
+        Propagation::Slave => s.push_str(", slave"),
+        Propagation::SharedAndSlave => s.push_str(", shared+slave"),
+        Propagation::Unbindable => s.push_str(", unbindable"),
+    }
+    s
+}
+
+fn pseudo(s: PseudoFsState) -> &'static str {
+    match s {
+        PseudoFsState::ReadOnly => "read-only",
+        PseudoFsState::ReadWrite => "read-write",
+        PseudoFsState::NotMounted => "not mounted",
+    }
+}
+
+fn limit(l: &Limit, unit: &str) -> String {
+    match *l {
+        Limit::Unlimited => "unlimited".to_string(),
+        Limit::Value(v) if unit == "bytes" => {
+            let units = [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+            match units.iter().find(|(_, d)| v >= *d) {
+                Some((u, d)) => format!("{:.1} {u} ({v} bytes)", v as f64 / *d as f64),
+                None => format!("{v} bytes"),
+            }
+        }
+        Limit::Value(v) => format!("{v} {unit}"),
+        Limit::Cpu {
+            quota_us,
+            period_us,
+        } => format!(
+            "{:.2} CPU ({quota_us} us every {period_us} us)",
+            quota_us as f64 / period_us.max(1) as f64
+        ),
+    }
+}
+
+/// The text report.
+fn render_text(r: &Report, color: bool) -> String {
+    let style = Style { color };
+    let full = r.capabilities.full_set.known().copied();
+    let mut sections = Vec::new();
+
+    // Capabilities, securebits, no_new_privs.
+    let mut s = Section::new(format!("Capabilities  ({})", r.capabilities.source));
+    let c = &r.capabilities;
+    s.lines("effective", cap_set(&c.effective, full, style));
+    s.lines("permitted", cap_set(&c.permitted, full, style));
+    s.lines("inheritable", cap_set(&c.inheritable, full, style));
+    s.lines("bounding", cap_set(&c.bounding, full, style));
+    s.lines("ambient", cap_set(&c.ambient, full, style));
+    s.row(
+        "securebits",
+        fact(&r.securebits, |b| {
+            if b.names.is_empty() {
+                format!("{:#x} (none set)", b.bits)
+            } else {
+                format!("{:#x} {}", b.bits, b.names.join(", "))
+            }
+        }),
+    );
+    s.row(
+        "no_new_privs",
+        fact(&r.no_new_privs, |n| {
+            let src = match n.source {
+                posture::report::NnpSource::Status => "status",
+                posture::report::NnpSource::Prctl => "prctl",
+            };
+            format!("{} (from {src})", if n.enabled { "on" } else { "off" })
+        }),
+    );
+    sections.push(s);
+
+    // Identity.
+    let mut s = Section::new(format!("Identity  ({})", r.identity.source));
+    s.row("uid", fact(&r.identity.uid, ids));
+    s.row("gid", fact(&r.identity.gid, ids));
+    s.row(
+        "groups",
+        fact(&r.identity.groups, |g| {
+            if g.is_empty() {
+                "(none)".to_string()
+            } else {
+                g.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
+            }
+        }),
+    );
+    sections.push(s);
+
+    // Seccomp and threads.
+    let mut s = Section::new("Seccomp");
+    s.row("mode", fact(&r.seccomp.mode, |m| m.as_str().to_string()));
+    s.row("filters", fact(&r.seccomp.filters, u32::to_string));
+    sections.push(s);
+
+    let mut s = Section::new("Threads");
+    match &r.threads {
+        Fact::Unknown(u) => s.row("threads", u.to_string()),
+        Fact::Known(t) => {
+            let mut head = format!("{} listed", t.count);
+            if t.exited > 0 {
+                head.push_str(&format!(", {} exited while read", t.exited));
+            }
+            if t.truncated {
+                head.push_str(", listing stopped at the crate's bound");
+            }
+            s.row("threads", head);
+            let diffs: Vec<String> = t
+                .differing
+                .iter()
+                .map(|d| {
+                    let mut parts = Vec::new();
+                    if let Some(m) = d.seccomp {
+                        parts.push(format!("seccomp {}", m.as_str()));
+                    }
+                    if let Some(n) = d.no_new_privs {
+                        parts.push(format!("no_new_privs {}", if n { "on" } else { "off" }));
+                    }
+                    for (name, set) in [
+                        ("effective", d.effective),
+                        ("permitted", d.permitted),
+                        ("inheritable", d.inheritable),
+                        ("bounding", d.bounding),
+                        ("ambient", d.ambient),
+                    ] {
+                        if let Some(set) = set {
+                            parts.push(format!("{name} {:016x}", set.mask()));
+                        }
+                    }
+                    if let Some(u) = d.uid {
+                        parts.push(format!("uid {} {} {} {}", u[0], u[1], u[2], u[3]));
+                    }
+                    format!("tid {}: {}", d.tid, parts.join("; "))
+                })
+                .collect();
+            s.lines("differing", diffs);
+            if !t.unreadable.is_empty() {
+                s.lines("unreadable", t.unreadable.clone());
+            }
+        }
+    }
+    sections.push(s);
+
+    // LSM.
+    let mut s = Section::new(format!("LSM  ({})", r.lsm.label_source));
+    s.row(
+        "label",
+        fact(&r.lsm.label, |l| match l {
+            LsmLabel::AppArmor(a) => {
+                let mode = match &a.mode {
+                    AppArmorMode::Enforce => "enforce".to_string(),
+                    AppArmorMode::Complain => "complain".to_string(),
+                    AppArmorMode::Kill => "kill".to_string(),
+                    AppArmorMode::Unconfined => "unconfined".to_string(),
+                    AppArmorMode::Prompt => "prompt".to_string(),
+                    AppArmorMode::Other(m) => m.clone(),
+                    other => format!("{other:?}"),
+                };
+                format!("AppArmor profile {} ({mode})", a.profile)
+            }
+            LsmLabel::Selinux(c) => format!("SELinux {} (type {})", c.context, c.type_),
+            LsmLabel::Other { label } => format!("other LSM label {label}"),
+            LsmLabel::None { evidence } => format!("none — {evidence}"),
+            other => format!("{other:?}"),
+        }),
+    );
+    s.row(
+        "selinux enforcing",
+        fact(&r.lsm.selinux_enforcing, |b| yes_no(*b)),
+    );
+    s.row(
+        "active LSMs",
+        fact(&r.lsm.active, |v| {
+            if v.is_empty() {
+                "(none)".to_string()
+            } else {
+                v.join(",")
+            }
+        }),
+    );
+    sections.push(s);
+
+    // User namespace.
+    let u = &r.user_namespace;
+    let mut s = Section::new("User namespace");
+    s.row(
+        "namespace",
+        fact(&u.initial, |i| {
+            if *i {
+                "the host's initial user namespace".to_string()
+            } else {
+                "its own (not the host's)".to_string()
+            }
+        }),
+    );
+    s.lines("uid_map", fact_lines(&u.uid_map, id_map));
+    s.lines("gid_map", fact_lines(&u.gid_map, id_map));
+    s.row("uid 0 is", fact(&u.root_uid, |m| mapping("uid", m, style)));
+    s.row("gid 0 is", fact(&u.root_gid, |m| mapping("gid", m, style)));
+    s.row(
+        "own euid is",
+        fact(&u.own_uid, |m| mapping("uid", m, style)),
+    );
+    sections.push(s);
+
+    // Mounts.
+    match &r.mounts {
+        Fact::Unknown(un) => {
+            let mut s = Section::new("Mounts");
+            s.row("mount table", un.to_string());
+            sections.push(s);
+        }
+        Fact::Known(m) => {
+            let mut s = Section::new(format!("Mounts  ({} entries)", m.count));
+            if !m.incomplete.is_empty() {
+                s.lines("incomplete", m.incomplete.clone());
+            }
+            s.row(
+                "/",
+                match (&m.root, m.root_read_only) {
+                    (Some(root), Some(ro)) => format!(
+                        "{} ({} {})",
+                        if ro { "read-only" } else { "read-write" },
+                        root.fstype,
+                        root.source
+                    ),
+                    _ => "no mount at / is listed".to_string(),
+                },
+            );
+            s.row("/proc/sys", pseudo(m.proc_sys));
+            s.row("/sys", pseudo(m.sys));
+            let w = m.writable.iter().map(|x| x.mount_point.len()).max();
+            let w = w.unwrap_or(0);
+            s.lines(
+                "writable",
+                m.writable
+                    .iter()
+                    .map(|x| format!("{:<w$}  {:<8}  {}", x.mount_point, x.fstype, flags(x)))
+                    .collect(),
+            );
+            s.lines(
+                "runtime sockets",
+                m.runtime_sockets
+                    .iter()
+                    .map(|k| {
+                        style.danger(&format!(
+                            "{} ({}{}, from {})",
+                            k.mount_point,
+                            k.runtime,
+                            if k.directory { " socket directory" } else { "" },
+                            k.root
+                        ))
+                    })
+                    .collect(),
+            );
+            let host: Vec<String> = m
+                .host_mounts
+                .iter()
+                .map(|h| {
+                    let what = format!(
+                        "{} <- {} {} ({})",
+                        h.mount.mount_point,
+                        h.mount.fstype,
+                        h.mount.root,
+                        if h.mount.read_only { "ro" } else { "rw" }
+                    );
+                    match (&h.sensitive, h.runtime_managed) {
+                        (Some(why), _) => style.danger(&format!("{what}: sensitive, {why}")),
+                        (None, true) => format!("{what}: the runtime's own"),
+                        (None, false) => what,
+                    }
+                })
+                .collect();
+            s.lines("host mounts", host);
+            let mut masked = Vec::new();
+            for (state, name) in [
+                (MaskState::Masked, "masked"),
+                (MaskState::ReadOnly, "read-only"),
+                (MaskState::Exposed, "exposed"),
+            ] {
+                let paths: Vec<(String, String)> = m
+                    .masked_paths
+                    .iter()
+                    .filter(|p| p.state == state)
+                    .map(|p| (p.path.clone(), p.path.clone()))
+                    .collect();
+                if !paths.is_empty() {
+                    let head = format!("{name}:");
+                    let mut lines = wrap(&paths);
+                    for (i, l) in lines.iter_mut().enumerate() {
+                        *l = format!("{:<10} {l}", if i == 0 { head.as_str() } else { "" });
+                    }
+                    masked.extend(lines);
+                }
+            }
+            s.lines("masked paths", masked);
+            if !m.service_account_mounts.is_empty() {
+                s.lines("service account", m.service_account_mounts.clone());
+            }
+            sections.push(s);
+        }
+    }
+
+    // Namespaces.
+    let mut s = Section::new("Namespaces");
+    for n in &r.namespaces {
+        let value = match (&n.inode, &n.initial) {
+            (Fact::Unknown(u), _) => u.to_string(),
+            (Fact::Known(ino), Fact::Known(true)) => format!("{ino}  the host's"),
+            (Fact::Known(ino), Fact::Known(false)) => format!("{ino}  own"),
+            (Fact::Known(ino), Fact::Unknown(u)) => format!("{ino}  {u}"),
+        };
+        s.row(n.ns_type.name(), value);
+    }
+    sections.push(s);
+
+    // Runtime.
+    let rt = &r.runtime;
+    let mut s = Section::new("Runtime");
+    let confidence = match rt.confidence {
+        Confidence::Strong => "strong: a signal the container cannot fake",
+        Confidence::Spoofable => "spoofable: only signals the image could fake",
+        Confidence::Inferred => "inferred from namespaces alone",
+    };
+    s.row("runtime", format!("{} ({confidence})", rt.kind.as_str()));
+    s.row("kubernetes", yes_no(rt.kubernetes));
+    s.lines(
+        "signals",
+        rt.signals
+            .iter()
+            .map(|g| {
+                format!(
+                    "{:<11} {} -> {}: {}",
+                    if g.spoofable {
+                        "[spoofable]"
+                    } else {
+                        "[strong]"
+                    },
+                    g.indicates.as_str(),
+                    g.source,
+                    g.observed
+                )
+            })
+            .collect(),
+    );
+    sections.push(s);
+
+    // Cgroups.
+    let mut s = Section::new("Cgroups");
+    match &r.cgroups {
+        Fact::Unknown(u) => s.row("cgroups", u.to_string()),
+        Fact::Known(c) => {
+            s.row(
+                "version",
+                match c.version {
+                    CgroupVersion::V2 => "v2 (unified)",
+                    CgroupVersion::V1 => "v1",
+                    CgroupVersion::Hybrid => "hybrid (v1 controllers + unified)",
+                },
+            );
+            let path = c
+                .membership
+                .iter()
+                .find(|l| l.hierarchy == 0)
+                .or(c.membership.first());
+            if let Some(p) = path {
+                s.row("cgroup", p.path.clone());
+            }
+            s.row("memory", fact(&c.memory, |l| limit(l, "bytes")));
+            s.row("pids", fact(&c.pids, |l| limit(l, "tasks")));
+            s.row("cpu", fact(&c.cpu, |l| limit(l, "")));
+        }
+    }
+    sections.push(s);
+
+    // Devices and credentials.
+    let mut s = Section::new("Devices and credentials");
+    s.row(
+        "/dev",
+        fact(&r.devices, |d| {
+            if d.host_devices.is_empty() {
+                format!("{} entries, no host hardware", d.entries)
+            } else {
+                let items: Vec<String> = d.host_devices.iter().map(|x| style.danger(x)).collect();
+                format!("{} entries, host hardware: {}", d.entries, items.join(", "))
+            }
+        }),
+    );
+    s.row(
+        "k8s token",
+        fact(&r.service_account_token, |p| {
+            if *p { "present" } else { "absent" }.to_string()
+        }),
+    );
+    sections.push(s);
+
+    // Where it came from.
+    let mut s = Section::new("Source");
+    s.row(
+        "read from",
+        format!(
+            "{} ({})",
+            r.origin.root,
+            match r.origin.kind {
+                posture::RootKind::Live => "live system",
+                posture::RootKind::Fixture => "fixture tree",
+                _ => "other",
+            }
+        ),
+    );
+    s.row("kernel", fact(&r.kernel.release, String::clone));
+    s.row(
+        "cap_last_cap",
+        fact(&r.kernel.cap_last_cap, |n| {
+            format!("{n} ({} capabilities)", u32::from(*n) + 1)
+        }),
+    );
+    s.row(
+        "/proc",
+        fact(&r.proc_trust, |t| match t {
+            ProcTrust::Procfs => "procfs (statfs says PROC_SUPER_MAGIC)".to_string(),
+            ProcTrust::NotProcfs { magic } => style.danger(&format!(
+                "NOT procfs (magic {magic}): nothing read from it can be trusted"
+            )),
+            ProcTrust::Fixture => "fixture: captured elsewhere, not verified here".to_string(),
+            other => format!("{other:?}"),
+        }),
+    );
+    sections.push(s);
+
+    let mut out = String::new();
+    for (i, s) in sections.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        s.render(style, &mut out);
+    }
+    out
+}
+
+fn fact_lines<T>(f: &Fact<T>, show: impl FnOnce(&T) -> Vec<String>) -> Vec<String> {
+    match f {
+        Fact::Known(v) => show(v),
+        Fact::Unknown(u) => vec![u.to_string()],
+    }
+}
