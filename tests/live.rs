@@ -613,3 +613,50 @@ fn the_text_report_of_a_changed_child_shows_the_change() {
     let securebits = line("securebits");
     assert!(securebits.ends_with("0x0 (none set)"), "{securebits}");
 }
+
+#[test]
+fn a_thread_with_its_own_seccomp_filter_is_listed_as_differing() {
+    use std::sync::mpsc;
+
+    use seccompiler::{BpfProgram, SeccompAction, SeccompFilter};
+
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        // `<pid>/task/<tid>`: this thread's id, as the kernel names it.
+        let link = std::fs::read_link("/proc/thread-self").unwrap();
+        let tid: u32 = link.file_name().unwrap().to_str().unwrap().parse().unwrap();
+        let filter = SeccompFilter::new(
+            BTreeMap::from([(nix::libc::SYS_kexec_load, vec![])]),
+            SeccompAction::Allow,
+            SeccompAction::Errno(nix::libc::EPERM as u32),
+            std::env::consts::ARCH.try_into().unwrap(),
+        )
+        .unwrap();
+        let bpf: BpfProgram = filter.try_into().unwrap();
+        // This thread only (not TSYNC): the process's other threads stay unfiltered.
+        seccompiler::apply_filter(&bpf).unwrap();
+        ready_tx.send(tid).unwrap();
+        done_rx.recv().unwrap();
+    });
+    let tid = ready_rx.recv().unwrap();
+    let r = posture::posture();
+    // The kernel's view of that thread, read here.
+    let status = std::fs::read_to_string(format!("/proc/self/task/{tid}/status")).unwrap();
+    done_tx.send(()).unwrap();
+    thread.join().unwrap();
+    assert!(status.contains("\nSeccomp:\t2\n"), "{status}");
+    assert!(status.contains("\nNoNewPrivs:\t1\n"), "{status}");
+
+    let t = r.threads.known().expect("threads known");
+    assert!(t.complete(), "{t:?}");
+    let d = t
+        .differing
+        .iter()
+        .find(|d| d.tid == tid)
+        .unwrap_or_else(|| panic!("thread {tid} not listed as differing: {t:?}"));
+    assert_eq!(d.seccomp, Some(SeccompMode::Filter));
+    assert_eq!(d.no_new_privs, Some(true));
+    // The main thread (what /proc/self/status describes) is unfiltered.
+    assert_eq!(r.seccomp.mode.known(), Some(&SeccompMode::Disabled));
+}
