@@ -47,6 +47,8 @@ pub mod idmap;
 #[cfg(feature = "tracing")]
 pub mod log;
 pub mod lsm;
+#[cfg(feature = "prometheus")]
+pub mod metrics;
 pub mod mountinfo;
 pub mod ns;
 pub mod policy;

@@ -1,0 +1,633 @@
+//! The Prometheus exposition of real fixture trees: valid for the real
+//! `promtool check metrics` (format and lint), and every value the one the
+//! fixture's own files say (read here directly from the fixture, not from the
+//! library).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use posture::policy::{Policy, Preset, evaluate};
+use posture::{Report, Root};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn report_of(dir: &Path) -> Report {
+    assert!(dir.is_dir(), "fixture {} is missing", dir.display());
+    posture::posture_with_root(&Root::fixture(dir))
+}
+
+/// Runs the real promtool on the text; panics with its output on any problem.
+fn promtool_check(text: &str) {
+    let child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => panic!(
+            "cannot run promtool ({e}): install the Debian package `prometheus` \
+             (apt-get install prometheus, or run .ci/setup-runtimes.sh)"
+        ),
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "promtool check metrics: {}\nstdout: {}\nstderr: {}\n--- input ---\n{text}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+type Labels = BTreeMap<String, String>;
+
+/// A minimal parser of the text format, written independently of the crate.
+fn parse(text: &str) -> Vec<(String, Labels, f64)> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.starts_with('#') || line.is_empty() {
+            continue;
+        }
+        let (name, rest) = match line.find('{') {
+            Some(i) => (&line[..i], &line[i + 1..]),
+            None => {
+                let (n, v) = line.split_once(' ').unwrap();
+                out.push((n.to_string(), Labels::new(), v.parse().unwrap()));
+                continue;
+            }
+        };
+        let mut labels = Labels::new();
+        let mut chars = rest.chars().peekable();
+        loop {
+            if chars.peek() == Some(&'}') {
+                chars.next();
+                break;
+            }
+            let key: String = chars.by_ref().take_while(|&c| c != '=').collect();
+            assert_eq!(chars.next(), Some('"'), "line {line}");
+            let mut value = String::new();
+            loop {
+                match chars.next().unwrap() {
+                    '\\' => match chars.next().unwrap() {
+                        'n' => value.push('\n'),
+                        c => value.push(c),
+                    },
+                    '"' => break,
+                    c => value.push(c),
+                }
+            }
+            labels.insert(key, value);
+            if chars.peek() == Some(&',') {
+                chars.next();
+            }
+        }
+        let value: String = chars.collect();
+        out.push((name.to_string(), labels, value.trim().parse().unwrap()));
+    }
+    out
+}
+
+struct Metrics(Vec<(String, Labels, f64)>);
+
+impl Metrics {
+    fn of(text: &str) -> Metrics {
+        Metrics(parse(text))
+    }
+
+    /// The value of the one series with exactly these labels.
+    fn get(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+        let want: Labels = labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let found: Vec<f64> = self
+            .0
+            .iter()
+            .filter(|(n, l, _)| n == name && *l == want)
+            .map(|(_, _, v)| *v)
+            .collect();
+        assert!(found.len() <= 1, "{name}{labels:?} appears {found:?}");
+        found.first().copied()
+    }
+
+    fn value(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        self.get(name, labels)
+            .unwrap_or_else(|| panic!("no series {name}{labels:?}"))
+    }
+
+    fn series(&self, name: &str) -> Vec<&(String, Labels, f64)> {
+        self.0.iter().filter(|(n, _, _)| n == name).collect()
+    }
+
+    /// The state that holds in a state set, asserting every state is present
+    /// and exactly one is 1.
+    fn state(&self, name: &str, key: &str, states: &[&str]) -> String {
+        let s = self.series(name);
+        assert_eq!(s.len(), states.len(), "{name}: {s:?}");
+        for st in states {
+            assert!(s.iter().any(|(_, l, _)| l[key] == *st), "{name}: no {st}");
+        }
+        let ones: Vec<_> = s.iter().filter(|(_, _, v)| *v == 1.0).collect();
+        assert_eq!(ones.len(), 1, "{name}: {s:?}");
+        assert!(s.iter().all(|(_, _, v)| *v == 0.0 || *v == 1.0));
+        ones[0].1[key].clone()
+    }
+}
+
+/// The kernel's capability names by bit (include/uapi/linux/capability.h).
+const CAP_NAMES: [&str; 41] = [
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+];
+
+/// A `Name:\tvalue` line of the fixture's status file.
+fn status_line(dir: &Path, key: &str) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("proc/self/status")).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}:")))
+        .map(|v| v.trim().to_string())
+}
+
+/// Every capability set the status file has: each capability bit up to
+/// cap_last_cap must be exported with the bit's value, and the count must
+/// match the mask's popcount.
+fn assert_capabilities_match_status(dir: &Path, m: &Metrics) {
+    let last: usize = std::fs::read_to_string(dir.join("proc/sys/kernel/cap_last_cap"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    for (key, set) in [
+        ("CapEff", "effective"),
+        ("CapPrm", "permitted"),
+        ("CapInh", "inheritable"),
+        ("CapBnd", "bounding"),
+        ("CapAmb", "ambient"),
+    ] {
+        let Some(hex) = status_line(dir, key) else {
+            assert_eq!(
+                m.value("posture_capability_set_known", &[("set", set)]),
+                0.0,
+                "{set} is absent from {}, so it must be unknown",
+                dir.display()
+            );
+            assert!(
+                m.series("posture_capability")
+                    .iter()
+                    .all(|(_, l, _)| l["set"] != set),
+                "no posture_capability series for an unknown set"
+            );
+            continue;
+        };
+        let mask = u64::from_str_radix(&hex, 16).unwrap();
+        assert_eq!(
+            m.value("posture_capability_set_known", &[("set", set)]),
+            1.0
+        );
+        assert_eq!(
+            m.value("posture_capabilities_held", &[("set", set)]),
+            f64::from(mask.count_ones()),
+            "{set}"
+        );
+        let n = m
+            .series("posture_capability")
+            .iter()
+            .filter(|(_, l, _)| l["set"] == set)
+            .count();
+        assert_eq!(
+            n,
+            last + 1,
+            "{set}: one series per capability the kernel has"
+        );
+        for (bit, name) in CAP_NAMES.iter().enumerate().take(last + 1) {
+            assert_eq!(
+                m.value("posture_capability", &[("set", set), ("capability", name)]),
+                ((mask >> bit) & 1) as f64,
+                "{} {set} {name}",
+                dir.display()
+            );
+        }
+    }
+}
+
+/// What the fixture's mountinfo says about `/`.
+fn root_mount_state(dir: &Path) -> &'static str {
+    let text = std::fs::read_to_string(dir.join("proc/self/mountinfo")).unwrap();
+    // The last mount at / is the one visible.
+    let line = text
+        .lines()
+        .rfind(|l| l.split(' ').nth(4) == Some("/"))
+        .expect("a mount at /");
+    let opts = line.split(' ').nth(5).unwrap();
+    if opts.split(',').any(|o| o == "ro") {
+        "read_only"
+    } else {
+        "writable"
+    }
+}
+
+fn seccomp_state(dir: &Path) -> &'static str {
+    match status_line(dir, "Seccomp").as_deref() {
+        Some("0") => "disabled",
+        Some("1") => "strict",
+        Some("2") => "filter",
+        _ => "unknown",
+    }
+}
+
+fn nnp_state(dir: &Path) -> &'static str {
+    match status_line(dir, "NoNewPrivs").as_deref() {
+        Some("1") => "enabled",
+        Some("0") => "disabled",
+        _ => "unknown",
+    }
+}
+
+/// Renders with the checklist, checks with promtool, and checks the facts
+/// that come straight from the fixture's files.
+fn check_fixture(name: &str, runtime: &str, userns: &str) -> Metrics {
+    let dir = fixture(name);
+    let report = report_of(&dir);
+    let a = evaluate(&report, &Policy::preset(Preset::Checklist));
+    let text = posture::metrics::render(&report, &a);
+    promtool_check(&text);
+    let summary = posture::metrics::render_summary(&a);
+    promtool_check(&summary);
+    let m = Metrics::of(&text);
+
+    assert_eq!(
+        m.value(
+            "posture_info",
+            &[
+                ("schema_version", "1"),
+                ("runtime", runtime),
+                ("origin", "fixture")
+            ]
+        ),
+        1.0,
+        "{name}"
+    );
+    assert_capabilities_match_status(&dir, &m);
+    assert_eq!(
+        m.state(
+            "posture_seccomp_mode",
+            "mode",
+            &["disabled", "strict", "filter", "unknown"]
+        ),
+        seccomp_state(&dir),
+        "{name}"
+    );
+    assert_eq!(
+        m.state(
+            "posture_no_new_privs",
+            "state",
+            &["enabled", "disabled", "unknown"]
+        ),
+        nnp_state(&dir),
+        "{name}"
+    );
+    assert_eq!(
+        m.state(
+            "posture_userns_root",
+            "mapping",
+            &["host_root", "unprivileged", "unmapped", "unknown"]
+        ),
+        userns,
+        "{name}"
+    );
+    assert_eq!(
+        m.state(
+            "posture_root_filesystem",
+            "state",
+            &["read_only", "writable", "unknown"]
+        ),
+        root_mount_state(&dir),
+        "{name}"
+    );
+    // Every evaluated check is a full state set; checklist ignores none.
+    let statuses = m.series("posture_check_status");
+    assert_eq!(statuses.len(), 3 * posture::CheckId::ALL.len(), "{name}");
+    for id in posture::CheckId::ALL {
+        let rows: Vec<_> = statuses
+            .iter()
+            .filter(|(_, l, _)| l["check"] == id.as_str())
+            .collect();
+        assert_eq!(rows.len(), 3, "{name} {id}");
+        assert_eq!(
+            rows.iter().filter(|(_, _, v)| *v == 1.0).count(),
+            1,
+            "{name} {id}: exactly one status holds"
+        );
+        assert!(
+            rows.iter()
+                .all(|(_, l, _)| l["severity"] == id.severity().as_str())
+        );
+    }
+    // Verdict and blocking count agree with the per-check series, in both
+    // renderings.
+    let blocking: Vec<String> = m
+        .series("posture_check_blocking")
+        .iter()
+        .filter(|(_, _, v)| *v == 1.0)
+        .map(|(_, l, _)| l["check"].clone())
+        .collect();
+    let s = Metrics::of(&summary);
+    let policy = [("policy", "checklist")];
+    for mm in [&m, &s] {
+        assert_eq!(
+            mm.value("posture_blocking_checks", &policy),
+            blocking.len() as f64
+        );
+        assert_eq!(
+            mm.value("posture_verdict", &policy),
+            if blocking.is_empty() { 1.0 } else { 0.0 }
+        );
+        assert_eq!(mm.value("posture_overrides", &policy), 0.0);
+    }
+    let summary_blocking: Vec<String> = s
+        .series("posture_check_blocking")
+        .iter()
+        .map(|(_, l, _)| l["check"].clone())
+        .collect();
+    assert_eq!(summary_blocking, blocking, "{name}");
+    // The summary says nothing else about the hardening.
+    for detail in [
+        "posture_capability",
+        "posture_seccomp_mode",
+        "posture_check_status",
+        "posture_userns_root",
+        "posture_root_filesystem",
+        "posture_no_new_privs",
+    ] {
+        assert!(s.series(detail).is_empty(), "summary has {detail}");
+    }
+    assert_eq!(
+        s.value("posture_info", &[("schema_version", "1")]),
+        1.0,
+        "summary info has no runtime label"
+    );
+    m
+}
+
+#[test]
+fn docker_default() {
+    let m = check_fixture("docker-default", "docker", "host_root");
+    // The runtime's default set keeps NET_RAW and drops SYS_ADMIN.
+    let eff = |c| {
+        m.value(
+            "posture_capability",
+            &[("set", "effective"), ("capability", c)],
+        )
+    };
+    assert_eq!(eff("CAP_NET_RAW"), 1.0);
+    assert_eq!(eff("CAP_SYS_ADMIN"), 0.0);
+    assert_eq!(seccomp_state(&fixture("docker-default")), "filter");
+    assert_eq!(root_mount_state(&fixture("docker-default")), "writable");
+    // Running as root fails the checklist's non_root (a MUST, so required).
+    assert_eq!(
+        m.value(
+            "posture_check_status",
+            &[
+                ("check", "non_root"),
+                ("severity", "must"),
+                ("required", "true"),
+                ("status", "fail")
+            ]
+        ),
+        1.0
+    );
+    assert_eq!(m.value("posture_verdict", &[("policy", "checklist")]), 0.0);
+}
+
+#[test]
+fn hardened() {
+    let m = check_fixture("hardened", "podman", "host_root");
+    assert_eq!(root_mount_state(&fixture("hardened")), "read_only");
+    assert_eq!(
+        m.value("posture_root_filesystem", &[("state", "read_only")]),
+        1.0
+    );
+    assert_eq!(
+        m.value("posture_no_new_privs", &[("state", "enabled")]),
+        1.0
+    );
+    assert_eq!(
+        m.value(
+            "posture_capability",
+            &[("set", "effective"), ("capability", "CAP_NET_BIND_SERVICE")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        m.value("posture_capabilities_held", &[("set", "effective")]),
+        1.0
+    );
+    assert_eq!(m.value("posture_verdict", &[("policy", "checklist")]), 1.0);
+    assert_eq!(
+        m.value("posture_blocking_checks", &[("policy", "checklist")]),
+        0.0
+    );
+}
+
+#[test]
+fn userns_remapped_root_is_unprivileged() {
+    check_fixture("userns-remapped", "podman", "unprivileged");
+}
+
+#[test]
+fn privileged_fails_not_privileged() {
+    let m = check_fixture("privileged", "podman", "host_root");
+    assert_eq!(
+        m.value("posture_check_blocking", &[("check", "not_privileged")]),
+        1.0
+    );
+    assert_eq!(
+        m.value(
+            "posture_capability",
+            &[("set", "effective"), ("capability", "CAP_SYS_ADMIN")]
+        ),
+        1.0
+    );
+}
+
+#[test]
+fn seccomp_unconfined_is_disabled() {
+    let m = check_fixture("podman-seccomp-unconfined", "podman", "host_root");
+    assert_eq!(
+        m.value("posture_seccomp_mode", &[("mode", "disabled")]),
+        1.0
+    );
+}
+
+#[test]
+fn gvisor_no_new_privs_is_unknown_not_off() {
+    // gVisor's status has no NoNewPrivs and no CapAmb line.
+    let dir = fixture("gvisor");
+    assert_eq!(status_line(&dir, "NoNewPrivs"), None);
+    assert_eq!(status_line(&dir, "CapAmb"), None);
+    let m = check_fixture("gvisor", "gvisor", "host_root");
+    assert_eq!(
+        m.value("posture_no_new_privs", &[("state", "unknown")]),
+        1.0
+    );
+    assert_eq!(
+        m.value("posture_no_new_privs", &[("state", "disabled")]),
+        0.0
+    );
+    assert_eq!(
+        m.value("posture_capability_set_known", &[("set", "ambient")]),
+        0.0
+    );
+    assert_eq!(
+        m.get("posture_capabilities_held", &[("set", "ambient")]),
+        None
+    );
+}
+
+/// A copy of docker-default whose status read fails with EACCES: everything
+/// from status is unknown, and rendered so.
+#[test]
+fn unreadable_status_is_unknown_everywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dst = tmp.path().join("tree");
+    let st = Command::new("cp")
+        .arg("-a")
+        .arg(fixture("docker-default"))
+        .arg(&dst)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    std::fs::remove_file(dst.join("proc/self/status")).unwrap();
+    std::fs::write(dst.join("proc/self/status.errno"), "EACCES\n").unwrap();
+
+    let report = report_of(&dst);
+    let a = evaluate(&report, &Policy::preset(Preset::Checklist));
+    let text = posture::metrics::render(&report, &a);
+    promtool_check(&text);
+    let m = Metrics::of(&text);
+    for set in [
+        "effective",
+        "permitted",
+        "inheritable",
+        "bounding",
+        "ambient",
+    ] {
+        assert_eq!(
+            m.value("posture_capability_set_known", &[("set", set)]),
+            0.0
+        );
+    }
+    assert!(m.series("posture_capability").is_empty());
+    assert!(m.series("posture_capabilities_held").is_empty());
+    assert_eq!(m.value("posture_seccomp_mode", &[("mode", "unknown")]), 1.0);
+    assert_eq!(
+        m.value("posture_no_new_privs", &[("state", "unknown")]),
+        1.0
+    );
+    assert_eq!(
+        m.value(
+            "posture_check_status",
+            &[
+                ("check", "capabilities_dropped"),
+                ("severity", "must"),
+                ("required", "true"),
+                ("status", "unknown")
+            ]
+        ),
+        1.0
+    );
+    // Unknown required checks block the verdict.
+    assert_eq!(
+        m.value(
+            "posture_check_blocking",
+            &[("check", "capabilities_dropped")]
+        ),
+        1.0
+    );
+    assert_eq!(m.value("posture_verdict", &[("policy", "checklist")]), 0.0);
+}
+
+/// Label values with quotes, backslashes and newlines (a policy name and an
+/// override reason come from users) survive escaping, per promtool and a
+/// round trip through the parser.
+#[test]
+fn label_values_are_escaped() {
+    let name = "team \"payments\"\\prod\nline2";
+    let reason = "TICKET-1: \"legacy\" image\\root\nsee wiki";
+    let policy = Policy::preset(Preset::Checklist)
+        .named(name)
+        .override_check(posture::CheckId::NonRoot, reason);
+    let report = report_of(&fixture("docker-default"));
+    let a = evaluate(&report, &policy);
+    let text = posture::metrics::render(&report, &a);
+    promtool_check(&text);
+    promtool_check(&posture::metrics::render_summary(&a));
+    let m = Metrics::of(&text);
+    assert_eq!(m.value("posture_overrides", &[("policy", name)]), 1.0);
+    assert_eq!(
+        m.value(
+            "posture_check_overridden",
+            &[("check", "non_root"), ("reason", reason)]
+        ),
+        1.0
+    );
+    // The override makes non_root a warning: it no longer blocks.
+    assert_eq!(
+        m.value("posture_check_blocking", &[("check", "non_root")]),
+        0.0
+    );
+    assert!(text.contains(r#"policy="team \"payments\"\\prod\nline2""#));
+}
