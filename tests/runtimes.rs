@@ -1,0 +1,1047 @@
+//! The static `posture` binary inside real containers, flag by flag.
+//!
+//! Opt-in (needs root, podman with runc, a docker daemon, capsh):
+//!
+//! ```text
+//! bash .ci/setup-runtimes.sh
+//! POSTURE_RUNTIME_TESTS=1 cargo test --test runtimes -- --test-threads=2
+//! ```
+//!
+//! Without `POSTURE_RUNTIME_TESTS=1` every test prints one line and returns.
+//! With it, a missing runtime fails the test, naming what to install.
+//!
+//! Every scenario runs `/posture --check --policy checklist --json` inside the
+//! container and asserts (1) that the report agrees with the kernel's own
+//! `/proc/self/status` lines read by `cat` in the same container (capability
+//! hex masks and their `capsh --decode` names, Seccomp, NoNewPrivs, Uid,
+//! Gid), (2) the status of all 17 checks against an explicit table derived
+//! from the flags and this host's facts, and (3) the verdict and exit status
+//! that follow. Host facts every table relies on: no LSM is loaded (so
+//! `mac_enforced` fails everywhere with "no LSM" evidence), /proc is procfs,
+//! no Kubernetes service-account token exists, cgroups are hybrid (v1 limits).
+
+#[path = "runtimes/harness.rs"]
+#[macro_use]
+mod harness;
+
+use harness::{
+    Kube, Need, Run, St, assert_checklist, assert_kernel_agrees, assert_verdict, cap_names,
+    evidence, known, names, ns_initial, repo, statuses,
+};
+use serde_json::json;
+
+const CHECKLIST: &[&str] = &["checklist"];
+
+/// docker's default capabilities (moby `oci/caps/defaults.go`).
+const DOCKER_DEFAULT_CAPS: &[&str] = &[
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_RAW",
+    "CAP_SYS_CHROOT",
+    "CAP_MKNOD",
+    "CAP_AUDIT_WRITE",
+    "CAP_SETFCAP",
+];
+
+/// podman's default capabilities (containers.conf `default_capabilities`):
+/// docker's without NET_RAW, MKNOD and AUDIT_WRITE.
+const PODMAN_DEFAULT_CAPS: &[&str] = &[
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT",
+    "CAP_SETFCAP",
+];
+
+const HARDENED: &[&str] = &[
+    "--cap-drop=ALL",
+    "--cap-add=NET_BIND_SERVICE",
+    "--read-only",
+    "--security-opt",
+    "no-new-privileges",
+    "--user",
+    "1000:1000",
+];
+
+/// A runtime's defaults: root, its default capabilities, its default seccomp
+/// profile, rw root, no_new_privs off, no user namespace, no limits (podman
+/// sets pids 2048 but no memory limit), private namespaces, masked /proc.
+fn defaults_table() -> harness::Expected {
+    table! {
+        non_root: Fail,
+        capabilities_dropped: Fail,
+        seccomp: Pass,
+        mac_enforced: Fail,
+        read_only_rootfs: Fail,
+        no_new_privs: Fail,
+        not_privileged: Pass,
+        userns_remap: Fail,
+        no_runtime_socket: Pass,
+        no_host_pid: Pass,
+        no_host_ipc: Pass,
+        no_host_network: Pass,
+        no_host_uts: Pass,
+        no_sensitive_mounts: Pass,
+        resource_limits: Fail,
+        no_service_account_token: Pass,
+        proc_trusted: Pass,
+    }
+}
+
+/// The hardened line: every check passes except mac_enforced (no LSM here),
+/// userns_remap (no user namespace) and resource_limits (no --memory).
+fn hardened_table() -> harness::Expected {
+    table! {
+        non_root: Pass,
+        capabilities_dropped: Pass,
+        seccomp: Pass,
+        mac_enforced: Fail,
+        read_only_rootfs: Pass,
+        no_new_privs: Pass,
+        not_privileged: Pass,
+        userns_remap: Fail,
+        no_runtime_socket: Pass,
+        no_host_pid: Pass,
+        no_host_ipc: Pass,
+        no_host_network: Pass,
+        no_host_uts: Pass,
+        no_sensitive_mounts: Pass,
+        resource_limits: Fail,
+        no_service_account_token: Pass,
+        proc_trusted: Pass,
+    }
+}
+
+fn podman(name: &str, flags: &[&str]) -> harness::Outcome {
+    harness::require(&[Need::Podman, Need::Capsh]);
+    let o = Run {
+        rt: "podman",
+        name,
+        flags,
+        probe: "",
+        policies: CHECKLIST,
+    }
+    .go();
+    assert_kernel_agrees(&o);
+    o
+}
+
+fn docker(name: &str, flags: &[&str]) -> harness::Outcome {
+    harness::require(&[Need::Docker, Need::Podman, Need::Capsh]);
+    let o = Run {
+        rt: "docker",
+        name,
+        flags,
+        probe: "",
+        policies: CHECKLIST,
+    }
+    .go();
+    assert_kernel_agrees(&o);
+    o
+}
+
+fn assert_mac_evidence_says_no_lsm(o: &harness::Outcome) {
+    let ev = evidence(o, "mac_enforced");
+    assert!(
+        ev.contains("no LSM"),
+        "{}: mac_enforced evidence should say no LSM is loaded: {ev}",
+        o.scenario
+    );
+}
+
+// ------------------------------------------------------------------ defaults
+
+#[test]
+fn docker_defaults() {
+    if !harness::requested("docker_defaults") {
+        return;
+    }
+    harness::require(&[Need::Docker, Need::Podman, Need::Capsh]);
+    let o = Run {
+        rt: "docker",
+        name: "docker-defaults",
+        flags: &["--network=none"],
+        probe: "test -f /.dockerenv && echo DOCKERENV",
+        policies: CHECKLIST,
+    }
+    .go();
+    assert_kernel_agrees(&o);
+    assert_checklist(&o, &defaults_table());
+    assert_eq!(cap_names(&o, "effective"), names(DOCKER_DEFAULT_CAPS));
+    assert_eq!(cap_names(&o, "bounding"), names(DOCKER_DEFAULT_CAPS));
+    assert!(o.probe.contains("DOCKERENV"), "no /.dockerenv: {}", o.probe);
+    assert_eq!(o.report()["runtime"]["kind"], "docker");
+    let ev = evidence(&o, "capabilities_dropped");
+    assert!(ev.contains("CAP_NET_RAW"), "{ev}");
+    assert_mac_evidence_says_no_lsm(&o);
+}
+
+#[test]
+fn podman_defaults() {
+    if !harness::requested("podman_defaults") {
+        return;
+    }
+    harness::require(&[Need::Podman, Need::Capsh]);
+    let o = Run {
+        rt: "podman",
+        name: "podman-defaults",
+        flags: &[],
+        probe: "test -f /run/.containerenv && echo CONTAINERENV",
+        policies: CHECKLIST,
+    }
+    .go();
+    assert_kernel_agrees(&o);
+    assert_checklist(&o, &defaults_table());
+    assert_eq!(cap_names(&o, "effective"), names(PODMAN_DEFAULT_CAPS));
+    assert_eq!(cap_names(&o, "bounding"), names(PODMAN_DEFAULT_CAPS));
+    assert!(o.probe.contains("CONTAINERENV"), "{}", o.probe);
+    assert_eq!(o.report()["runtime"]["kind"], "podman");
+    // podman run sets pids.max 2048 by default, but no memory limit.
+    let cg = known(&o.scenario, "cgroups", &o.report()["cgroups"]);
+    assert_eq!(cg["memory"], json!({"known": "unlimited"}));
+    assert_eq!(cg["pids"], json!({"known": {"value": 2048}}));
+    assert_mac_evidence_says_no_lsm(&o);
+}
+
+// ------------------------------------------------------------------ hardened
+
+#[test]
+fn hardened_docker() {
+    if !harness::requested("hardened_docker") {
+        return;
+    }
+    let mut flags = vec!["--network=none"];
+    flags.extend(HARDENED);
+    let o = docker("hardened-docker", &flags);
+    assert_checklist(&o, &hardened_table());
+    assert_eq!(cap_names(&o, "bounding"), names(&["CAP_NET_BIND_SERVICE"]));
+    // docker gives a non-root user no effective capabilities.
+    assert_eq!(cap_names(&o, "effective"), names(&[]));
+    assert_mac_evidence_says_no_lsm(&o);
+}
+
+#[test]
+fn hardened_podman() {
+    if !harness::requested("hardened_podman") {
+        return;
+    }
+    let o = podman("hardened-podman", HARDENED);
+    assert_checklist(&o, &hardened_table());
+    assert_eq!(cap_names(&o, "bounding"), names(&["CAP_NET_BIND_SERVICE"]));
+    // podman raises added capabilities as ambient for a non-root user.
+    assert_eq!(cap_names(&o, "ambient"), names(&["CAP_NET_BIND_SERVICE"]));
+    assert_eq!(cap_names(&o, "effective"), names(&["CAP_NET_BIND_SERVICE"]));
+    assert_mac_evidence_says_no_lsm(&o);
+}
+
+#[test]
+fn hardened_but_root() {
+    if !harness::requested("hardened_but_root") {
+        return;
+    }
+    let o = podman(
+        "hardened-root",
+        &[
+            "--cap-drop=ALL",
+            "--cap-add=NET_BIND_SERVICE",
+            "--read-only",
+            "--security-opt",
+            "no-new-privileges",
+            "--user",
+            "0",
+        ],
+    );
+    assert_checklist(
+        &o,
+        &table! {
+            non_root: Fail,
+            capabilities_dropped: Pass,
+            seccomp: Pass,
+            mac_enforced: Fail,
+            read_only_rootfs: Pass,
+            no_new_privs: Pass,
+            not_privileged: Pass,
+            userns_remap: Fail,
+            no_runtime_socket: Pass,
+            no_host_pid: Pass,
+            no_host_ipc: Pass,
+            no_host_network: Pass,
+            no_host_uts: Pass,
+            no_sensitive_mounts: Pass,
+            resource_limits: Fail,
+            no_service_account_token: Pass,
+            proc_trusted: Pass,
+        },
+    );
+    assert_eq!(
+        statuses(&o, "checklist").diff(&hardened_table()),
+        [("non_root", (St::Pass, St::Fail))].into_iter().collect(),
+        "only non_root differs from the hardened line"
+    );
+}
+
+// --------------------------------------------------- privilege and seccomp
+
+#[test]
+fn podman_privileged() {
+    if !harness::requested("podman_privileged") {
+        return;
+    }
+    // docker run --privileged fails on this host (see .ci/setup-runtimes.sh).
+    let o = podman("privileged", &["--privileged"]);
+    assert_checklist(
+        &o,
+        &table! {
+            non_root: Fail,
+            capabilities_dropped: Fail,
+            seccomp: Fail,
+            mac_enforced: Fail,
+            read_only_rootfs: Fail,
+            no_new_privs: Fail,
+            not_privileged: Fail,
+            userns_remap: Fail,
+            no_runtime_socket: Pass,
+            no_host_pid: Pass,
+            no_host_ipc: Pass,
+            no_host_network: Pass,
+            no_host_uts: Pass,
+            // /proc/sys and /sys writable, /proc/kcore & co. not masked.
+            no_sensitive_mounts: Fail,
+            resource_limits: Fail,
+            no_service_account_token: Pass,
+            proc_trusted: Pass,
+        },
+    );
+    assert_eq!(o.status["Seccomp"], "0");
+    let ev = evidence(&o, "not_privileged");
+    assert!(ev.starts_with("privileged"), "{ev}");
+    assert!(ev.contains("host devices"), "{ev}");
+}
+
+#[test]
+fn seccomp_unconfined() {
+    if !harness::requested("seccomp_unconfined") {
+        return;
+    }
+    for rt in ["podman", "docker"] {
+        harness::require(&[Need::Podman, Need::Docker, Need::Capsh]);
+        let flags: &[&str] = if rt == "docker" {
+            &["--network=none", "--security-opt", "seccomp=unconfined"]
+        } else {
+            &["--security-opt", "seccomp=unconfined"]
+        };
+        let o = Run {
+            rt,
+            name: "seccomp-unconfined",
+            flags,
+            probe: "",
+            policies: CHECKLIST,
+        }
+        .go();
+        assert_kernel_agrees(&o);
+        assert_eq!(o.status["Seccomp"], "0", "{rt}");
+        let want = table! {
+            non_root: Fail,
+            capabilities_dropped: Fail,
+            seccomp: Fail,
+            mac_enforced: Fail,
+            read_only_rootfs: Fail,
+            no_new_privs: Fail,
+            // Not privileged: the bounding set is the default one and /dev
+            // holds no host device, even though seccomp is off and no LSM.
+            not_privileged: Pass,
+            userns_remap: Fail,
+            no_runtime_socket: Pass,
+            no_host_pid: Pass,
+            no_host_ipc: Pass,
+            no_host_network: Pass,
+            no_host_uts: Pass,
+            no_sensitive_mounts: Pass,
+            resource_limits: Fail,
+            no_service_account_token: Pass,
+            proc_trusted: Pass,
+        };
+        assert_checklist(&o, &want);
+        assert_eq!(
+            want.diff(&defaults_table()),
+            [("seccomp", (St::Pass, St::Fail))].into_iter().collect()
+        );
+    }
+}
+
+#[test]
+fn seccomp_custom_profile() {
+    if !harness::requested("seccomp_custom_profile") {
+        return;
+    }
+    harness::require(&[Need::Podman, Need::Capsh]);
+    let dir = harness::TempDir::new("seccomp");
+    let profile = dir.path().join("deny-kexec.json");
+    // Allow everything but kexec_load / kexec_file_load.
+    std::fs::write(
+        &profile,
+        serde_json::to_string_pretty(&json!({
+            "defaultAction": "SCMP_ACT_ALLOW",
+            "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+            "syscalls": [
+                {"names": ["kexec_load", "kexec_file_load"], "action": "SCMP_ACT_ERRNO"}
+            ]
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let opt = format!("seccomp={}", profile.display());
+    let o = Run {
+        rt: "podman",
+        name: "seccomp-custom",
+        flags: &["--security-opt", &opt],
+        probe: "",
+        policies: CHECKLIST,
+    }
+    .go();
+    assert_kernel_agrees(&o);
+    assert_eq!(o.status["Seccomp"], "2");
+    assert_eq!(o.report()["seccomp"]["mode"], json!({"known": "filter"}));
+    assert_checklist(&o, &defaults_table());
+}
+
+// --------------------------------------------------------------- capabilities
+
+#[test]
+fn cap_add_sys_admin() {
+    if !harness::requested("cap_add_sys_admin") {
+        return;
+    }
+    let o = podman("cap-sys-admin", &["--cap-add=SYS_ADMIN"]);
+    // SYS_ADMIN is one more capability, not a privileged container.
+    assert_checklist(&o, &defaults_table());
+    let ev = evidence(&o, "capabilities_dropped");
+    assert!(ev.contains("CAP_SYS_ADMIN"), "{ev}");
+    assert!(cap_names(&o, "effective").contains(&"CAP_SYS_ADMIN".to_string()));
+}
+
+#[test]
+fn cap_net_raw_only() {
+    if !harness::requested("cap_net_raw_only") {
+        return;
+    }
+    let o = podman("cap-net-raw", &["--cap-drop=ALL", "--cap-add=NET_RAW"]);
+    assert_eq!(cap_names(&o, "effective"), names(&["CAP_NET_RAW"]));
+    assert_eq!(cap_names(&o, "bounding"), names(&["CAP_NET_RAW"]));
+    // NET_RAW is not in the checklist's allowed set (NET_BIND_SERVICE only).
+    assert_checklist(&o, &defaults_table());
+    let ev = evidence(&o, "capabilities_dropped");
+    assert!(ev.contains("CAP_NET_RAW"), "{ev}");
+    assert!(!ev.contains("CAP_CHOWN"), "{ev}");
+}
+
+// ------------------------------------------------------------ user namespaces
+
+#[test]
+fn userns_remapped() {
+    if !harness::requested("userns_remapped") {
+        return;
+    }
+    harness::require(&[Need::Podman, Need::Capsh]);
+    let o = Run {
+        rt: "podman",
+        name: "userns-remap",
+        flags: &["--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536"],
+        probe: "cat /proc/self/uid_map",
+        policies: CHECKLIST,
+    }
+    .go();
+    assert_kernel_agrees(&o);
+    let ranges: Vec<Vec<u64>> = o
+        .probe
+        .lines()
+        .map(|l| l.split_whitespace().map(|x| x.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(ranges, vec![vec![0, 100000, 65536]]);
+    let un = &o.report()["user_namespace"];
+    assert_eq!(
+        known(&o.scenario, "uid_map", &un["uid_map"])["ranges"],
+        json!([{"inside": 0, "outside": 100000, "count": 65536}])
+    );
+    assert_eq!(
+        un["root_uid"],
+        json!({"known": {"unprivileged": {"outside": 100000}}})
+    );
+    assert_eq!(un["initial"], json!({"known": false}));
+    let want = table! {
+        // uid 0 inside is still root in the container.
+        non_root: Fail,
+        capabilities_dropped: Fail,
+        seccomp: Pass,
+        mac_enforced: Fail,
+        read_only_rootfs: Fail,
+        no_new_privs: Fail,
+        not_privileged: Pass,
+        userns_remap: Pass,
+        no_runtime_socket: Pass,
+        no_host_pid: Pass,
+        no_host_ipc: Pass,
+        no_host_network: Pass,
+        no_host_uts: Pass,
+        no_sensitive_mounts: Pass,
+        resource_limits: Fail,
+        no_service_account_token: Pass,
+        proc_trusted: Pass,
+    };
+    assert_checklist(&o, &want);
+}
+
+#[test]
+fn userns_rootless_like() {
+    if !harness::requested("userns_rootless_like") {
+        return;
+    }
+    harness::require(&[Need::Podman, Need::Capsh]);
+    // Container root = host uid 1000 (an ordinary user), the rest a
+    // subordinate range: what rootless podman looks like from inside. podman
+    // 4.3's overlay cannot mount an image for a multi-range map here, so the
+    // rootfs is the test image unpacked and chowned to 1000 (like a rootless
+    // user's storage).
+    let dir = harness::TempDir::new("rootless");
+    let rootfs = dir.path().join("rootfs");
+    std::fs::create_dir_all(&rootfs).unwrap();
+    let ctr = harness::unique("rootless-export");
+    harness::must(
+        "podman",
+        &[
+            "create",
+            "--name",
+            &ctr,
+            harness::test_image("podman"),
+            "/bin/true",
+        ],
+        60,
+    );
+    let _c = harness::Cleanup::container("podman", &ctr);
+    let tar = dir.path().join("fs.tar");
+    harness::must(
+        "podman",
+        &["export", "-o", tar.to_str().unwrap(), &ctr],
+        120,
+    );
+    harness::must(
+        "tar",
+        &["-xf", tar.to_str().unwrap(), "-C", rootfs.to_str().unwrap()],
+        60,
+    );
+    harness::must("chown", &["-R", "1000:1000", rootfs.to_str().unwrap()], 60);
+    let o = Run {
+        rt: "podman",
+        name: "rootless-like",
+        flags: &[
+            "--network=none",
+            "--uidmap",
+            "0:1000:1",
+            "--uidmap",
+            "1:100000:65535",
+            "--gidmap",
+            "0:1000:1",
+            "--gidmap",
+            "1:100000:65535",
+            "--rootfs",
+            rootfs.to_str().unwrap(),
+        ],
+        probe: "cat /proc/self/uid_map",
+        policies: CHECKLIST,
+    }
+    .go_in_rootfs();
+    assert_kernel_agrees(&o);
+    let un = &o.report()["user_namespace"];
+    assert_eq!(
+        known(&o.scenario, "uid_map", &un["uid_map"])["ranges"],
+        json!([
+            {"inside": 0, "outside": 1000, "count": 1},
+            {"inside": 1, "outside": 100000, "count": 65535}
+        ])
+    );
+    assert_eq!(
+        un["root_uid"],
+        json!({"known": {"unprivileged": {"outside": 1000}}})
+    );
+    let want = table! {
+        non_root: Fail,
+        capabilities_dropped: Fail,
+        seccomp: Pass,
+        mac_enforced: Fail,
+        read_only_rootfs: Fail,
+        no_new_privs: Fail,
+        not_privileged: Pass,
+        userns_remap: Pass,
+        no_runtime_socket: Pass,
+        no_host_pid: Pass,
+        no_host_ipc: Pass,
+        no_host_network: Pass,
+        no_host_uts: Pass,
+        // the root is a bind of a host directory: at / that is the rootfs,
+        // not a host path mounted in.
+        no_sensitive_mounts: Pass,
+        resource_limits: Fail,
+        no_service_account_token: Pass,
+        proc_trusted: Pass,
+    };
+    assert_checklist(&o, &want);
+}
+
+// ---------------------------------------------------------- host namespaces
+
+/// Runs podman with one host namespace and asserts that exactly the matching
+/// check flips from pass to fail relative to podman's defaults, measured in a
+/// default container on the same host in the same test.
+fn host_namespace(flag: &'static str, ns: &str, id: &'static str) {
+    let base = podman("ns-default", &[]);
+    let o = podman("host-ns", &[flag]);
+    assert!(
+        ns_initial(&o, ns),
+        "{flag}: report says the {ns} namespace is not the host's"
+    );
+    assert!(!ns_initial(&base, ns));
+    let mut want = defaults_table();
+    want.0.insert(id, St::Fail);
+    assert_checklist(&o, &want);
+    assert_checklist(&base, &defaults_table());
+    assert_eq!(
+        statuses(&o, "checklist").diff(&statuses(&base, "checklist")),
+        [(id, (St::Pass, St::Fail))].into_iter().collect(),
+        "{flag}: only {id} may change relative to the default container"
+    );
+}
+
+#[test]
+fn host_pid() {
+    if harness::requested("host_pid") {
+        host_namespace("--pid=host", "pid", "no_host_pid");
+    }
+}
+
+#[test]
+fn host_network() {
+    if harness::requested("host_network") {
+        host_namespace("--network=host", "net", "no_host_network");
+    }
+}
+
+#[test]
+fn host_ipc() {
+    if harness::requested("host_ipc") {
+        host_namespace("--ipc=host", "ipc", "no_host_ipc");
+    }
+}
+
+#[test]
+fn host_uts() {
+    if harness::requested("host_uts") {
+        host_namespace("--uts=host", "uts", "no_host_uts");
+    }
+}
+
+// -------------------------------------------------------------------- mounts
+
+#[test]
+fn docker_socket_mounted() {
+    if !harness::requested("docker_socket_mounted") {
+        return;
+    }
+    harness::require(&[Need::Podman, Need::Docker, Need::Capsh]);
+    for rt in ["docker", "podman"] {
+        let flags: &[&str] = if rt == "docker" {
+            &[
+                "--network=none",
+                "-v",
+                "/var/run/docker.sock:/var/run/docker.sock",
+            ]
+        } else {
+            &["-v", "/var/run/docker.sock:/var/run/docker.sock"]
+        };
+        let o = Run {
+            rt,
+            name: "docker-sock",
+            flags,
+            probe: "test -S /var/run/docker.sock && echo SOCKET",
+            policies: CHECKLIST,
+        }
+        .go();
+        assert_kernel_agrees(&o);
+        assert!(o.probe.contains("SOCKET"), "{rt}: the socket is not there");
+        let mut want = defaults_table();
+        want.0.insert("no_runtime_socket", St::Fail);
+        assert_checklist(&o, &want);
+        let ev = evidence(&o, "no_runtime_socket");
+        assert!(
+            ev.contains("docker") && ev.contains("/var/run/docker.sock"),
+            "{ev}"
+        );
+    }
+}
+
+#[test]
+fn host_root_mounted() {
+    if !harness::requested("host_root_mounted") {
+        return;
+    }
+    harness::require(&[Need::Podman, Need::Capsh]);
+    let o = Run {
+        rt: "podman",
+        name: "host-root",
+        flags: &["-v", "/:/host"],
+        // The host's docker socket is reachable through the host's /.
+        probe: "test -S /host/run/docker.sock && echo SOCKET",
+        policies: CHECKLIST,
+    }
+    .go();
+    assert_kernel_agrees(&o);
+    assert!(
+        o.probe.contains("SOCKET"),
+        "the host socket is not reachable"
+    );
+    let mut want = defaults_table();
+    want.0.insert("no_sensitive_mounts", St::Fail);
+    // /host/run holds the runtime sockets (shown by the probe).
+    want.0.insert("no_runtime_socket", St::Fail);
+    assert_checklist(&o, &want);
+    let ev = evidence(&o, "no_sensitive_mounts");
+    assert!(ev.contains("/host"), "{ev}");
+}
+
+#[test]
+fn host_etc_mounted() {
+    if !harness::requested("host_etc_mounted") {
+        return;
+    }
+    let o = docker("host-etc", &["--network=none", "-v", "/etc:/host-etc"]);
+    let mut want = defaults_table();
+    want.0.insert("no_sensitive_mounts", St::Fail);
+    assert_checklist(&o, &want);
+    let ev = evidence(&o, "no_sensitive_mounts");
+    assert!(ev.contains("/host-etc"), "{ev}");
+}
+
+// -------------------------------------------------------------------- limits
+
+#[test]
+fn memory_and_pids_limits() {
+    if !harness::requested("memory_and_pids_limits") {
+        return;
+    }
+    harness::require(&[Need::Podman, Need::Docker, Need::Capsh]);
+    for rt in ["podman", "docker"] {
+        let flags: &[&str] = if rt == "docker" {
+            &["--network=none", "--memory=256m", "--pids-limit=100"]
+        } else {
+            &["--memory=256m", "--pids-limit=100"]
+        };
+        let o = Run {
+            rt,
+            name: "limits",
+            flags,
+            probe: "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max",
+            policies: CHECKLIST,
+        }
+        .go();
+        assert_kernel_agrees(&o);
+        let raw: Vec<&str> = o.probe.lines().collect();
+        assert_eq!(raw, ["268435456", "100"], "{rt}: kernel's v1 limit files");
+        let cg = known(&o.scenario, "cgroups", &o.report()["cgroups"]);
+        assert_eq!(cg["memory"], json!({"known": {"value": 268435456}}), "{rt}");
+        assert_eq!(cg["pids"], json!({"known": {"value": 100}}), "{rt}");
+        let mut want = defaults_table();
+        want.0.insert("resource_limits", St::Pass);
+        assert_checklist(&o, &want);
+    }
+}
+
+// ------------------------------------------------------------ examples/
+
+#[test]
+fn hardened_dockerfile() {
+    if !harness::requested("hardened_dockerfile") {
+        return;
+    }
+    harness::require(&[Need::Podman]);
+    // FROM scratch: no shell to cat /proc/self/status with, by design; the
+    // kernel cross-check for the same flags is in hardened_podman.
+    let image = harness::hardened_image();
+    let name = harness::unique("dockerfile");
+    let _c = harness::Cleanup::container("podman", &name);
+    let out = harness::sh(
+        "podman",
+        &[
+            "run",
+            "--rm",
+            "--name",
+            &name,
+            "--cap-drop=ALL",
+            "--read-only",
+            "--security-opt",
+            "no-new-privileges",
+            "--memory=64m",
+            "--pids-limit=64",
+            image,
+            "--check",
+            "--policy",
+            "checklist",
+            "--json",
+        ],
+        120,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let doc: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("no JSON ({e}): {stdout} {out:?}"));
+    let o = harness::Outcome {
+        scenario: "dockerfile".into(),
+        status: Default::default(),
+        probe: String::new(),
+        runs: vec![harness::PolicyRun {
+            policy: "checklist".into(),
+            doc,
+            exit: out.status.code().unwrap_or(-1),
+        }],
+    };
+    // The image's USER 1000:1000 makes non_root pass without --user.
+    assert_checklist(
+        &o,
+        &table! {
+            non_root: Pass,
+            capabilities_dropped: Pass,
+            seccomp: Pass,
+            mac_enforced: Fail,
+            read_only_rootfs: Pass,
+            no_new_privs: Pass,
+            not_privileged: Pass,
+            userns_remap: Fail,
+            no_runtime_socket: Pass,
+            no_host_pid: Pass,
+            no_host_ipc: Pass,
+            no_host_network: Pass,
+            no_host_uts: Pass,
+            no_sensitive_mounts: Pass,
+            resource_limits: Pass,
+            no_service_account_token: Pass,
+            proc_trusted: Pass,
+        },
+    );
+    let ids = known("dockerfile", "uid", &o.report()["identity"]["uid"]);
+    assert_eq!(ids["effective"], 1000);
+    // No shell and nothing but the binary in the image.
+    let files = harness::must(
+        "podman",
+        &[
+            "image",
+            "inspect",
+            "--format",
+            "{{len .RootFS.Layers}} {{.Config.User}}",
+            image,
+        ],
+        60,
+    );
+    assert_eq!(
+        files.trim(),
+        "1 1000:1000",
+        "one layer (the binary), USER 1000:1000"
+    );
+}
+
+fn k8s(name: &str) -> std::path::PathBuf {
+    repo().join("examples/k8s").join(name)
+}
+
+#[test]
+fn kube_restricted_pod() {
+    if !harness::requested("kube_restricted_pod") {
+        return;
+    }
+    harness::require(&[Need::Podman, Need::Capsh]);
+    let manifest = k8s("pod-restricted.yaml");
+    let o = Kube {
+        name: "kube-restricted",
+        manifest: &manifest,
+        probe: "",
+        policies: &["checklist", "pss-restricted", "pss-baseline"],
+    }
+    .go();
+    assert_kernel_agrees(&o);
+    assert_checklist(
+        &o,
+        &table! {
+            non_root: Pass,
+            capabilities_dropped: Pass,
+            seccomp: Pass,
+            mac_enforced: Fail,
+            read_only_rootfs: Pass,
+            no_new_privs: Pass,
+            not_privileged: Pass,
+            userns_remap: Fail,
+            no_runtime_socket: Pass,
+            no_host_pid: Pass,
+            no_host_ipc: Pass,
+            no_host_network: Pass,
+            no_host_uts: Pass,
+            no_sensitive_mounts: Pass,
+            // memory limit set by resources.limits; podman kube play sets
+            // no pids limit.
+            resource_limits: Fail,
+            no_service_account_token: Pass,
+            proc_trusted: Pass,
+        },
+    );
+    assert_eq!(cap_names(&o, "bounding"), names(&[]));
+    assert_verdict(&o, "pss-restricted", true);
+    assert_verdict(&o, "pss-baseline", true);
+    let cg = known(&o.scenario, "cgroups", &o.report()["cgroups"]);
+    assert_eq!(cg["memory"], json!({"known": {"value": 64 * 1024 * 1024}}));
+    // pss-restricted does not evaluate read_only_rootfs.
+    let ids: Vec<&str> = o.policy("pss-restricted").doc["assessment"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        !ids.contains(&"read_only_rootfs") && ids.len() == 16,
+        "{ids:?}"
+    );
+}
+
+#[test]
+fn kube_restricted_pod_as_shipped() {
+    if !harness::requested("kube_restricted_pod_as_shipped") {
+        return;
+    }
+    harness::require(&[Need::Podman]);
+    // The manifest exactly as shipped (only the pod renamed), with the
+    // examples/Dockerfile image: the binary's exit status is the pod's.
+    harness::hardened_image();
+    let text = std::fs::read_to_string(k8s("pod-restricted.yaml")).unwrap();
+    let pod = harness::unique("kube-shipped");
+    let (text, ctr) = harness::rewrite_manifest(&text, &pod, harness::HARDENED_IMAGE, None);
+    let (logs, code) = harness::kube_play("kube-shipped", &text, &ctr, &pod);
+    let doc: serde_json::Value =
+        serde_json::from_str(logs.trim()).unwrap_or_else(|e| panic!("no JSON ({e}): {logs}"));
+    assert_eq!(doc["assessment"]["policy"], "pss-restricted");
+    assert_eq!(doc["assessment"]["verdict"], "pass", "{logs}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn kube_baseline_pod() {
+    if !harness::requested("kube_baseline_pod") {
+        return;
+    }
+    harness::require(&[Need::Podman, Need::Capsh]);
+    let manifest = k8s("pod-baseline.yaml");
+    let o = Kube {
+        name: "kube-baseline",
+        manifest: &manifest,
+        probe: "",
+        policies: &["checklist", "pss-baseline", "pss-restricted"],
+    }
+    .go();
+    assert_kernel_agrees(&o);
+    assert_checklist(&o, &defaults_table());
+    assert_eq!(cap_names(&o, "bounding"), names(PODMAN_DEFAULT_CAPS));
+    assert_verdict(&o, "pss-baseline", true);
+    assert_eq!(
+        harness::check(&o, "pss-baseline", "capabilities_dropped")["status"],
+        "pass",
+        "podman's defaults are within baseline's allowed capabilities"
+    );
+    assert_verdict(&o, "pss-restricted", false);
+}
+
+#[test]
+fn kube_privileged_pod() {
+    if !harness::requested("kube_privileged_pod") {
+        return;
+    }
+    harness::require(&[Need::Podman, Need::Capsh]);
+    let manifest = k8s("pod-privileged.yaml");
+    let o = Kube {
+        name: "kube-privileged",
+        manifest: &manifest,
+        probe: "",
+        policies: &["checklist", "pss-baseline"],
+    }
+    .go();
+    assert_kernel_agrees(&o);
+    assert_checklist(
+        &o,
+        &table! {
+            non_root: Fail,
+            capabilities_dropped: Fail,
+            seccomp: Fail,
+            mac_enforced: Fail,
+            read_only_rootfs: Fail,
+            no_new_privs: Fail,
+            not_privileged: Fail,
+            userns_remap: Fail,
+            no_runtime_socket: Pass,
+            no_host_pid: Pass,
+            no_host_ipc: Pass,
+            no_host_network: Pass,
+            no_host_uts: Pass,
+            no_sensitive_mounts: Fail,
+            resource_limits: Fail,
+            no_service_account_token: Pass,
+            proc_trusted: Pass,
+        },
+    );
+    assert_verdict(&o, "pss-baseline", false);
+}
+
+#[test]
+fn kube_hostpid_pod() {
+    if !harness::requested("kube_hostpid_pod") {
+        return;
+    }
+    harness::require(&[Need::Podman, Need::Capsh]);
+    let manifest = k8s("pod-hostpid.yaml");
+    let o = Kube {
+        name: "kube-hostpid",
+        manifest: &manifest,
+        probe: "",
+        policies: &["checklist", "pss-baseline"],
+    }
+    .go();
+    assert_kernel_agrees(&o);
+    assert!(ns_initial(&o, "pid"));
+    assert_checklist(
+        &o,
+        &table! {
+            non_root: Pass,
+            capabilities_dropped: Pass,
+            seccomp: Pass,
+            mac_enforced: Fail,
+            read_only_rootfs: Pass,
+            no_new_privs: Pass,
+            not_privileged: Pass,
+            userns_remap: Fail,
+            no_runtime_socket: Pass,
+            no_host_pid: Fail,
+            no_host_ipc: Pass,
+            no_host_network: Pass,
+            no_host_uts: Pass,
+            no_sensitive_mounts: Pass,
+            resource_limits: Fail,
+            no_service_account_token: Pass,
+            proc_trusted: Pass,
+        },
+    );
+    assert_verdict(&o, "pss-baseline", false);
+}
