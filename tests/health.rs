@@ -1,0 +1,575 @@
+//! The health example as a real HTTP service: the built example binary is
+//! started on 127.0.0.1 port 0 and queried with a real HTTP client; metrics
+//! go through the real `promtool`; the guard's refusal is a real exit status.
+//!
+//! The expectations about this host come from the host itself, read here
+//! independently of the library: these tests run as root in the host's
+//! namespaces (the project's machines), so `non_root` fails; no Kubernetes
+//! service-account token is mounted, so `no_service_account_token` passes.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const ALL_CHECKS: &[&str] = &[
+    "non_root",
+    "capabilities_dropped",
+    "seccomp",
+    "mac_enforced",
+    "read_only_rootfs",
+    "no_new_privs",
+    "not_privileged",
+    "userns_remap",
+    "no_runtime_socket",
+    "no_host_pid",
+    "no_host_ipc",
+    "no_host_network",
+    "no_host_uts",
+    "no_sensitive_mounts",
+    "resource_limits",
+    "no_service_account_token",
+    "proc_trusted",
+];
+
+/// `target/<profile>/examples/<name>`, next to this test binary's `deps/`.
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().unwrap().parent().unwrap();
+    let path = profile_dir.join("examples").join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: `cargo test --features prometheus` builds the example \
+         (it needs the serde, policy-file and prometheus features)",
+        path.display()
+    );
+    path
+}
+
+/// A line of this test process's own status file.
+fn own_status(key: &str) -> String {
+    let text = std::fs::read_to_string("/proc/self/status").unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}:")))
+        .unwrap_or_else(|| panic!("no {key}: in /proc/self/status"))
+        .trim()
+        .to_string()
+}
+
+fn assert_root() {
+    let uid = own_status("Uid");
+    assert!(
+        uid.split_whitespace().any(|u| u == "0"),
+        "these tests expect to run as root (the project's machines do): Uid {uid}"
+    );
+}
+
+fn assert_no_service_account() {
+    assert!(!Path::new("/var/run/secrets/kubernetes.io/serviceaccount/token").exists());
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(
+        !mounts.contains("/secrets/kubernetes.io/serviceaccount")
+            && !mounts.contains("/secrets/eks.amazonaws.com/serviceaccount"),
+        "this host has a service-account mount"
+    );
+}
+
+/// A policy document that ignores every check except `only`, which it requires.
+fn policy_file(dir: &Path, name: &str, only: &str) -> PathBuf {
+    let mut text = format!("name = \"{name}\"\n\n[checks]\n");
+    for id in ALL_CHECKS {
+        let action = if *id == only { "require" } else { "ignore" };
+        text.push_str(&format!("{id} = \"{action}\"\n"));
+    }
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A running server: its address, its stderr so far, and a kill on drop.
+struct Server {
+    child: Child,
+    addr: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+fn collect_stderr(child: &mut Child) -> Arc<Mutex<String>> {
+    let buf = Arc::new(Mutex::new(String::new()));
+    let mut err = child.stderr.take().unwrap();
+    let sink = Arc::clone(&buf);
+    thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = err.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&chunk[..n]));
+        }
+    });
+    buf
+}
+
+fn start_cmd(mut cmd: Command) -> Server {
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("start the health example");
+    let stderr = collect_stderr(&mut child);
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = match rx.recv_timeout(Duration::from_secs(20)) {
+        Ok(l) => l,
+        Err(_) => {
+            let _ = child.kill();
+            panic!(
+                "no address on stdout within 20 s; stderr: {}",
+                stderr.lock().unwrap()
+            );
+        }
+    };
+    let addr = line.trim().to_string();
+    if addr.is_empty() {
+        let status = child.wait().unwrap();
+        thread::sleep(Duration::from_millis(100));
+        panic!(
+            "server exited ({status}) before listening; stderr:\n{}",
+            stderr.lock().unwrap()
+        );
+    }
+    assert!(
+        addr.starts_with("127.0.0.1:"),
+        "first stdout line is the bound address, got {addr:?}"
+    );
+    Server {
+        child,
+        addr,
+        stderr,
+    }
+}
+
+fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
+    let mut cmd = Command::new(example("health"));
+    cmd.arg("--listen").arg("127.0.0.1:0").args(args);
+    cmd.env_remove("POSTURE_POLICY")
+        .env_remove("POSTURE_OVERRIDE")
+        .env_remove("POSTURE_EXPOSE_DETAILS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    start_cmd(cmd)
+}
+
+impl Server {
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .into();
+        let mut resp = agent.get(&self.url(path)).call().expect("HTTP request");
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        Reply {
+            status: resp.status().as_u16(),
+            content_type,
+            body: resp.body_mut().read_to_string().unwrap(),
+        }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Sends SIGTERM (with the real `kill`) and waits for the exit.
+    fn terminate(mut self) -> (ExitStatus, String) {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = wait_timeout(&mut self.child, Duration::from_secs(10))
+            .expect("exits within 10 s of SIGTERM");
+        thread::sleep(Duration::from_millis(100));
+        (status, self.stderr())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_timeout(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Some(s) = child.try_wait().unwrap() {
+            return Some(s);
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
+
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    content_type: String,
+    body: String,
+}
+
+fn promtool_check(text: &str) {
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run promtool ({e}): install the Debian package `prometheus` \
+                 (apt-get install prometheus, or run .ci/setup-runtimes.sh)"
+            )
+        });
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "promtool: {} {}{}\n--- input ---\n{text}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `name{labels} value` lines whose text starts with `prefix`.
+fn sample<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    text.lines()
+        .find(|l| l.starts_with(prefix))
+        .map(|l| l.rsplit(' ').next().unwrap())
+}
+
+#[test]
+fn passing_policy_answers_200() {
+    assert_no_service_account();
+    let tmp = tempfile::tempdir().unwrap();
+    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let s = start(&["--policy", p.to_str().unwrap()], &[]);
+    assert!(s.stderr().contains("posture: policy \"sa-only\" passed"));
+
+    let h = s.get("/healthz");
+    assert_eq!(h.status, 200, "{h:?}");
+    assert_eq!(h.body, "pass policy=sa-only\n");
+
+    let m = s.get("/metrics");
+    assert_eq!(m.status, 200);
+    assert_eq!(m.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    promtool_check(&m.body);
+    assert_eq!(
+        sample(&m.body, "posture_verdict{policy=\"sa-only\"}"),
+        Some("1")
+    );
+    assert_eq!(
+        sample(&m.body, "posture_blocking_checks{policy=\"sa-only\"}"),
+        Some("0")
+    );
+    // Summary only: no capability or check-state series.
+    assert!(!m.body.contains("posture_capability"));
+    assert!(!m.body.contains("posture_check_status"));
+
+    let d = s.get("/posture");
+    assert_eq!(d.status, 404, "details are off by default");
+    assert!(d.body.contains("--expose-details"));
+    assert!(!d.body.contains("schema_version"));
+
+    assert_eq!(s.get("/nope").status, 404);
+}
+
+#[test]
+fn failing_policy_report_only_answers_503_with_ids() {
+    assert_root();
+    let tmp = tempfile::tempdir().unwrap();
+    let p = policy_file(tmp.path(), "nonroot-only", "non_root");
+    let s = start(&["--policy", p.to_str().unwrap(), "--report-only"], &[]);
+    let err = s.stderr();
+    assert!(err.contains("refusing to start"), "{err}");
+    assert!(err.contains("--report-only: serving anyway"), "{err}");
+
+    let h = s.get("/healthz");
+    assert_eq!(h.status, 503, "{h:?}");
+    assert_eq!(h.body, "fail policy=nonroot-only blocking=non_root\n");
+
+    let m = s.get("/metrics");
+    assert_eq!(m.status, 200, "metrics are served when failing too");
+    promtool_check(&m.body);
+    assert_eq!(
+        sample(&m.body, "posture_verdict{policy=\"nonroot-only\"}"),
+        Some("0")
+    );
+    assert_eq!(
+        sample(&m.body, "posture_check_blocking{check=\"non_root\"}"),
+        Some("1")
+    );
+    assert!(!m.body.contains("posture_capability"));
+    assert_eq!(s.get("/posture").status, 404);
+}
+
+/// With the switch, `/posture` is the schema's document and `/metrics`
+/// carries every fact; checked against this process's own status file.
+fn check_details(s: &Server) {
+    let d = s.get("/posture");
+    assert_eq!(d.status, 200, "{d:?}");
+    assert_eq!(d.content_type, "application/json");
+    let v: serde_json::Value = serde_json::from_str(&d.body).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    let report = v["report"].as_object().expect("report object");
+    for key in [
+        "origin",
+        "proc_trust",
+        "kernel",
+        "identity",
+        "capabilities",
+        "seccomp",
+        "no_new_privs",
+        "user_namespace",
+        "lsm",
+        "mounts",
+        "namespaces",
+        "runtime",
+        "cgroups",
+    ] {
+        assert!(report.contains_key(key), "report.{key} missing");
+    }
+    assert_eq!(v["report"]["origin"]["kind"], "live");
+    let a = &v["assessment"];
+    assert_eq!(a["policy"], "strict");
+    assert_eq!(a["verdict"], "fail");
+    let checks = a["checks"].as_array().unwrap();
+    let ids: BTreeSet<&str> = checks.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ALL_CHECKS.iter().copied().collect(),
+        "strict evaluates all"
+    );
+    for c in checks {
+        assert!(["pass", "fail", "unknown"].contains(&c["status"].as_str().unwrap()));
+        assert!(
+            ["must", "highly_recommended", "recommended"]
+                .contains(&c["severity"].as_str().unwrap())
+        );
+        assert_eq!(c["required"], true);
+        assert_eq!(c["action"], "require");
+        assert!(c["title"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(c["evidence"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(c["remediation"]["run_flags"].is_string());
+        assert!(c["remediation"]["kubernetes"].is_string());
+        assert!(
+            c["remediation"]["dockerfile"].is_string() || c["remediation"]["dockerfile"].is_null()
+        );
+        assert!(c["overridden"].is_null());
+        assert_eq!(c["unknown_accepted"], false);
+    }
+    let non_root = checks.iter().find(|c| c["id"] == "non_root").unwrap();
+    assert_eq!(non_root["status"], "fail");
+
+    let m = s.get("/metrics");
+    promtool_check(&m.body);
+    assert!(
+        m.body
+            .contains("posture_info{schema_version=\"1\",runtime=\"none\",origin=\"live\"} 1\n")
+    );
+    // The effective set, bit by bit, as this process's own status says
+    // (the server is a child with the same credentials).
+    let eff = u64::from_str_radix(&own_status("CapEff"), 16).unwrap();
+    for (bit, name) in [(0, "CAP_CHOWN"), (13, "CAP_NET_RAW"), (21, "CAP_SYS_ADMIN")] {
+        let want = if eff >> bit & 1 == 1 { "1" } else { "0" };
+        assert_eq!(
+            sample(
+                &m.body,
+                &format!("posture_capability{{set=\"effective\",capability=\"{name}\"}}")
+            ),
+            Some(want),
+            "{name}"
+        );
+    }
+    let seccomp = match own_status("Seccomp").as_str() {
+        "0" => "disabled",
+        "1" => "strict",
+        "2" => "filter",
+        other => panic!("Seccomp {other}"),
+    };
+    assert_eq!(
+        sample(
+            &m.body,
+            &format!("posture_seccomp_mode{{mode=\"{seccomp}\"}}")
+        ),
+        Some("1")
+    );
+    assert_eq!(
+        sample(
+            &m.body,
+            "posture_check_status{check=\"non_root\",severity=\"must\",required=\"true\",status=\"fail\"}"
+        ),
+        Some("1")
+    );
+}
+
+#[test]
+fn details_with_the_flag() {
+    assert_root();
+    let s = start(
+        &["--policy", "strict", "--report-only", "--expose-details"],
+        &[],
+    );
+    check_details(&s);
+}
+
+#[test]
+fn details_with_the_environment() {
+    assert_root();
+    let s = start(
+        &["--report-only"],
+        &[
+            ("POSTURE_EXPOSE_DETAILS", "1"),
+            ("POSTURE_POLICY", "strict"),
+        ],
+    );
+    check_details(&s);
+}
+
+#[test]
+fn guard_refuses_startup_with_78() {
+    assert_root();
+    let tmp = tempfile::tempdir().unwrap();
+    let p = policy_file(tmp.path(), "nonroot-only", "non_root");
+    let out = Command::new(example("health"))
+        .args(["--listen", "127.0.0.1:0", "--policy", p.to_str().unwrap()])
+        .env_remove("POSTURE_OVERRIDE")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(78), "stderr: {err}");
+    assert!(out.stdout.is_empty(), "never listened: {:?}", out.stdout);
+    assert!(
+        err.contains("refusing to start: 1 required check(s) of policy \"nonroot-only\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("- non_root [must] FAILED: Run as a non-root user"),
+        "{err}"
+    );
+    assert!(err.contains("evidence: runs as root: uid real 0"), "{err}");
+    assert!(err.contains("fix: run: --user 1000:1000"), "{err}");
+}
+
+#[test]
+fn bad_policy_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("bad.toml");
+    std::fs::write(&p, "name = \"x\"\n[checks]\nno_such_check = \"require\"\n").unwrap();
+    let out = Command::new(example("health"))
+        .args(["--listen", "127.0.0.1:0", "--policy", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("bad.toml:3:"), "{err}");
+    assert!(err.contains("no_such_check"), "{err}");
+}
+
+#[test]
+fn sigterm_stops_gracefully() {
+    assert_root();
+    let s = start(&["--report-only"], &[]);
+    // The default policy (checklist) fails for root on the host.
+    assert_eq!(s.get("/healthz").status, 503);
+    let (status, err) = s.terminate();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(err.contains("health: shutting down"), "{err}");
+}
+
+/// Each request reads the process afresh (mounts change at run time), unless
+/// `--cache-ms` says otherwise. The server runs in its own mount namespace
+/// (real `unshare`); a service-account mount is then added inside that
+/// namespace only (real `nsenter` + `mount`), which fails
+/// `no_service_account_token`.
+fn mount_service_account(pid: u32) {
+    let script = "mount -t tmpfs none /run && \
+                  mkdir -p /run/secrets/kubernetes.io/serviceaccount && \
+                  mount -t tmpfs none /run/secrets/kubernetes.io/serviceaccount";
+    let out = Command::new("nsenter")
+        .args(["-t", &pid.to_string(), "-m", "sh", "-c", script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "nsenter mount: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn start_in_mount_ns(policy: &Path, extra: &[&str]) -> Server {
+    let mut cmd = Command::new("unshare");
+    cmd.args(["-m", "--propagation", "private"])
+        .arg(example("health"))
+        .args(["--listen", "127.0.0.1:0", "--policy"])
+        .arg(policy)
+        .args(extra)
+        .env_remove("POSTURE_OVERRIDE");
+    start_cmd(cmd)
+}
+
+#[test]
+fn every_request_reads_afresh() {
+    assert_root();
+    assert_no_service_account();
+    let tmp = tempfile::tempdir().unwrap();
+    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let s = start_in_mount_ns(&p, &[]);
+    assert_eq!(s.get("/healthz").status, 200);
+    mount_service_account(s.child.id());
+    let h = s.get("/healthz");
+    assert_eq!(h.status, 503, "{h:?}");
+    assert_eq!(
+        h.body,
+        "fail policy=sa-only blocking=no_service_account_token\n"
+    );
+}
+
+#[test]
+fn cache_keeps_a_reading() {
+    assert_root();
+    assert_no_service_account();
+    let tmp = tempfile::tempdir().unwrap();
+    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let s = start_in_mount_ns(&p, &["--cache-ms", "600000"]);
+    assert_eq!(s.get("/healthz").status, 200);
+    mount_service_account(s.child.id());
+    // Still the cached reading: the mount is not seen for ten minutes.
+    assert_eq!(s.get("/healthz").status, 200);
+}
