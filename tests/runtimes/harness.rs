@@ -585,7 +585,17 @@ impl Run<'_> {
             out.status,
             String::from_utf8_lossy(&out.stderr)
         );
-        parse_output(self.name, &stdout)
+        let o = parse_output(self.name, &stdout);
+        // Every scenario runs under runc, started by podman or dockerd; the
+        // report must name the runtime that started it.
+        assert_eq!(
+            o.report()["runtime"]["kind"],
+            self.rt,
+            "{}: runtime.kind; signals: {}",
+            self.name,
+            o.report()["runtime"]["signals"]
+        );
+        o
     }
 }
 
@@ -1013,6 +1023,16 @@ impl Kube<'_> {
             "{}: the script's shell exited {code}:\n{logs}",
             self.name
         );
-        parse_output(self.name, &logs)
+        let o = parse_output(self.name, &logs);
+        let rt = &o.report()["runtime"];
+        assert_eq!(rt["kind"], "podman", "{}: runtime.kind: {rt}", self.name);
+        // podman kube play is not Kubernetes: no service account, no
+        // KUBERNETES_* environment.
+        assert_eq!(
+            rt["kubernetes"], false,
+            "{}: runtime.kubernetes: {rt}",
+            self.name
+        );
+        o
     }
 }
