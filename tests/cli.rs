@@ -17,7 +17,8 @@ fn bin() -> PathBuf {
     let p = profile_dir.join("examples").join("posture");
     assert!(
         p.is_file(),
-        "{} not found: run `cargo test`, which builds the examples before the tests",
+        "{} not found: run `cargo test` (which builds the examples before the tests), or \
+         `cargo build --examples` first when selecting tests with `--test`",
         p.display()
     );
     p

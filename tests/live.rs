@@ -22,7 +22,8 @@ fn example(name: &str) -> PathBuf {
     let p = profile_dir.join("examples").join(name);
     assert!(
         p.is_file(),
-        "{} not found: run `cargo test`, which builds the examples before the tests",
+        "{} not found: run `cargo test` (which builds the examples before the tests), or \
+         `cargo build --examples` first when selecting tests with `--test`",
         p.display()
     );
     p
