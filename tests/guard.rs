@@ -1,0 +1,436 @@
+//! The guard in a real child process (`examples/guard.rs`): refusal with
+//! exit 78 and every blocking check on stderr, overrides shown loudly and
+//! limited to the named checks, a passing policy, and policy documents that
+//! are wrong in the ways people get them wrong.
+//!
+//! These tests run as root in the host's namespaces (the project's machines):
+//! `strict` fails there; no Kubernetes service-account token is mounted, so
+//! a policy requiring only `no_service_account_token` passes. Both are
+//! checked here from the host itself before being relied on.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// `target/<profile>/examples/<name>`, next to this test binary's `deps/`.
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: `cargo test` builds the examples",
+        path.display()
+    );
+    path
+}
+
+fn run_guard(env: &[(&str, &str)]) -> (Output, String, String) {
+    let mut cmd = Command::new(example("guard"));
+    cmd.env_remove("POSTURE_POLICY")
+        .env_remove("POSTURE_OVERRIDE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stdout, stderr)
+}
+
+fn assert_root() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .unwrap()
+        .to_string();
+    assert!(
+        uid.split_whitespace().all(|u| u == "0"),
+        "these tests expect to run as root (the project's machines do): Uid{uid}"
+    );
+}
+
+fn assert_no_service_account() {
+    assert!(!Path::new("/var/run/secrets/kubernetes.io/serviceaccount/token").exists());
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mounts.contains("/secrets/kubernetes.io/serviceaccount"));
+    assert!(!mounts.contains("/secrets/eks.amazonaws.com/serviceaccount"));
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+/// A TOML policy that requires `only` and ignores everything else.
+fn only(dir: &Path, name: &str, only: &str) -> String {
+    let mut text = format!("name = \"{name}\"\n[checks]\n");
+    for id in posture::CheckId::ALL {
+        let action = if id.as_str() == only {
+            "require"
+        } else {
+            "ignore"
+        };
+        text.push_str(&format!("{id} = \"{action}\"\n"));
+    }
+    write(dir, &format!("{name}.toml"), &text)
+}
+
+#[test]
+fn strict_refuses_with_78_and_the_fixes() {
+    assert_root();
+    let (out, stdout, err) = run_guard(&[("POSTURE_POLICY", "strict")]);
+    assert_eq!(out.status.code(), Some(78), "stderr: {err}");
+    assert!(stdout.is_empty(), "the service never started: {stdout}");
+    assert!(
+        err.starts_with("posture: refusing to start: "),
+        "stderr: {err}"
+    );
+    assert!(err.contains("of policy \"strict\" did not pass"), "{err}");
+    // Running as root: non_root is listed with its evidence and its fix.
+    let block: Vec<&str> = err
+        .lines()
+        .skip_while(|l| !l.contains("- non_root [must] FAILED: Run as a non-root user"))
+        .take(3)
+        .collect();
+    assert_eq!(block.len(), 3, "{err}");
+    assert!(
+        block[1]
+            .trim_start()
+            .starts_with("evidence: runs as root: uid real 0"),
+        "{err}"
+    );
+    assert!(
+        block[2].trim_start().starts_with(
+            "fix: run: --user 1000:1000; kubernetes: securityContext.runAsNonRoot: true"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("!! OVERRIDE"), "{err}");
+}
+
+#[test]
+fn override_downgrades_only_the_named_check_loudly() {
+    assert_root();
+    let (out, _, err) = run_guard(&[
+        ("POSTURE_POLICY", "strict"),
+        ("POSTURE_OVERRIDE", "non_root=TICKET-42: legacy image"),
+    ]);
+    // Other checks still fail strict on this host.
+    assert_eq!(out.status.code(), Some(78), "{err}");
+    assert!(
+        err.contains(
+            "!! OVERRIDE: required check non_root downgraded to a warning (status: fail); reason: TICKET-42: legacy image"
+        ),
+        "{err}"
+    );
+    assert!(
+        !err.contains("- non_root ["),
+        "non_root no longer blocks: {err}"
+    );
+    assert!(
+        err.contains("- capabilities_dropped [must] FAILED"),
+        "the others still do: {err}"
+    );
+}
+
+#[test]
+fn override_can_let_a_failing_required_check_start_but_says_so() {
+    assert_root();
+    let tmp = tempfile::tempdir().unwrap();
+    let p = only(tmp.path(), "nonroot-only", "non_root");
+    let (out, stdout, err) = run_guard(&[("POSTURE_POLICY", &p)]);
+    assert_eq!(out.status.code(), Some(78), "without the override: {err}");
+    assert!(stdout.is_empty());
+    let (out, stdout2, err2) = run_guard(&[
+        ("POSTURE_POLICY", &p),
+        ("POSTURE_OVERRIDE", "non_root=TICKET-7"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{err2}");
+    assert!(
+        stdout2.contains("policy \"nonroot-only\" passed"),
+        "{stdout2}"
+    );
+    assert!(
+        err2.contains("!! OVERRIDE: required check non_root"),
+        "{err2}"
+    );
+    assert!(err2.contains("reason: TICKET-7"), "{err2}");
+}
+
+#[test]
+fn passing_policy_starts_quietly() {
+    assert_no_service_account();
+    let tmp = tempfile::tempdir().unwrap();
+    let p = only(tmp.path(), "sa-only", "no_service_account_token");
+    let (out, stdout, err) = run_guard(&[("POSTURE_POLICY", &p)]);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(
+        stdout,
+        "posture: policy \"sa-only\" passed (1 checks); starting\n"
+    );
+    assert!(err.is_empty(), "{err}");
+}
+
+/// A bad policy is an error naming what is wrong, and the service does not
+/// start (exit 1 from `main`'s error, not the refusal's 78).
+fn assert_bad_policy(value: &str, override_spec: Option<&str>, needles: &[&str]) {
+    let mut env = vec![("POSTURE_POLICY", value)];
+    if let Some(o) = override_spec {
+        env.push(("POSTURE_OVERRIDE", o));
+    }
+    let (out, stdout, err) = run_guard(&env);
+    assert_eq!(out.status.code(), Some(1), "{value}: {err}");
+    assert!(stdout.is_empty(), "{stdout}");
+    for n in needles {
+        assert!(err.contains(n), "{value}: {n:?} not in {err}");
+    }
+}
+
+#[test]
+fn unknown_key_names_the_key_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "p.toml",
+        "name = \"x\"\nfrobnicate = true\n[checks]\nseccomp = \"require\"\n",
+    );
+    assert_bad_policy(&p, None, &["p.toml:2:", "frobnicate"]);
+}
+
+#[test]
+fn unknown_check_id_names_it_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "p.toml",
+        "[checks]\nseccomp = \"require\"\nno_such_check = \"warn\"\n",
+    );
+    assert_bad_policy(&p, None, &["p.toml:3:", "no_such_check"]);
+}
+
+#[test]
+fn unknown_action_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(tmp.path(), "p.toml", "[checks]\nseccomp = \"maybe\"\n");
+    assert_bad_policy(&p, None, &["p.toml:2:", "maybe"]);
+}
+
+#[test]
+fn bad_capability_name_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "p.toml",
+        "name = \"caps\"\nallow_capabilities = [\"CAP_NET_BIND_SERVICE\", \"CAP_NOPE\"]\n",
+    );
+    assert_bad_policy(
+        &p,
+        None,
+        &["p.toml:2:", "CAP_NOPE", "not a capability name"],
+    );
+}
+
+#[test]
+fn bad_toml_syntax_is_an_error_with_a_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "p.toml",
+        "name = \"x\"\n[checks\nseccomp = \"require\"\n",
+    );
+    assert_bad_policy(&p, None, &["p.toml:2:"]);
+}
+
+#[test]
+fn bad_json_document_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "p.json",
+        "{\n  \"name\": \"j\",\n  \"checks\": {\"seccomp\": \"require\"},\n  \"extra\": 1\n}\n",
+    );
+    assert_bad_policy(&p, None, &["p.json:4:", "extra"]);
+}
+
+#[test]
+fn unknown_preset_and_missing_file_are_errors() {
+    assert_bad_policy(
+        "nonesuch",
+        None,
+        &["no policy preset named \\\"nonesuch\\\""],
+    );
+    assert_bad_policy(
+        "/nonexistent/policy.toml",
+        None,
+        &["cannot read policy file /nonexistent/policy.toml"],
+    );
+}
+
+#[test]
+fn bad_override_is_an_error() {
+    assert_bad_policy(
+        "checklist",
+        Some("everything=please"),
+        &["POSTURE_OVERRIDE", "no check named \\\"everything\\\""],
+    );
+    assert_bad_policy(
+        "checklist",
+        Some("non_root"),
+        &["override of non_root needs a reason"],
+    );
+}
+
+/// With `--features tracing`: one structured event per failed or unknown
+/// check, with the fields a log pipeline indexes, collected in-process by a
+/// real `tracing-subscriber` layer.
+#[cfg(feature = "tracing")]
+mod tracing_events {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+
+    use posture::policy::{Policy, Preset};
+    use tracing::field::{Field, Visit};
+    use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+    #[derive(Debug, Clone)]
+    struct Event {
+        level: tracing::Level,
+        target: String,
+        fields: BTreeMap<String, String>,
+    }
+
+    struct Collect(Arc<Mutex<Vec<Event>>>);
+
+    struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+    impl Visit for Fields<'_> {
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.0.insert(field.name().into(), value.into());
+        }
+        fn record_bool(&mut self, field: &Field, value: bool) {
+            self.0.insert(field.name().into(), value.to_string());
+        }
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            self.0.insert(field.name().into(), format!("{value:?}"));
+        }
+    }
+
+    impl<S: tracing::Subscriber> Layer<S> for Collect {
+        fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+            let mut fields = BTreeMap::new();
+            event.record(&mut Fields(&mut fields));
+            self.0.lock().unwrap().push(Event {
+                level: *event.metadata().level(),
+                target: event.metadata().target().into(),
+                fields,
+            });
+        }
+    }
+
+    fn events_of(fixture: &str, policy: &Policy) -> Vec<Event> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture);
+        let report = posture::posture_with_root(&posture::Root::fixture(&dir));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let subscriber = tracing_subscriber::registry().with(Collect(Arc::clone(&seen)));
+        tracing::subscriber::with_default(subscriber, || {
+            let _ = posture::guard::guard_report(&report, policy);
+        });
+        let v = seen.lock().unwrap().clone();
+        v
+    }
+
+    fn by_check<'a>(events: &'a [Event], id: &str) -> Vec<&'a Event> {
+        events
+            .iter()
+            .filter(|e| e.fields.get("check").map(String::as_str) == Some(id))
+            .collect()
+    }
+
+    #[test]
+    fn one_event_per_failed_or_unknown_check() {
+        let events = events_of("docker-default", &Policy::preset(Preset::Checklist));
+        assert!(events.iter().all(|e| e.target == "posture"));
+        // docker-default runs as uid 0 (its status: `Uid: 0 0 0 0`): non_root
+        // fails, is a MUST, required by the checklist, so it is an error.
+        let nr = by_check(&events, "non_root");
+        assert_eq!(nr.len(), 1, "{events:#?}");
+        let e = nr[0];
+        assert_eq!(e.level, tracing::Level::ERROR);
+        assert_eq!(e.fields["severity"], "must");
+        assert_eq!(e.fields["status"], "fail");
+        assert_eq!(e.fields["required"], "true");
+        assert_eq!(e.fields["policy"], "checklist");
+        assert!(e.fields["evidence"].contains("uid real 0"), "{e:?}");
+        assert!(e.fields["fix"].contains("--user 1000:1000"), "{e:?}");
+        // Its root filesystem is writable (`rw` at / in its mountinfo):
+        // read_only_rootfs fails, recommended, a warning under the checklist.
+        let ro = by_check(&events, "read_only_rootfs");
+        assert_eq!(ro.len(), 1);
+        assert_eq!(ro[0].level, tracing::Level::WARN);
+        assert_eq!(ro[0].fields["severity"], "recommended");
+        assert_eq!(ro[0].fields["required"], "false");
+        assert!(ro[0].fields["fix"].contains("--read-only"));
+        // Seccomp is a filter there (`Seccomp: 2`): a pass, so no event.
+        assert!(by_check(&events, "seccomp").is_empty(), "{events:#?}");
+        // Exactly one event per check that did not pass, none for the rest.
+        let a = posture::evaluate(
+            &posture::posture_with_root(&posture::Root::fixture(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/fixtures/docker-default"),
+            )),
+            &Policy::preset(Preset::Checklist),
+        );
+        for c in &a.checks {
+            let n = by_check(&events, c.id.as_str()).len();
+            let want = usize::from(c.status != posture::policy::Status::Pass);
+            assert_eq!(n, want, "{}: {n} events", c.id);
+        }
+        for e in &events {
+            for f in ["check", "severity", "status", "required", "evidence", "fix"] {
+                assert!(e.fields.contains_key(f), "{f} missing in {e:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_checks_are_events_too() {
+        // gVisor's status has no NoNewPrivs line: no_new_privs is unknown.
+        let events = events_of("gvisor", &Policy::preset(Preset::Checklist));
+        let e = by_check(&events, "no_new_privs");
+        assert_eq!(e.len(), 1, "{events:#?}");
+        assert_eq!(e[0].fields["status"], "unknown");
+        assert!(e[0].fields["evidence"].contains("NoNewPrivs"), "{:?}", e[0]);
+    }
+
+    #[test]
+    fn overrides_are_logged() {
+        let policy =
+            Policy::preset(Preset::Checklist).override_check(posture::CheckId::NonRoot, "TICKET-9");
+        let events = events_of("docker-default", &policy);
+        let o: Vec<_> = events
+            .iter()
+            .filter(|e| e.fields.contains_key("override_reason"))
+            .collect();
+        assert_eq!(o.len(), 1, "{events:#?}");
+        assert_eq!(o[0].fields["check"], "non_root");
+        assert_eq!(o[0].fields["override_reason"], "TICKET-9");
+        assert_eq!(o[0].level, tracing::Level::WARN);
+        // The overridden check is still reported, as a warning now.
+        let nr: Vec<_> = by_check(&events, "non_root")
+            .into_iter()
+            .filter(|e| e.fields.contains_key("status"))
+            .collect();
+        assert_eq!(nr.len(), 1);
+        assert_eq!(nr[0].level, tracing::Level::WARN);
+        assert_eq!(nr[0].fields["required"], "false");
+    }
+}
