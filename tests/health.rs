@@ -573,3 +573,46 @@ fn cache_keeps_a_reading() {
     // Still the cached reading: the mount is not seen for ten minutes.
     assert_eq!(s.get("/healthz").status, 200);
 }
+
+/// Built with the `tracing` feature, the example's JSON subscriber on stderr
+/// receives the guard's event for each failing check.
+#[cfg(feature = "tracing")]
+#[test]
+fn refusal_is_also_a_json_log_event() {
+    assert_root();
+    let tmp = tempfile::tempdir().unwrap();
+    let p = policy_file(tmp.path(), "nonroot-only", "non_root");
+    let out = Command::new(example("health"))
+        .args(["--listen", "127.0.0.1:0", "--policy", p.to_str().unwrap()])
+        .env_remove("POSTURE_OVERRIDE")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let events: Vec<serde_json::Value> = err
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 1, "one check required and failing: {err}");
+    let e = &events[0];
+    assert_eq!(e["level"], "ERROR");
+    assert_eq!(e["target"], "posture");
+    assert_eq!(e["fields"]["check"], "non_root");
+    assert_eq!(e["fields"]["severity"], "must");
+    assert_eq!(e["fields"]["status"], "fail");
+    assert_eq!(e["fields"]["required"], true);
+    assert_eq!(e["fields"]["policy"], "nonroot-only");
+    assert!(
+        e["fields"]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("uid real 0")
+    );
+    assert!(
+        e["fields"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("--user 1000:1000")
+    );
+}
