@@ -21,6 +21,7 @@ use posture::lsm::{AppArmorMode, LsmLabel};
 use posture::mountinfo::{MaskState, MountSummary, Propagation, PseudoFsState};
 use posture::report::{Ids, ProcTrust, Report};
 use posture::runtime::Confidence;
+use posture::policy::{Assessment, Policy, Preset, Status as CheckStatus, Verdict};
 use posture::{Fact, Root};
 
 const USAGE: &str = "\
@@ -42,12 +43,19 @@ options:
                      tests/fixtures/docker-default) instead of the live system
   --color WHEN       auto (default), always or never. auto colours only when
                      stdout is a terminal and NO_COLOR is unset or empty
-  --check            judge the report against a policy and exit non-zero when
-                     it fails (see the policy module)
-  --policy NAME|FILE the policy --check uses: a built-in name or a file
+  --check            judge the report against a policy and print the checklist
+                     (id, status, severity, required, evidence, fix); with
+                     --json the document gains an \"assessment\"
+  --policy NAME|FILE the policy --check uses: checklist, pss-baseline,
+                     pss-restricted, strict, or a TOML/JSON policy file.
+                     Without it, $POSTURE_POLICY if set, else checklist.
+                     $POSTURE_OVERRIDE=check_id=reason;... downgrades named
+                     checks, shown loudly
   -h, --help         print this help
 
-exit status: 0 report printed, 1 output failed, 2 usage error.";
+exit status: 0 report printed (with --check: every required check passed),
+1 a required check failed or was unknown (with --check) or output failed,
+2 usage error or a bad policy.";
 
 /// What the command was asked to do.
 #[derive(Debug)]
@@ -72,6 +80,10 @@ struct Args {
     mode: Mode,
     root: Option<PathBuf>,
     color: ColorWhen,
+    /// `--check`: judge the report.
+    check: bool,
+    /// `--policy`: preset name or file.
+    policy: Option<String>,
 }
 
 fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -79,6 +91,8 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         mode: Mode::Text,
         root: None,
         color: ColorWhen::Auto,
+        check: false,
+        policy: None,
     };
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -94,6 +108,8 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         match flag.as_str() {
             "-h" | "--help" => args.mode = Mode::Help,
             "--json" => args.mode = Mode::Json,
+            "--check" => args.check = true,
+            "--policy" => args.policy = Some(value("--policy")?),
             "--root" => args.root = Some(PathBuf::from(value("--root")?)),
             "--color" | "--colour" => {
                 args.color = match value("--color")?.as_str() {
@@ -107,6 +123,9 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             }
             _ => return Err(format!("unknown argument {a:?}")),
         }
+    }
+    if args.policy.is_some() && !args.check {
+        return Err("--policy goes with --check".into());
     }
     Ok(args)
 }
@@ -123,6 +142,17 @@ fn main() -> ExitCode {
         Some(dir) => posture::posture_with_root(&Root::fixture(dir)),
         None => posture::posture(),
     };
+    let color = match args.color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    if args.check && !matches!(args.mode, Mode::Help) {
+        return check(&args, report(), color);
+    }
     let out = match args.mode {
         Mode::Help => format!("{USAGE}\n"),
         Mode::Json => match serde_json::to_string_pretty(&posture::Document::new(&report())) {
@@ -132,24 +162,103 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
         },
-        Mode::Text => {
-            let color = match args.color {
-                ColorWhen::Always => true,
-                ColorWhen::Never => false,
-                ColorWhen::Auto => {
-                    std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            };
-            render_text(&report(), color)
+        Mode::Text => render_text(&report(), color),
+    };
+    write_out(&out, ExitCode::SUCCESS)
+}
+
+/// `--check`: judge, print the checklist (or the JSON document with its
+/// assessment), exit 0 when the verdict passes, 1 when it fails.
+fn check(args: &Args, report: Report, color: bool) -> ExitCode {
+    let default = Policy::preset(Preset::Checklist);
+    let policy = match &args.policy {
+        Some(p) => Policy::from_name_or_path(p).and_then(|p| match std::env::var(posture::policy::OVERRIDE_ENV) {
+            Ok(spec) if !spec.trim().is_empty() => p.with_override_spec(&spec),
+            _ => Ok(p),
+        }),
+        None => Policy::from_env_or(default),
+    };
+    let policy = match policy {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("posture: {e}");
+            return ExitCode::from(2);
         }
     };
+    let assessment = posture::evaluate(&report, &policy);
+    let code = if assessment.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
+    let out = match args.mode {
+        Mode::Json => {
+            let doc = posture::Document::new(&report).with_assessment(&assessment);
+            match serde_json::to_string_pretty(&doc) {
+                Ok(s) => s + "\n",
+                Err(e) => {
+                    eprintln!("posture: cannot serialize the report: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
+        _ => render_checks(&assessment, Style { color }),
+    };
+    write_out(&out, code)
+}
+
+/// The checklist as a table: id, status, severity, required; then the
+/// evidence and, where it did not pass, the fix.
+fn render_checks(a: &Assessment, st: Style) -> String {
+    let mut out = String::new();
+    let verdict = match a.verdict {
+        Verdict::Pass => st.paint(BOLD, "PASS"),
+        Verdict::Fail => st.danger("FAIL"),
+    };
+    out.push_str(&format!("{} policy {:?}: {verdict}\n\n", st.heading("Checks"), a.policy));
+    let w = a.checks.iter().map(|c| c.id.as_str().len()).max().unwrap_or(2);
+    out.push_str(&format!(
+        "  {:w$}  {:7}  {:18}  {:8}\n",
+        "id", "status", "severity", "required"
+    ));
+    for c in &a.checks {
+        let status = format!("{:7}", c.status.as_str());
+        let status = match c.status {
+            CheckStatus::Pass => status,
+            _ if c.blocks() => st.danger(&status),
+            _ => st.paint(BOLD, &status),
+        };
+        let required = if c.overridden.is_some() {
+            "OVERRIDDEN".to_string()
+        } else if c.required {
+            "yes".to_string()
+        } else {
+            "no".to_string()
+        };
+        out.push_str(&format!(
+            "  {:w$}  {status}  {:18}  {required}\n",
+            c.id.as_str(),
+            c.severity.as_str()
+        ));
+        let pad = " ".repeat(w + 4);
+        out.push_str(&format!("{pad}evidence: {}\n", c.evidence));
+        if c.status != CheckStatus::Pass {
+            out.push_str(&format!("{pad}fix: {}\n", c.remediation));
+        }
+        if let Some(reason) = &c.overridden {
+            out.push_str(&format!("{pad}{}\n", st.danger(&format!("!! OVERRIDE: {reason}"))));
+        }
+    }
+    out
+}
+
+fn write_out(out: &str, code: ExitCode) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(out.as_bytes())
         .and_then(|_| stdout.flush())
     {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => code,
         // A closed pipe (`| head`) is not worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
         Err(e) => {

@@ -645,6 +645,13 @@ fn names_dangerous_first(set: CapSet) -> String {
         .collect();
     let dangerous: CapSet = DANGEROUS.iter().copied().collect();
     names.extend(set.without(dangerous).names());
+    // Long lists name the first ten (dangerous first) and count the rest.
+    const SHOWN: usize = 10;
+    if names.len() > SHOWN {
+        let more = names.len() - SHOWN;
+        names.truncate(SHOWN);
+        return format!("{} (+{more} more, {} in all)", names.join(", "), set.len());
+    }
     names.join(", ")
 }
 
