@@ -595,18 +595,18 @@ pub fn analyse_with(
         }
         // A host filesystem mounted whole (or a tree holding /run) brings the
         // runtime sockets in with it, though no socket shows in the table.
-        if m.block_backed() && m.mount_point != "/" {
-            if let Some(dir) = ["/run", "/var/run"]
+        if m.block_backed()
+            && m.mount_point != "/"
+            && let Some(dir) = ["/run", "/var/run"]
                 .iter()
                 .find(|d| is_ancestor_or_equal(&m.root, d))
-            {
-                runtime_sockets.push(SocketMount {
-                    mount_point: m.mount_point.clone(),
-                    root: m.root.clone(),
-                    runtime: format!("any runtime whose socket is under the host's {dir}"),
-                    directory: true,
-                });
-            }
+        {
+            runtime_sockets.push(SocketMount {
+                mount_point: m.mount_point.clone(),
+                root: m.root.clone(),
+                runtime: format!("any runtime whose socket is under the host's {dir}"),
+                directory: true,
+            });
         }
         if SERVICE_ACCOUNT_DIRS
             .iter()

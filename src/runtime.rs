@@ -238,16 +238,15 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
                     if let Some(dir) = opt
                         .strip_prefix("lowerdir=")
                         .or_else(|| opt.strip_prefix("upperdir="))
+                        && let Some(k) = from_host_path(dir)
                     {
-                        if let Some(k) = from_host_path(dir) {
-                            push(
-                                &i.paths.mountinfo,
-                                format!("root overlay layer {dir}"),
-                                k,
-                                false,
-                            );
-                            break;
-                        }
+                        push(
+                            &i.paths.mountinfo,
+                            format!("root overlay layer {dir}"),
+                            k,
+                            false,
+                        );
+                        break;
                     }
                 }
             }
@@ -258,15 +257,14 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
                     | "/etc/resolv.conf"
                     | "/run/.containerenv"
                     | "/dev/termination-log"
-            ) {
-                if let Some(k) = from_host_path(&m.root) {
-                    push(
-                        &i.paths.mountinfo,
-                        format!("{} is bind-mounted from {}", m.mount_point, m.root),
-                        k,
-                        false,
-                    );
-                }
+            ) && let Some(k) = from_host_path(&m.root)
+            {
+                push(
+                    &i.paths.mountinfo,
+                    format!("{} is bind-mounted from {}", m.mount_point, m.root),
+                    k,
+                    false,
+                );
             }
         }
     }
@@ -278,16 +276,17 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
             }
         }
     }
-    if let Some(rel) = i.osrelease {
-        if rel.trim() == "4.4.0" && i.status_is_sparse {
-            push(
-                &i.paths.osrelease,
-                "kernel release 4.4.0 with a status file lacking Linux's lines (gVisor's Sentry)"
-                    .into(),
-                RuntimeKind::Gvisor,
-                false,
-            );
-        }
+    if let Some(rel) = i.osrelease
+        && rel.trim() == "4.4.0"
+        && i.status_is_sparse
+    {
+        push(
+            &i.paths.osrelease,
+            "kernel release 4.4.0 with a status file lacking Linux's lines (gVisor's Sentry)"
+                .into(),
+            RuntimeKind::Gvisor,
+            false,
+        );
     }
     if i.dockerenv {
         push(
