@@ -700,8 +700,12 @@ mod tests {
         let a = analyse(&MountTable::parse(DOCKER), false);
         assert!(a.is_complete());
         assert_eq!(a.root_read_only, Some(false));
-        assert_eq!(a.runtime_sockets.len(), 1);
+        // The socket itself, and the host's /run reachable through /host.
+        assert_eq!(a.runtime_sockets.len(), 2);
         assert_eq!(a.runtime_sockets[0].runtime, "docker");
+        assert!(!a.runtime_sockets[0].directory);
+        assert_eq!(a.runtime_sockets[1].mount_point, "/host");
+        assert!(a.runtime_sockets[1].directory);
         let sensitive: Vec<_> = a
             .host_mounts
             .iter()
