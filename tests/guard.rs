@@ -344,8 +344,7 @@ mod tracing_events {
         tracing::subscriber::with_default(subscriber, || {
             let _ = posture::guard::guard_report(&report, policy);
         });
-        let v = seen.lock().unwrap().clone();
-        v
+        seen.lock().unwrap().clone()
     }
 
     fn by_check<'a>(events: &'a [Event], id: &str) -> Vec<&'a Event> {
