@@ -19,9 +19,9 @@ use posture::cgroup::{CgroupVersion, Limit};
 use posture::idmap::{IdMap, Mapping};
 use posture::lsm::{AppArmorMode, LsmLabel};
 use posture::mountinfo::{MaskState, MountSummary, Propagation, PseudoFsState};
+use posture::policy::{Assessment, Policy, Preset, Status as CheckStatus, Verdict};
 use posture::report::{Ids, ProcTrust, Report};
 use posture::runtime::Confidence;
-use posture::policy::{Assessment, Policy, Preset, Status as CheckStatus, Verdict};
 use posture::{Fact, Root};
 
 const USAGE: &str = "\
@@ -172,9 +172,11 @@ fn main() -> ExitCode {
 fn check(args: &Args, report: Report, color: bool) -> ExitCode {
     let default = Policy::preset(Preset::Checklist);
     let policy = match &args.policy {
-        Some(p) => Policy::from_name_or_path(p).and_then(|p| match std::env::var(posture::policy::OVERRIDE_ENV) {
-            Ok(spec) if !spec.trim().is_empty() => p.with_override_spec(&spec),
-            _ => Ok(p),
+        Some(p) => Policy::from_name_or_path(p).and_then(|p| {
+            match std::env::var(posture::policy::OVERRIDE_ENV) {
+                Ok(spec) if !spec.trim().is_empty() => p.with_override_spec(&spec),
+                _ => Ok(p),
+            }
         }),
         None => Policy::from_env_or(default),
     };
@@ -215,8 +217,17 @@ fn render_checks(a: &Assessment, st: Style) -> String {
         Verdict::Pass => st.paint(BOLD, "PASS"),
         Verdict::Fail => st.danger("FAIL"),
     };
-    out.push_str(&format!("{} policy {:?}: {verdict}\n\n", st.heading("Checks"), a.policy));
-    let w = a.checks.iter().map(|c| c.id.as_str().len()).max().unwrap_or(2);
+    out.push_str(&format!(
+        "{} policy {:?}: {verdict}\n\n",
+        st.heading("Checks"),
+        a.policy
+    ));
+    let w = a
+        .checks
+        .iter()
+        .map(|c| c.id.as_str().len())
+        .max()
+        .unwrap_or(2);
     out.push_str(&format!(
         "  {:w$}  {:7}  {:18}  {:8}\n",
         "id", "status", "severity", "required"
@@ -246,7 +257,10 @@ fn render_checks(a: &Assessment, st: Style) -> String {
             out.push_str(&format!("{pad}fix: {}\n", c.remediation));
         }
         if let Some(reason) = &c.overridden {
-            out.push_str(&format!("{pad}{}\n", st.danger(&format!("!! OVERRIDE: {reason}"))));
+            out.push_str(&format!(
+                "{pad}{}\n",
+                st.danger(&format!("!! OVERRIDE: {reason}"))
+            ));
         }
     }
     out

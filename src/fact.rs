@@ -34,7 +34,9 @@ impl Unknown {
     pub fn read(path: &Path, err: &ReadError) -> Unknown {
         let reason = match err {
             ReadError::Io { source, .. } => source.to_string(),
-            ReadError::TooLarge { limit, .. } => format!("larger than {limit} bytes, the most read for it"),
+            ReadError::TooLarge { limit, .. } => {
+                format!("larger than {limit} bytes, the most read for it")
+            }
             ReadError::NotUtf8 { .. } => "not UTF-8 text".to_string(),
         };
         Unknown::file(path, reason)
