@@ -1073,3 +1073,97 @@ fn kube_hostpid_pod() {
     assert_checklist(&o, &want);
     assert_verdict(&o, "pss-baseline", !shared);
 }
+
+#[test]
+fn kube_health_deployment() {
+    if !harness::requested("kube_health_deployment") {
+        return;
+    }
+    harness::require(&[Need::Podman]);
+    let manifest = k8s("deployment.yaml");
+    assert!(
+        manifest.exists(),
+        "examples/k8s/deployment.yaml is missing (the hardened health Deployment)"
+    );
+    assert!(
+        harness::health_bin().is_some(),
+        "examples/health.rs is missing"
+    );
+    harness::health_image();
+    // The manifest as shipped except the Deployment's name (unique per run).
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let name = harness::unique("health");
+    let (text, _) = harness::rewrite_manifest(&text, &name, harness::HEALTH_IMAGE, None);
+    let port: u16 = text
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("- containerPort:"))
+        .or_else(|| {
+            text.lines()
+                .find_map(|l| l.trim_start().strip_prefix("containerPort:"))
+        })
+        .expect("deployment.yaml names no containerPort")
+        .trim()
+        .parse()
+        .unwrap();
+    let dir = harness::TempDir::new("health");
+    let file = dir.path().join("deployment.yaml");
+    std::fs::write(&file, &text).unwrap();
+    // `podman kube down` removes what play made; the pod id from play's
+    // output is removed too, whatever podman version names it.
+    let _down = harness::Cleanup::pod(&file, &format!("{name}-pod-0"));
+    let played = harness::must("podman", &["kube", "play", file.to_str().unwrap()], 180);
+    let pod = played
+        .lines()
+        .skip_while(|l| l.trim() != "Pod:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no pod id in `podman kube play` output: {played}"))
+        .trim()
+        .to_string();
+    let _rm = harness::Cleanup::pod(&file, &pod);
+    // Reach it over the pod's own network (the kube network's bridge): the
+    // pod's IP from its infra container. (podman 4.3 also publishes the
+    // containerPort on the host; hostNetwork would fail no_host_network.)
+    let infra = harness::must(
+        "podman",
+        &["pod", "inspect", &pod, "--format", "{{.InfraContainerID}}"],
+        30,
+    );
+    let ip = harness::must(
+        "podman",
+        &[
+            "inspect",
+            infra.trim(),
+            "--format",
+            "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}",
+        ],
+        30,
+    );
+    let ip = ip
+        .split_whitespace()
+        .next()
+        .expect("the pod has no IP address");
+    let addr = format!("{ip}:{port}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let (code, body) = loop {
+        match harness::http_get(&addr, "/healthz") {
+            Ok(r) => break r,
+            Err(e) if std::time::Instant::now() < deadline => {
+                let _ = e;
+                std::thread::sleep(std::time::Duration::from_millis(300));
+            }
+            Err(e) => {
+                let logs = harness::sh("podman", &["pod", "logs", &pod], 30);
+                panic!(
+                    "GET http://{addr}/healthz never answered: {e}\nlogs: {}{}",
+                    String::from_utf8_lossy(&logs.stdout),
+                    String::from_utf8_lossy(&logs.stderr)
+                );
+            }
+        }
+    };
+    assert_eq!(code, 200, "GET /healthz: {body}");
+    assert_eq!(body.trim(), "pass policy=checklist", "GET /healthz");
+    let (code, metrics) = harness::http_get(&addr, "/metrics").unwrap();
+    assert_eq!(code, 200, "GET /metrics: {metrics}");
+    assert!(metrics.contains("posture"), "{metrics}");
+}

@@ -393,6 +393,36 @@ pub fn hardened_image() -> &'static str {
     HARDENED_IMAGE
 }
 
+/// `localhost/posture-health:latest`, the image `examples/k8s/deployment.yaml`
+/// names: FROM scratch with only the static `health` build at `/health`,
+/// USER 1000:1000, built once per run.
+pub fn health_image() -> &'static str {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let bin = health_bin().expect("examples/health.rs is missing");
+        let ctx = TempDir::new("health-ctx");
+        std::fs::copy(bin, ctx.path().join("health")).unwrap();
+        std::fs::write(
+            ctx.path().join("Containerfile"),
+            "FROM scratch\nCOPY health /health\nUSER 1000:1000\nENTRYPOINT [\"/health\"]\n",
+        )
+        .unwrap();
+        must(
+            "podman",
+            &[
+                "build",
+                "--pull=never",
+                "-q",
+                "-t",
+                HEALTH_IMAGE,
+                ctx.path().to_str().unwrap(),
+            ],
+            300,
+        );
+    });
+    HEALTH_IMAGE
+}
+
 /// Removes a container (or pod) when dropped, whether the test passed or not.
 pub struct Cleanup {
     cmds: Vec<Vec<String>>,
@@ -1035,4 +1065,54 @@ impl Kube<'_> {
         );
         o
     }
+}
+
+/// One HTTP/1.1 GET over a plain TCP connection: (status code, body).
+pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect_timeout(
+        &addr
+            .parse()
+            .map_err(|e| std::io::Error::other(format!("{addr}: {e}")))?,
+        std::time::Duration::from_secs(3),
+    )?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nUser-Agent: posture-runtimes-test\r\n\r\n"
+    )?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf)?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other(format!("no header end in {text:?}")))?;
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("bad status line in {head:?}")))?;
+    let chunked = head.lines().any(|l| {
+        l.to_ascii_lowercase()
+            .starts_with("transfer-encoding: chunked")
+    });
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    Ok((code, body))
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
 }
