@@ -1002,16 +1002,17 @@ pub fn rewrite_manifest(
             format!("  name: {pod}")
         } else if t.starts_with("image: localhost/posture:latest") {
             format!("{indent}image: {image}")
-        } else if t.starts_with("command:") && command.is_some() {
+        } else if let (true, Some(cmd)) = (t.starts_with("command:"), command) {
             format!(
                 "{indent}command: [\"/bin/sh\", \"-c\", {}]",
-                serde_json::to_string(command.unwrap()).unwrap()
+                serde_json::to_string(cmd).unwrap()
             )
         } else {
-            if in_containers && ctr.is_none() {
-                if let Some(n) = t.strip_prefix("- name:") {
-                    ctr = Some(n.trim().to_string());
-                }
+            if in_containers
+                && ctr.is_none()
+                && let Some(n) = t.strip_prefix("- name:")
+            {
+                ctr = Some(n.trim().to_string());
             }
             line.to_string()
         };
