@@ -171,15 +171,7 @@ fn main() -> ExitCode {
 /// assessment), exit 0 when the verdict passes, 1 when it fails.
 fn check(args: &Args, report: Report, color: bool) -> ExitCode {
     let default = Policy::preset(Preset::Checklist);
-    let policy = match &args.policy {
-        Some(p) => Policy::from_name_or_path(p).and_then(|p| {
-            match std::env::var(posture::policy::OVERRIDE_ENV) {
-                Ok(spec) if !spec.trim().is_empty() => p.with_override_spec(&spec),
-                _ => Ok(p),
-            }
-        }),
-        None => Policy::from_env_or(default),
-    };
+    let policy = Policy::from_arg_or_env(args.policy.as_deref(), default);
     let policy = match policy {
         Ok(p) => p,
         Err(e) => {

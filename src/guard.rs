@@ -22,10 +22,20 @@ use crate::report::Report;
 pub const EX_CONFIG: i32 = 78;
 
 /// A refusal to start: the assessment, whose failed required checks it lists.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` is its `Display`, so `fn main() -> Result<(), Box<dyn Error>>`
+/// prints every failed check with its evidence and fix (the process then
+/// exits 1; [`enforce`] exits [`EX_CONFIG`]).
+#[derive(Clone)]
 pub struct Refusal {
     /// The full assessment.
     pub assessment: Assessment,
+}
+
+impl fmt::Debug for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 impl fmt::Display for Refusal {

@@ -1374,6 +1374,19 @@ impl Policy {
         }
     }
 
+    /// The policy a command-line flag names, else `POSTURE_POLICY`, else
+    /// `default`; `POSTURE_OVERRIDE` applies in every case.
+    pub fn from_arg_or_env(arg: Option<&str>, default: Policy) -> Result<Policy, PolicyError> {
+        let base = match arg {
+            Some(a) => Policy::from_name_or_path(a)?,
+            None => return Policy::from_env_or(default),
+        };
+        match std::env::var(OVERRIDE_ENV) {
+            Ok(v) if !v.trim().is_empty() => base.with_override_spec(&v),
+            _ => Ok(base),
+        }
+    }
+
     /// Applies `check_id=reason;check_id=reason`.
     pub fn with_override_spec(mut self, spec: &str) -> Result<Policy, PolicyError> {
         for (i, item) in spec.split(';').filter(|s| !s.trim().is_empty()).enumerate() {
