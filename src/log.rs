@@ -14,30 +14,26 @@ pub fn assessment(a: &Assessment) {
             continue;
         }
         let fix = c.remediation.to_string();
+        // tracing needs the level at compile time: one macro, two levels.
+        macro_rules! finding {
+            ($level:ident) => {
+                tracing::$level!(
+                    target: "posture",
+                    check = c.id.as_str(),
+                    severity = c.severity.as_str(),
+                    status = c.status.as_str(),
+                    required = c.required,
+                    evidence = c.evidence.as_str(),
+                    fix = fix.as_str(),
+                    policy = a.policy.as_str(),
+                    "hardening check did not pass"
+                )
+            };
+        }
         if c.blocks() {
-            tracing::error!(
-                target: "posture",
-                check = c.id.as_str(),
-                severity = c.severity.as_str(),
-                status = c.status.as_str(),
-                required = c.required,
-                evidence = c.evidence.as_str(),
-                fix = fix.as_str(),
-                policy = a.policy.as_str(),
-                "hardening check did not pass"
-            );
+            finding!(error);
         } else {
-            tracing::warn!(
-                target: "posture",
-                check = c.id.as_str(),
-                severity = c.severity.as_str(),
-                status = c.status.as_str(),
-                required = c.required,
-                evidence = c.evidence.as_str(),
-                fix = fix.as_str(),
-                policy = a.policy.as_str(),
-                "hardening check did not pass"
-            );
+            finding!(warn);
         }
     }
     for (id, reason) in &a.overrides {
