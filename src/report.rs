@@ -11,7 +11,7 @@ use crate::idmap::{IdMap, Mapping};
 use crate::lsm::{self, LsmLabel};
 use crate::mountinfo::{self, MountTable, Mounts};
 use crate::ns::{self, NsType};
-use crate::root::{self, ReadError, Root, RootKind};
+use crate::root::{self, ReadError, Root, RootKind, Session};
 use crate::runtime::{self, Runtime};
 use crate::status::{Field, SeccompMode, Status};
 
@@ -419,9 +419,11 @@ fn field<T: Clone>(path: &Path, f: &Field<T>, line: &str) -> Fact<T> {
 
 /// Reads what every probe needs once, then assembles the report.
 pub(crate) fn collect(root: &Root) -> Report {
+    let session = root.session();
+    let io = &session;
     let mut buf = Vec::with_capacity(4096);
     let status_path = root.proc_self("status");
-    let status: Result<Status, Unknown> = root
+    let status: Result<Status, Unknown> = io
         .read_into(&status_path, root::STATUS_LIMIT, &mut buf)
         .map_err(|e| Unknown::read(&status_path, &e))
         .and_then(|truncated| {
@@ -432,15 +434,15 @@ pub(crate) fn collect(root: &Root) -> Report {
             }
         });
 
-    let kernel = read_kernel(root);
+    let kernel = read_kernel(io);
     let version = kernel
         .release
         .known()
         .and_then(|r| ns::parse_kernel_version(r));
-    let namespaces = read_namespaces(root, version);
-    let mount_table = read_mounts(root);
+    let namespaces = read_namespaces(io, version);
+    let mount_table = read_mounts(io);
     let mounts = mount_table.as_ref().map(|(t, truncated)| {
-        mountinfo::analyse_with(t, *truncated, |p| root.exists(&root.path(p)).ok())
+        mountinfo::analyse_with(t, *truncated, |p| io.exists(&root.path(p)).ok())
     });
 
     let identity = identity(root, &status_path, &status);
@@ -457,23 +459,23 @@ pub(crate) fn collect(root: &Root) -> Report {
     };
     let no_new_privs = no_new_privs(root, &status_path, &status);
     let threads = match &status {
-        Ok(s) => read_threads(root, s),
+        Ok(s) => read_threads(io, s),
         Err(u) => Fact::Unknown(u.clone()),
     };
-    let user_namespace = user_namespace(root, &namespaces, &identity);
-    let lsm = read_lsm(root);
-    let cgroups = read_cgroups(root, mount_table.as_ref().map(|(t, _)| t));
+    let user_namespace = user_namespace(io, &namespaces, &identity);
+    let lsm = read_lsm(io);
+    let cgroups = read_cgroups(io, mount_table.as_ref().map(|(t, _)| t));
     let runtime = read_runtime(
-        root,
+        io,
         &status,
         mount_table.as_ref().ok().map(|(t, _)| t),
         &cgroups,
         &kernel,
         &namespaces,
     );
-    let devices = read_devices(root);
+    let devices = read_devices(io);
     let token = root.path("var/run/secrets/kubernetes.io/serviceaccount/token");
-    let service_account_token = root
+    let service_account_token = io
         .exists(&token)
         .map_err(|e| Unknown::read(&token, &e))
         .into();
@@ -518,17 +520,18 @@ fn proc_trust(root: &Root) -> Fact<ProcTrust> {
     }
 }
 
-fn read_small(root: &Root, path: &Path) -> Result<String, Unknown> {
-    root.read_text(path, root::SMALL_FILE_LIMIT)
+fn read_small(io: &Session, path: &Path) -> Result<String, Unknown> {
+    io.read_text(path, root::SMALL_FILE_LIMIT)
         .map_err(|e| Unknown::read(path, &e))
 }
 
-fn read_kernel(root: &Root) -> Kernel {
+fn read_kernel(io: &Session) -> Kernel {
+    let root = io.root();
     let rel = root.proc_sys("kernel/osrelease");
     let last = root.proc_sys("kernel/cap_last_cap");
     Kernel {
-        release: read_small(root, &rel).map(|s| s.trim().to_string()).into(),
-        cap_last_cap: read_small(root, &last)
+        release: read_small(io, &rel).map(|s| s.trim().to_string()).into(),
+        cap_last_cap: read_small(io, &last)
             .and_then(|s| {
                 s.trim()
                     .parse::<u8>()
@@ -660,9 +663,10 @@ fn no_new_privs(root: &Root, path: &Path, status: &Result<Status, Unknown>) -> F
     }
 }
 
-fn read_threads(root: &Root, main: &Status) -> Fact<Threads> {
+fn read_threads(io: &Session, main: &Status) -> Fact<Threads> {
+    let root = io.root();
     let dir = root.proc_self_tasks();
-    let (tids, truncated) = match root.list_dir(&dir, root::TASK_LIMIT) {
+    let (tids, truncated) = match io.list_dir(&dir, root::TASK_LIMIT) {
         Ok(v) => v,
         Err(e) => return Fact::Unknown(Unknown::read(&dir, &e)),
     };
@@ -684,7 +688,7 @@ fn read_threads(root: &Root, main: &Status) -> Fact<Threads> {
             continue;
         }
         let path = dir.join(name).join("status");
-        match root.read_into(&path, root::STATUS_LIMIT, &mut buf) {
+        match io.read_into(&path, root::STATUS_LIMIT, &mut buf) {
             Ok(false) => {}
             Ok(true) => {
                 t.unreadable
@@ -748,12 +752,13 @@ fn diff(tid: u32, main: &Status, s: &Status) -> Result<Option<ThreadDiff>, Strin
     Ok((!same).then_some(d))
 }
 
-fn read_namespaces(root: &Root, kernel: Option<(u32, u32)>) -> Vec<Namespace> {
+fn read_namespaces(io: &Session, kernel: Option<(u32, u32)>) -> Vec<Namespace> {
+    let root = io.root();
     NsType::ALL
         .iter()
         .map(|&ty| {
             let path = root.proc_self(&format!("ns/{}", ty.name()));
-            let inode: Fact<u64> = root
+            let inode: Fact<u64> = io
                 .read_link(&path)
                 .map_err(|e| Unknown::read(&path, &e))
                 .and_then(|t| ns::parse_link(ty, &t).map_err(|w| Unknown::file(&path, w)))
@@ -770,9 +775,10 @@ fn read_namespaces(root: &Root, kernel: Option<(u32, u32)>) -> Vec<Namespace> {
         .collect()
 }
 
-fn read_mounts(root: &Root) -> Result<(MountTable, bool), Unknown> {
+fn read_mounts(io: &Session) -> Result<(MountTable, bool), Unknown> {
+    let root = io.root();
     let path = root.proc_self("mountinfo");
-    let capped = root
+    let capped = io
         .read_capped(&path, root::MOUNTINFO_LIMIT)
         .map_err(|e| Unknown::read(&path, &e))?;
     let text = String::from_utf8_lossy(&capped.data);
@@ -792,10 +798,11 @@ fn read_mounts(root: &Root) -> Result<(MountTable, bool), Unknown> {
     Ok((table, capped.truncated))
 }
 
-fn user_namespace(root: &Root, namespaces: &[Namespace], identity: &Identity) -> UserNamespace {
+fn user_namespace(io: &Session, namespaces: &[Namespace], identity: &Identity) -> UserNamespace {
+    let root = io.root();
     let map = |name: &str| -> Fact<IdMap> {
         let path = root.proc_self(name);
-        read_small(root, &path)
+        read_small(io, &path)
             .and_then(|t| IdMap::parse(&t).map_err(|e| Unknown::file(&path, e.to_string())))
             .into()
     };
@@ -822,19 +829,20 @@ fn user_namespace(root: &Root, namespaces: &[Namespace], identity: &Identity) ->
     }
 }
 
-fn read_lsm(root: &Root) -> Lsm {
+fn read_lsm(io: &Session) -> Lsm {
+    let root = io.root();
     let list_path = root.sys("kernel/security/lsm");
-    let active: Fact<Vec<String>> = read_small(root, &list_path)
+    let active: Fact<Vec<String>> = read_small(io, &list_path)
         .map(|t| lsm::parse_lsm_list(&t))
         .into();
     let enforce_path = root.sys("fs/selinux/enforce");
-    let selinux_enforcing = read_small(root, &enforce_path)
+    let selinux_enforcing = read_small(io, &enforce_path)
         .and_then(|t| lsm::parse_enforce(&t).map_err(|w| Unknown::file(&enforce_path, w)))
         .into();
 
     let aa_path = root.proc_self("attr/apparmor/current");
     let cur_path = root.proc_self("attr/current");
-    let aa = root.read_text(&aa_path, root::SMALL_FILE_LIMIT);
+    let aa = io.read_text(&aa_path, root::SMALL_FILE_LIMIT);
     let (label, label_source) = match aa {
         Ok(text) => (
             lsm::parse_apparmor(&text)
@@ -844,7 +852,7 @@ fn read_lsm(root: &Root) -> Lsm {
             show(&aa_path),
         ),
         Err(aa_err) => {
-            let label = match root.read_text(&cur_path, root::SMALL_FILE_LIMIT) {
+            let label = match io.read_text(&cur_path, root::SMALL_FILE_LIMIT) {
                 Ok(text) => lsm::parse_current(&text, active.known().map(|v| v.as_slice()))
                     .map_err(|w| Unknown::file(&cur_path, w))
                     .into(),
@@ -871,9 +879,10 @@ fn describe_aa(e: &ReadError) -> String {
     format!("AppArmor's own attribute: {e}")
 }
 
-fn read_cgroups(root: &Root, table: Result<&MountTable, &Unknown>) -> Fact<Cgroups> {
+fn read_cgroups(io: &Session, table: Result<&MountTable, &Unknown>) -> Fact<Cgroups> {
+    let root = io.root();
     let path = root.proc_self("cgroup");
-    let lines = match read_small(root, &path)
+    let lines = match read_small(io, &path)
         .and_then(|t| cgroup::parse_proc_cgroup(&t).map_err(|w| Unknown::file(&path, w)))
     {
         Ok(l) => l,
@@ -890,7 +899,7 @@ fn read_cgroups(root: &Root, table: Result<&MountTable, &Unknown>) -> Fact<Cgrou
         };
         let read = |p: &str| {
             let full = root.path(p);
-            read_small(root, &full).map(|t| (t, full))
+            read_small(io, &full).map(|t| (t, full))
         };
         let result = match (&files, kind) {
             (LimitFiles::V2(p), LimitKind::Cpu) => read(p)
@@ -916,24 +925,25 @@ fn read_cgroups(root: &Root, table: Result<&MountTable, &Unknown>) -> Fact<Cgrou
 }
 
 fn read_runtime(
-    root: &Root,
+    io: &Session,
     status: &Result<Status, Unknown>,
     table: Option<&MountTable>,
     cgroups: &Fact<Cgroups>,
     kernel: &Kernel,
     namespaces: &[Namespace],
 ) -> Runtime {
+    let root = io.root();
     let dockerenv_path = root.path(".dockerenv");
     let containerenv_path = root.path("run/.containerenv");
     let self_env_path = root.proc_self("environ");
     let init_env_path = root.proc_init("environ");
-    let containerenv = root
+    let containerenv = io
         .read_text(&containerenv_path, root::SMALL_FILE_LIMIT)
         .ok();
-    let self_env = root
+    let self_env = io
         .read_bytes(&self_env_path, root::SMALL_FILE_LIMIT * 4)
         .ok();
-    let init_env = root
+    let init_env = io
         .read_bytes(&init_env_path, root::SMALL_FILE_LIMIT * 4)
         .ok();
     let initial = |ty| {
@@ -955,7 +965,7 @@ fn read_runtime(
         .as_ref()
         .is_ok_and(|s| matches!(s.uid, Field::Missing) && matches!(s.no_new_privs, Field::Missing));
     let inputs = runtime::Inputs {
-        dockerenv: root.exists(&dockerenv_path).unwrap_or(false),
+        dockerenv: io.exists(&dockerenv_path).unwrap_or(false),
         containerenv: containerenv.as_deref(),
         self_environ: self_env.as_deref(),
         init_environ: init_env.as_deref(),
@@ -978,19 +988,25 @@ fn read_runtime(
     runtime::detect(&inputs)
 }
 
-fn read_devices(root: &Root) -> Fact<Devices> {
+fn read_devices(io: &Session) -> Fact<Devices> {
+    let root = io.root();
     let dir = root.dev_dir();
-    match root.list_dir(&dir, root::DEV_ENTRY_LIMIT) {
-        Ok((names, truncated)) => {
-            if truncated {
-                return Fact::unknown(
-                    show(&dir),
-                    format!("more than {} entries", root::DEV_ENTRY_LIMIT),
-                );
-            }
+    let mut host_devices = Vec::new();
+    let scan = io.scan_dir(&dir, root::DEV_ENTRY_LIMIT, |name| {
+        if is_host_device(name) {
+            host_devices.push(name.to_string());
+        }
+    });
+    match scan {
+        Ok((_, true)) => Fact::unknown(
+            show(&dir),
+            format!("more than {} entries", root::DEV_ENTRY_LIMIT),
+        ),
+        Ok((entries, false)) => {
+            host_devices.sort_unstable();
             Fact::Known(Devices {
-                entries: names.len(),
-                host_devices: names.into_iter().filter(|n| is_host_device(n)).collect(),
+                entries,
+                host_devices,
             })
         }
         Err(e) => Fact::Unknown(Unknown::read(&dir, &e)),

@@ -15,7 +15,11 @@
 
 use std::fs::File;
 use std::io::{self, Read};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
+
+use nix::fcntl::OFlag;
+use nix::sys::stat::Mode;
 
 /// Upper bound for small single-value files (`cap_last_cap`, `uid_map`, attr files…).
 pub const SMALL_FILE_LIMIT: usize = 64 * 1024;
@@ -28,6 +32,9 @@ pub const MOUNTINFO_LIMIT: usize = 4 * 1024 * 1024;
 pub const TASK_LIMIT: usize = 4096;
 /// Upper bound for the number of `/dev` entries listed.
 pub const DEV_ENTRY_LIMIT: usize = 4096;
+
+/// Room reserved before a read: procfs text files fit in one read of this.
+const READ_CHUNK: usize = 16 * 1024;
 
 /// Where the root came from: the live system or a fixture directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,15 +208,29 @@ impl Root {
         limit: usize,
         buf: &mut Vec<u8>,
     ) -> Result<bool, ReadError> {
+        self.read_opened(path, File::open(path), limit, buf)
+    }
+
+    /// Reads an opened file (or turns the failed open into the error).
+    fn read_opened(
+        &self,
+        path: &Path,
+        opened: io::Result<File>,
+        limit: usize,
+        buf: &mut Vec<u8>,
+    ) -> Result<bool, ReadError> {
         buf.clear();
         let io_err = |source| ReadError::Io {
             path: path.to_path_buf(),
             source,
         };
-        let file = match File::open(path) {
+        let file = match opened {
             Ok(f) => f,
             Err(e) => return Err(io_err(self.fixture_errno(path).unwrap_or(e))),
         };
+        // Room up front, so that a small file takes one read and one read of
+        // 0 (an empty Vec would be probed with 32-byte reads, one syscall each).
+        buf.reserve(limit.saturating_add(1).min(READ_CHUNK));
         // Read one byte past the bound to learn whether the file is longer.
         let mut take = file.take(limit as u64 + 1);
         take.read_to_end(buf).map_err(io_err)?;
@@ -249,16 +270,37 @@ impl Root {
 
     /// Reads a symbolic link's target as text.
     pub fn read_link(&self, path: &Path) -> Result<String, ReadError> {
-        let target = std::fs::read_link(path).map_err(|source| ReadError::Io {
+        self.link_text(path, std::fs::read_link(path).map(PathBuf::into_os_string))
+    }
+
+    fn link_text(
+        &self,
+        path: &Path,
+        target: io::Result<std::ffi::OsString>,
+    ) -> Result<String, ReadError> {
+        let target = target.map_err(|source| ReadError::Io {
             path: path.to_path_buf(),
             source: self.fixture_errno(path).unwrap_or(source),
         })?;
-        target
-            .into_os_string()
-            .into_string()
-            .map_err(|_| ReadError::NotUtf8 {
-                path: path.to_path_buf(),
-            })
+        target.into_string().map_err(|_| ReadError::NotUtf8 {
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens `proc/self` once for a pass of reads (see [`Session`]).
+    pub(crate) fn session(&self) -> Session<'_> {
+        let proc_self_path = self.path("proc/self");
+        let proc_self = nix::fcntl::open(
+            &proc_self_path,
+            OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .ok();
+        Session {
+            root: self,
+            proc_self_path,
+            proc_self,
+        }
     }
 
     /// Whether a path exists (one `stat`, following links). `Err` when the
@@ -314,6 +356,158 @@ impl Root {
         name.push(".errno");
         let text = std::fs::read_to_string(path.with_file_name(name)).ok()?;
         errno_from_name(&text).map(io::Error::from_raw_os_error)
+    }
+}
+
+/// One pass of reads over a [`Root`], as one `posture()` call makes them.
+///
+/// It holds `proc/self` open as a directory (`O_PATH`), so every file below it
+/// is opened with `openat(2)` relative to that descriptor: the kernel does not
+/// walk `/proc`, resolve the `self` link and look up the pid again for each
+/// file, and every file comes from the same process directory even if
+/// `/proc/self` were remounted between reads. Paths outside `proc/self` (and
+/// every path, when the directory could not be opened) are opened as usual.
+/// Errors name the same paths as [`Root`]'s own methods, and fixture
+/// `.errno` files work the same way.
+pub(crate) struct Session<'r> {
+    root: &'r Root,
+    proc_self_path: PathBuf,
+    proc_self: Option<OwnedFd>,
+}
+
+impl Session<'_> {
+    /// The root read from.
+    pub(crate) fn root(&self) -> &Root {
+        self.root
+    }
+
+    /// The part of `path` below `proc/self`, when the directory is open.
+    fn below_proc_self<'p>(&self, path: &'p Path) -> Option<(&OwnedFd, &'p Path)> {
+        let fd = self.proc_self.as_ref()?;
+        let rel = path.strip_prefix(&self.proc_self_path).ok()?;
+        (!rel.as_os_str().is_empty()).then_some((fd, rel))
+    }
+
+    fn open(&self, path: &Path) -> io::Result<File> {
+        match self.below_proc_self(path) {
+            Some((fd, rel)) => nix::fcntl::openat(
+                fd,
+                rel,
+                OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOCTTY,
+                Mode::empty(),
+            )
+            .map(File::from)
+            .map_err(io::Error::from),
+            None => File::open(path),
+        }
+    }
+
+    /// [`Root::read_into`].
+    pub(crate) fn read_into(
+        &self,
+        path: &Path,
+        limit: usize,
+        buf: &mut Vec<u8>,
+    ) -> Result<bool, ReadError> {
+        self.root.read_opened(path, self.open(path), limit, buf)
+    }
+
+    /// [`Root::read_bytes`].
+    pub(crate) fn read_bytes(&self, path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
+        let mut buf = Vec::new();
+        if self.read_into(path, limit, &mut buf)? {
+            return Err(ReadError::TooLarge {
+                path: path.to_path_buf(),
+                limit,
+            });
+        }
+        Ok(buf)
+    }
+
+    /// [`Root::read_text`].
+    pub(crate) fn read_text(&self, path: &Path, limit: usize) -> Result<String, ReadError> {
+        let bytes = self.read_bytes(path, limit)?;
+        String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8 {
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// [`Root::read_capped`].
+    pub(crate) fn read_capped(&self, path: &Path, limit: usize) -> Result<Capped, ReadError> {
+        let mut data = Vec::new();
+        let truncated = self.read_into(path, limit, &mut data)?;
+        Ok(Capped { data, truncated })
+    }
+
+    /// [`Root::read_link`].
+    pub(crate) fn read_link(&self, path: &Path) -> Result<String, ReadError> {
+        let target = match self.below_proc_self(path) {
+            Some((fd, rel)) => nix::fcntl::readlinkat(fd, rel).map_err(io::Error::from),
+            None => std::fs::read_link(path).map(PathBuf::into_os_string),
+        };
+        self.root.link_text(path, target)
+    }
+
+    /// [`Root::exists`].
+    pub(crate) fn exists(&self, path: &Path) -> Result<bool, ReadError> {
+        self.root.exists(path)
+    }
+
+    /// Calls `f` with each name in a directory (not `.` and `..`, not fixture
+    /// bookkeeping files, not names that are not UTF-8), at most `limit` of
+    /// them, without allocating a name or sorting. Returns how many names were
+    /// passed and whether the listing was cut at `limit`.
+    pub(crate) fn scan_dir(
+        &self,
+        path: &Path,
+        limit: usize,
+        mut f: impl FnMut(&str),
+    ) -> Result<(usize, bool), ReadError> {
+        let io_err = |source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+        let opened = match self.below_proc_self(path) {
+            Some((fd, rel)) => nix::dir::Dir::openat(fd, rel, flags, Mode::empty()),
+            None => nix::dir::Dir::open(path, flags, Mode::empty()),
+        };
+        let mut dir = opened.map_err(|e| {
+            io_err(
+                self.root
+                    .fixture_errno(path)
+                    .unwrap_or_else(|| io::Error::from(e)),
+            )
+        })?;
+        let fixture = self.root.kind == RootKind::Fixture;
+        let mut n = 0;
+        for entry in dir.iter() {
+            let entry = entry.map_err(|e| io_err(io::Error::from(e)))?;
+            let Ok(name) = entry.file_name().to_str() else {
+                continue;
+            };
+            if name == "." || name == ".." {
+                continue;
+            }
+            if fixture && (name.ends_with(".errno") || name == ".keep") {
+                continue;
+            }
+            if n == limit {
+                return Ok((n, true));
+            }
+            n += 1;
+            f(name);
+        }
+        Ok((n, false))
+    }
+
+    /// [`Root::list_dir`].
+    pub(crate) fn list_dir(
+        &self,
+        path: &Path,
+        limit: usize,
+    ) -> Result<(Vec<String>, bool), ReadError> {
+        self.root.list_dir(path, limit)
     }
 }
 
