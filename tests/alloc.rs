@@ -1,0 +1,81 @@
+//! Heap allocations of one `posture()` call, counted by a global allocator.
+//!
+//! Budget: `480 + 18 × mounts`. Measured on the development host (23 mounts,
+//! 110 `/dev` entries, one thread, hybrid cgroups): 784 allocations (budget
+//! 894); the podman-default fixture (30 mounts): 752 (budget 1020). Most
+//! allocations follow the mount table: each parsed mount owns six strings and
+//! the report's `table` and `writable` copy four each, so the budget is per
+//! mount plus a fixed part. Run with `--nocapture` to see the counts.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+struct Counting;
+
+static COUNT: AtomicUsize = AtomicUsize::new(0);
+static ON: AtomicBool = AtomicBool::new(false);
+
+// SAFETY: forwards to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        if ON.load(Ordering::Relaxed) {
+            COUNT.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        if ON.load(Ordering::Relaxed) {
+            COUNT.fetch_add(1, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(p, l, n) }
+    }
+}
+
+#[global_allocator]
+static A: Counting = Counting;
+
+/// Fixed part (status, ids, capability sets, namespaces, LSM, cgroups,
+/// runtime evidence, error texts of the files that are absent here).
+const FIXED_BUDGET: usize = 480;
+/// Per mount in mountinfo.
+const PER_MOUNT_BUDGET: usize = 18;
+
+fn count<T>(f: impl FnOnce() -> T) -> (usize, T) {
+    COUNT.store(0, Ordering::SeqCst);
+    ON.store(true, Ordering::SeqCst);
+    let v = f();
+    ON.store(false, Ordering::SeqCst);
+    (COUNT.load(Ordering::SeqCst), v)
+}
+
+// One test function: the counter is process-wide, so no other test may run
+// alongside.
+#[test]
+fn one_posture_call_stays_within_its_allocation_budget() {
+    // Warm up lazily initialised state (std's thread info, nix's statics).
+    drop(posture::posture());
+    let (n, report) = count(posture::posture);
+    let mounts = report.mounts.known().map(|m| m.count).unwrap_or(0);
+    let budget = FIXED_BUDGET + PER_MOUNT_BUDGET * mounts;
+    println!("posture(): {n} allocations ({mounts} mounts; budget {budget})");
+    assert!(mounts > 0, "the live mount table was not read: {:?}", report.mounts);
+    assert!(
+        n <= budget,
+        "{n} allocations for one posture() call, budget {budget} ({mounts} mounts)"
+    );
+
+    // A fixture of a container (podman default) for a number independent of
+    // this host.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/podman-default");
+    let root = posture::Root::fixture(dir);
+    drop(posture::posture_with_root(&root));
+    let (n, report) = count(|| posture::posture_with_root(&root));
+    let mounts = report.mounts.known().map(|m| m.count).unwrap_or(0);
+    let budget = FIXED_BUDGET + PER_MOUNT_BUDGET * mounts;
+    println!("podman-default fixture: {n} allocations ({mounts} mounts; budget {budget})");
+    assert!(mounts > 0);
+    assert!(n <= budget, "{n} allocations, budget {budget}");
+}
