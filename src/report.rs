@@ -508,16 +508,25 @@ fn proc_trust(root: &Root) -> Fact<ProcTrust> {
     if root.kind() == RootKind::Fixture {
         return Fact::Known(ProcTrust::Fixture);
     }
-    let dir = root.proc_dir();
-    match nix::sys::statfs::statfs(&dir) {
-        Ok(st) if st.filesystem_type() == nix::sys::statfs::PROC_SUPER_MAGIC => {
-            Fact::Known(ProcTrust::Procfs)
+    // /proc itself, and the files whose lines decide most checks: a file
+    // bind-mounted over /proc/<pid>/status sits on another filesystem even
+    // when /proc is a real procfs.
+    for path in [
+        root.proc_dir(),
+        root.proc_self("status"),
+        root.proc_self("mountinfo"),
+    ] {
+        match nix::sys::statfs::statfs(&path) {
+            Ok(st) if st.filesystem_type() == nix::sys::statfs::PROC_SUPER_MAGIC => {}
+            Ok(st) => {
+                return Fact::Known(ProcTrust::NotProcfs {
+                    magic: format!("{:#x}", st.filesystem_type().0),
+                });
+            }
+            Err(e) => return Fact::unknown(format!("statfs({})", show(&path)), e.desc()),
         }
-        Ok(st) => Fact::Known(ProcTrust::NotProcfs {
-            magic: format!("{:#x}", st.filesystem_type().0),
-        }),
-        Err(e) => Fact::unknown(format!("statfs({})", show(&dir)), e.desc()),
     }
+    Fact::Known(ProcTrust::Procfs)
 }
 
 fn read_small(io: &Session, path: &Path) -> Result<String, Unknown> {
