@@ -39,7 +39,7 @@ use std::hint::black_box;
 /// What one `posture()` call touches on the live system.
 ///
 /// `strace -f -e trace=openat,readlink,readlinkat,statx,newfstatat,statfs,getdents64,prctl`
-/// of `examples/dump` on the development machine (2026-xx, host, hybrid
+/// of `examples/dump` on the development machine (2026-11-28, host, hybrid
 /// cgroups) listed: status, osrelease, cap_last_cap, 8 × ns readlink,
 /// mountinfo, task listing (+ the status of every other thread), uid_map,
 /// gid_map, security/lsm, selinux/enforce, attr/apparmor/current,
