@@ -61,7 +61,11 @@ fn one_posture_call_stays_within_its_allocation_budget() {
     let mounts = report.mounts.known().map(|m| m.count).unwrap_or(0);
     let budget = FIXED_BUDGET + PER_MOUNT_BUDGET * mounts;
     println!("posture(): {n} allocations ({mounts} mounts; budget {budget})");
-    assert!(mounts > 0, "the live mount table was not read: {:?}", report.mounts);
+    assert!(
+        mounts > 0,
+        "the live mount table was not read: {:?}",
+        report.mounts
+    );
     assert!(
         n <= budget,
         "{n} allocations for one posture() call, budget {budget} ({mounts} mounts)"

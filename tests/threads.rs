@@ -61,7 +61,10 @@ fn a_thread_with_no_new_privs_is_reported_as_differing() {
         "child failed: {stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("CHILD-OK"), "the child did not run: {stdout}");
+    assert!(
+        stdout.contains("CHILD-OK"),
+        "the child did not run: {stdout}"
+    );
 }
 
 #[test]
