@@ -464,7 +464,15 @@ pub(crate) fn collect(root: &Root) -> Report {
     };
     let user_namespace = user_namespace(io, &namespaces, &identity);
     let lsm = read_lsm(io);
-    let cgroups = read_cgroups(io, mount_table.as_ref().map(|(t, _)| t));
+    let cgroup_ns_initial = namespaces
+        .iter()
+        .find(|n| n.ns_type == NsType::Cgroup)
+        .and_then(|n| n.initial.known().copied());
+    let cgroups = read_cgroups(
+        io,
+        mount_table.as_ref().map(|(t, _)| t),
+        cgroup_ns_initial,
+    );
     let runtime = read_runtime(
         io,
         &status,
@@ -888,7 +896,11 @@ fn describe_aa(e: &ReadError) -> String {
     format!("AppArmor's own attribute: {e}")
 }
 
-fn read_cgroups(io: &Session, table: Result<&MountTable, &Unknown>) -> Fact<Cgroups> {
+fn read_cgroups(
+    io: &Session,
+    table: Result<&MountTable, &Unknown>,
+    cgroup_ns_initial: Option<bool>,
+) -> Fact<Cgroups> {
     let root = io.root();
     let path = root.proc_self("cgroup");
     let lines = match read_small(io, &path)
@@ -906,21 +918,38 @@ fn read_cgroups(io: &Session, table: Result<&MountTable, &Unknown>) -> Fact<Cgro
             Ok(f) => f,
             Err(w) => return Fact::unknown(show(&path), w),
         };
-        let read = |p: &str| {
+        // The kernel gives the real root cgroup no limit files (memory.max,
+        // pids.max, cpu.max, v1 pids.max): there is no limit there to read.
+        // Only at the root of the host's own cgroup namespace, where "/" is
+        // the real root; in a private namespace "/" is the container's cgroup.
+        let at_real_root =
+            cgroup_ns_initial == Some(true) && cgroup::own_path(&lines, kind) == Some("/");
+        // `None`: the file is absent at the real root, so there is no limit.
+        let read = |p: &str| -> Result<Option<(String, std::path::PathBuf)>, Unknown> {
             let full = root.path(p);
-            read_small(io, &full).map(|t| (t, full))
+            match io.read_text(&full, root::SMALL_FILE_LIMIT) {
+                Ok(t) => Ok(Some((t, full))),
+                Err(e) if at_real_root && e.errno() == Some(2) => Ok(None),
+                Err(e) => Err(Unknown::read(&full, &e)),
+            }
+        };
+        let parse = |p: &str, f: fn(&str) -> Result<Limit, String>| {
+            read(p).and_then(|o| match o {
+                None => Ok(Limit::Unlimited),
+                Some((t, file)) => f(&t).map_err(|w| Unknown::file(&file, w)),
+            })
         };
         let result = match (&files, kind) {
-            (LimitFiles::V2(p), LimitKind::Cpu) => read(p)
-                .and_then(|(t, f)| cgroup::parse_cpu_max(&t).map_err(|w| Unknown::file(&f, w))),
-            (LimitFiles::V1(q, Some(per)), LimitKind::Cpu) => read(q).and_then(|(qt, qf)| {
-                read(per).and_then(|(pt, _)| {
-                    cgroup::parse_cpu_v1(&qt, &pt).map_err(|w| Unknown::file(&qf, w))
+            (LimitFiles::V2(p), LimitKind::Cpu) => parse(p, cgroup::parse_cpu_max),
+            (LimitFiles::V1(q, Some(per)), LimitKind::Cpu) => {
+                read(q).and_then(|qo| match (qo, read(per)?) {
+                    (Some((qt, qf)), Some((pt, _))) => {
+                        cgroup::parse_cpu_v1(&qt, &pt).map_err(|w| Unknown::file(&qf, w))
+                    }
+                    _ => Ok(Limit::Unlimited),
                 })
-            }),
-            (LimitFiles::V2(p) | LimitFiles::V1(p, _), _) => {
-                read(p).and_then(|(t, f)| cgroup::parse_limit(&t).map_err(|w| Unknown::file(&f, w)))
             }
+            (LimitFiles::V2(p) | LimitFiles::V1(p, _), _) => parse(p, cgroup::parse_limit),
         };
         result.into()
     };
@@ -961,13 +990,12 @@ fn read_runtime(
             .find(|n| n.ns_type == ty)
             .and_then(|n| n.initial.known().copied())
     };
-    let host_namespaces = match (
-        initial(NsType::Pid),
-        initial(NsType::Mnt),
-        initial(NsType::User),
-    ) {
-        (Some(true), Some(true), Some(true)) => Some(true),
-        (Some(false), _, _) | (_, Some(false), _) | (_, _, Some(false)) => Some(false),
+    // A container has its own mount namespace (and, but for --pid=host, its
+    // own pid namespace). A process in the host's pid and mount namespaces is
+    // not in a container, whatever user namespace it has (`unshare -U`).
+    let host_namespaces = match (initial(NsType::Pid), initial(NsType::Mnt)) {
+        (Some(true), Some(true)) => Some(true),
+        (Some(false), _) | (_, Some(false)) => Some(false),
         _ => None,
     };
     let status_is_sparse = status

@@ -117,7 +117,8 @@ pub struct Inputs<'a> {
     pub mounts: Option<&'a MountTable>,
     /// `osrelease`.
     pub osrelease: Option<&'a str>,
-    /// Whether the pid and mount namespaces are the host's (None if unknown).
+    /// Whether the pid and mount namespaces are both the host's (None if
+    /// unknown). A user namespace alone does not make a container.
     pub host_namespaces: Option<bool>,
     /// Whether `status` lacks lines every Linux kernel prints (gVisor).
     pub status_is_sparse: bool,
