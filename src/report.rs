@@ -468,11 +468,7 @@ pub(crate) fn collect(root: &Root) -> Report {
         .iter()
         .find(|n| n.ns_type == NsType::Cgroup)
         .and_then(|n| n.initial.known().copied());
-    let cgroups = read_cgroups(
-        io,
-        mount_table.as_ref().map(|(t, _)| t),
-        cgroup_ns_initial,
-    );
+    let cgroups = read_cgroups(io, mount_table.as_ref().map(|(t, _)| t), cgroup_ns_initial);
     let runtime = read_runtime(
         io,
         &status,
