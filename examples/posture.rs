@@ -797,12 +797,13 @@ fn render_text(r: &Report, color: bool) -> String {
                 (MaskState::Masked, "masked"),
                 (MaskState::ReadOnly, "read-only"),
                 (MaskState::Exposed, "exposed"),
+                (MaskState::Absent, "absent"),
             ] {
                 let paths: Vec<(String, String)> = m
                     .masked_paths
                     .iter()
                     .filter(|p| p.state == state)
-                    .map(|p| (p.path.clone(), p.path.clone()))
+                    .map(|p| (p.path.to_string(), p.path.to_string()))
                     .collect();
                 if !paths.is_empty() {
                     let head = format!("{name}:");

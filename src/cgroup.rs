@@ -5,6 +5,8 @@
 //! single line `0::path`. The limit files are found through the mount table:
 //! the controller's mount point plus the process's path below that mount's root.
 
+use crate::mountinfo::Mount;
+#[cfg(test)]
 use crate::mountinfo::MountTable;
 
 /// One `/proc/self/cgroup` line.
@@ -126,7 +128,7 @@ pub enum LimitFiles {
 /// Finds the files holding `kind`'s limit for this process's own cgroup.
 pub fn limit_files(
     lines: &[CgroupLine],
-    mounts: &MountTable,
+    mounts: &[Mount],
     kind: LimitKind,
 ) -> Result<LimitFiles, String> {
     let ctl = kind.controller();
@@ -136,7 +138,6 @@ pub fn limit_files(
         .find(|l| l.hierarchy != 0 && l.controllers.iter().any(|c| c == ctl))
     {
         let mount = mounts
-            .mounts
             .iter()
             .rev()
             .find(|m| m.fstype == "cgroup" && m.super_options.split(',').any(|o| o == ctl))
@@ -156,7 +157,6 @@ pub fn limit_files(
         .find(|l| l.hierarchy == 0)
         .ok_or_else(|| format!("no hierarchy holds the {ctl} controller"))?;
     let mount = mounts
-        .mounts
         .iter()
         .rev()
         .find(|m| m.fstype == "cgroup2")
@@ -307,13 +307,13 @@ mod tests {
             "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n",
         );
         assert_eq!(
-            limit_files(&lines, &mounts, LimitKind::Memory),
+            limit_files(&lines, &mounts.mounts, LimitKind::Memory),
             Ok(LimitFiles::V1(
                 "/sys/fs/cgroup/memory/process_api/c03/memory.limit_in_bytes".into(),
                 None
             ))
         );
-        assert!(limit_files(&lines, &mounts, LimitKind::Pids).is_err());
+        assert!(limit_files(&lines, &mounts.mounts, LimitKind::Pids).is_err());
     }
 
     #[test]
@@ -321,7 +321,7 @@ mod tests {
         let lines = parse_proc_cgroup("0::/\n").unwrap();
         let mounts = MountTable::parse("30 20 0:30 / /sys/fs/cgroup ro - cgroup2 cgroup rw\n");
         assert_eq!(
-            limit_files(&lines, &mounts, LimitKind::Pids),
+            limit_files(&lines, &mounts.mounts, LimitKind::Pids),
             Ok(LimitFiles::V2("/sys/fs/cgroup/pids.max".into()))
         );
     }
@@ -333,14 +333,14 @@ mod tests {
             "1 0 0:40 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n",
         );
         assert_eq!(
-            limit_files(&lines, &mounts, LimitKind::Memory),
+            limit_files(&lines, &mounts.mounts, LimitKind::Memory),
             Ok(LimitFiles::V1(
                 "/sys/fs/cgroup/memory/memory.limit_in_bytes".into(),
                 None
             ))
         );
         let outside = parse_proc_cgroup("4:memory:/other\n").unwrap();
-        assert!(limit_files(&outside, &mounts, LimitKind::Memory).is_err());
+        assert!(limit_files(&outside, &mounts.mounts, LimitKind::Memory).is_err());
     }
 
     #[test]

@@ -27,6 +27,14 @@ pub struct Mount {
     pub mount_point: String,
     /// Per-mount options (`ro`, `nosuid`, …), comma-separated.
     pub options: String,
+    /// `ro` among the per-mount options.
+    pub read_only: bool,
+    /// `nosuid` among the per-mount options.
+    pub nosuid: bool,
+    /// `noexec` among the per-mount options.
+    pub noexec: bool,
+    /// `nodev` among the per-mount options.
+    pub nodev: bool,
     /// Propagation from the optional fields.
     pub propagation: Propagation,
     /// Filesystem type (`overlay`, `proc`, `ext4`, …).
@@ -63,7 +71,7 @@ impl Mount {
 
     /// Whether the mount is read-only (per-mount `ro`).
     pub fn read_only(&self) -> bool {
-        self.has_option("ro")
+        self.read_only
     }
 
     /// Whether the filesystem sits on a block device (a real disk, not a
@@ -130,7 +138,18 @@ fn parse_line(line: &str) -> Result<Mount, String> {
     let minor = min.parse().map_err(|_| "minor is not a number")?;
     let root = unescape(next("root")?);
     let mount_point = unescape(next("mount point")?);
-    let options = next("mount options")?.to_string();
+    let options = next("mount options")?;
+    let (mut read_only, mut nosuid, mut noexec, mut nodev) = (false, false, false, false);
+    for o in options.split(',') {
+        match o {
+            "ro" => read_only = true,
+            "nosuid" => nosuid = true,
+            "noexec" => noexec = true,
+            "nodev" => nodev = true,
+            _ => {}
+        }
+    }
+    let options = options.to_string();
     let mut propagation = Propagation::Private;
     let (mut shared, mut master) = (false, false);
     loop {
@@ -166,6 +185,10 @@ fn parse_line(line: &str) -> Result<Mount, String> {
         root,
         mount_point,
         options,
+        read_only,
+        nosuid,
+        noexec,
+        nodev,
         propagation,
         fstype,
         source,
@@ -196,21 +219,32 @@ impl MountTable {
     /// The mount that decides what `path` sees: the deepest mount point that is
     /// `path` or an ancestor of it; among mounts stacked on one point, the last.
     pub fn mount_for(&self, path: &str) -> Option<&Mount> {
-        let mut best: Option<&Mount> = None;
-        for m in &self.mounts {
-            if is_ancestor_or_equal(&m.mount_point, path)
-                && best.is_none_or(|b| m.mount_point.len() >= b.mount_point.len())
-            {
-                best = Some(m);
-            }
-        }
-        best
+        mount_for(self.mounts.iter(), path)
     }
 
     /// The last mount exactly at `path`.
     pub fn mount_at(&self, path: &str) -> Option<&Mount> {
-        self.mounts.iter().rev().find(|m| m.mount_point == path)
+        mount_at(self.mounts.iter(), path)
     }
+}
+
+fn mount_for<'a>(mounts: impl Iterator<Item = &'a Mount>, path: &str) -> Option<&'a Mount> {
+    let mut best: Option<&Mount> = None;
+    for m in mounts {
+        if is_ancestor_or_equal(&m.mount_point, path)
+            && best.is_none_or(|b| m.mount_point.len() >= b.mount_point.len())
+        {
+            best = Some(m);
+        }
+    }
+    best
+}
+
+fn mount_at<'a>(
+    mounts: impl DoubleEndedIterator<Item = &'a Mount>,
+    path: &str,
+) -> Option<&'a Mount> {
+    mounts.rev().find(|m| m.mount_point == path)
 }
 
 /// Whether `a` is `b` or a directory above it (`/` is above everything).
@@ -368,10 +402,10 @@ impl From<&Mount> for MountSummary {
             fstype: m.fstype.clone(),
             source: m.source.clone(),
             root: m.root.clone(),
-            read_only: m.read_only(),
-            nosuid: m.has_option("nosuid"),
-            noexec: m.has_option("noexec"),
-            nodev: m.has_option("nodev"),
+            read_only: m.read_only,
+            nosuid: m.nosuid,
+            noexec: m.noexec,
+            nodev: m.nodev,
             propagation: m.propagation,
         }
     }
@@ -424,7 +458,7 @@ pub enum MaskState {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MaskedPath {
     /// The path.
-    pub path: String,
+    pub path: &'static str,
     /// Its state.
     pub state: MaskState,
 }
@@ -471,8 +505,8 @@ pub struct Mounts {
     pub sys: PseudoFsState,
     /// Kubernetes service-account credential mounts.
     pub service_account_mounts: Vec<String>,
-    /// Every mount, in file order.
-    pub table: Vec<MountSummary>,
+    /// Every mount, in file order, as parsed.
+    pub table: Vec<Mount>,
 }
 
 impl Mounts {
@@ -482,22 +516,22 @@ impl Mounts {
     }
 }
 
-fn mask_state(t: &MountTable, path: &str) -> MaskState {
-    match t.mount_at(path) {
+fn mask_state(t: &[&Mount], path: &str) -> MaskState {
+    match mount_at(t.iter().copied(), path) {
         Some(m) if m.fstype == "tmpfs" && m.read_only() => MaskState::Masked,
         // A bind of /dev/null: root "/null" on devtmpfs/tmpfs.
         Some(m) if basename(&m.root) == "null" => MaskState::Masked,
         Some(m) if m.read_only() => MaskState::ReadOnly,
         Some(_) => MaskState::Exposed,
-        None => match t.mount_for(path) {
+        None => match mount_for(t.iter().copied(), path) {
             Some(m) if m.read_only() => MaskState::ReadOnly,
             _ => MaskState::Exposed,
         },
     }
 }
 
-fn pseudo_state(t: &MountTable, path: &str, fstype: &str) -> PseudoFsState {
-    match t.mount_for(path) {
+fn pseudo_state(t: &[&Mount], path: &str, fstype: &str) -> PseudoFsState {
+    match mount_for(t.iter().copied(), path) {
         Some(m) if m.fstype == fstype || m.mount_point == path => {
             if m.read_only() {
                 PseudoFsState::ReadOnly
@@ -551,13 +585,30 @@ fn sensitivity(m: &Mount) -> Option<String> {
 /// Paths the table leaves uncovered are reported [`MaskState::Exposed`];
 /// [`analyse_with`] can tell those from absent ones.
 pub fn analyse(t: &MountTable, truncated: bool) -> Mounts {
-    analyse_with(t, truncated, |_| None)
+    analyse_with(t.clone(), truncated, |_| None)
 }
 
-/// Like [`analyse`], with `exists(path)` answering whether an uncovered
+/// Whether a path names a runtime socket or socket directory, and whose.
+fn socket_of(p: &str) -> Option<(&'static str, bool)> {
+    let base = basename(p);
+    if base.contains(".sock") {
+        if let Some((_, rt)) = RUNTIME_SOCKETS.iter().find(|(n, _)| base == *n) {
+            return Some((rt, false));
+        }
+    }
+    if p.starts_with("/run/") || p.starts_with("/var/") {
+        if let Some((_, rt)) = RUNTIME_SOCKET_DIRS.iter().find(|(d, _)| p == *d) {
+            return Some((rt, true));
+        }
+    }
+    None
+}
+
+/// Like [`analyse`], taking the table (its mounts become [`Mounts::table`]
+/// without a copy), with `exists(path)` answering whether an uncovered
 /// masked path exists (`None`: could not tell, so it stays `Exposed`).
 pub fn analyse_with(
-    t: &MountTable,
+    t: MountTable,
     truncated: bool,
     exists: impl Fn(&str) -> Option<bool>,
 ) -> Mounts {
@@ -572,31 +623,29 @@ pub fn analyse_with(
     let mut runtime_sockets = Vec::new();
     let mut host_mounts = Vec::new();
     let mut service_account_mounts = Vec::new();
+    let mut writable = Vec::new();
+    // The few mounts that can cover /proc or /sys paths, for the mask checks.
+    let mut pseudo: Vec<&Mount> = Vec::new();
     for m in &t.mounts {
-        for p in [&m.mount_point, &m.root] {
-            if let Some((_, rt)) = RUNTIME_SOCKETS.iter().find(|(n, _)| basename(p) == *n) {
-                runtime_sockets.push(SocketMount {
-                    mount_point: m.mount_point.clone(),
-                    root: m.root.clone(),
-                    runtime: rt.to_string(),
-                    directory: false,
-                });
-                break;
-            }
-            if let Some((_, rt)) = RUNTIME_SOCKET_DIRS.iter().find(|(d, _)| p == d) {
-                runtime_sockets.push(SocketMount {
-                    mount_point: m.mount_point.clone(),
-                    root: m.root.clone(),
-                    runtime: rt.to_string(),
-                    directory: true,
-                });
-                break;
-            }
+        let at = m.mount_point.as_str();
+        if at == "/" || at.starts_with("/proc") || at.starts_with("/sys") {
+            pseudo.push(m);
+        }
+        if !m.read_only {
+            writable.push(MountSummary::from(m));
+        }
+        if let Some((rt, directory)) = socket_of(at).or_else(|| socket_of(&m.root)) {
+            runtime_sockets.push(SocketMount {
+                mount_point: m.mount_point.clone(),
+                root: m.root.clone(),
+                runtime: rt.to_string(),
+                directory,
+            });
         }
         // A host filesystem mounted whole (or a tree holding /run) brings the
         // runtime sockets in with it, though no socket shows in the table.
         if m.block_backed()
-            && m.mount_point != "/"
+            && at != "/"
             && let Some(dir) = ["/run", "/var/run"]
                 .iter()
                 .find(|d| is_ancestor_or_equal(&m.root, d))
@@ -608,19 +657,20 @@ pub fn analyse_with(
                 directory: true,
             });
         }
-        if SERVICE_ACCOUNT_DIRS
-            .iter()
-            .any(|d| is_ancestor_or_equal(d, &m.mount_point))
+        if at.contains("/secrets/")
+            && SERVICE_ACCOUNT_DIRS
+                .iter()
+                .any(|d| is_ancestor_or_equal(d, at))
         {
             service_account_mounts.push(m.mount_point.clone());
         }
         let pseudo_elsewhere = matches!(m.fstype.as_str(), "proc" | "sysfs" | "devtmpfs");
-        if (m.block_backed() && m.mount_point != "/") || pseudo_elsewhere {
+        if (m.block_backed() && at != "/") || pseudo_elsewhere {
             let sensitive = sensitivity(m);
             if m.block_backed() || sensitive.is_some() {
                 host_mounts.push(HostMount {
                     mount: m.into(),
-                    runtime_managed: RUNTIME_MANAGED.iter().any(|p| *p == m.mount_point),
+                    runtime_managed: RUNTIME_MANAGED.contains(&at),
                     sensitive,
                 });
             }
@@ -630,31 +680,31 @@ pub fn analyse_with(
         .iter()
         .chain(READONLY_PATHS)
         .map(|p| MaskedPath {
-            path: p.to_string(),
-            state: match mask_state(t, p) {
+            path: p,
+            state: match mask_state(&pseudo, p) {
                 MaskState::Exposed if exists(p) == Some(false) => MaskState::Absent,
                 s => s,
             },
         })
         .collect();
+    let proc_sys = pseudo_state(&pseudo, "/proc/sys", "proc");
+    let sys = pseudo_state(&pseudo, "/sys", "sysfs");
+    let root_summary = root.map(MountSummary::from);
+    let root_read_only = root.map(|m| m.read_only);
+    drop(pseudo);
     Mounts {
         count: t.mounts.len(),
         incomplete,
-        root: root.map(MountSummary::from),
-        root_read_only: root.map(Mount::read_only),
-        writable: t
-            .mounts
-            .iter()
-            .filter(|m| !m.read_only())
-            .map(MountSummary::from)
-            .collect(),
+        root: root_summary,
+        root_read_only,
+        writable,
         runtime_sockets,
         host_mounts,
         masked_paths,
-        proc_sys: pseudo_state(t, "/proc/sys", "proc"),
-        sys: pseudo_state(t, "/sys", "sysfs"),
+        proc_sys,
+        sys,
         service_account_mounts,
-        table: t.mounts.iter().map(MountSummary::from).collect(),
+        table: t.mounts,
     }
 }
 

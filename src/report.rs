@@ -9,7 +9,7 @@ use crate::cgroup::{self, CgroupLine, CgroupVersion, Limit, LimitFiles, LimitKin
 use crate::fact::{Fact, Unknown};
 use crate::idmap::{IdMap, Mapping};
 use crate::lsm::{self, LsmLabel};
-use crate::mountinfo::{self, MountTable, Mounts};
+use crate::mountinfo::{self, Mount, MountTable, Mounts};
 use crate::ns::{self, NsType};
 use crate::root::{self, ReadError, Root, RootKind, Session};
 use crate::runtime::{self, Runtime};
@@ -440,10 +440,15 @@ pub(crate) fn collect(root: &Root) -> Report {
         .known()
         .and_then(|r| ns::parse_kernel_version(r));
     let namespaces = read_namespaces(io, version);
-    let mount_table = read_mounts(io);
-    let mounts = mount_table.as_ref().map(|(t, truncated)| {
-        mountinfo::analyse_with(t, *truncated, |p| io.exists(&root.path(p)).ok())
-    });
+    let mounts: Fact<Mounts> = read_mounts(io)
+        .map(|(t, truncated)| {
+            mountinfo::analyse_with(t, truncated, |p| io.exists(&root.path(p)).ok())
+        })
+        .into();
+    let mount_list: Result<&[Mount], &Unknown> = match &mounts {
+        Fact::Known(m) => Ok(&m.table),
+        Fact::Unknown(u) => Err(u),
+    };
 
     let identity = identity(root, &status_path, &status);
     let capabilities = capabilities(&status_path, &status, &kernel);
@@ -468,15 +473,8 @@ pub(crate) fn collect(root: &Root) -> Report {
         .iter()
         .find(|n| n.ns_type == NsType::Cgroup)
         .and_then(|n| n.initial.known().copied());
-    let cgroups = read_cgroups(io, mount_table.as_ref().map(|(t, _)| t), cgroup_ns_initial);
-    let runtime = read_runtime(
-        io,
-        &status,
-        mount_table.as_ref().ok().map(|(t, _)| t),
-        &cgroups,
-        &kernel,
-        &namespaces,
-    );
+    let cgroups = read_cgroups(io, mount_list, cgroup_ns_initial);
+    let runtime = read_runtime(io, &status, mount_list.ok(), &cgroups, &kernel, &namespaces);
     let devices = read_devices(io);
     let token = root.path("var/run/secrets/kubernetes.io/serviceaccount/token");
     let service_account_token = io
@@ -499,7 +497,7 @@ pub(crate) fn collect(root: &Root) -> Report {
         threads,
         user_namespace,
         lsm,
-        mounts: mounts.map_err(Unknown::clone).into(),
+        mounts,
         namespaces,
         runtime,
         cgroups,
@@ -894,7 +892,7 @@ fn describe_aa(e: &ReadError) -> String {
 
 fn read_cgroups(
     io: &Session,
-    table: Result<&MountTable, &Unknown>,
+    table: Result<&[Mount], &Unknown>,
     cgroup_ns_initial: Option<bool>,
 ) -> Fact<Cgroups> {
     let root = io.root();
@@ -961,7 +959,7 @@ fn read_cgroups(
 fn read_runtime(
     io: &Session,
     status: &Result<Status, Unknown>,
-    table: Option<&MountTable>,
+    table: Option<&[Mount]>,
     cgroups: &Fact<Cgroups>,
     kernel: &Kernel,
     namespaces: &[Namespace],

@@ -10,6 +10,8 @@
 //! carries the strong signals.
 
 use crate::cgroup::CgroupLine;
+use crate::mountinfo::Mount;
+#[cfg(test)]
 use crate::mountinfo::MountTable;
 
 /// A container runtime.
@@ -114,7 +116,7 @@ pub struct Inputs<'a> {
     /// `/proc/self/cgroup`.
     pub cgroups: Option<&'a [CgroupLine]>,
     /// The mount table.
-    pub mounts: Option<&'a MountTable>,
+    pub mounts: Option<&'a [Mount]>,
     /// `osrelease`.
     pub osrelease: Option<&'a str>,
     /// Whether the pid and mount namespaces are both the host's (None if
@@ -233,7 +235,7 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
         })
     };
     if let Some(mounts) = i.mounts {
-        for m in &mounts.mounts {
+        for m in mounts {
             if m.mount_point == "/" && m.fstype == "overlay" {
                 for opt in m.super_options.split(',') {
                     if let Some(dir) = opt
@@ -394,7 +396,7 @@ mod tests {
         );
         let r = detect(&Inputs {
             dockerenv: true,
-            mounts: Some(&m),
+            mounts: Some(&m.mounts),
             ..Default::default()
         });
         assert_eq!(r.kind, RuntimeKind::Podman);
@@ -411,7 +413,7 @@ mod tests {
         );
         let r = detect(&Inputs {
             cgroups: Some(&lines),
-            mounts: Some(&m),
+            mounts: Some(&m.mounts),
             ..Default::default()
         });
         assert_eq!(r.kind, RuntimeKind::Docker);

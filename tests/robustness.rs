@@ -177,7 +177,7 @@ proptest! {
             prop_assert!(lines.len() <= 64 && lines.len() <= t.lines().count());
             let table = MountTable::parse(&mi.join("\n"));
             for k in [LimitKind::Memory, LimitKind::Pids, LimitKind::Cpu] {
-                if let Ok(cgroup::LimitFiles::V2(p) | cgroup::LimitFiles::V1(p, _)) = cgroup::limit_files(&lines, &table, k) {
+                if let Ok(cgroup::LimitFiles::V2(p) | cgroup::LimitFiles::V1(p, _)) = cgroup::limit_files(&lines, &table.mounts, k) {
                     prop_assert!(!p.split('/').any(|c| c == ".."), "{p}");
                 }
             }
@@ -194,7 +194,7 @@ proptest! {
         let lines = cgroup::parse_proc_cgroup(&t).ok();
         let r = runtime::detect(&runtime::Inputs {
             self_environ: Some(&env), init_environ: Some(&env), containerenv: Some(&t),
-            mounts: Some(&table), cgroups: lines.as_deref(), osrelease: Some(&t),
+            mounts: Some(&table.mounts), cgroups: lines.as_deref(), osrelease: Some(&t),
             ..Default::default()
         });
         prop_assert!(r.signals.len() <= 8 + table.mounts.len() * 2);
