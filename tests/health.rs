@@ -196,6 +196,19 @@ impl Server {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// Waits (up to 10 s) until stderr holds `needle`: stderr is drained by
+    /// its own thread, so it can lag behind the address line on stdout.
+    fn wait_stderr(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let err = self.stderr();
+            if err.contains(needle) || Instant::now() > deadline {
+                return err;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Sends SIGTERM (with the real `kill`) and waits for the exit.
     fn terminate(mut self) -> (ExitStatus, String) {
         let pid = self.child.id().to_string();
@@ -280,7 +293,8 @@ fn passing_policy_answers_200() {
     let tmp = tempfile::tempdir().unwrap();
     let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
     let s = start(&["--policy", p.to_str().unwrap()], &[]);
-    assert!(s.stderr().contains("posture: policy \"sa-only\" passed"));
+    let err = s.wait_stderr("posture: policy \"sa-only\" passed");
+    assert!(err.contains("posture: policy \"sa-only\" passed"), "{err}");
 
     let h = s.get("/healthz");
     assert_eq!(h.status, 200, "{h:?}");
@@ -316,7 +330,7 @@ fn failing_policy_report_only_answers_503_with_ids() {
     let tmp = tempfile::tempdir().unwrap();
     let p = policy_file(tmp.path(), "nonroot-only", "non_root");
     let s = start(&["--policy", p.to_str().unwrap(), "--report-only"], &[]);
-    let err = s.stderr();
+    let err = s.wait_stderr("--report-only: serving anyway");
     assert!(err.contains("refusing to start"), "{err}");
     assert!(err.contains("--report-only: serving anyway"), "{err}");
 
