@@ -67,8 +67,15 @@ pub use root::{Root, RootKind};
 ///
 /// Reads only: no subprocess, no network, no filesystem walk, no write. Safe to
 /// call from a health handler every few seconds and from many threads at once
-/// (it keeps no global state). `no_new_privs` (where status lacks the line)
-/// and securebits are asked of the *calling thread* with `prctl`.
+/// (it keeps no global state).
+///
+/// Whose state: capabilities, ids, seccomp and no_new_privs come from
+/// `/proc/self/status`, the process's main thread; every other thread is
+/// compared with it in [`Report::threads`]. Two facts exist only per calling
+/// thread and are asked of the thread that calls `posture()` with `prctl`:
+/// securebits always, and no_new_privs where status lacks its line (kernels
+/// before 4.10, gVisor). Call it from the main thread, or one that has not
+/// changed its own state, when that matters.
 pub fn posture() -> Report {
     report::collect(&Root::live())
 }

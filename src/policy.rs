@@ -711,6 +711,17 @@ fn non_root(r: &Report) -> Judged {
     (Status::Fail, format!("{what}: {desc}{mapped}"))
 }
 
+/// A note for capability evidence when the sets are relative to a user
+/// namespace other than the host's: they act only on what it owns.
+fn userns_note(r: &Report) -> &'static str {
+    match r.user_namespace.initial {
+        Fact::Known(false) => {
+            " (in a non-initial user namespace: these capabilities act only on what that namespace owns)"
+        }
+        _ => "",
+    }
+}
+
 fn capabilities_dropped(r: &Report, p: &Policy) -> Judged {
     let c = &r.capabilities;
     let allowed = p.allowed;
@@ -784,7 +795,10 @@ fn capabilities_dropped(r: &Report, p: &Policy) -> Judged {
     if !bad.is_empty() {
         bad.extend(unknowns);
         bad.extend(notes);
-        return (Status::Fail, format!("{} ({allowed_txt})", bad.join("; ")));
+        return (
+            Status::Fail,
+            format!("{} ({allowed_txt}){}", bad.join("; "), userns_note(r)),
+        );
     }
     if !unknowns.is_empty() {
         unknowns.extend(notes);
@@ -1037,7 +1051,10 @@ fn not_privileged(r: &Report) -> Judged {
     let verdict = any_bad(&[full.clone(), (unconfined, String::new())]);
     let evidence = format!("{}; {}; {}; {}", full.1, seccomp_off.1, no_mac.1, devices.1);
     match verdict {
-        Some(true) => (Status::Fail, format!("privileged: {evidence}")),
+        Some(true) => (
+            Status::Fail,
+            format!("privileged: {evidence}{}", userns_note(r)),
+        ),
         Some(false) => (Status::Pass, evidence),
         None => (Status::Unknown, evidence),
     }
