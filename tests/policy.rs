@@ -397,6 +397,19 @@ fn evidence_names_the_facts() {
             .evidence
             .contains("0 100000 65536")
     );
+    // Capabilities in a remapped container are relative to its user namespace.
+    let caps = root.check(CapabilitiesDropped).unwrap();
+    assert!(
+        caps.evidence.contains("non-initial user namespace"),
+        "{}",
+        caps.evidence
+    );
+    assert!(
+        !a.check(CapabilitiesDropped)
+            .unwrap()
+            .evidence
+            .contains("non-initial")
+    );
     let sock = evaluate(&report("podman-docker-sock"), &Policy::default());
     assert!(
         sock.check(NoRuntimeSocket)
