@@ -80,7 +80,7 @@ impl Floor {
             cgroup::parse_proc_cgroup(&std::fs::read_to_string(r.proc_self("cgroup")).unwrap())
                 .unwrap();
         for kind in [LimitKind::Memory, LimitKind::Pids, LimitKind::Cpu] {
-            match cgroup::limit_files(&lines, &table, kind) {
+            match cgroup::limit_files(&lines, &table.mounts, kind) {
                 Ok(LimitFiles::V2(p)) | Ok(LimitFiles::V1(p, None)) => reads.push(r.path(&p)),
                 Ok(LimitFiles::V1(q, Some(p))) => {
                     reads.push(r.path(&q));
@@ -216,9 +216,10 @@ fn bench_probes(c: &mut Criterion) {
     let mi = std::fs::read_to_string(r.proc_self("mountinfo")).unwrap();
     g.bench_function("mountinfo_parse_analyse", |b| {
         b.iter(|| {
-            black_box(mountinfo::analyse(
-                &MountTable::parse(black_box(&mi)),
+            black_box(mountinfo::analyse_with(
+                MountTable::parse(black_box(&mi)),
                 false,
+                |_| None,
             ))
         })
     });
@@ -228,7 +229,7 @@ fn bench_probes(c: &mut Criterion) {
                 .read_capped(&r.proc_self("mountinfo"), root::MOUNTINFO_LIMIT)
                 .unwrap();
             let t = MountTable::parse(std::str::from_utf8(&c.data).unwrap());
-            black_box(mountinfo::analyse(&t, c.truncated))
+            black_box(mountinfo::analyse_with(t, c.truncated, |_| None))
         })
     });
     g.bench_function("idmap_read_parse", |b| {
@@ -283,7 +284,7 @@ fn bench_probes(c: &mut Criterion) {
             let lines = cgroup::parse_proc_cgroup(&text).unwrap();
             let mut n = 0;
             for kind in [LimitKind::Memory, LimitKind::Pids, LimitKind::Cpu] {
-                match cgroup::limit_files(&lines, &table, kind) {
+                match cgroup::limit_files(&lines, &table.mounts, kind) {
                     Ok(LimitFiles::V2(p)) | Ok(LimitFiles::V1(p, None)) => {
                         n += r
                             .read_text(&r.path(&p), root::SMALL_FILE_LIMIT)
@@ -312,7 +313,7 @@ fn bench_probes(c: &mut Criterion) {
                 dockerenv: true,
                 self_environ: Some(&environ),
                 cgroups: Some(&lines),
-                mounts: Some(&table),
+                mounts: Some(&table.mounts),
                 osrelease: Some("6.18.44"),
                 host_namespaces: Some(true),
                 ..Default::default()
@@ -330,7 +331,7 @@ fn bench_generated(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
             b.iter(|| {
                 let t = MountTable::parse(black_box(text));
-                black_box(mountinfo::analyse(&t, false))
+                black_box(mountinfo::analyse_with(t, false, |_| None))
             })
         });
     }
@@ -365,7 +366,7 @@ fn mountns_child(c: &mut Criterion, n: usize, dir: &Path) {
         b.iter(|| {
             let c = r.read_capped(&path, root::MOUNTINFO_LIMIT).unwrap();
             let t = MountTable::parse(std::str::from_utf8(&c.data).unwrap());
-            black_box(mountinfo::analyse(&t, c.truncated))
+            black_box(mountinfo::analyse_with(t, c.truncated, |_| None))
         })
     });
     g.bench_function(BenchmarkId::new("posture", n), |b| {

@@ -354,7 +354,14 @@ const HOST_DEVICE_PREFIXES: &[&str] = &[
 
 /// Whether a `/dev` name is host hardware.
 pub fn is_host_device(name: &str) -> bool {
-    HOST_DEVICE_PREFIXES.iter().any(|p| name.starts_with(p))
+    let Some(&first) = name.as_bytes().first() else {
+        return false;
+    };
+    // The first byte rules out all but a few prefixes without a memcmp call
+    // (a host's /dev has 100-odd names, and this runs for each).
+    HOST_DEVICE_PREFIXES
+        .iter()
+        .any(|p| p.as_bytes()[0] == first && name.starts_with(p))
 }
 
 /// Everything `posture` knows about the calling process.
@@ -531,9 +538,15 @@ fn proc_trust(root: &Root) -> Fact<ProcTrust> {
     Fact::Known(ProcTrust::Procfs)
 }
 
-fn read_small(io: &Session, path: &Path) -> Result<String, Unknown> {
-    io.read_text(path, root::SMALL_FILE_LIMIT)
+/// Reads a small text file and parses it in place (no copy of the text).
+fn parse_small<T>(
+    io: &Session,
+    path: &Path,
+    parse: impl FnOnce(&str) -> Result<T, Unknown>,
+) -> Result<T, Unknown> {
+    io.with_text(path, root::SMALL_FILE_LIMIT, parse)
         .map_err(|e| Unknown::read(path, &e))
+        .and_then(|r| r)
 }
 
 fn read_kernel(io: &Session) -> Kernel {
@@ -541,18 +554,17 @@ fn read_kernel(io: &Session) -> Kernel {
     let rel = root.proc_sys("kernel/osrelease");
     let last = root.proc_sys("kernel/cap_last_cap");
     Kernel {
-        release: read_small(io, &rel).map(|s| s.trim().to_string()).into(),
-        cap_last_cap: read_small(io, &last)
-            .and_then(|s| {
-                s.trim()
-                    .parse::<u8>()
-                    .ok()
-                    .filter(|n| *n < 64)
-                    .ok_or_else(|| {
-                        Unknown::file(&last, format!("{:?} is not a capability number", s.trim()))
-                    })
-            })
-            .into(),
+        release: parse_small(io, &rel, |s| Ok(s.trim().to_string())).into(),
+        cap_last_cap: parse_small(io, &last, |s| {
+            s.trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|n| *n < 64)
+                .ok_or_else(|| {
+                    Unknown::file(&last, format!("{:?} is not a capability number", s.trim()))
+                })
+        })
+        .into(),
     }
 }
 
@@ -677,28 +689,33 @@ fn no_new_privs(root: &Root, path: &Path, status: &Result<Status, Unknown>) -> F
 fn read_threads(io: &Session, main: &Status) -> Fact<Threads> {
     let root = io.root();
     let dir = root.proc_self_tasks();
-    let (tids, truncated) = match io.list_dir(&dir, root::TASK_LIMIT) {
-        Ok(v) => v,
-        Err(e) => return Fact::Unknown(Unknown::read(&dir, &e)),
-    };
     let main_tid = main.tgid.value().copied();
+    let mut unreadable = Vec::new();
+    // The other threads' ids: none for a single-threaded process, so no
+    // allocation then.
+    let mut others: Vec<u32> = Vec::new();
+    let (count, truncated) =
+        match io.scan_dir(&dir, root::TASK_LIMIT, |name| match name.parse::<u32>() {
+            Ok(tid) if Some(tid) == main_tid => {}
+            Ok(tid) => others.push(tid),
+            Err(_) => unreadable.push(format!("{name}: not a thread id")),
+        }) {
+            Ok(v) => v,
+            Err(e) => return Fact::Unknown(Unknown::read(&dir, &e)),
+        };
+    unreadable.sort();
+    others.sort_unstable();
     let mut t = Threads {
-        count: tids.len(),
+        count,
         differing: Vec::new(),
-        unreadable: Vec::new(),
+        unreadable,
         exited: 0,
         truncated,
     };
-    let mut buf = Vec::with_capacity(2048);
-    for name in &tids {
-        let Ok(tid) = name.parse::<u32>() else {
-            t.unreadable.push(format!("{name}: not a thread id"));
-            continue;
-        };
-        if Some(tid) == main_tid {
-            continue;
-        }
-        let path = dir.join(name).join("status");
+    let mut buf = Vec::new();
+    for tid in others {
+        let mut path = dir.join(tid.to_string());
+        path.push("status");
         match io.read_into(&path, root::STATUS_LIMIT, &mut buf) {
             Ok(false) => {}
             Ok(true) => {
@@ -768,7 +785,8 @@ fn read_namespaces(io: &Session, kernel: Option<(u32, u32)>) -> Vec<Namespace> {
     NsType::ALL
         .iter()
         .map(|&ty| {
-            let path = root.proc_self(&format!("ns/{}", ty.name()));
+            let mut path = root.proc_self("ns");
+            path.push(ty.name());
             let inode: Fact<u64> = io
                 .read_link(&path)
                 .map_err(|e| Unknown::read(&path, &e))
@@ -813,9 +831,10 @@ fn user_namespace(io: &Session, namespaces: &[Namespace], identity: &Identity) -
     let root = io.root();
     let map = |name: &str| -> Fact<IdMap> {
         let path = root.proc_self(name);
-        read_small(io, &path)
-            .and_then(|t| IdMap::parse(&t).map_err(|e| Unknown::file(&path, e.to_string())))
-            .into()
+        parse_small(io, &path, |t| {
+            IdMap::parse(t).map_err(|e| Unknown::file(&path, e.to_string()))
+        })
+        .into()
     };
     let uid_map = map("uid_map");
     let gid_map = map("gid_map");
@@ -843,13 +862,13 @@ fn user_namespace(io: &Session, namespaces: &[Namespace], identity: &Identity) -
 fn read_lsm(io: &Session) -> Lsm {
     let root = io.root();
     let list_path = root.sys("kernel/security/lsm");
-    let active: Fact<Vec<String>> = read_small(io, &list_path)
-        .map(|t| lsm::parse_lsm_list(&t))
-        .into();
+    let active: Fact<Vec<String>> =
+        parse_small(io, &list_path, |t| Ok(lsm::parse_lsm_list(t))).into();
     let enforce_path = root.sys("fs/selinux/enforce");
-    let selinux_enforcing = read_small(io, &enforce_path)
-        .and_then(|t| lsm::parse_enforce(&t).map_err(|w| Unknown::file(&enforce_path, w)))
-        .into();
+    let selinux_enforcing = parse_small(io, &enforce_path, |t| {
+        lsm::parse_enforce(t).map_err(|w| Unknown::file(&enforce_path, w))
+    })
+    .into();
 
     let aa_path = root.proc_self("attr/apparmor/current");
     let cur_path = root.proc_self("attr/current");
@@ -897,9 +916,9 @@ fn read_cgroups(
 ) -> Fact<Cgroups> {
     let root = io.root();
     let path = root.proc_self("cgroup");
-    let lines = match read_small(io, &path)
-        .and_then(|t| cgroup::parse_proc_cgroup(&t).map_err(|w| Unknown::file(&path, w)))
-    {
+    let lines = match parse_small(io, &path, |t| {
+        cgroup::parse_proc_cgroup(t).map_err(|w| Unknown::file(&path, w))
+    }) {
         Ok(l) => l,
         Err(u) => return Fact::Unknown(u),
     };
@@ -927,11 +946,14 @@ fn read_cgroups(
                 Err(e) => Err(Unknown::read(&full, &e)),
             }
         };
+        // One file parsed in place (no copy of its text).
         let parse = |p: &str, f: fn(&str) -> Result<Limit, String>| {
-            read(p).and_then(|o| match o {
-                None => Ok(Limit::Unlimited),
-                Some((t, file)) => f(&t).map_err(|w| Unknown::file(&file, w)),
-            })
+            let full = root.path(p);
+            match io.with_text(&full, root::SMALL_FILE_LIMIT, f) {
+                Ok(r) => r.map_err(|w| Unknown::file(&full, w)),
+                Err(e) if at_real_root && e.errno() == Some(2) => Ok(Limit::Unlimited),
+                Err(e) => Err(Unknown::read(&full, &e)),
+            }
         };
         let result = match (&files, kind) {
             (LimitFiles::V2(p), LimitKind::Cpu) => parse(p, cgroup::parse_cpu_max),

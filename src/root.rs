@@ -13,6 +13,7 @@
 //!   `readlink` printed (`user:[4026531837]`).
 //! * `dev/` holds one empty file per device name seen in the container's `/dev`.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::OwnedFd;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
+use rustix::fs::OFlags;
 
 /// Upper bound for small single-value files (`cap_last_cap`, `uid_map`, attr files…).
 pub const SMALL_FILE_LIMIT: usize = 64 * 1024;
@@ -35,6 +37,11 @@ pub const DEV_ENTRY_LIMIT: usize = 4096;
 
 /// Room reserved before a read: procfs text files fit in one read of this.
 const READ_CHUNK: usize = 16 * 1024;
+/// Spare bytes in a path built by [`Root::path`] and friends, so that one more
+/// short component (`ns/<type>`, `<tid>/status`) needs no second allocation.
+const PATH_SLACK: usize = 24;
+/// Room for one `getdents64` batch: `/dev` of a host (100-odd names) in one call.
+const DIR_BUF: usize = 8 * 1024;
 
 /// Where the root came from: the live system or a fixture directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,12 +167,27 @@ impl Root {
 
     /// A path below the root; `rel` is written without a leading slash.
     pub fn path(&self, rel: &str) -> PathBuf {
-        self.base.join(rel.trim_start_matches('/'))
+        self.below("", rel)
+    }
+
+    /// `<base>/<dir>/<rel>` built in one allocation, with room left for one
+    /// more short component (a caller may `push` a name without a realloc).
+    fn below(&self, dir: &str, rel: &str) -> PathBuf {
+        let rel = rel.trim_start_matches('/');
+        let mut p = PathBuf::with_capacity(
+            self.base.as_os_str().len() + dir.len() + rel.len() + PATH_SLACK,
+        );
+        p.push(&self.base);
+        if !dir.is_empty() {
+            p.push(dir);
+        }
+        p.push(rel);
+        p
     }
 
     /// A file of the calling process: `proc/self/<rel>`.
     pub fn proc_self(&self, rel: &str) -> PathBuf {
-        self.path(&format!("proc/self/{rel}"))
+        self.below("proc/self", rel)
     }
 
     /// The directory of the calling process's threads: `proc/self/task`.
@@ -175,12 +197,12 @@ impl Root {
 
     /// A file of process 1 in this pid namespace: `proc/1/<rel>`.
     pub fn proc_init(&self, rel: &str) -> PathBuf {
-        self.path(&format!("proc/1/{rel}"))
+        self.below("proc/1", rel)
     }
 
     /// A kernel tunable: `proc/sys/<rel>`.
     pub fn proc_sys(&self, rel: &str) -> PathBuf {
-        self.path(&format!("proc/sys/{rel}"))
+        self.below("proc/sys", rel)
     }
 
     /// The mount point of procfs itself.
@@ -190,7 +212,7 @@ impl Root {
 
     /// A sysfs or securityfs file: `sys/<rel>`.
     pub fn sys(&self, rel: &str) -> PathBuf {
-        self.path(&format!("sys/{rel}"))
+        self.below("sys", rel)
     }
 
     /// The device directory: `dev`.
@@ -300,6 +322,7 @@ impl Root {
             root: self,
             proc_self_path,
             proc_self,
+            scratch: Cell::new(Vec::new()),
         }
     }
 
@@ -369,10 +392,18 @@ impl Root {
 /// every path, when the directory could not be opened) are opened as usual.
 /// Errors name the same paths as [`Root`]'s own methods, and fixture
 /// `.errno` files work the same way.
+///
+/// It also keeps one scratch buffer for the pass: every file is read into it
+/// and only what the caller keeps is copied out, at its own size (a parse
+/// through [`Session::with_text`] copies nothing), so a call makes one large
+/// buffer instead of one per file.
 pub(crate) struct Session<'r> {
     root: &'r Root,
     proc_self_path: PathBuf,
     proc_self: Option<OwnedFd>,
+    /// Taken while a read uses it (a nested read finds it empty and grows its
+    /// own), put back after.
+    scratch: Cell<Vec<u8>>,
 }
 
 impl Session<'_> {
@@ -412,31 +443,71 @@ impl Session<'_> {
         self.root.read_opened(path, self.open(path), limit, buf)
     }
 
+    /// Reads `path` into the scratch buffer and hands `f` the bytes and
+    /// whether the file was longer than `limit`.
+    fn with_scratch<R>(
+        &self,
+        path: &Path,
+        limit: usize,
+        f: impl FnOnce(&[u8], bool) -> Result<R, ReadError>,
+    ) -> Result<R, ReadError> {
+        let mut buf = self.scratch.take();
+        let r = self
+            .read_into(path, limit, &mut buf)
+            .and_then(|truncated| f(&buf, truncated));
+        self.scratch.set(buf);
+        r
+    }
+
     /// [`Root::read_bytes`].
     pub(crate) fn read_bytes(&self, path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
-        let mut buf = Vec::new();
-        if self.read_into(path, limit, &mut buf)? {
-            return Err(ReadError::TooLarge {
-                path: path.to_path_buf(),
-                limit,
-            });
-        }
-        Ok(buf)
+        self.with_scratch(path, limit, |data, truncated| {
+            if truncated {
+                return Err(ReadError::TooLarge {
+                    path: path.to_path_buf(),
+                    limit,
+                });
+            }
+            Ok(data.to_vec())
+        })
+    }
+
+    /// Reads a text file up to `limit` (failing past it, as
+    /// [`Root::read_text`] does) and passes the text to `f`, without copying it.
+    pub(crate) fn with_text<R>(
+        &self,
+        path: &Path,
+        limit: usize,
+        f: impl FnOnce(&str) -> R,
+    ) -> Result<R, ReadError> {
+        self.with_scratch(path, limit, |data, truncated| {
+            if truncated {
+                return Err(ReadError::TooLarge {
+                    path: path.to_path_buf(),
+                    limit,
+                });
+            }
+            std::str::from_utf8(data)
+                .map(f)
+                .map_err(|_| ReadError::NotUtf8 {
+                    path: path.to_path_buf(),
+                })
+        })
     }
 
     /// [`Root::read_text`].
     pub(crate) fn read_text(&self, path: &Path, limit: usize) -> Result<String, ReadError> {
-        let bytes = self.read_bytes(path, limit)?;
-        String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8 {
-            path: path.to_path_buf(),
-        })
+        self.with_text(path, limit, str::to_owned)
     }
 
     /// [`Root::read_capped`].
     pub(crate) fn read_capped(&self, path: &Path, limit: usize) -> Result<Capped, ReadError> {
-        let mut data = Vec::new();
-        let truncated = self.read_into(path, limit, &mut data)?;
-        Ok(Capped { data, truncated })
+        self.with_scratch(path, limit, |data, truncated| {
+            Ok(Capped {
+                data: data.to_vec(),
+                truncated,
+            })
+        })
     }
 
     /// [`Root::read_link`].
@@ -467,22 +538,32 @@ impl Session<'_> {
             path: path.to_path_buf(),
             source,
         };
-        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+        // getdents64 straight into the scratch buffer: no opendir (which
+        // would fstat, fcntl twice, allocate 32 KiB and lseek on close).
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let opened = match self.below_proc_self(path) {
-            Some((fd, rel)) => nix::dir::Dir::openat(fd, rel, flags, Mode::empty()),
-            None => nix::dir::Dir::open(path, flags, Mode::empty()),
+            Some((fd, rel)) => rustix::fs::openat(fd, rel, flags, rustix::fs::Mode::empty()),
+            None => rustix::fs::open(path, flags, rustix::fs::Mode::empty()),
         };
-        let mut dir = opened.map_err(|e| {
+        let fd = opened.map_err(|e| {
             io_err(
                 self.root
                     .fixture_errno(path)
                     .unwrap_or_else(|| io::Error::from(e)),
             )
         })?;
+        let mut buf = self.scratch.take();
+        buf.clear();
+        buf.reserve(DIR_BUF);
         let fixture = self.root.kind == RootKind::Fixture;
         let mut n = 0;
-        for entry in dir.iter() {
-            let entry = entry.map_err(|e| io_err(io::Error::from(e)))?;
+        let mut dir = rustix::fs::RawDir::new(&fd, buf.spare_capacity_mut());
+        let result = loop {
+            let entry = match dir.next() {
+                None => break Ok((n, false)),
+                Some(Err(e)) => break Err(io_err(io::Error::from(e))),
+                Some(Ok(entry)) => entry,
+            };
             let Ok(name) = entry.file_name().to_str() else {
                 continue;
             };
@@ -493,21 +574,13 @@ impl Session<'_> {
                 continue;
             }
             if n == limit {
-                return Ok((n, true));
+                break Ok((n, true));
             }
             n += 1;
             f(name);
-        }
-        Ok((n, false))
-    }
-
-    /// [`Root::list_dir`].
-    pub(crate) fn list_dir(
-        &self,
-        path: &Path,
-        limit: usize,
-    ) -> Result<(Vec<String>, bool), ReadError> {
-        self.root.list_dir(path, limit)
+        };
+        self.scratch.set(buf);
+        result
     }
 }
 
