@@ -11,8 +11,8 @@
 #   2. scripts/check-fixtures.sh: the fixture trees hold only plain files and
 #      the ns links git can store.
 #   3. cargo test --all-features: unit, doc, fixture, policy, CLI, live
-#      (setpriv, capsh, unshare, seccomp), robustness, HTTP and metrics tests.
-#   4. The runtime suite: the CLI inside real containers, flag by flag.
+#      (setpriv, capsh, unshare, seccomp), robustness, HTTP and metrics tests,
+#      and (feature runtime-tests) the CLI inside real containers, flag by flag.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,4 +24,3 @@ fi
 bash .ci/setup-runtimes.sh
 bash scripts/check-fixtures.sh
 cargo test --all-features
-POSTURE_RUNTIME_TESTS=1 cargo test --all-features --test runtimes -- --test-threads=2

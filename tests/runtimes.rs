@@ -1,14 +1,14 @@
 //! The static `posture` binary inside real containers, flag by flag.
 //!
-//! Opt-in (needs root, podman with runc, a docker daemon, capsh):
+//! Opt-in through the `runtime-tests` feature, so a plain `cargo test` does not
+//! build it (needs root, podman with runc, a docker daemon, capsh):
 //!
 //! ```text
 //! bash .ci/setup-runtimes.sh
-//! POSTURE_RUNTIME_TESTS=1 cargo test --test runtimes -- --test-threads=2
+//! cargo test --features runtime-tests --test runtimes
 //! ```
 //!
-//! Without `POSTURE_RUNTIME_TESTS=1` every test prints one line and returns.
-//! With it, a missing runtime fails the test, naming what to install.
+//! Once asked for, a missing runtime fails the test, naming what to install.
 //!
 //! Every scenario runs `/posture --check --policy checklist --json` inside the
 //! container and asserts (1) that the report agrees with the kernel's own
@@ -166,9 +166,6 @@ fn assert_mac_evidence_says_no_lsm(o: &harness::Outcome) {
 
 #[test]
 fn docker_defaults() {
-    if !harness::requested("docker_defaults") {
-        return;
-    }
     harness::require(&[Need::Docker, Need::Podman, Need::Capsh]);
     let o = Run {
         rt: "docker",
@@ -191,9 +188,6 @@ fn docker_defaults() {
 
 #[test]
 fn podman_defaults() {
-    if !harness::requested("podman_defaults") {
-        return;
-    }
     harness::require(&[Need::Podman, Need::Capsh]);
     let o = Run {
         rt: "podman",
@@ -220,9 +214,6 @@ fn podman_defaults() {
 
 #[test]
 fn hardened_docker() {
-    if !harness::requested("hardened_docker") {
-        return;
-    }
     let mut flags = vec!["--network=none"];
     flags.extend(HARDENED);
     let o = docker("hardened-docker", &flags);
@@ -235,9 +226,6 @@ fn hardened_docker() {
 
 #[test]
 fn hardened_podman() {
-    if !harness::requested("hardened_podman") {
-        return;
-    }
     let o = podman("hardened-podman", HARDENED);
     assert_checklist(&o, &hardened_table());
     assert_eq!(cap_names(&o, "bounding"), names(&["CAP_NET_BIND_SERVICE"]));
@@ -249,9 +237,6 @@ fn hardened_podman() {
 
 #[test]
 fn hardened_but_root() {
-    if !harness::requested("hardened_but_root") {
-        return;
-    }
     let o = podman(
         "hardened-root",
         &[
@@ -297,9 +282,6 @@ fn hardened_but_root() {
 
 #[test]
 fn podman_privileged() {
-    if !harness::requested("podman_privileged") {
-        return;
-    }
     // docker run --privileged fails on this host (see .ci/setup-runtimes.sh).
     let o = podman("privileged", &["--privileged"]);
     assert_checklist(
@@ -333,9 +315,6 @@ fn podman_privileged() {
 
 #[test]
 fn seccomp_unconfined() {
-    if !harness::requested("seccomp_unconfined") {
-        return;
-    }
     for rt in ["podman", "docker"] {
         harness::require(&[Need::Podman, Need::Docker, Need::Capsh]);
         let flags: &[&str] = if rt == "docker" {
@@ -384,9 +363,6 @@ fn seccomp_unconfined() {
 
 #[test]
 fn seccomp_custom_profile() {
-    if !harness::requested("seccomp_custom_profile") {
-        return;
-    }
     harness::require(&[Need::Podman, Need::Capsh]);
     let dir = harness::TempDir::new("seccomp");
     let profile = dir.path().join("deny-kexec.json");
@@ -422,9 +398,6 @@ fn seccomp_custom_profile() {
 
 #[test]
 fn cap_add_sys_admin() {
-    if !harness::requested("cap_add_sys_admin") {
-        return;
-    }
     let o = podman("cap-sys-admin", &["--cap-add=SYS_ADMIN"]);
     // SYS_ADMIN is one more capability, not a privileged container.
     assert_checklist(&o, &defaults_table());
@@ -435,9 +408,6 @@ fn cap_add_sys_admin() {
 
 #[test]
 fn cap_net_raw_only() {
-    if !harness::requested("cap_net_raw_only") {
-        return;
-    }
     let o = podman("cap-net-raw", &["--cap-drop=ALL", "--cap-add=NET_RAW"]);
     assert_eq!(cap_names(&o, "effective"), names(&["CAP_NET_RAW"]));
     assert_eq!(cap_names(&o, "bounding"), names(&["CAP_NET_RAW"]));
@@ -452,9 +422,6 @@ fn cap_net_raw_only() {
 
 #[test]
 fn userns_remapped() {
-    if !harness::requested("userns_remapped") {
-        return;
-    }
     harness::require(&[Need::Podman, Need::Capsh]);
     let o = Run {
         rt: "podman",
@@ -506,9 +473,6 @@ fn userns_remapped() {
 
 #[test]
 fn userns_rootless_like() {
-    if !harness::requested("userns_rootless_like") {
-        return;
-    }
     harness::require(&[Need::Podman, Need::Capsh]);
     // Container root = host uid 1000 (an ordinary user), the rest a
     // subordinate range: what rootless podman looks like from inside. podman
@@ -626,39 +590,28 @@ fn host_namespace(flag: &'static str, ns: &str, id: &'static str) {
 
 #[test]
 fn host_pid() {
-    if harness::requested("host_pid") {
-        host_namespace("--pid=host", "pid", "no_host_pid");
-    }
+    host_namespace("--pid=host", "pid", "no_host_pid");
 }
 
 #[test]
 fn host_network() {
-    if harness::requested("host_network") {
-        host_namespace("--network=host", "net", "no_host_network");
-    }
+    host_namespace("--network=host", "net", "no_host_network");
 }
 
 #[test]
 fn host_ipc() {
-    if harness::requested("host_ipc") {
-        host_namespace("--ipc=host", "ipc", "no_host_ipc");
-    }
+    host_namespace("--ipc=host", "ipc", "no_host_ipc");
 }
 
 #[test]
 fn host_uts() {
-    if harness::requested("host_uts") {
-        host_namespace("--uts=host", "uts", "no_host_uts");
-    }
+    host_namespace("--uts=host", "uts", "no_host_uts");
 }
 
 // -------------------------------------------------------------------- mounts
 
 #[test]
 fn docker_socket_mounted() {
-    if !harness::requested("docker_socket_mounted") {
-        return;
-    }
     harness::require(&[Need::Podman, Need::Docker, Need::Capsh]);
     for rt in ["docker", "podman"] {
         let flags: &[&str] = if rt == "docker" {
@@ -696,9 +649,6 @@ fn docker_socket_mounted() {
 
 #[test]
 fn host_root_mounted() {
-    if !harness::requested("host_root_mounted") {
-        return;
-    }
     harness::require(&[Need::Podman, Need::Capsh]);
     let o = Run {
         rt: "podman",
@@ -725,9 +675,6 @@ fn host_root_mounted() {
 
 #[test]
 fn host_etc_mounted() {
-    if !harness::requested("host_etc_mounted") {
-        return;
-    }
     let o = docker("host-etc", &["--network=none", "-v", "/etc:/host-etc"]);
     let mut want = defaults_table();
     want.0.insert("no_sensitive_mounts", St::Fail);
@@ -740,9 +687,6 @@ fn host_etc_mounted() {
 
 #[test]
 fn memory_and_pids_limits() {
-    if !harness::requested("memory_and_pids_limits") {
-        return;
-    }
     harness::require(&[Need::Podman, Need::Docker, Need::Capsh]);
     for rt in ["podman", "docker"] {
         let flags: &[&str] = if rt == "docker" {
@@ -774,9 +718,6 @@ fn memory_and_pids_limits() {
 
 #[test]
 fn hardened_dockerfile() {
-    if !harness::requested("hardened_dockerfile") {
-        return;
-    }
     harness::require(&[Need::Podman]);
     // FROM scratch: no shell to cat /proc/self/status with, by design; the
     // kernel cross-check for the same flags is in hardened_podman.
@@ -867,9 +808,6 @@ fn k8s(name: &str) -> std::path::PathBuf {
 
 #[test]
 fn kube_restricted_pod() {
-    if !harness::requested("kube_restricted_pod") {
-        return;
-    }
     harness::require(&[Need::Podman, Need::Capsh]);
     let manifest = k8s("pod-restricted.yaml");
     let o = Kube {
@@ -924,9 +862,6 @@ fn kube_restricted_pod() {
 
 #[test]
 fn kube_restricted_pod_as_shipped() {
-    if !harness::requested("kube_restricted_pod_as_shipped") {
-        return;
-    }
     harness::require(&[Need::Podman]);
     // The manifest exactly as shipped (only the pod renamed), with the
     // examples/Dockerfile image: the binary's exit status is the pod's.
@@ -944,9 +879,6 @@ fn kube_restricted_pod_as_shipped() {
 
 #[test]
 fn kube_baseline_pod() {
-    if !harness::requested("kube_baseline_pod") {
-        return;
-    }
     harness::require(&[Need::Podman, Need::Capsh]);
     let manifest = k8s("pod-baseline.yaml");
     let o = Kube {
@@ -970,9 +902,6 @@ fn kube_baseline_pod() {
 
 #[test]
 fn kube_privileged_pod() {
-    if !harness::requested("kube_privileged_pod") {
-        return;
-    }
     harness::require(&[Need::Podman, Need::Capsh]);
     let manifest = k8s("pod-privileged.yaml");
     let o = Kube {
@@ -1010,9 +939,6 @@ fn kube_privileged_pod() {
 
 #[test]
 fn kube_hostpid_pod() {
-    if !harness::requested("kube_hostpid_pod") {
-        return;
-    }
     harness::require(&[Need::Podman, Need::Capsh]);
     let manifest = k8s("pod-hostpid.yaml");
     let o = Kube {
@@ -1076,9 +1002,6 @@ fn kube_hostpid_pod() {
 
 #[test]
 fn kube_health_deployment() {
-    if !harness::requested("kube_health_deployment") {
-        return;
-    }
     harness::require(&[Need::Podman]);
     let manifest = k8s("deployment.yaml");
     assert!(

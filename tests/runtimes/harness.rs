@@ -17,9 +17,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
-/// The opt-in variable.
-pub const ENV: &str = "POSTURE_RUNTIME_TESTS";
-
 /// The busybox image `.ci/setup-runtimes.sh` imports (busybox + capsh).
 pub const BASE_IMAGE: &str = "localhost/posture-base:latest";
 /// The base image plus `/posture`, rebuilt once per test run.
@@ -66,22 +63,6 @@ pub const MUST: [&str; 9] = [
     "no_sensitive_mounts",
     "proc_trusted",
 ];
-
-/// Whether the suite was asked for. When not, prints one line saying so: this
-/// is an opt-in suite (it needs root, podman and a docker daemon), not a skip of
-/// a missing component.
-pub fn requested(test: &str) -> bool {
-    match std::env::var(ENV) {
-        Ok(v) if v == "1" => true,
-        _ => {
-            println!(
-                "runtimes::{test}: container-runtime suite not requested (set {ENV}=1 to run it; \
-                 it needs root and `bash .ci/setup-runtimes.sh`)"
-            );
-            false
-        }
-    }
-}
 
 /// What a scenario needs on the host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,7 +132,9 @@ pub fn require(needs: &[Need]) {
             Need::Capsh => &CAPSH,
         };
         if let Err(e) = cell.get_or_init(|| check_need(n)) {
-            panic!("{ENV}=1 but {n:?} is not usable on this host: {e}\nFix: {SETUP_HINT}");
+            panic!(
+                "the runtime suite was asked for (feature runtime-tests) but {n:?} is not usable on this host: {e}\nFix: {SETUP_HINT}"
+            );
         }
     }
 }
