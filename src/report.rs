@@ -416,6 +416,13 @@ fn show(p: &Path) -> String {
     p.display().to_string()
 }
 
+/// [`show`] for a path no longer needed: reuses its buffer when it is UTF-8.
+fn into_shown(p: std::path::PathBuf) -> String {
+    p.into_os_string()
+        .into_string()
+        .unwrap_or_else(|p| p.to_string_lossy().into_owned())
+}
+
 fn field<T: Clone>(path: &Path, f: &Field<T>, line: &str) -> Fact<T> {
     match f {
         Field::Value(v) => Fact::Known(v.clone()),
@@ -788,13 +795,20 @@ fn read_namespaces(io: &Session, kernel: Option<(u32, u32)>) -> Vec<Namespace> {
             let mut path = root.proc_self("ns");
             path.push(ty.name());
             let inode: Fact<u64> = io
-                .read_link(&path)
+                .with_link(&path, |t| {
+                    ns::parse_link(ty, t).map_err(|w| Unknown::file(&path, w))
+                })
                 .map_err(|e| Unknown::read(&path, &e))
-                .and_then(|t| ns::parse_link(ty, &t).map_err(|w| Unknown::file(&path, w)))
+                .and_then(|r| r)
                 .into();
-            let initial = inode
-                .clone()
-                .and_then(|ino| ns::is_initial(ty, ino, kernel, &show(&path)));
+            // The source text is only spelled when the answer is unknown.
+            let initial = match inode.known() {
+                Some(&ino) => match ns::is_initial(ty, ino, kernel, "") {
+                    Fact::Unknown(u) => Fact::Unknown(Unknown::file(&path, u.reason)),
+                    known => known,
+                },
+                None => inode.clone().map(|_| false),
+            };
             Namespace {
                 ns_type: ty,
                 inode,
@@ -1028,14 +1042,14 @@ fn read_runtime(
         host_namespaces,
         status_is_sparse,
         paths: runtime::Paths {
-            dockerenv: show(&dockerenv_path),
-            containerenv: show(&containerenv_path),
-            self_environ: show(&self_env_path),
-            init_environ: show(&init_env_path),
-            cgroup: show(&root.proc_self("cgroup")),
-            mountinfo: show(&root.proc_self("mountinfo")),
-            osrelease: show(&root.proc_sys("kernel/osrelease")),
-            status: show(&root.proc_self("status")),
+            dockerenv: into_shown(dockerenv_path),
+            containerenv: into_shown(containerenv_path),
+            self_environ: into_shown(self_env_path),
+            init_environ: into_shown(init_env_path),
+            cgroup: into_shown(root.proc_self("cgroup")),
+            mountinfo: into_shown(root.proc_self("mountinfo")),
+            osrelease: into_shown(root.proc_sys("kernel/osrelease")),
+            status: into_shown(root.proc_self("status")),
         },
     };
     runtime::detect(&inputs)

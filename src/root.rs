@@ -519,6 +519,26 @@ impl Session<'_> {
         self.root.link_text(path, target)
     }
 
+    /// Reads a symbolic link below `proc/self` into a stack buffer and passes
+    /// its target to `f` (no allocation); anything else, a failure or a long
+    /// or non-UTF-8 target goes through [`Session::read_link`], which reports it.
+    pub(crate) fn with_link<R>(
+        &self,
+        path: &Path,
+        f: impl FnOnce(&str) -> R,
+    ) -> Result<R, ReadError> {
+        if let Some((fd, rel)) = self.below_proc_self(path) {
+            let mut buf = [0u8; 128];
+            if let Ok(n) = rustix::fs::readlinkat_raw(fd, rel, &mut buf[..])
+                && n < buf.len()
+                && let Ok(t) = std::str::from_utf8(&buf[..n])
+            {
+                return Ok(f(t));
+            }
+        }
+        self.read_link(path).map(|t| f(&t))
+    }
+
     /// [`Root::exists`].
     pub(crate) fn exists(&self, path: &Path) -> Result<bool, ReadError> {
         self.root.exists(path)
