@@ -105,7 +105,7 @@ impl Floor {
             .masked_paths
             .iter()
             .filter(|m| m.state == MaskState::Exposed)
-            .map(|m| r.path(&m.path))
+            .map(|m| r.path(m.path))
             .collect();
         stats.push(r.path(".dockerenv"));
         stats.push(r.path("var/run/secrets/kubernetes.io/serviceaccount/token"));

@@ -591,15 +591,15 @@ pub fn analyse(t: &MountTable, truncated: bool) -> Mounts {
 /// Whether a path names a runtime socket or socket directory, and whose.
 fn socket_of(p: &str) -> Option<(&'static str, bool)> {
     let base = basename(p);
-    if base.contains(".sock") {
-        if let Some((_, rt)) = RUNTIME_SOCKETS.iter().find(|(n, _)| base == *n) {
-            return Some((rt, false));
-        }
+    if base.contains(".sock")
+        && let Some((_, rt)) = RUNTIME_SOCKETS.iter().find(|(n, _)| base == *n)
+    {
+        return Some((rt, false));
     }
-    if p.starts_with("/run/") || p.starts_with("/var/") {
-        if let Some((_, rt)) = RUNTIME_SOCKET_DIRS.iter().find(|(d, _)| p == *d) {
-            return Some((rt, true));
-        }
+    if (p.starts_with("/run/") || p.starts_with("/var/"))
+        && let Some((_, rt)) = RUNTIME_SOCKET_DIRS.iter().find(|(d, _)| p == *d)
+    {
+        return Some((rt, true));
     }
     None
 }
