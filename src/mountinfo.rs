@@ -308,13 +308,18 @@ pub const SENSITIVE_HOST_PATHS: &[&str] = &[
 ];
 
 /// Host trees whose every file is sensitive (a single `/etc/shadow` bind counts).
+/// Not `/var/lib/kubelet` as a whole: every Kubernetes volume (ConfigMaps,
+/// Secrets, emptyDir, `/etc/hosts`) is a bind from the pod's own directory
+/// `/var/lib/kubelet/pods/<uid>/…`; the kubelet's credentials are listed.
 pub const SENSITIVE_HOST_TREES: &[&str] = &[
     "/etc",
     "/root",
     "/boot",
     "/proc",
     "/sys",
-    "/var/lib/kubelet",
+    "/var/lib/kubelet/pki",
+    "/var/lib/kubelet/kubeconfig",
+    "/var/lib/kubelet/config.yaml",
 ];
 
 /// Files a runtime bind-mounts into every container itself.
@@ -777,6 +782,26 @@ mod tests {
         assert_eq!(state("/proc/acpi"), MaskState::Exposed);
         assert_eq!(a.proc_sys, PseudoFsState::ReadOnly);
         assert_eq!(a.sys, PseudoFsState::ReadOnly);
+    }
+
+    #[test]
+    fn kubernetes_pod_volumes_are_not_host_exposure() {
+        let t = MountTable::parse(
+            "1 0 0:50 / / rw - overlay overlay rw,lowerdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs\n\
+             2 1 254:1 /var/lib/kubelet/pods/0a1b/etc-hosts /etc/hosts rw - ext4 /dev/sda1 rw\n\
+             3 1 254:1 /var/lib/kubelet/pods/0a1b/volumes/kubernetes.io~configmap/cfg /etc/app ro - ext4 /dev/sda1 rw\n\
+             4 1 254:1 /var/lib/kubelet/pods/0a1b/volumes/kubernetes.io~empty-dir/cache /cache rw - ext4 /dev/sda1 rw\n\
+             5 1 254:1 /var/lib/kubelet/pki /pki ro - ext4 /dev/sda1 rw\n\
+             6 1 254:1 /var/lib/kubelet /kubelet ro - ext4 /dev/sda1 rw\n",
+        );
+        let a = analyse(&t, false);
+        let sensitive: Vec<_> = a
+            .host_mounts
+            .iter()
+            .filter(|h| h.sensitive.is_some())
+            .map(|h| h.mount.mount_point.as_str())
+            .collect();
+        assert_eq!(sensitive, ["/pki", "/kubelet"]);
     }
 
     #[test]

@@ -420,6 +420,24 @@ mod tests {
     }
 
     #[test]
+    fn kubernetes_on_containerd_with_a_private_cgroup_namespace() {
+        let lines = parse_proc_cgroup("0::/\n").unwrap();
+        let m = MountTable::parse(
+            "1 0 0:50 / / rw - overlay overlay rw,lowerdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/9/fs\n\
+             2 1 254:1 /var/lib/kubelet/pods/0a1b/etc-hosts /etc/hosts rw - ext4 /dev/sda1 rw\n",
+        );
+        let r = detect(&Inputs {
+            cgroups: Some(&lines),
+            mounts: Some(&m.mounts),
+            host_namespaces: Some(false),
+            ..Default::default()
+        });
+        assert_eq!(r.kind, RuntimeKind::Containerd);
+        assert!(r.kubernetes);
+        assert_eq!(r.confidence, Confidence::Strong);
+    }
+
+    #[test]
     fn spoofable_only_and_none() {
         let r = detect(&Inputs {
             self_environ: Some(b"PATH=/bin\0KUBERNETES_SERVICE_HOST=10.0.0.1\0"),
