@@ -763,12 +763,16 @@ fn render_text(r: &Report, color: bool) -> String {
                 m.runtime_sockets
                     .iter()
                     .map(|k| {
+                        let whence = if k.seen_in == "stat" {
+                            "a socket file, found by stat".to_string()
+                        } else {
+                            format!("from {}", k.root)
+                        };
                         style.danger(&format!(
-                            "{} ({}{}, from {})",
+                            "{} ({}{}, {whence})",
                             k.mount_point,
                             k.runtime,
                             if k.directory { " socket directory" } else { "" },
-                            k.root
                         ))
                     })
                     .collect(),

@@ -285,6 +285,59 @@ pub const RUNTIME_SOCKET_DIRS: &[(&str, &str)] = &[
     ("/var/lib/kubelet/pod-resources", "kubernetes"),
 ];
 
+/// Where runtimes put their sockets, as seen from inside the container; a
+/// socket there is reachable whatever mount brought it in.
+pub const SOCKET_PATHS: &[(&str, &str)] = &[
+    ("/var/run/docker.sock", "docker"),
+    ("/run/docker.sock", "docker"),
+    ("/run/containerd/containerd.sock", "containerd"),
+    ("/var/run/containerd/containerd.sock", "containerd"),
+    ("/run/podman/podman.sock", "podman"),
+    ("/run/crio/crio.sock", "cri-o"),
+    ("/var/run/crio/crio.sock", "cri-o"),
+    ("/run/buildkit/buildkitd.sock", "buildkit"),
+    ("/var/lib/kubelet/pod-resources/kubelet.sock", "kubernetes"),
+];
+
+/// The same sockets relative to a host `/run` mounted somewhere else
+/// (`-v /run:/host-run`): looked for at the top of every tmpfs the runtime
+/// did not make for itself.
+pub const SOCKETS_UNDER_RUN: &[(&str, &str)] = &[
+    ("docker.sock", "docker"),
+    ("containerd/containerd.sock", "containerd"),
+    ("podman/podman.sock", "podman"),
+    ("crio/crio.sock", "cri-o"),
+    ("buildkit/buildkitd.sock", "buildkit"),
+];
+
+/// Directories to look for sockets in: the fixed places, then
+/// [`SOCKETS_UNDER_RUN`] below each whole tmpfs mounted outside `/dev`,
+/// `/proc` and `/sys`. Paths already in `known` are left out.
+pub fn socket_candidates(mounts: &[Mount], known: &[SocketMount]) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = SOCKET_PATHS
+        .iter()
+        .map(|(p, rt)| (p.to_string(), *rt))
+        .collect();
+    for m in mounts {
+        let at = m.mount_point.as_str();
+        if m.fstype == "tmpfs"
+            && m.root == "/"
+            && at != "/"
+            && !["/dev", "/proc", "/sys"]
+                .iter()
+                .any(|d| is_ancestor_or_equal(d, at))
+        {
+            for (rel, rt) in SOCKETS_UNDER_RUN {
+                out.push((format!("{}/{rel}", at.trim_end_matches('/')), *rt));
+            }
+        }
+    }
+    out.retain(|(p, _)| !known.iter().any(|k| &k.mount_point == p));
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Host paths that must not be bind-mounted into a container, whole or as an
 /// ancestor (mounting `/var` exposes `/var/run`).
 pub const SENSITIVE_HOST_PATHS: &[&str] = &[
@@ -416,18 +469,22 @@ impl From<&Mount> for MountSummary {
     }
 }
 
-/// A runtime socket (or its directory) visible in the mount table.
+/// A runtime socket (or its directory) visible in the mount table, or found
+/// at a place runtimes put sockets ([`socket_candidates`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SocketMount {
-    /// Where it is mounted.
+    /// Where it is mounted (or, when found by `stat`, where the socket is).
     pub mount_point: String,
-    /// Its path within the source filesystem.
+    /// Its path within the source filesystem (empty when found by `stat`:
+    /// the mount that brought it in shows only its directory).
     pub root: String,
     /// Whose socket it is.
     pub runtime: String,
     /// True when a directory holding sockets is mounted, not the socket itself.
     pub directory: bool,
+    /// How it was found: `mountinfo` or `stat`.
+    pub seen_in: &'static str,
 }
 
 /// A host filesystem or directory mounted in.
@@ -645,6 +702,7 @@ pub fn analyse_with(
                 root: m.root.clone(),
                 runtime: rt.to_string(),
                 directory,
+                seen_in: "mountinfo",
             });
         }
         // A host filesystem mounted whole (or a tree holding /run) brings the
@@ -660,6 +718,7 @@ pub fn analyse_with(
                 root: m.root.clone(),
                 runtime: format!("any runtime whose socket is under the host's {dir}"),
                 directory: true,
+                seen_in: "mountinfo",
             });
         }
         if at.contains("/secrets/")

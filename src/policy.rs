@@ -1106,13 +1106,17 @@ fn no_runtime_socket(r: &Report) -> Judged {
             .runtime_sockets
             .iter()
             .map(|s| {
-                format!(
-                    "{} socket{} at {} (from {})",
-                    s.runtime,
-                    if s.directory { " directory" } else { "" },
-                    s.mount_point,
-                    s.root
-                )
+                if s.seen_in == "stat" {
+                    format!("{} socket reachable at {}", s.runtime, s.mount_point)
+                } else {
+                    format!(
+                        "{} socket{} at {} (from {})",
+                        s.runtime,
+                        if s.directory { " directory" } else { "" },
+                        s.mount_point,
+                        s.root
+                    )
+                }
             })
             .collect();
         return (Status::Fail, list.join("; "));

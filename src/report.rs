@@ -456,7 +456,9 @@ pub(crate) fn collect(root: &Root) -> Report {
     let namespaces = read_namespaces(io, version);
     let mounts: Fact<Mounts> = read_mounts(io)
         .map(|(t, truncated)| {
-            mountinfo::analyse_with(t, truncated, |p| io.exists(&root.path(p)).ok())
+            let mut m = mountinfo::analyse_with(t, truncated, |p| io.exists(&root.path(p)).ok());
+            probe_sockets(root, &mut m);
+            m
         })
         .into();
     let mount_list: Result<&[Mount], &Unknown> = match &mounts {
@@ -543,6 +545,28 @@ fn proc_trust(root: &Root) -> Fact<ProcTrust> {
         }
     }
     Fact::Known(ProcTrust::Procfs)
+}
+
+/// Looks (one `stat` each) for runtime sockets where runtimes put them and at
+/// the top of tmpfs mounts that may be a host's `/run`: a socket reachable
+/// through a directory mount never shows in the mount table. A stat that
+/// cannot answer makes the table incomplete, so absence is not concluded.
+fn probe_sockets(root: &Root, m: &mut Mounts) {
+    for (path, runtime) in mountinfo::socket_candidates(&m.table, &m.runtime_sockets) {
+        match root.is_socket(&root.path(&path)) {
+            Ok(false) => {}
+            Ok(true) => m.runtime_sockets.push(mountinfo::SocketMount {
+                mount_point: path,
+                root: String::new(),
+                runtime: runtime.to_string(),
+                directory: false,
+                seen_in: "stat",
+            }),
+            Err(e) => m
+                .incomplete
+                .push(format!("cannot tell whether {path} is a socket: {e}")),
+        }
+    }
 }
 
 /// Reads a small text file and parses it in place (no copy of the text).

@@ -345,6 +345,25 @@ impl Root {
         }
     }
 
+    /// Whether `path` is a Unix socket (one `stat`, following links, as a
+    /// client connecting to it would). A fixture cannot hold a socket, so there
+    /// a regular file stands for one. `Ok(false)` when absent or another kind
+    /// of file; `Err` when the answer is unknown.
+    pub fn is_socket(&self, path: &Path) -> Result<bool, ReadError> {
+        use std::os::unix::fs::FileTypeExt;
+        match std::fs::metadata(path) {
+            Ok(m) => Ok(m.file_type().is_socket()
+                || (self.kind == RootKind::Fixture && m.file_type().is_file())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            // A component that is a file, not a directory: nothing there.
+            Err(e) if e.raw_os_error() == Some(20) => Ok(false),
+            Err(source) => Err(ReadError::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
     /// Lists the names in one directory (not recursive), at most `limit` of them.
     /// Returns the names and whether the listing was cut at `limit`.
     pub fn list_dir(&self, path: &Path, limit: usize) -> Result<(Vec<String>, bool), ReadError> {

@@ -340,6 +340,44 @@ fn unknown_inputs_make_each_check_unknown() {
 }
 
 #[test]
+fn sockets_reachable_through_a_directory_mount_are_found() {
+    // A host /run on tmpfs bound at /hostrun: mountinfo shows only a tmpfs.
+    let s = Scratch::of("podman-default", "hostrun");
+    s.edit("proc/self/mountinfo", |t| {
+        format!(
+            "{t}4242 80 0:77 / /hostrun rw,nosuid,nodev - tmpfs tmpfs rw,size=2408000k,mode=755\n"
+        )
+    });
+    std::fs::create_dir_all(s.0.join("hostrun/containerd")).unwrap();
+    let before = evaluate(&s.report(), &Policy::default());
+    assert_eq!(before.check(NoRuntimeSocket).unwrap().status, Status::Pass);
+    // A fixture cannot hold a socket: a regular file stands for one.
+    std::fs::write(s.0.join("hostrun/containerd/containerd.sock"), "").unwrap();
+    let a = evaluate(&s.report(), &Policy::default());
+    let c = a.check(NoRuntimeSocket).unwrap();
+    assert_eq!(c.status, Status::Fail);
+    assert!(
+        c.evidence
+            .contains("containerd socket reachable at /hostrun/containerd/containerd.sock"),
+        "{}",
+        c.evidence
+    );
+    assert_eq!(a.check(NoSensitiveMounts).unwrap().status, Status::Fail);
+
+    // And at the place runtimes put it, however it got there.
+    let d = Scratch::of("podman-default", "varrun");
+    std::fs::create_dir_all(d.0.join("var/run")).unwrap();
+    std::fs::write(d.0.join("var/run/docker.sock"), "").unwrap();
+    let c = evaluate(&d.report(), &Policy::default());
+    assert!(
+        c.check(NoRuntimeSocket)
+            .unwrap()
+            .evidence
+            .contains("docker socket reachable at /var/run/docker.sock")
+    );
+}
+
+#[test]
 fn untrusted_proc_fails_closed() {
     let mut r = report("hardened");
     assert_eq!(status_of(&r, NonRoot), Status::Pass);

@@ -673,6 +673,65 @@ fn host_root_mounted() {
     assert!(ev.contains("/host"), "{ev}");
 }
 
+/// A host /run lives on tmpfs on most systemd hosts; bound in whole, it shows
+/// in mountinfo as a bare tmpfs, and the socket inside it only to a `stat`.
+/// A tmpfs made on the host for the test, holding a real Unix socket (bound
+/// with std's UnixListener, which leaves the socket file behind), stands in
+/// for it.
+#[test]
+fn host_run_tmpfs_mounted() {
+    harness::require(&[Need::Podman, Need::Docker, Need::Capsh]);
+    let dir = harness::TempDir::new("hostrun");
+    let run = dir.path().join("run");
+    std::fs::create_dir_all(&run).unwrap();
+    harness::must(
+        "mount",
+        &[
+            "-t",
+            "tmpfs",
+            "-o",
+            "size=1m",
+            "tmpfs",
+            run.to_str().unwrap(),
+        ],
+        30,
+    );
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _u = Unmount(run.clone());
+    std::fs::create_dir_all(run.join("containerd")).unwrap();
+    let listener =
+        std::os::unix::net::UnixListener::bind(run.join("containerd/containerd.sock")).unwrap();
+    drop(listener);
+    let bind = format!("{}:/hostrun", run.display());
+    let o = docker("host-run", &["--network=none", "-v", &bind]);
+    let mut want = defaults_table();
+    want.0.insert("no_runtime_socket", St::Fail);
+    want.0.insert("no_sensitive_mounts", St::Fail);
+    assert_checklist(&o, &want);
+    let ev = evidence(&o, "no_runtime_socket");
+    assert!(
+        ev.contains("containerd socket reachable at /hostrun/containerd/containerd.sock"),
+        "{ev}"
+    );
+    let mi = known(&o.scenario, "mounts", &o.report()["mounts"]);
+    let at: Vec<&serde_json::Value> = mi["table"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["mount_point"] == "/hostrun")
+        .collect();
+    assert_eq!(at.len(), 1, "the bind shows as one mount");
+    assert_eq!(
+        at[0]["fstype"], "tmpfs",
+        "only a tmpfs, no socket, in mountinfo"
+    );
+}
+
 #[test]
 fn host_etc_mounted() {
     let o = docker("host-etc", &["--network=none", "-v", "/etc:/host-etc"]);
