@@ -690,7 +690,34 @@ fn non_root(r: &Report) -> Judged {
         ids.filesystem
             .map_or("not reported".to_string(), |f| f.to_string())
     );
+    // Ids are per thread too: a thread that kept uid 0 is root.
+    let (root_threads, threads_known) = match &r.threads {
+        Fact::Known(t) => (
+            t.differing
+                .iter()
+                .filter(|d| d.uid.is_some_and(|u| u.contains(&0)))
+                .map(|d| d.tid.to_string())
+                .collect::<Vec<_>>(),
+            t.complete(),
+        ),
+        Fact::Unknown(_) => (Vec::new(), false),
+    };
     if !ids.any_root() {
+        if !root_threads.is_empty() {
+            return (
+                Status::Fail,
+                format!(
+                    "{desc}; but thread(s) {} hold uid 0",
+                    root_threads.join(", ")
+                ),
+            );
+        }
+        if !threads_known {
+            return (
+                Status::Unknown,
+                format!("{desc} on the main thread; other threads could not all be read"),
+            );
+        }
         return (Status::Pass, desc);
     }
     let mapped = match &r.user_namespace.root_uid {
@@ -764,11 +791,15 @@ fn capabilities_dropped(r: &Report, p: &Policy) -> Judged {
                 for (name, set) in [
                     ("effective", d.effective),
                     ("permitted", d.permitted),
+                    ("inheritable", d.inheritable),
                     ("ambient", d.ambient),
+                    ("bounding", d.bounding),
                 ] {
                     if let Some(set) = set {
                         let extra = set.without(allowed);
-                        if !extra.is_empty() {
+                        // A thread's bounding set matters as the main one's:
+                        // reachable unless no_new_privs is on everywhere.
+                        if !extra.is_empty() && (name != "bounding" || nnp != Some(true)) {
                             bad.push(format!(
                                 "thread {} {name} set holds {}",
                                 d.tid,

@@ -378,6 +378,60 @@ fn sockets_reachable_through_a_directory_mount_are_found() {
 }
 
 #[test]
+fn a_thread_that_differs_decides_per_thread_checks() {
+    // docker-hardened: uid 1000, bounding NET_BIND_SERVICE, no_new_privs on.
+    let s = Scratch::of("docker-hardened", "thread");
+    let main = std::fs::read_to_string(s.0.join("proc/self/status")).unwrap();
+    let other = |edit: &dyn Fn(&str) -> String| {
+        let t = s.0.join("proc/self/task/7");
+        std::fs::create_dir_all(&t).unwrap();
+        std::fs::write(
+            t.join("status"),
+            edit(&main).replace("Pid:\t1\n", "Pid:\t7\n"),
+        )
+        .unwrap();
+        evaluate(&s.report(), &Policy::preset(Preset::Strict))
+    };
+    let same = other(&|t| t.to_string());
+    assert_eq!(same.check(NonRoot).unwrap().status, Status::Pass);
+    assert_eq!(same.check(NoNewPrivs).unwrap().status, Status::Pass);
+
+    let root_thread =
+        other(&|t| t.replace("Uid:\t1000\t1000\t1000\t1000", "Uid:\t1000\t0\t1000\t0"));
+    let nr = root_thread.check(NonRoot).unwrap();
+    assert_eq!(nr.status, Status::Fail, "{}", nr.evidence);
+    assert!(
+        nr.evidence.contains("thread(s) 7 hold uid 0"),
+        "{}",
+        nr.evidence
+    );
+
+    // no_new_privs off in one thread: that thread's bounding set is reachable.
+    let nnp_off = other(&|t| {
+        t.replace("NoNewPrivs:\t1", "NoNewPrivs:\t0")
+            .replace("CapBnd:\t0000000000000400", "CapBnd:\t0000000000202400")
+    });
+    assert_eq!(nnp_off.check(NoNewPrivs).unwrap().status, Status::Fail);
+    let caps = nnp_off.check(CapabilitiesDropped).unwrap();
+    assert_eq!(caps.status, Status::Fail, "{}", caps.evidence);
+    assert!(
+        caps.evidence
+            .contains("thread 7 bounding set holds CAP_SYS_ADMIN, CAP_NET_RAW"),
+        "{}",
+        caps.evidence
+    );
+
+    let no_seccomp = other(&|t| t.replace("Seccomp:\t2", "Seccomp:\t0"));
+    let sc = no_seccomp.check(Seccomp).unwrap();
+    assert_eq!(sc.status, Status::Fail);
+    assert!(
+        sc.evidence.contains("disabled on thread(s) 7"),
+        "{}",
+        sc.evidence
+    );
+}
+
+#[test]
 fn untrusted_proc_fails_closed() {
     let mut r = report("hardened");
     assert_eq!(status_of(&r, NonRoot), Status::Pass);
