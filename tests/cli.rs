@@ -6,23 +6,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The example binary `cargo test` builds next to the test binaries.
-fn bin() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    // target/<profile>/deps/cli-<hash> -> target/<profile>/examples/posture
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binary lives in target/<profile>/deps");
-    let p = profile_dir.join("examples").join("posture");
-    assert!(
-        p.is_file(),
-        "{} not found: run `cargo test` (which builds the examples before the tests), or \
-         `cargo build --examples` first when selecting tests with `--test`",
-        p.display()
-    );
-    p
-}
+mod common;
+use common::example;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -31,7 +16,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn run(args: &[&str]) -> Output {
-    Command::new(bin())
+    Command::new(example("posture"))
         .args(args)
         .env_remove("NO_COLOR")
         .output()
@@ -563,7 +548,7 @@ fn dangerous_capabilities_are_bold_red_only_with_colour() {
 /// `--color auto` sees a terminal.
 fn on_tty(no_color: Option<&str>) -> Vec<u8> {
     let root = fixture("docker-default");
-    let cmd = format!("{} --root {}", bin().display(), root.display());
+    let cmd = format!("{} --root {}", example("posture").display(), root.display());
     let mut c = Command::new("script");
     c.args(["-qec", &cmd, "/dev/null"]).env_remove("NO_COLOR");
     if let Some(v) = no_color {

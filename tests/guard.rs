@@ -8,26 +8,11 @@
 //! a policy requiring only `no_service_account_token` passes. Both are
 //! checked here from the host itself before being relied on.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-/// `target/<profile>/examples/<name>`, next to this test binary's `deps/`.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(name);
-    assert!(
-        path.is_file(),
-        "{} is missing: `cargo test` builds the examples",
-        path.display()
-    );
-    path
-}
+mod common;
+use common::example;
 
 fn run_guard(env: &[(&str, &str)]) -> (Output, String, String) {
     let mut cmd = Command::new(example("guard"));

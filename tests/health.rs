@@ -8,7 +8,7 @@
 //! service-account token is mounted, so `no_service_account_token` passes.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -16,39 +16,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-const ALL_CHECKS: &[&str] = &[
-    "non_root",
-    "capabilities_dropped",
-    "seccomp",
-    "mac_enforced",
-    "read_only_rootfs",
-    "no_new_privs",
-    "not_privileged",
-    "userns_remap",
-    "no_runtime_socket",
-    "no_host_pid",
-    "no_host_ipc",
-    "no_host_network",
-    "no_host_uts",
-    "no_sensitive_mounts",
-    "resource_limits",
-    "no_service_account_token",
-    "proc_trusted",
-];
-
-/// `target/<profile>/examples/<name>`, next to this test binary's `deps/`.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().unwrap().parent().unwrap();
-    let path = profile_dir.join("examples").join(name);
-    assert!(
-        path.is_file(),
-        "{} is missing: `cargo test --features prometheus` builds the example \
-         (it needs the serde, policy-file and prometheus features)",
-        path.display()
-    );
-    path
-}
+mod common;
+use common::{CHECK_IDS, example, promtool_check};
 
 /// A line of this test process's own status file.
 fn own_status(key: &str) -> String {
@@ -81,8 +50,8 @@ fn assert_no_service_account() {
 /// A policy document that ignores every check except `only`, which it requires.
 fn policy_file(dir: &Path, name: &str, only: &str) -> PathBuf {
     let mut text = format!("name = \"{name}\"\n\n[checks]\n");
-    for id in ALL_CHECKS {
-        let action = if *id == only { "require" } else { "ignore" };
+    for id in CHECK_IDS {
+        let action = if id == only { "require" } else { "ignore" };
         text.push_str(&format!("{id} = \"{action}\"\n"));
     }
     let path = dir.join(format!("{name}.toml"));
@@ -251,35 +220,6 @@ struct Reply {
     body: String,
 }
 
-fn promtool_check(text: &str) {
-    let mut child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run promtool ({e}): install the Debian package `prometheus` \
-                 (apt-get install prometheus, or run .ci/setup-runtimes.sh)"
-            )
-        });
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
-        "promtool: {} {}{}\n--- input ---\n{text}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// `name{labels} value` lines whose text starts with `prefix`.
 fn sample<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     text.lines()
@@ -387,7 +327,7 @@ fn check_details(s: &Server) {
     let ids: BTreeSet<&str> = checks.iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
-        ALL_CHECKS.iter().copied().collect(),
+        CHECK_IDS.iter().copied().collect(),
         "strict evaluates all"
     );
     for c in checks {

@@ -7,27 +7,13 @@
 //! (capsh). A missing tool fails the test with what to install.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use posture::capability::Capability;
 use posture::status::SeccompMode;
 
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binary lives in target/<profile>/deps");
-    let p = profile_dir.join("examples").join(name);
-    assert!(
-        p.is_file(),
-        "{} not found: run `cargo test` (which builds the examples before the tests), or \
-         `cargo build --examples` first when selecting tests with `--test`",
-        p.display()
-    );
-    p
-}
+mod common;
+use common::example;
 
 fn posture_bin() -> String {
     example("posture").to_str().unwrap().to_string()

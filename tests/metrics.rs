@@ -4,12 +4,14 @@
 //! library).
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use posture::policy::{Policy, Preset, evaluate};
 use posture::{Report, Root};
+
+mod common;
+use common::promtool_check;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -20,37 +22,6 @@ fn fixture(name: &str) -> PathBuf {
 fn report_of(dir: &Path) -> Report {
     assert!(dir.is_dir(), "fixture {} is missing", dir.display());
     posture::posture_with_root(&Root::fixture(dir))
-}
-
-/// Runs the real promtool on the text; panics with its output on any problem.
-fn promtool_check(text: &str) {
-    let child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) => panic!(
-            "cannot run promtool ({e}): install the Debian package `prometheus` \
-             (apt-get install prometheus, or run .ci/setup-runtimes.sh)"
-        ),
-    };
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
-        "promtool check metrics: {}\nstdout: {}\nstderr: {}\n--- input ---\n{text}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 type Labels = BTreeMap<String, String>;

@@ -20,6 +20,8 @@
 //! `mac_enforced` fails everywhere with "no LSM" evidence), /proc is procfs,
 //! no Kubernetes service-account token exists, cgroups are hybrid (v1 limits).
 
+mod common;
+
 #[path = "runtimes/harness.rs"]
 #[macro_use]
 mod harness;

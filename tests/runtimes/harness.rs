@@ -30,25 +30,7 @@ const SETUP_HINT: &str = "run `bash .ci/setup-runtimes.sh` as root (installs pod
      busybox-static, libcap2-bin; starts dockerd; imports localhost/posture-base:latest)";
 
 /// Every check id, in the library's order.
-pub const CHECK_IDS: [&str; 17] = [
-    "non_root",
-    "capabilities_dropped",
-    "seccomp",
-    "mac_enforced",
-    "read_only_rootfs",
-    "no_new_privs",
-    "not_privileged",
-    "userns_remap",
-    "no_runtime_socket",
-    "no_host_pid",
-    "no_host_ipc",
-    "no_host_network",
-    "no_host_uts",
-    "no_sensitive_mounts",
-    "resource_limits",
-    "no_service_account_token",
-    "proc_trusted",
-];
+pub use crate::common::CHECK_IDS;
 
 /// The checks the hardening checklist marks MUST; the `checklist` preset
 /// requires exactly these and warns on the rest.

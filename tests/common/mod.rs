@@ -1,0 +1,78 @@
+//! Helpers shared by the integration tests (each test binary includes this
+//! module; not every binary uses every helper).
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Every check id, in the library's order, written out here (not taken from
+/// the library) so a renamed or dropped id fails the tests.
+pub const CHECK_IDS: [&str; 17] = [
+    "non_root",
+    "capabilities_dropped",
+    "seccomp",
+    "mac_enforced",
+    "read_only_rootfs",
+    "no_new_privs",
+    "not_privileged",
+    "userns_remap",
+    "no_runtime_socket",
+    "no_host_pid",
+    "no_host_ipc",
+    "no_host_network",
+    "no_host_uts",
+    "no_sensitive_mounts",
+    "resource_limits",
+    "no_service_account_token",
+    "proc_trusted",
+];
+
+/// `target/<profile>/examples/<name>`, next to this test binary's `deps/`.
+pub fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binary lives in target/<profile>/deps");
+    let p = profile_dir.join("examples").join(name);
+    assert!(
+        p.is_file(),
+        "{} not found: run `cargo test` (which builds the examples before the tests; \
+         the health example needs the serde, policy-file and prometheus features), or \
+         `cargo build --examples` first when selecting tests with `--test`",
+        p.display()
+    );
+    p
+}
+
+/// Runs the real `promtool check metrics` on `text` and fails the test on
+/// any complaint, or when promtool is not installed.
+pub fn promtool_check(text: &str) {
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run promtool ({e}): install the Debian package `prometheus` \
+                 (apt-get install prometheus, or run .ci/setup-runtimes.sh)"
+            )
+        });
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(),
+        "promtool check metrics: {}\nstdout: {}\nstderr: {}\n--- input ---\n{text}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
