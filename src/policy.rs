@@ -616,21 +616,22 @@ fn unknown(u: &crate::Unknown) -> Judged {
     )
 }
 
-/// Three-valued logic over facts that are each "bad" (true) or "fine" (false).
-fn any_bad(parts: &[(Option<bool>, String)]) -> Option<bool> {
-    if parts.iter().any(|(b, _)| *b == Some(true)) {
+/// Three-valued logic over facts that are each "bad" (true), "fine" (false)
+/// or unknown (None).
+fn any_bad(parts: &[Option<bool>]) -> Option<bool> {
+    if parts.contains(&Some(true)) {
         Some(true)
-    } else if parts.iter().all(|(b, _)| *b == Some(false)) {
+    } else if parts.iter().all(|b| *b == Some(false)) {
         Some(false)
     } else {
         None
     }
 }
 
-fn all_bad(parts: &[(Option<bool>, String)]) -> Option<bool> {
-    if parts.iter().any(|(b, _)| *b == Some(false)) {
+fn all_bad(parts: &[Option<bool>]) -> Option<bool> {
+    if parts.contains(&Some(false)) {
         Some(false)
-    } else if parts.iter().all(|(b, _)| *b == Some(true)) {
+    } else if parts.iter().all(|b| *b == Some(true)) {
         Some(true)
     } else {
         None
@@ -1078,8 +1079,8 @@ fn not_privileged(r: &Report) -> Judged {
         ),
         Fact::Unknown(u) => (None, format!("/dev unknown ({})", u.reason)),
     };
-    let unconfined = all_bad(&[seccomp_off.clone(), no_mac.clone(), devices.clone()]);
-    let verdict = any_bad(&[full.clone(), (unconfined, String::new())]);
+    let unconfined = all_bad(&[seccomp_off.0, no_mac.0, devices.0]);
+    let verdict = any_bad(&[full.0, unconfined]);
     let evidence = format!("{}; {}; {}; {}", full.1, seccomp_off.1, no_mac.1, devices.1);
     match verdict {
         Some(true) => (
@@ -1284,7 +1285,7 @@ fn resource_limits(r: &Report) -> Judged {
         .map(|(_, e)| e.as_str())
         .collect::<Vec<_>>()
         .join("; ");
-    match any_bad(&parts) {
+    match any_bad(&[parts[0].0, parts[1].0]) {
         Some(true) => (Status::Fail, ev),
         Some(false) => (Status::Pass, ev),
         None => (Status::Unknown, ev),

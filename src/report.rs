@@ -620,21 +620,18 @@ fn identity(root: &Root, path: &Path, status: &Result<Status, Unknown>) -> Ident
         && matches!(s.uid, Field::Missing)
         && matches!(s.gid, Field::Missing)
     {
+        // The syscalls do not report the filesystem id.
+        let ids = |real, effective, saved| Ids {
+            real,
+            effective,
+            saved,
+            filesystem: None,
+        };
         let uid = nix::unistd::getresuid()
-            .map(|r| Ids {
-                real: r.real.as_raw(),
-                effective: r.effective.as_raw(),
-                saved: r.saved.as_raw(),
-                filesystem: None,
-            })
+            .map(|r| ids(r.real.as_raw(), r.effective.as_raw(), r.saved.as_raw()))
             .map_err(|e| Unknown::new("getresuid(2)", e.desc()));
         let gid = nix::unistd::getresgid()
-            .map(|r| Ids {
-                real: r.real.as_raw(),
-                effective: r.effective.as_raw(),
-                saved: r.saved.as_raw(),
-                filesystem: None,
-            })
+            .map(|r| ids(r.real.as_raw(), r.effective.as_raw(), r.saved.as_raw()))
             .map_err(|e| Unknown::new("getresgid(2)", e.desc()));
         let groups = match groups {
             Fact::Known(g) => Fact::Known(g),
