@@ -741,21 +741,21 @@ fn render_text(r: &Report, color: bool) -> String {
                     (Some(root), Some(ro)) => format!(
                         "{} ({} {})",
                         if ro { "read-only" } else { "read-write" },
-                        root.fstype,
-                        root.source
+                        root.fstype(),
+                        root.source()
                     ),
                     _ => "no mount at / is listed".to_string(),
                 },
             );
             s.row("/proc/sys", pseudo(m.proc_sys));
             s.row("/sys", pseudo(m.sys));
-            let w = m.writable.iter().map(|x| x.mount_point.len()).max();
+            let w = m.writable.iter().map(|x| x.mount_point().len()).max();
             let w = w.unwrap_or(0);
             s.lines(
                 "writable",
                 m.writable
                     .iter()
-                    .map(|x| format!("{:<w$}  {:<8}  {}", x.mount_point, x.fstype, flags(x)))
+                    .map(|x| format!("{:<w$}  {:<8}  {}", x.mount_point(), x.fstype(), flags(x)))
                     .collect(),
             );
             s.lines(
@@ -783,9 +783,9 @@ fn render_text(r: &Report, color: bool) -> String {
                 .map(|h| {
                     let what = format!(
                         "{} <- {} {} ({})",
-                        h.mount.mount_point,
-                        h.mount.fstype,
-                        h.mount.root,
+                        h.mount.mount_point(),
+                        h.mount.fstype(),
+                        h.mount.root(),
                         if h.mount.read_only { "ro" } else { "rw" }
                     );
                     match (&h.sensitive, h.runtime_managed) {

@@ -140,9 +140,9 @@ pub fn limit_files(
         let mount = mounts
             .iter()
             .rev()
-            .find(|m| m.fstype == "cgroup" && m.super_options.split(',').any(|o| o == ctl))
+            .find(|m| m.fstype() == "cgroup" && m.has_super_option(ctl))
             .ok_or_else(|| format!("the {ctl} v1 hierarchy is not mounted"))?;
-        let dir = below_mount(&mount.mount_point, &mount.root, &line.path)?;
+        let dir = below_mount(mount.mount_point(), mount.root(), &line.path)?;
         return Ok(match kind {
             LimitKind::Memory => LimitFiles::V1(format!("{dir}/memory.limit_in_bytes"), None),
             LimitKind::Pids => LimitFiles::V1(format!("{dir}/pids.max"), None),
@@ -159,9 +159,9 @@ pub fn limit_files(
     let mount = mounts
         .iter()
         .rev()
-        .find(|m| m.fstype == "cgroup2")
+        .find(|m| m.fstype() == "cgroup2")
         .ok_or("the cgroup2 hierarchy is not mounted")?;
-    let dir = below_mount(&mount.mount_point, &mount.root, &line.path)?;
+    let dir = below_mount(mount.mount_point(), mount.root(), &line.path)?;
     let file = match kind {
         LimitKind::Memory => "memory.max",
         LimitKind::Pids => "pids.max",

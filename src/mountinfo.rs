@@ -7,10 +7,41 @@
 //! filesystem, the mount point, per-mount options, optional fields ending in
 //! `-`, the filesystem type, the source, and per-superblock options.
 //! Paths escape space, tab, newline and backslash as octal (`\040`).
+//!
+//! A parsed table keeps its text in one shared buffer: each [`Mount`] holds
+//! the buffer and the spans of its fields, so parsing makes one allocation
+//! for the text of the whole table, and cloning a mount (into the report's
+//! lists of writable or host mounts) copies no text.
+//!
+//! ```
+//! use posture::mountinfo::{MountTable, Propagation};
+//!
+//! let t = MountTable::parse(
+//!     "36 35 98:0 /mnt1 /mnt\\0402 rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n",
+//! );
+//! let m = &t.mounts[0];
+//! assert_eq!((m.root(), m.mount_point(), m.fstype()), ("/mnt1", "/mnt 2", "ext3"));
+//! assert_eq!(m.propagation, Propagation::Slave);
+//! assert!(m.has_option("noatime") && !m.read_only);
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+
+/// Indices of the text fields in [`Mount::spans`].
+const ROOT: usize = 0;
+const MOUNT_POINT: usize = 1;
+const OPTIONS: usize = 2;
+const FSTYPE: usize = 3;
+const SOURCE: usize = 4;
+const SUPER_OPTIONS: usize = 5;
+const TEXT_FIELDS: usize = 6;
 
 /// One mount.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+///
+/// The text fields are methods ([`Mount::mount_point`], [`Mount::root`], …):
+/// they are spans of a buffer shared with the rest of the table.
+#[derive(Clone)]
 pub struct Mount {
     /// Mount id.
     pub id: u32,
@@ -20,13 +51,6 @@ pub struct Mount {
     pub major: u32,
     /// Device minor number.
     pub minor: u32,
-    /// The directory of the source filesystem this mount shows (a bind mount's
-    /// source path within its filesystem; `/` for a whole filesystem).
-    pub root: String,
-    /// Where it is mounted.
-    pub mount_point: String,
-    /// Per-mount options (`ro`, `nosuid`, …), comma-separated.
-    pub options: String,
     /// `ro` among the per-mount options.
     pub read_only: bool,
     /// `nosuid` among the per-mount options.
@@ -37,12 +61,8 @@ pub struct Mount {
     pub nodev: bool,
     /// Propagation from the optional fields.
     pub propagation: Propagation,
-    /// Filesystem type (`overlay`, `proc`, `ext4`, …).
-    pub fstype: String,
-    /// Source (`/dev/vda`, `tmpfs`, `overlay`, …).
-    pub source: String,
-    /// Per-superblock options.
-    pub super_options: String,
+    text: Arc<str>,
+    spans: [(u32, u32); TEXT_FIELDS],
 }
 
 /// Mount propagation, from mountinfo's optional fields.
@@ -64,9 +84,53 @@ pub enum Propagation {
 }
 
 impl Mount {
+    fn field(&self, i: usize) -> &str {
+        let (a, b) = self.spans[i];
+        &self.text[a as usize..b as usize]
+    }
+
+    /// The directory of the source filesystem this mount shows (a bind
+    /// mount's source path within its filesystem; `/` for a whole
+    /// filesystem), unescaped.
+    pub fn root(&self) -> &str {
+        self.field(ROOT)
+    }
+
+    /// Where it is mounted, unescaped.
+    pub fn mount_point(&self) -> &str {
+        self.field(MOUNT_POINT)
+    }
+
+    /// Per-mount options (`ro`, `nosuid`, …), comma-separated.
+    pub fn options(&self) -> &str {
+        self.field(OPTIONS)
+    }
+
+    /// Filesystem type (`overlay`, `proc`, `ext4`, …).
+    pub fn fstype(&self) -> &str {
+        self.field(FSTYPE)
+    }
+
+    /// Source (`/dev/vda`, `tmpfs`, `overlay`, …), unescaped; empty when the
+    /// kernel printed none.
+    pub fn source(&self) -> &str {
+        self.field(SOURCE)
+    }
+
+    /// Per-superblock options, comma-separated.
+    pub fn super_options(&self) -> &str {
+        self.field(SUPER_OPTIONS)
+    }
+
     /// Whether a per-mount option is present.
     pub fn has_option(&self, opt: &str) -> bool {
-        self.options.split(',').any(|o| o == opt)
+        self.options().split(',').any(|o| o == opt)
+    }
+
+    /// Whether a per-superblock option is present (`memory` on a cgroup v1
+    /// hierarchy, `lowerdir=…` on overlay).
+    pub fn has_super_option(&self, opt: &str) -> bool {
+        self.super_options().split(',').any(|o| o == opt)
     }
 
     /// Whether the mount is read-only (per-mount `ro`).
@@ -81,6 +145,60 @@ impl Mount {
     }
 }
 
+impl PartialEq for Mount {
+    fn eq(&self, o: &Mount) -> bool {
+        (self.id, self.parent, self.major, self.minor) == (o.id, o.parent, o.major, o.minor)
+            && (self.read_only, self.nosuid, self.noexec, self.nodev)
+                == (o.read_only, o.nosuid, o.noexec, o.nodev)
+            && self.propagation == o.propagation
+            && (0..TEXT_FIELDS).all(|i| self.field(i) == o.field(i))
+    }
+}
+
+impl Eq for Mount {}
+
+impl fmt::Debug for Mount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mount")
+            .field("id", &self.id)
+            .field("parent", &self.parent)
+            .field("major", &self.major)
+            .field("minor", &self.minor)
+            .field("root", &self.root())
+            .field("mount_point", &self.mount_point())
+            .field("options", &self.options())
+            .field("propagation", &self.propagation)
+            .field("fstype", &self.fstype())
+            .field("source", &self.source())
+            .field("super_options", &self.super_options())
+            .finish()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Mount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Mount", 15)?;
+        st.serialize_field("id", &self.id)?;
+        st.serialize_field("parent", &self.parent)?;
+        st.serialize_field("major", &self.major)?;
+        st.serialize_field("minor", &self.minor)?;
+        st.serialize_field("root", self.root())?;
+        st.serialize_field("mount_point", self.mount_point())?;
+        st.serialize_field("options", self.options())?;
+        st.serialize_field("read_only", &self.read_only)?;
+        st.serialize_field("nosuid", &self.nosuid)?;
+        st.serialize_field("noexec", &self.noexec)?;
+        st.serialize_field("nodev", &self.nodev)?;
+        st.serialize_field("propagation", &self.propagation)?;
+        st.serialize_field("fstype", self.fstype())?;
+        st.serialize_field("source", self.source())?;
+        st.serialize_field("super_options", self.super_options())?;
+        st.end()
+    }
+}
+
 /// A parsed mount table.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MountTable {
@@ -90,130 +208,254 @@ pub struct MountTable {
     pub bad_lines: Vec<(usize, String)>,
 }
 
-/// Undoes the kernel's octal escaping of `\`, space, tab and newline.
-pub fn unescape(field: &str) -> String {
-    if !field.contains('\\') {
-        return field.to_string();
+/// The most text parsed: with the unescaped copies (never longer than their
+/// escaped form) every span fits in 32 bits.
+const MAX_TEXT: usize = (u32::MAX / 2) as usize;
+
+/// The most bad lines a table lists.
+const BAD_LINES_KEPT: usize = 16;
+
+fn octal_escape_at(b: &[u8], i: usize) -> Option<u8> {
+    let d = b.get(i + 1..i + 4)?;
+    if b[i] != b'\\' || !d.iter().all(|c| (b'0'..=b'7').contains(c)) {
+        return None;
     }
-    let b = field.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\'
-            && i + 4 <= b.len()
-            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
-        {
-            let v = (b[i + 1] - b'0') as u32 * 64
-                + (b[i + 2] - b'0') as u32 * 8
-                + (b[i + 3] - b'0') as u32;
-            if v <= 0xff {
-                out.push(v as u8);
-                i += 4;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let v = (d[0] - b'0') as u32 * 64 + (d[1] - b'0') as u32 * 8 + (d[2] - b'0') as u32;
+    u8::try_from(v).ok()
 }
 
-fn parse_line(line: &str) -> Result<Mount, String> {
-    let mut it = line.split(' ');
-    let mut next = |what: &str| {
-        it.next()
-            .filter(|s| !s.is_empty())
+/// Undoes the kernel's octal escaping of `\`, space, tab and newline.
+pub fn unescape(field: &str) -> String {
+    let mut out = String::new();
+    unescape_into(field, &mut out);
+    out
+}
+
+/// [`unescape`], appending to `out`. A byte that does not make UTF-8 becomes
+/// U+FFFD, as it does for the rest of the text.
+fn unescape_into(field: &str, out: &mut String) {
+    if !field.contains('\\') {
+        out.push_str(field);
+        return;
+    }
+    let b = field.as_bytes();
+    let mut bytes = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match octal_escape_at(b, i) {
+            Some(v) => {
+                bytes.push(v);
+                i += 4;
+            }
+            None => {
+                bytes.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    out.push_str(&String::from_utf8_lossy(&bytes));
+}
+
+/// One line's fields before the shared text exists: spans are offsets into
+/// the input text, or (`escaped`) into the side buffer of unescaped fields.
+struct RawMount {
+    id: u32,
+    parent: u32,
+    major: u32,
+    minor: u32,
+    flags: [bool; 4],
+    propagation: Propagation,
+    spans: [(u32, u32); TEXT_FIELDS],
+}
+
+/// Splits a line at single spaces; an empty field (two spaces in a row, or
+/// a missing field) is reported by the caller.
+struct Fields<'a> {
+    line: &'a str,
+    pos: usize,
+}
+
+impl<'a> Fields<'a> {
+    /// The next field and its start offset within the line.
+    fn next_field(&mut self) -> Option<(usize, &'a str)> {
+        if self.pos > self.line.len() {
+            return None;
+        }
+        let rest = &self.line.as_bytes()[self.pos..];
+        let len = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+        let start = self.pos;
+        self.pos += len + 1;
+        Some((start, &self.line[start..start + len]))
+    }
+
+    fn want(&mut self, what: &str) -> Result<(usize, &'a str), String> {
+        self.next_field()
+            .filter(|(_, s)| !s.is_empty())
             .ok_or_else(|| format!("no {what}"))
+    }
+}
+
+/// Parses one line. `at` is the line's offset in the table text; text fields
+/// without escapes become spans of it, escaped ones are unescaped onto `side`
+/// (whose spans are marked by `side_base`, added later).
+fn parse_line(
+    line: &str,
+    at: usize,
+    side: &mut String,
+    side_base: usize,
+) -> Result<RawMount, String> {
+    let mut it = Fields { line, pos: 0 };
+    let num = |f: &str, what: &str| {
+        f.parse::<u32>()
+            .map_err(|_| format!("{what} is not a number"))
     };
-    let id = next("mount id")?
-        .parse()
-        .map_err(|_| "mount id is not a number")?;
-    let parent = next("parent id")?
-        .parse()
-        .map_err(|_| "parent id is not a number")?;
-    let (maj, min) = next("major:minor")?
+    let id = num(it.want("mount id")?.1, "mount id")?;
+    let parent = num(it.want("parent id")?.1, "parent id")?;
+    let (maj, min) = it
+        .want("major:minor")?
+        .1
         .split_once(':')
         .ok_or("major:minor has no colon")?;
-    let major = maj.parse().map_err(|_| "major is not a number")?;
-    let minor = min.parse().map_err(|_| "minor is not a number")?;
-    let root = unescape(next("root")?);
-    let mount_point = unescape(next("mount point")?);
-    let options = next("mount options")?;
-    let (mut read_only, mut nosuid, mut noexec, mut nodev) = (false, false, false, false);
+    let major = num(maj, "major")?;
+    let minor = num(min, "minor")?;
+    // A span of the line as it is, or of its unescaped copy on `side`.
+    let mut text = |(start, f): (usize, &str)| -> (u32, u32) {
+        if f.contains('\\') {
+            let a = side.len();
+            unescape_into(f, side);
+            ((side_base + a) as u32, (side_base + side.len()) as u32)
+        } else {
+            ((at + start) as u32, (at + start + f.len()) as u32)
+        }
+    };
+    let root = text(it.want("root")?);
+    let mount_point = text(it.want("mount point")?);
+    let (o_at, options) = it.want("mount options")?;
+    let mut flags = [false; 4];
     for o in options.split(',') {
         match o {
-            "ro" => read_only = true,
-            "nosuid" => nosuid = true,
-            "noexec" => noexec = true,
-            "nodev" => nodev = true,
+            "ro" => flags[0] = true,
+            "nosuid" => flags[1] = true,
+            "noexec" => flags[2] = true,
+            "nodev" => flags[3] = true,
             _ => {}
         }
     }
-    let options = options.to_string();
-    let mut propagation = Propagation::Private;
-    let (mut shared, mut master) = (false, false);
+    let options = ((at + o_at) as u32, (at + o_at + options.len()) as u32);
+    let (mut shared, mut master, mut unbindable) = (false, false, false);
     loop {
-        let f = next("separator `-`")?;
+        let (_, f) = it.want("separator `-`")?;
         if f == "-" {
             break;
         }
-        if f.starts_with("shared:") {
-            shared = true;
-        } else if f.starts_with("master:") {
-            master = true;
-        } else if f == "unbindable" {
-            propagation = Propagation::Unbindable;
-        }
+        shared |= f.starts_with("shared:");
+        master |= f.starts_with("master:");
+        unbindable |= f == "unbindable";
     }
-    if propagation != Propagation::Unbindable {
-        propagation = match (shared, master) {
-            (true, true) => Propagation::SharedAndSlave,
-            (true, false) => Propagation::Shared,
-            (false, true) => Propagation::Slave,
-            (false, false) => Propagation::Private,
-        };
-    }
-    let fstype = next("filesystem type")?.to_string();
+    let propagation = match (unbindable, shared, master) {
+        (true, _, _) => Propagation::Unbindable,
+        (_, true, true) => Propagation::SharedAndSlave,
+        (_, true, false) => Propagation::Shared,
+        (_, false, true) => Propagation::Slave,
+        (_, false, false) => Propagation::Private,
+    };
+    let fstype = text(it.want("filesystem type")?);
     // The source may legitimately be empty on some kernels ("none" elsewhere).
-    let source = it.next().map(unescape).unwrap_or_default();
-    let super_options = it.next().unwrap_or("").to_string();
-    Ok(Mount {
+    let end = (at + line.len()) as u32;
+    let source = it.next_field().map(&mut text).unwrap_or((end, end));
+    let super_options = it
+        .next_field()
+        .map(|(s, f)| ((at + s) as u32, (at + s + f.len()) as u32))
+        .unwrap_or((end, end));
+    Ok(RawMount {
         id,
         parent,
         major,
         minor,
-        root,
-        mount_point,
-        options,
-        read_only,
-        nosuid,
-        noexec,
-        nodev,
+        flags,
         propagation,
-        fstype,
-        source,
-        super_options,
+        spans: [root, mount_point, options, fstype, source, super_options],
     })
 }
 
 impl MountTable {
     /// Parses mountinfo text. Never fails; bad lines are listed.
+    ///
+    /// Text past 2 GiB is not parsed and is listed as a bad line (spans are
+    /// 32-bit); the bound on what is read (`posture::root::MOUNTINFO_LIMIT`)
+    /// is far below that.
     pub fn parse(text: &str) -> MountTable {
-        let mut t = MountTable::default();
-        for (i, line) in text.split('\n').enumerate() {
+        let mut bad_lines = Vec::new();
+        let text = if text.len() <= MAX_TEXT {
+            text
+        } else {
+            let mut cut = MAX_TEXT;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            bad_lines.push((0, format!("text past {MAX_TEXT} bytes was not parsed")));
+            &text[..cut]
+        };
+        let mut raw = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+        let mut side = String::new();
+        let mut at = 0;
+        let bytes = text.as_bytes();
+        for i in 0.. {
+            if at >= bytes.len() {
+                break;
+            }
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |n| at + n);
+            let (line, line_at) = (&text[at..end], at);
+            at = end + 1;
             if line.is_empty() {
                 continue;
             }
-            match parse_line(line) {
-                Ok(m) => t.mounts.push(m),
+            match parse_line(line, line_at, &mut side, text.len()) {
+                Ok(m) => raw.push(m),
                 Err(e) => {
-                    if t.bad_lines.len() < 16 {
-                        t.bad_lines.push((i + 1, e));
+                    if bad_lines.len() < BAD_LINES_KEPT {
+                        bad_lines.push((i + 1, e));
                     }
                 }
             }
         }
-        t
+        // One buffer for every mount's text: the input, then the unescaped
+        // fields (usually none).
+        let shared: Arc<str> = if side.is_empty() {
+            Arc::from(text)
+        } else {
+            let mut all = String::with_capacity(text.len() + side.len());
+            all.push_str(text);
+            all.push_str(&side);
+            Arc::from(all)
+        };
+        let mounts = raw
+            .into_iter()
+            .map(|r| Mount {
+                id: r.id,
+                parent: r.parent,
+                major: r.major,
+                minor: r.minor,
+                read_only: r.flags[0],
+                nosuid: r.flags[1],
+                noexec: r.flags[2],
+                nodev: r.flags[3],
+                propagation: r.propagation,
+                text: Arc::clone(&shared),
+                spans: r.spans,
+            })
+            .collect();
+        MountTable { mounts, bad_lines }
+    }
+
+    /// Parses mountinfo bytes: text that is not UTF-8 (a path holding such
+    /// bytes, which the kernel does not escape) has those bytes replaced by
+    /// U+FFFD; the valid case is checked once and not copied.
+    pub fn parse_bytes(bytes: &[u8]) -> MountTable {
+        match std::str::from_utf8(bytes) {
+            Ok(t) => MountTable::parse(t),
+            Err(_) => MountTable::parse(&String::from_utf8_lossy(bytes)),
+        }
     }
 
     /// The mount that decides what `path` sees: the deepest mount point that is
@@ -231,8 +473,8 @@ impl MountTable {
 fn mount_for<'a>(mounts: impl Iterator<Item = &'a Mount>, path: &str) -> Option<&'a Mount> {
     let mut best: Option<&Mount> = None;
     for m in mounts {
-        if is_ancestor_or_equal(&m.mount_point, path)
-            && best.is_none_or(|b| m.mount_point.len() >= b.mount_point.len())
+        if is_ancestor_or_equal(m.mount_point(), path)
+            && best.is_none_or(|b| m.mount_point().len() >= b.mount_point().len())
         {
             best = Some(m);
         }
@@ -244,7 +486,7 @@ fn mount_at<'a>(
     mounts: impl DoubleEndedIterator<Item = &'a Mount>,
     path: &str,
 ) -> Option<&'a Mount> {
-    mounts.rev().find(|m| m.mount_point == path)
+    mounts.rev().find(|m| m.mount_point() == path)
 }
 
 /// Whether `a` is `b` or a directory above it (`/` is above everything).
@@ -310,32 +552,60 @@ pub const SOCKETS_UNDER_RUN: &[(&str, &str)] = &[
     ("buildkit/buildkitd.sock", "buildkit"),
 ];
 
-/// Directories to look for sockets in: the fixed places, then
-/// [`SOCKETS_UNDER_RUN`] below each whole tmpfs mounted outside `/dev`,
-/// `/proc` and `/sys`. Paths already in `known` are left out.
-pub fn socket_candidates(mounts: &[Mount], known: &[SocketMount]) -> Vec<(String, &'static str)> {
-    let mut out: Vec<(String, &'static str)> = SOCKET_PATHS
+/// The most tmpfs mounts whose top is searched for host sockets
+/// ([`for_each_socket_candidate`]); past it the search stops and says so.
+pub const SOCKET_SEARCH_MOUNTS: usize = 256;
+
+/// Whether a mount may be a host's `/run` mounted elsewhere: a whole tmpfs
+/// outside `/`, `/dev`, `/proc` and `/sys`.
+fn may_be_host_run(m: &Mount) -> bool {
+    let at = m.mount_point();
+    m.fstype() == "tmpfs"
+        && m.root() == "/"
+        && at != "/"
+        && !["/dev", "/proc", "/sys"]
+            .iter()
+            .any(|d| is_ancestor_or_equal(d, at))
+}
+
+/// Calls `f(path, runtime)` for each place to look for a runtime socket: the
+/// fixed places ([`SOCKET_PATHS`]), then [`SOCKETS_UNDER_RUN`] below each
+/// whole tmpfs mounted outside `/dev`, `/proc` and `/sys` (each directory
+/// once, in path order). Paths already in `known` are left out. Returns
+/// `false` when there were more than [`SOCKET_SEARCH_MOUNTS`] such tmpfs
+/// mounts and the rest were not searched.
+pub fn for_each_socket_candidate(
+    mounts: &[Mount],
+    known: &[SocketMount],
+    mut f: impl FnMut(&str, &'static str),
+) -> bool {
+    let is_known = |p: &str| known.iter().any(|k| k.mount_point == p);
+    for (p, rt) in SOCKET_PATHS {
+        if !is_known(p) {
+            f(p, rt);
+        }
+    }
+    let mut dirs: Vec<&str> = mounts
         .iter()
-        .map(|(p, rt)| (p.to_string(), *rt))
+        .filter(|m| may_be_host_run(m))
+        .map(|m| m.mount_point().trim_end_matches('/'))
         .collect();
-    for m in mounts {
-        let at = m.mount_point.as_str();
-        if m.fstype == "tmpfs"
-            && m.root == "/"
-            && at != "/"
-            && !["/dev", "/proc", "/sys"]
-                .iter()
-                .any(|d| is_ancestor_or_equal(d, at))
-        {
-            for (rel, rt) in SOCKETS_UNDER_RUN {
-                out.push((format!("{}/{rel}", at.trim_end_matches('/')), *rt));
+    dirs.sort_unstable();
+    dirs.dedup();
+    let complete = dirs.len() <= SOCKET_SEARCH_MOUNTS;
+    let mut path = String::new();
+    for dir in dirs.iter().take(SOCKET_SEARCH_MOUNTS) {
+        for (rel, rt) in SOCKETS_UNDER_RUN {
+            path.clear();
+            path.push_str(dir);
+            path.push('/');
+            path.push_str(rel);
+            if !SOCKET_PATHS.iter().any(|(p, _)| *p == path) && !is_known(&path) {
+                f(&path, rt);
             }
         }
     }
-    out.retain(|(p, _)| !known.iter().any(|k| &k.mount_point == p));
-    out.sort();
-    out.dedup();
-    out
+    complete
 }
 
 /// Host paths that must not be bind-mounted into a container, whole or as an
@@ -429,43 +699,41 @@ pub const SERVICE_ACCOUNT_DIRS: &[&str] = &[
     "/var/run/secrets/tokens",
 ];
 
-/// A mount summary for the report.
+/// A mount as the report lists it (where, what, flags): a [`Mount`] whose
+/// JSON leaves out the ids, device numbers and option strings. It derefs to
+/// the mount, and cloning it copies no text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct MountSummary {
-    /// Where it is mounted.
-    pub mount_point: String,
-    /// Filesystem type.
-    pub fstype: String,
-    /// Source.
-    pub source: String,
-    /// The directory of the source filesystem shown here.
-    pub root: String,
-    /// `ro`.
-    pub read_only: bool,
-    /// `nosuid`.
-    pub nosuid: bool,
-    /// `noexec`.
-    pub noexec: bool,
-    /// `nodev`.
-    pub nodev: bool,
-    /// Propagation.
-    pub propagation: Propagation,
+pub struct MountSummary(pub Mount);
+
+impl std::ops::Deref for MountSummary {
+    type Target = Mount;
+    fn deref(&self) -> &Mount {
+        &self.0
+    }
 }
 
 impl From<&Mount> for MountSummary {
     fn from(m: &Mount) -> MountSummary {
-        MountSummary {
-            mount_point: m.mount_point.clone(),
-            fstype: m.fstype.clone(),
-            source: m.source.clone(),
-            root: m.root.clone(),
-            read_only: m.read_only,
-            nosuid: m.nosuid,
-            noexec: m.noexec,
-            nodev: m.nodev,
-            propagation: m.propagation,
-        }
+        MountSummary(m.clone())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for MountSummary {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let m = &self.0;
+        let mut st = s.serialize_struct("MountSummary", 9)?;
+        st.serialize_field("mount_point", m.mount_point())?;
+        st.serialize_field("fstype", m.fstype())?;
+        st.serialize_field("source", m.source())?;
+        st.serialize_field("root", m.root())?;
+        st.serialize_field("read_only", &m.read_only)?;
+        st.serialize_field("nosuid", &m.nosuid)?;
+        st.serialize_field("noexec", &m.noexec)?;
+        st.serialize_field("nodev", &m.nodev)?;
+        st.serialize_field("propagation", &m.propagation)?;
+        st.end()
     }
 }
 
@@ -580,9 +848,9 @@ impl Mounts {
 
 fn mask_state(t: &[&Mount], path: &str) -> MaskState {
     match mount_at(t.iter().copied(), path) {
-        Some(m) if m.fstype == "tmpfs" && m.read_only() => MaskState::Masked,
+        Some(m) if m.fstype() == "tmpfs" && m.read_only() => MaskState::Masked,
         // A bind of /dev/null: root "/null" on devtmpfs/tmpfs.
-        Some(m) if basename(&m.root) == "null" => MaskState::Masked,
+        Some(m) if basename(m.root()) == "null" => MaskState::Masked,
         Some(m) if m.read_only() => MaskState::ReadOnly,
         Some(_) => MaskState::Exposed,
         None => match mount_for(t.iter().copied(), path) {
@@ -594,7 +862,7 @@ fn mask_state(t: &[&Mount], path: &str) -> MaskState {
 
 fn pseudo_state(t: &[&Mount], path: &str, fstype: &str) -> PseudoFsState {
     match mount_for(t.iter().copied(), path) {
-        Some(m) if m.fstype == fstype || m.mount_point == path => {
+        Some(m) if m.fstype() == fstype || m.mount_point() == path => {
             if m.read_only() {
                 PseudoFsState::ReadOnly
             } else {
@@ -606,8 +874,8 @@ fn pseudo_state(t: &[&Mount], path: &str, fstype: &str) -> PseudoFsState {
 }
 
 fn sensitivity(m: &Mount) -> Option<String> {
-    let at = &m.mount_point;
-    match m.fstype.as_str() {
+    let at = m.mount_point();
+    match m.fstype() {
         // Runtimes re-bind parts of the container's own /proc and /sys read-only
         // in place; a procfs or sysfs anywhere else is someone else's view.
         "proc" if !is_ancestor_or_equal("/proc", at) => {
@@ -620,8 +888,8 @@ fn sensitivity(m: &Mount) -> Option<String> {
         // harmless nodes from it (/null to mask, /zero, /tty … when they cannot
         // mknod in a user namespace); the whole tree or a disk, memory or
         // kernel-log node exposes the host.
-        "devtmpfs" if m.root == "/" || crate::report::is_host_device(basename(&m.root)) => {
-            return Some(format!("the host's devtmpfs ({}) at {at}", m.root));
+        "devtmpfs" if m.root() == "/" || crate::report::is_host_device(basename(m.root())) => {
+            return Some(format!("the host's devtmpfs ({}) at {at}", m.root()));
         }
         _ => {}
     }
@@ -630,15 +898,15 @@ fn sensitivity(m: &Mount) -> Option<String> {
     }
     if let Some(p) = SENSITIVE_HOST_PATHS
         .iter()
-        .find(|p| is_ancestor_or_equal(&m.root, p))
+        .find(|p| is_ancestor_or_equal(m.root(), p))
     {
-        return Some(format!("host path {} (covers {p}) at {at}", m.root));
+        return Some(format!("host path {} (covers {p}) at {at}", m.root()));
     }
     if let Some(p) = SENSITIVE_HOST_TREES
         .iter()
-        .find(|p| is_ancestor_or_equal(p, &m.root))
+        .find(|p| is_ancestor_or_equal(p, m.root()))
     {
-        return Some(format!("host path {} (in {p}) at {at}", m.root));
+        return Some(format!("host path {} (in {p}) at {at}", m.root()));
     }
     None
 }
@@ -672,7 +940,7 @@ fn socket_of(p: &str) -> Option<(&'static str, bool)> {
 pub fn analyse_with(
     t: MountTable,
     truncated: bool,
-    exists: impl Fn(&str) -> Option<bool>,
+    mut exists: impl FnMut(&str) -> Option<bool>,
 ) -> Mounts {
     let mut incomplete = Vec::new();
     if truncated {
@@ -689,17 +957,17 @@ pub fn analyse_with(
     // The few mounts that can cover /proc or /sys paths, for the mask checks.
     let mut pseudo: Vec<&Mount> = Vec::new();
     for m in &t.mounts {
-        let at = m.mount_point.as_str();
+        let at = m.mount_point();
         if at == "/" || at.starts_with("/proc") || at.starts_with("/sys") {
             pseudo.push(m);
         }
         if !m.read_only {
             writable.push(MountSummary::from(m));
         }
-        if let Some((rt, directory)) = socket_of(at).or_else(|| socket_of(&m.root)) {
+        if let Some((rt, directory)) = socket_of(at).or_else(|| socket_of(m.root())) {
             runtime_sockets.push(SocketMount {
-                mount_point: m.mount_point.clone(),
-                root: m.root.clone(),
+                mount_point: at.to_string(),
+                root: m.root().to_string(),
                 runtime: rt.to_string(),
                 directory,
                 seen_in: "mountinfo",
@@ -711,11 +979,11 @@ pub fn analyse_with(
             && at != "/"
             && let Some(dir) = ["/run", "/var/run"]
                 .iter()
-                .find(|d| is_ancestor_or_equal(&m.root, d))
+                .find(|d| is_ancestor_or_equal(m.root(), d))
         {
             runtime_sockets.push(SocketMount {
-                mount_point: m.mount_point.clone(),
-                root: m.root.clone(),
+                mount_point: at.to_string(),
+                root: m.root().to_string(),
                 runtime: format!("any runtime whose socket is under the host's {dir}"),
                 directory: true,
                 seen_in: "mountinfo",
@@ -726,9 +994,9 @@ pub fn analyse_with(
                 .iter()
                 .any(|d| is_ancestor_or_equal(d, at))
         {
-            service_account_mounts.push(m.mount_point.clone());
+            service_account_mounts.push(at.to_string());
         }
-        let pseudo_elsewhere = matches!(m.fstype.as_str(), "proc" | "sysfs" | "devtmpfs");
+        let pseudo_elsewhere = matches!(m.fstype(), "proc" | "sysfs" | "devtmpfs");
         if (m.block_backed() && at != "/") || pseudo_elsewhere {
             let sensitive = sensitivity(m);
             if m.block_backed() || sensitive.is_some() {
@@ -803,8 +1071,8 @@ mod tests {
         let m = &t.mounts[0];
         assert_eq!((m.id, m.parent, m.major, m.minor), (1101, 950, 0, 102));
         assert_eq!(m.propagation, Propagation::Slave);
-        assert_eq!(m.fstype, "overlay");
-        assert_eq!(t.mounts[8].mount_point, "/host etc");
+        assert_eq!(m.fstype(), "overlay");
+        assert_eq!(t.mounts[8].mount_point(), "/host etc");
         assert_eq!(unescape("a\\134b\\011c\\012"), "a\\b\tc\n");
         assert_eq!(unescape("bad\\9"), "bad\\9");
     }
@@ -824,13 +1092,13 @@ mod tests {
             .host_mounts
             .iter()
             .filter(|h| h.sensitive.is_some())
-            .map(|h| h.mount.mount_point.as_str())
+            .map(|h| h.mount.mount_point())
             .collect();
         assert_eq!(sensitive, ["/host", "/host etc"]);
         assert!(
             a.host_mounts
                 .iter()
-                .any(|h| h.runtime_managed && h.mount.mount_point == "/etc/hostname")
+                .any(|h| h.runtime_managed && h.mount.mount_point() == "/etc/hostname")
         );
         let state = |p: &str| a.masked_paths.iter().find(|m| m.path == p).unwrap().state;
         assert_eq!(state("/proc/kcore"), MaskState::Masked);
@@ -858,7 +1126,7 @@ mod tests {
             .host_mounts
             .iter()
             .filter(|h| h.sensitive.is_some())
-            .map(|h| h.mount.mount_point.as_str())
+            .map(|h| h.mount.mount_point())
             .collect();
         assert_eq!(sensitive, ["/pki", "/kubelet"]);
     }
@@ -885,6 +1153,75 @@ mod tests {
         for junk in ["", "\n", " - ", "1 2 3:4 / / rw", "1 2 3:4 / / rw x y z"] {
             let _ = analyse(&MountTable::parse(junk), false);
         }
+    }
+
+    #[test]
+    fn socket_candidates_are_each_place_once_and_bounded() {
+        let t = MountTable::parse(
+            "1 0 0:1 / / rw - overlay overlay rw\n\
+             2 1 0:2 / /host-run rw - tmpfs tmpfs rw\n\
+             3 1 0:3 / /host-run rw - tmpfs tmpfs rw\n\
+             4 1 0:4 / /run rw - tmpfs tmpfs rw\n\
+             5 1 0:5 / /dev/shm rw - tmpfs shm rw\n\
+             6 1 0:6 /sub /x rw - tmpfs tmpfs rw\n",
+        );
+        let known = [SocketMount {
+            mount_point: "/var/run/docker.sock".into(),
+            root: "/docker.sock".into(),
+            runtime: "docker".into(),
+            directory: false,
+            seen_in: "mountinfo",
+        }];
+        let mut seen = Vec::new();
+        let complete = for_each_socket_candidate(&t.mounts, &known, |p, rt| {
+            seen.push((p.to_string(), rt))
+        });
+        assert!(complete);
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), seen.len(), "{seen:?}");
+        let paths: Vec<&str> = seen.iter().map(|(p, _)| p.as_str()).collect();
+        // The fixed places but the known one; the stacked /host-run once;
+        // /run adds nothing (the fixed list has all its places); not
+        // /dev/shm, not a tmpfs subdirectory.
+        assert!(!paths.contains(&"/var/run/docker.sock"));
+        assert!(paths.contains(&"/run/docker.sock"));
+        assert_eq!(paths.iter().filter(|p| p.starts_with("/host-run/")).count(), 5);
+        assert!(!paths.iter().any(|p| p.starts_with("/dev/") || p.starts_with("/x/")));
+        assert_eq!(paths.len(), SOCKET_PATHS.len() - 1 + SOCKETS_UNDER_RUN.len());
+
+        let many: String = (0..SOCKET_SEARCH_MOUNTS + 10)
+            .map(|i| format!("{} 1 0:{i} / /t/{i} rw - tmpfs tmpfs rw\n", i + 2))
+            .collect();
+        let t = MountTable::parse(&format!("1 0 0:1 / / rw - overlay overlay rw\n{many}"));
+        let mut n = 0;
+        assert!(!for_each_socket_candidate(&t.mounts, &[], |_, _| n += 1));
+        assert_eq!(
+            n,
+            SOCKET_PATHS.len() + SOCKET_SEARCH_MOUNTS * SOCKETS_UNDER_RUN.len()
+        );
+    }
+
+    #[test]
+    fn shared_text_spans_survive_escapes_and_clones() {
+        let t = MountTable::parse(
+            "7 1 8:1 /a\\134b /m\\040n rw,ro - ext4 /dev/s\\011x opt\n8 1 0:2 / /p rw - proc  rw\n",
+        );
+        let (a, b) = (&t.mounts[0], &t.mounts[1]);
+        assert_eq!(a.root(), "/a\\b");
+        assert_eq!(a.mount_point(), "/m n");
+        assert_eq!(a.source(), "/dev/s\tx");
+        assert_eq!((a.options(), a.super_options()), ("rw,ro", "opt"));
+        assert!(a.read_only && a.has_option("ro") && a.has_super_option("opt"));
+        // An empty source field stays empty; the superblock options follow it.
+        assert_eq!((b.source(), b.super_options()), ("", "rw"));
+        let summary = MountSummary::from(a);
+        assert_eq!(summary.mount_point(), "/m n");
+        assert_eq!(&summary.0, a);
+        // Equal fields are equal mounts, whatever buffer holds them.
+        let again = MountTable::parse("7 1 8:1 /a\\134b /m\\040n rw,ro - ext4 /dev/s\\011x opt\n");
+        assert_eq!(&again.mounts[0], a);
     }
 
     #[test]

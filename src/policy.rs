@@ -990,11 +990,11 @@ fn read_only_rootfs(r: &Report) -> Judged {
         Fact::Known(m) => match (&m.root, m.root_read_only) {
             (Some(root), Some(true)) => (
                 Status::Pass,
-                format!("/ ({} {}) is mounted ro", root.fstype, root.source),
+                format!("/ ({} {}) is mounted ro", root.fstype(), root.source()),
             ),
             (Some(root), _) => (
                 Status::Fail,
-                format!("/ ({} {}) is mounted rw", root.fstype, root.source),
+                format!("/ ({} {}) is mounted rw", root.fstype(), root.source()),
             ),
             _ => (Status::Unknown, "no mount at / in mountinfo".into()),
         },

@@ -352,16 +352,33 @@ const HOST_DEVICE_PREFIXES: &[&str] = &[
     "uinput",
 ];
 
+/// For each first byte, the bit set of [`HOST_DEVICE_PREFIXES`] starting
+/// with it: a name is compared only with the prefixes of its first letter.
+const PREFIXES_BY_FIRST_BYTE: [u64; 256] = {
+    assert!(HOST_DEVICE_PREFIXES.len() <= 64);
+    let mut t = [0u64; 256];
+    let mut i = 0;
+    while i < HOST_DEVICE_PREFIXES.len() {
+        t[HOST_DEVICE_PREFIXES[i].as_bytes()[0] as usize] |= 1 << i;
+        i += 1;
+    }
+    t
+};
+
 /// Whether a `/dev` name is host hardware.
 pub fn is_host_device(name: &str) -> bool {
     let Some(&first) = name.as_bytes().first() else {
         return false;
     };
-    // The first byte rules out all but a few prefixes without a memcmp call
-    // (a host's /dev has 100-odd names, and this runs for each).
-    HOST_DEVICE_PREFIXES
-        .iter()
-        .any(|p| p.as_bytes()[0] == first && name.starts_with(p))
+    // A host's /dev has 100-odd names (64 of them tty*), and this runs for each.
+    let mut set = PREFIXES_BY_FIRST_BYTE[first as usize];
+    while set != 0 {
+        if name.starts_with(HOST_DEVICE_PREFIXES[set.trailing_zeros() as usize]) {
+            return true;
+        }
+        set &= set - 1;
+    }
+    false
 }
 
 /// Everything `posture` knows about the calling process.
@@ -456,7 +473,11 @@ pub(crate) fn collect(root: &Root) -> Report {
     let namespaces = read_namespaces(io, version);
     let mounts: Fact<Mounts> = read_mounts(io)
         .map(|(t, truncated)| {
-            let mut m = mountinfo::analyse_with(t, truncated, |p| io.exists(&root.path(p)).ok());
+            let mut full = std::path::PathBuf::with_capacity(root.base().as_os_str().len() + 64);
+            let mut m = mountinfo::analyse_with(t, truncated, |p| {
+                root.path_into(p, &mut full);
+                io.exists(&full).ok()
+            });
             probe_sockets(root, &mut m);
             m
         })
@@ -552,20 +573,34 @@ fn proc_trust(root: &Root) -> Fact<ProcTrust> {
 /// through a directory mount never shows in the mount table. A stat that
 /// cannot answer makes the table incomplete, so absence is not concluded.
 fn probe_sockets(root: &Root, m: &mut Mounts) {
-    for (path, runtime) in mountinfo::socket_candidates(&m.table, &m.runtime_sockets) {
-        match root.is_socket(&root.path(&path)) {
-            Ok(false) => {}
-            Ok(true) => m.runtime_sockets.push(mountinfo::SocketMount {
-                mount_point: path,
-                root: String::new(),
-                runtime: runtime.to_string(),
-                directory: false,
-                seen_in: "stat",
-            }),
-            Err(e) => m
-                .incomplete
-                .push(format!("cannot tell whether {path} is a socket: {e}")),
-        }
+    let mut found = Vec::new();
+    let mut unknown = Vec::new();
+    // One path buffer for every candidate: a stat that finds nothing (the
+    // usual answer) allocates nothing.
+    let mut full = std::path::PathBuf::with_capacity(root.base().as_os_str().len() + 128);
+    let complete =
+        mountinfo::for_each_socket_candidate(&m.table, &m.runtime_sockets, |path, runtime| {
+            root.path_into(path, &mut full);
+            match root.is_socket(&full) {
+                Ok(false) => {}
+                Ok(true) => found.push(mountinfo::SocketMount {
+                    mount_point: path.to_string(),
+                    root: String::new(),
+                    runtime: runtime.to_string(),
+                    directory: false,
+                    seen_in: "stat",
+                }),
+                Err(e) => unknown.push(format!("cannot tell whether {path} is a socket: {e}")),
+            }
+        });
+    found.sort_by(|a, b| a.mount_point.cmp(&b.mount_point));
+    m.runtime_sockets.extend(found);
+    m.incomplete.extend(unknown);
+    if !complete {
+        m.incomplete.push(format!(
+            "more than {} tmpfs mounts that may be a host's /run: the rest were not searched for runtime sockets",
+            mountinfo::SOCKET_SEARCH_MOUNTS
+        ));
     }
 }
 
@@ -842,24 +877,21 @@ fn read_namespaces(io: &Session, kernel: Option<(u32, u32)>) -> Vec<Namespace> {
 fn read_mounts(io: &Session) -> Result<(MountTable, bool), Unknown> {
     let root = io.root();
     let path = root.proc_self("mountinfo");
-    let capped = io
-        .read_capped(&path, root::MOUNTINFO_LIMIT)
+    let (table, truncated) = io
+        .with_capped(&path, root::MOUNTINFO_LIMIT, |data, truncated| {
+            // A cut read: drop the partial last line.
+            let data = match (truncated, data.iter().rposition(|&b| b == b'\n')) {
+                (false, _) => data,
+                (true, Some(i)) => &data[..=i],
+                (true, None) => &[],
+            };
+            (MountTable::parse_bytes(data), truncated)
+        })
         .map_err(|e| Unknown::read(&path, &e))?;
-    let text = String::from_utf8_lossy(&capped.data);
-    let text = if capped.truncated {
-        // Drop the partial last line.
-        match text.rfind('\n') {
-            Some(i) => &text[..=i],
-            None => "",
-        }
-    } else {
-        &text[..]
-    };
-    let table = MountTable::parse(text);
     if table.mounts.is_empty() {
         return Err(Unknown::file(&path, "no mount could be parsed"));
     }
-    Ok((table, capped.truncated))
+    Ok((table, truncated))
 }
 
 fn user_namespace(io: &Session, namespaces: &[Namespace], identity: &Identity) -> UserNamespace {
@@ -1098,5 +1130,33 @@ fn read_devices(io: &Session) -> Fact<Devices> {
             })
         }
         Err(e) => Fact::Unknown(Unknown::read(&dir, &e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_device_lookup_by_first_byte_matches_the_prefix_list() {
+        let mut names: Vec<String> = ["", "s", "tty0", "ttyS0", "null", "zero", "ptmx", "pts"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for p in HOST_DEVICE_PREFIXES {
+            names.push(p.to_string());
+            names.push(format!("{p}0"));
+            // One byte short: not the prefix any more.
+            names.push(p[..p.len() - 1].to_string());
+            names.push(format!("x{p}"));
+        }
+        let mut hits = 0;
+        for n in &names {
+            let expected = HOST_DEVICE_PREFIXES.iter().any(|p| n.starts_with(p));
+            assert_eq!(is_host_device(n), expected, "{n:?}");
+            hits += expected as usize;
+        }
+        assert!(hits >= 2 * HOST_DEVICE_PREFIXES.len());
+        assert!(is_host_device("vda1") && is_host_device("kmsg") && !is_host_device("tty1"));
     }
 }

@@ -175,14 +175,35 @@ impl Root {
     fn below(&self, dir: &str, rel: &str) -> PathBuf {
         let rel = rel.trim_start_matches('/');
         let mut p = PathBuf::with_capacity(
-            self.base.as_os_str().len() + dir.len() + rel.len() + PATH_SLACK,
+            self.base.as_os_str().len() + dir.len() + rel.len() + 2 + PATH_SLACK,
         );
-        p.push(&self.base);
-        if !dir.is_empty() {
-            p.push(dir);
-        }
-        p.push(rel);
+        self.join_into(&mut p, dir, rel);
         p
+    }
+
+    /// [`Root::path`] written into `out` (cleared first), so that a loop over
+    /// many paths reuses one buffer.
+    pub fn path_into(&self, rel: &str, out: &mut PathBuf) {
+        self.join_into(out, "", rel.trim_start_matches('/'));
+    }
+
+    /// `<base>/<dir>/<rel>` joined by hand (`PathBuf::push` re-inspects the
+    /// path at each step): one separator between non-empty parts, as `push`
+    /// would put.
+    fn join_into(&self, out: &mut PathBuf, dir: &str, rel: &str) {
+        use std::os::unix::ffi::OsStrExt;
+        let p = out.as_mut_os_string();
+        p.clear();
+        p.push(self.base.as_os_str());
+        for part in [dir, rel] {
+            if part.is_empty() {
+                continue;
+            }
+            if !p.as_bytes().ends_with(b"/") {
+                p.push("/");
+            }
+            p.push(part);
+        }
     }
 
     /// A file of the calling process: `proc/self/<rel>`.
@@ -433,9 +454,19 @@ impl Session<'_> {
 
     /// The part of `path` below `proc/self`, when the directory is open.
     fn below_proc_self<'p>(&self, path: &'p Path) -> Option<(&OwnedFd, &'p Path)> {
+        use std::os::unix::ffi::OsStrExt;
         let fd = self.proc_self.as_ref()?;
-        let rel = path.strip_prefix(&self.proc_self_path).ok()?;
-        (!rel.as_os_str().is_empty()).then_some((fd, rel))
+        // A byte comparison: paths here are built by `Root`, one separator
+        // between components, so `Path::strip_prefix`'s component walk (a
+        // large share of a call's user time) is not needed.
+        let rel = path
+            .as_os_str()
+            .as_bytes()
+            .strip_prefix(self.proc_self_path.as_os_str().as_bytes())?
+            .strip_prefix(b"/")?;
+        // Never an absolute rest (`openat` would ignore the directory).
+        (!rel.is_empty() && rel[0] != b'/')
+            .then(|| (fd, Path::new(std::ffi::OsStr::from_bytes(rel))))
     }
 
     fn open(&self, path: &Path) -> io::Result<File> {
@@ -519,14 +550,15 @@ impl Session<'_> {
         self.with_text(path, limit, str::to_owned)
     }
 
-    /// [`Root::read_capped`].
-    pub(crate) fn read_capped(&self, path: &Path, limit: usize) -> Result<Capped, ReadError> {
-        self.with_scratch(path, limit, |data, truncated| {
-            Ok(Capped {
-                data: data.to_vec(),
-                truncated,
-            })
-        })
+    /// Reads `path` up to `limit` and passes `f` the bytes and whether the
+    /// file was longer (no copy).
+    pub(crate) fn with_capped<R>(
+        &self,
+        path: &Path,
+        limit: usize,
+        f: impl FnOnce(&[u8], bool) -> R,
+    ) -> Result<R, ReadError> {
+        self.with_scratch(path, limit, |data, truncated| Ok(f(data, truncated)))
     }
 
     /// [`Root::read_link`].

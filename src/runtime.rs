@@ -151,10 +151,18 @@ pub struct Paths {
 
 /// Looks up `KEY=` in a NUL-separated environment block.
 pub fn env_value<'a>(environ: &'a [u8], key: &str) -> Option<&'a str> {
-    environ.split(|b| *b == 0).find_map(|kv| {
-        let kv = std::str::from_utf8(kv).ok()?;
-        kv.strip_prefix(key)?.strip_prefix('=')
-    })
+    let (key, mut start) = (key.as_bytes(), 0);
+    while start < environ.len() {
+        let end = memchr::memchr(0, &environ[start..]).map_or(environ.len(), |n| start + n);
+        let kv = &environ[start..end];
+        start = end + 1;
+        if let Some(v) = kv.strip_prefix(key).and_then(|r| r.strip_prefix(b"="))
+            && let Ok(v) = std::str::from_utf8(v)
+        {
+            return Some(v);
+        }
+    }
+    None
 }
 
 fn container_env(v: &str) -> RuntimeKind {
@@ -236,8 +244,8 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
     };
     if let Some(mounts) = i.mounts {
         for m in mounts {
-            if m.mount_point == "/" && m.fstype == "overlay" {
-                for opt in m.super_options.split(',') {
+            if m.mount_point() == "/" && m.fstype() == "overlay" {
+                for opt in m.super_options().split(',') {
                     if let Some(dir) = opt
                         .strip_prefix("lowerdir=")
                         .or_else(|| opt.strip_prefix("upperdir="))
@@ -254,17 +262,17 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
                 }
             }
             if matches!(
-                m.mount_point.as_str(),
+                m.mount_point(),
                 "/etc/hostname"
                     | "/etc/hosts"
                     | "/etc/resolv.conf"
                     | "/run/.containerenv"
                     | "/dev/termination-log"
-            ) && let Some(k) = from_host_path(&m.root)
+            ) && let Some(k) = from_host_path(m.root())
             {
                 push(
                     &i.paths.mountinfo,
-                    format!("{} is bind-mounted from {}", m.mount_point, m.root),
+                    format!("{} is bind-mounted from {}", m.mount_point(), m.root()),
                     k,
                     false,
                 );
@@ -272,7 +280,13 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
         }
     }
     if let Some(lines) = i.cgroups {
+        let mut last: Option<&str> = None;
         for l in lines {
+            // cgroup v1 lists one line per hierarchy, mostly with one path.
+            if last == Some(l.path.as_str()) {
+                continue;
+            }
+            last = Some(&l.path);
             if let Some(k) = from_cgroup_path(&l.path) {
                 push(&i.paths.cgroup, format!("cgroup path {}", l.path), k, false);
                 break;

@@ -155,7 +155,20 @@ impl Status {
     /// Parses status text. Never fails: what is absent or bad is said per field.
     pub fn parse(text: &str) -> Status {
         let mut s = Status::default();
-        for line in text.split('\n') {
+        let bytes = text.as_bytes();
+        let mut pos = 0;
+        while pos < bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |n| pos + n);
+            let line = &text[pos..end];
+            pos = end + 1;
+            // Every key this parser wants starts with one of these; the other
+            // 40-odd lines (Vm*, Sig*, Cpus_allowed, …) stop here.
+            if !matches!(
+                line.as_bytes().first(),
+                Some(b'T' | b'P' | b'U' | b'G' | b'C' | b'N' | b'S')
+            ) {
+                continue;
+            }
             let Some((key, value)) = line.split_once(':') else {
                 continue;
             };

@@ -158,7 +158,7 @@ proptest! {
         prop_assert_eq!(a.is_complete(), !cut && m.bad_lines.is_empty());
         for mnt in &m.mounts {
             // Unescaping never grows a field.
-            prop_assert!(!mnt.mount_point.is_empty());
+            prop_assert!(!mnt.mount_point().is_empty());
         }
     }
 
