@@ -1173,9 +1173,8 @@ mod tests {
             seen_in: "mountinfo",
         }];
         let mut seen = Vec::new();
-        let complete = for_each_socket_candidate(&t.mounts, &known, |p, rt| {
-            seen.push((p.to_string(), rt))
-        });
+        let complete =
+            for_each_socket_candidate(&t.mounts, &known, |p, rt| seen.push((p.to_string(), rt)));
         assert!(complete);
         let mut unique = seen.clone();
         unique.sort();
@@ -1187,9 +1186,19 @@ mod tests {
         // /dev/shm, not a tmpfs subdirectory.
         assert!(!paths.contains(&"/var/run/docker.sock"));
         assert!(paths.contains(&"/run/docker.sock"));
-        assert_eq!(paths.iter().filter(|p| p.starts_with("/host-run/")).count(), 5);
-        assert!(!paths.iter().any(|p| p.starts_with("/dev/") || p.starts_with("/x/")));
-        assert_eq!(paths.len(), SOCKET_PATHS.len() - 1 + SOCKETS_UNDER_RUN.len());
+        assert_eq!(
+            paths.iter().filter(|p| p.starts_with("/host-run/")).count(),
+            5
+        );
+        assert!(
+            !paths
+                .iter()
+                .any(|p| p.starts_with("/dev/") || p.starts_with("/x/"))
+        );
+        assert_eq!(
+            paths.len(),
+            SOCKET_PATHS.len() - 1 + SOCKETS_UNDER_RUN.len()
+        );
 
         let many: String = (0..SOCKET_SEARCH_MOUNTS + 10)
             .map(|i| format!("{} 1 0:{i} / /t/{i} rw - tmpfs tmpfs rw\n", i + 2))
