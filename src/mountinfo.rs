@@ -268,89 +268,114 @@ struct RawMount {
     spans: [(u32, u32); TEXT_FIELDS],
 }
 
-/// Splits a line at single spaces; an empty field (two spaces in a row, or
-/// a missing field) is reported by the caller.
-struct Fields<'a> {
-    line: &'a str,
-    pos: usize,
+/// The most space-separated fields a line may have: ten fixed ones and up to
+/// 22 optional fields (the kernel prints at most four: `shared:`, `master:`,
+/// `propagate_from:`, `unbindable`). A line with more is reported, not parsed.
+const MAX_FIELDS: usize = 32;
+
+/// Names of the fields before the separator, for error messages.
+const FIELD_NAMES: [&str; 6] = [
+    "mount id",
+    "parent id",
+    "major:minor",
+    "root",
+    "mount point",
+    "mount options",
+];
+
+fn parse_u32(f: &[u8], what: &str) -> Result<u32, String> {
+    // Digits only, at most ten, no sign: what the kernel prints.
+    if f.is_empty() || f.len() > 10 || !f.iter().all(u8::is_ascii_digit) {
+        return Err(format!("{what} is not a number"));
+    }
+    let v = f.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0'));
+    u32::try_from(v).map_err(|_| format!("{what} is not a number"))
 }
 
-impl<'a> Fields<'a> {
-    /// The next field and its start offset within the line.
-    fn next_field(&mut self) -> Option<(usize, &'a str)> {
-        if self.pos > self.line.len() {
-            return None;
-        }
-        let rest = &self.line.as_bytes()[self.pos..];
-        let len = memchr::memchr(b' ', rest).unwrap_or(rest.len());
-        let start = self.pos;
-        self.pos += len + 1;
-        Some((start, &self.line[start..start + len]))
-    }
-
-    fn want(&mut self, what: &str) -> Result<(usize, &'a str), String> {
-        self.next_field()
-            .filter(|(_, s)| !s.is_empty())
-            .ok_or_else(|| format!("no {what}"))
-    }
-}
-
-/// Parses one line. `at` is the line's offset in the table text; text fields
-/// without escapes become spans of it, escaped ones are unescaped onto `side`
-/// (whose spans are marked by `side_base`, added later).
+/// Parses one line in one pass over its bytes. `at` is the line's offset in
+/// the table text; text fields without escapes become spans of it, escaped
+/// ones are unescaped onto `side` (spans from `side_base` on).
 fn parse_line(
     line: &str,
     at: usize,
     side: &mut String,
     side_base: usize,
 ) -> Result<RawMount, String> {
-    let mut it = Fields { line, pos: 0 };
-    let num = |f: &str, what: &str| {
-        f.parse::<u32>()
-            .map_err(|_| format!("{what} is not a number"))
-    };
-    let id = num(it.want("mount id")?.1, "mount id")?;
-    let parent = num(it.want("parent id")?.1, "parent id")?;
-    let (maj, min) = it
-        .want("major:minor")?
-        .1
-        .split_once(':')
-        .ok_or("major:minor has no colon")?;
-    let major = num(maj, "major")?;
-    let minor = num(min, "minor")?;
-    // A span of the line as it is, or of its unescaped copy on `side`.
-    let mut text = |(start, f): (usize, &str)| -> (u32, u32) {
-        if f.contains('\\') {
-            let a = side.len();
-            unescape_into(f, side);
-            ((side_base + a) as u32, (side_base + side.len()) as u32)
-        } else {
-            ((at + start) as u32, (at + start + f.len()) as u32)
-        }
-    };
-    let root = text(it.want("root")?);
-    let mount_point = text(it.want("mount point")?);
-    let (o_at, options) = it.want("mount options")?;
-    let mut flags = [false; 4];
-    for o in options.split(',') {
-        match o {
-            "ro" => flags[0] = true,
-            "nosuid" => flags[1] = true,
-            "noexec" => flags[2] = true,
-            "nodev" => flags[3] = true,
+    let b = line.as_bytes();
+    // (start, end, holds a backslash) of each field.
+    let mut f = [(0u32, 0u32, false); MAX_FIELDS];
+    let (mut n, mut start, mut escaped) = (0usize, 0usize, false);
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b' ' => {
+                if n == MAX_FIELDS - 1 {
+                    return Err(format!("more than {MAX_FIELDS} fields"));
+                }
+                f[n] = (start as u32, i as u32, escaped);
+                (n, start, escaped) = (n + 1, i + 1, false);
+            }
+            b'\\' => escaped = true,
             _ => {}
         }
     }
-    let options = ((at + o_at) as u32, (at + o_at + options.len()) as u32);
-    let (mut shared, mut master, mut unbindable) = (false, false, false);
-    loop {
-        let (_, f) = it.want("separator `-`")?;
-        if f == "-" {
-            break;
+    f[n] = (start as u32, b.len() as u32, escaped);
+    let n = n + 1;
+    let text = |i: usize| &b[f[i].0 as usize..f[i].1 as usize];
+    let sep = (FIELD_NAMES.len()..n).find(|&i| text(i) == b"-");
+    let need = sep.map_or(FIELD_NAMES.len(), |s| s + 2);
+    // Every field up to the filesystem type must be there and non-empty.
+    if let Some(i) = (0..need.min(n + 1)).find(|&i| i >= n || text(i).is_empty()) {
+        return Err(match FIELD_NAMES.get(i) {
+            Some(name) => format!("no {name}"),
+            None if sep.is_none_or(|s| i <= s) => "no separator `-`".to_string(),
+            None => "no filesystem type".to_string(),
+        });
+    }
+    let Some(sep) = sep else {
+        return Err("no separator `-`".to_string());
+    };
+    let id = parse_u32(text(0), "mount id")?;
+    let parent = parse_u32(text(1), "parent id")?;
+    let majmin = text(2);
+    let colon = majmin
+        .iter()
+        .position(|&c| c == b':')
+        .ok_or("major:minor has no colon")?;
+    let major = parse_u32(&majmin[..colon], "major")?;
+    let minor = parse_u32(&majmin[colon + 1..], "minor")?;
+    // A span of the line as it is, or of its unescaped copy on `side`.
+    let mut span = |i: usize| -> (u32, u32) {
+        let (s, e, esc) = f[i];
+        if esc {
+            let a = side.len();
+            unescape_into(&line[s as usize..e as usize], side);
+            ((side_base + a) as u32, (side_base + side.len()) as u32)
+        } else {
+            ((at + s as usize) as u32, (at + e as usize) as u32)
         }
-        shared |= f.starts_with("shared:");
-        master |= f.starts_with("master:");
-        unbindable |= f == "unbindable";
+    };
+    // Options, the filesystem type and superblock options are kept as
+    // printed; paths and the source are unescaped.
+    let raw = |i: usize| ((at + f[i].0 as usize) as u32, (at + f[i].1 as usize) as u32);
+    let root = span(3);
+    let mount_point = span(4);
+    let options = raw(5);
+    let mut flags = [false; 4];
+    for o in text(5).split(|&c| c == b',') {
+        match o {
+            b"ro" => flags[0] = true,
+            b"nosuid" => flags[1] = true,
+            b"noexec" => flags[2] = true,
+            b"nodev" => flags[3] = true,
+            _ => {}
+        }
+    }
+    let (mut shared, mut master, mut unbindable) = (false, false, false);
+    for i in FIELD_NAMES.len()..sep {
+        let o = text(i);
+        shared |= o.starts_with(b"shared:");
+        master |= o.starts_with(b"master:");
+        unbindable |= o == b"unbindable";
     }
     let propagation = match (unbindable, shared, master) {
         (true, _, _) => Propagation::Unbindable,
@@ -359,14 +384,19 @@ fn parse_line(
         (_, false, true) => Propagation::Slave,
         (_, false, false) => Propagation::Private,
     };
-    let fstype = text(it.want("filesystem type")?);
+    let fstype = raw(sep + 1);
     // The source may legitimately be empty on some kernels ("none" elsewhere).
-    let end = (at + line.len()) as u32;
-    let source = it.next_field().map(&mut text).unwrap_or((end, end));
-    let super_options = it
-        .next_field()
-        .map(|(s, f)| ((at + s) as u32, (at + s + f.len()) as u32))
-        .unwrap_or((end, end));
+    let end = (at + b.len()) as u32;
+    let source = if sep + 2 < n {
+        span(sep + 2)
+    } else {
+        (end, end)
+    };
+    let super_options = if sep + 3 < n {
+        raw(sep + 3)
+    } else {
+        (end, end)
+    };
     Ok(RawMount {
         id,
         parent,
@@ -921,9 +951,7 @@ pub fn analyse(t: &MountTable, truncated: bool) -> Mounts {
 /// Whether a path names a runtime socket or socket directory, and whose.
 fn socket_of(p: &str) -> Option<(&'static str, bool)> {
     let base = basename(p);
-    if base.contains(".sock")
-        && let Some((_, rt)) = RUNTIME_SOCKETS.iter().find(|(n, _)| base == *n)
-    {
+    if let Some((_, rt)) = RUNTIME_SOCKETS.iter().find(|(n, _)| base == *n) {
         return Some((rt, false));
     }
     if (p.starts_with("/run/") || p.starts_with("/var/"))

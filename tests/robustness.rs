@@ -74,8 +74,120 @@ fn mount_line() -> impl Strategy<Value = String> {
         })
 }
 
+/// proc(5)'s mountinfo line, parsed the plain way (split at spaces, then
+/// field by field): the reference the one-pass parser must agree with.
+/// Numbers are ASCII digits only; a line of more than 32 fields is refused.
+#[allow(clippy::type_complexity)]
+fn reference_mountinfo(text: &str) -> (Vec<[String; 10]>, Vec<usize>) {
+    let (mut mounts, mut bad) = (Vec::new(), Vec::new());
+    let num = |s: &str| -> Option<u32> {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    for (i, line) in text.split('\n').enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split(' ').collect();
+        let parsed = (|| {
+            if f.len() > 32 || f.len() < 6 || f[..6].iter().any(|x| x.is_empty()) {
+                return None;
+            }
+            let sep = (6..f.len()).find(|&k| f[k] == "-")?;
+            if f[6..=sep].iter().any(|x| x.is_empty())
+                || f.get(sep + 1).is_none_or(|x| x.is_empty())
+            {
+                return None;
+            }
+            let (ma, mi) = f[2].split_once(':')?;
+            let ids = [num(f[0])?, num(f[1])?, num(ma)?, num(mi)?];
+            let opts: Vec<&str> = f[5].split(',').collect();
+            let flags: String = ["ro", "nosuid", "noexec", "nodev"]
+                .iter()
+                .map(|o| if opts.contains(o) { '1' } else { '0' })
+                .collect();
+            let opt = &f[6..sep];
+            let prop = if opt.contains(&"unbindable") {
+                "unbindable"
+            } else {
+                match (
+                    opt.iter().any(|o| o.starts_with("shared:")),
+                    opt.iter().any(|o| o.starts_with("master:")),
+                ) {
+                    (true, true) => "shared_and_slave",
+                    (true, false) => "shared",
+                    (false, true) => "slave",
+                    (false, false) => "private",
+                }
+            };
+            Some([
+                format!("{ids:?}"),
+                mountinfo::unescape(f[3]),
+                mountinfo::unescape(f[4]),
+                f[5].to_string(),
+                flags,
+                prop.to_string(),
+                f[sep + 1].to_string(),
+                f.get(sep + 2)
+                    .map(|x| mountinfo::unescape(x))
+                    .unwrap_or_default(),
+                f.get(sep + 3).unwrap_or(&"").to_string(),
+                String::new(),
+            ])
+        })();
+        match parsed {
+            Some(m) => mounts.push(m),
+            None if bad.len() < 16 => bad.push(i + 1),
+            None => {}
+        }
+    }
+    (mounts, bad)
+}
+
+fn as_reference(t: &MountTable) -> (Vec<[String; 10]>, Vec<usize>) {
+    let mounts = t
+        .mounts
+        .iter()
+        .map(|m| {
+            let flags: String = [m.read_only, m.nosuid, m.noexec, m.nodev]
+                .iter()
+                .map(|&b| if b { '1' } else { '0' })
+                .collect();
+            let prop = match m.propagation {
+                mountinfo::Propagation::Unbindable => "unbindable",
+                mountinfo::Propagation::SharedAndSlave => "shared_and_slave",
+                mountinfo::Propagation::Shared => "shared",
+                mountinfo::Propagation::Slave => "slave",
+                mountinfo::Propagation::Private => "private",
+            };
+            [
+                format!("{:?}", [m.id, m.parent, m.major, m.minor]),
+                m.root().to_string(),
+                m.mount_point().to_string(),
+                m.options().to_string(),
+                flags,
+                prop.to_string(),
+                m.fstype().to_string(),
+                m.source().to_string(),
+                m.super_options().to_string(),
+                String::new(),
+            ]
+        })
+        .collect();
+    (mounts, t.bad_lines.iter().map(|(l, _)| *l).collect())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn mountinfo_agrees_with_the_reference_parser(
+        lines in prop::collection::vec(prop_oneof![mount_line(), any_text()], 0..30),
+    ) {
+        let text = lines.join("\n");
+        prop_assert_eq!(as_reference(&MountTable::parse(&text)), reference_mountinfo(&text));
+    }
 
     #[test]
     fn status_never_panics_and_bounds_groups(t in any_text(), b in prop::collection::vec(any::<u8>(), 0..600)) {
