@@ -484,7 +484,36 @@ fn summary(floor: &Floor) {
     );
 }
 
+impl Floor {
+    /// The floor as `benches/floor_reader.rs` operations, one per line.
+    fn print_ops(&self) {
+        let show = |p: &PathBuf| p.display().to_string();
+        for p in &self.reads {
+            println!("r:{}", show(p));
+        }
+        for p in &self.links {
+            println!("l:{}", show(p));
+        }
+        for p in &self.stats {
+            println!("s:{}", show(p));
+        }
+        for p in &self.socket_stats {
+            println!("S:{}", show(p));
+        }
+        for p in &self.statfs {
+            println!("f:{}", show(p));
+        }
+        println!("d:{}", show(&self.dev));
+        println!("t:{}", show(&self.tasks));
+        println!("p:");
+    }
+}
+
 fn main() {
+    if std::env::var_os("POSTURE_BENCH_PRINT_FLOOR").is_some() {
+        Floor::derive().print_ops();
+        return;
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_millis(500))

@@ -307,26 +307,41 @@ impl Style {
 /// A heading and its `label  value` rows; a value may span several lines.
 struct Section {
     title: String,
-    rows: Vec<(String, Vec<String>)>,
+    rows: Vec<(&'static str, Value)>,
+}
+
+/// A row's value: one line (most rows) or several.
+enum Value {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Value {
+    fn lines(&self) -> &[String] {
+        match self {
+            Value::One(l) => std::slice::from_ref(l),
+            Value::Many(v) => v,
+        }
+    }
 }
 
 impl Section {
     fn new(title: impl Into<String>) -> Section {
         Section {
             title: title.into(),
-            rows: Vec::new(),
+            rows: Vec::with_capacity(8),
         }
     }
-    fn row(&mut self, label: impl Into<String>, value: impl Into<String>) {
-        self.rows.push((label.into(), vec![value.into()]));
+    fn row(&mut self, label: &'static str, value: impl Into<String>) {
+        self.rows.push((label, Value::One(value.into())));
     }
-    fn lines(&mut self, label: impl Into<String>, lines: Vec<String>) {
-        let lines = if lines.is_empty() {
-            vec!["none".to_string()]
+    fn lines(&mut self, label: &'static str, lines: Vec<String>) {
+        let value = if lines.is_empty() {
+            Value::One("none".to_string())
         } else {
-            lines
+            Value::Many(lines)
         };
-        self.rows.push((label.into(), lines));
+        self.rows.push((label, value));
     }
     fn render(&self, style: Style, out: &mut String) {
         out.push_str(&style.heading(&self.title));
@@ -339,19 +354,12 @@ impl Section {
             .unwrap_or(0);
         // Pushed piece by piece: a `format!` with `{:<width$}` per line pads
         // one char at a time and was half of the CLI's user time.
-        const SPACES: &str = "                                                                ";
-        for (label, lines) in &self.rows {
-            for (i, line) in lines.iter().enumerate() {
-                let l = if i == 0 { label.as_str() } else { "" };
+        for (label, value) in &self.rows {
+            for (i, line) in value.lines().iter().enumerate() {
+                let l = if i == 0 { label } else { "" };
                 let start = out.len();
                 out.push_str("  ");
-                out.push_str(l);
-                let mut pad = width - l.chars().count() + 2;
-                while pad > 0 {
-                    let n = pad.min(SPACES.len());
-                    out.push_str(&SPACES[..n]);
-                    pad -= n;
-                }
+                push_padded(out, l, width + 2);
                 out.push_str(line);
                 let kept = out[start..].trim_end().len();
                 out.truncate(start + kept);
@@ -364,11 +372,21 @@ impl Section {
 /// `s` followed by spaces up to `width` characters (`format!("{s:<width$}")`
 /// without the formatter's char-at-a-time padding).
 fn padded(s: &str, width: usize) -> String {
-    let n = s.chars().count();
-    let mut out = String::with_capacity(s.len() + width.saturating_sub(n));
-    out.push_str(s);
-    out.extend(std::iter::repeat_n(' ', width.saturating_sub(n)));
+    let mut out = String::with_capacity(s.len() + width);
+    push_padded(&mut out, s, width);
     out
+}
+
+/// [`padded`], appended to `out`.
+fn push_padded(out: &mut String, s: &str, width: usize) {
+    const SPACES: &str = "                                                                ";
+    out.push_str(s);
+    let mut pad = width.saturating_sub(s.chars().count());
+    while pad > 0 {
+        let n = pad.min(SPACES.len());
+        out.push_str(&SPACES[..n]);
+        pad -= n;
+    }
 }
 
 /// Renders a fact: the value, or `unknown (<source>: <reason>)`.
@@ -524,29 +542,32 @@ fn mapping(kind: &str, m: &Mapping, style: Style) -> String {
     }
 }
 
-fn flags(m: &MountSummary) -> String {
-    let set: Vec<&str> = [
+/// `nosuid,noexec,nodev` (those set) or `suid, exec, dev allowed`, then the
+/// propagation unless private.
+fn push_flags(s: &mut String, m: &MountSummary) {
+    let start = s.len();
+    for (on, name) in [
         (m.nosuid, "nosuid"),
         (m.noexec, "noexec"),
         (m.nodev, "nodev"),
-    ]
-    .iter()
-    .filter(|(on, _)| *on)
-    .map(|(_, n)| *n)
-    .collect();
-    let mut s = if set.is_empty() {
-        "suid, exec, dev allowed".to_string()
-    } else {
-        set.join(",")
-    };
-    match m.propagation {
-        Propagation::Private => {}
-        Propagation::Shared => s.push_str(", shared"),
-        Propagation::Slave => s.push_str(", slave"),
-        Propagation::SharedAndSlave => s.push_str(", shared+slave"),
-        Propagation::Unbindable => s.push_str(", unbindable"),
+    ] {
+        if on {
+            if s.len() > start {
+                s.push(',');
+            }
+            s.push_str(name);
+        }
     }
-    s
+    if s.len() == start {
+        s.push_str("suid, exec, dev allowed");
+    }
+    s.push_str(match m.propagation {
+        Propagation::Private => "",
+        Propagation::Shared => ", shared",
+        Propagation::Slave => ", slave",
+        Propagation::SharedAndSlave => ", shared+slave",
+        Propagation::Unbindable => ", unbindable",
+    });
 }
 
 fn pseudo(s: PseudoFsState) -> &'static str {
@@ -779,9 +800,10 @@ fn render_text(r: &Report, color: bool) -> String {
                 m.writable
                     .iter()
                     .map(|x| {
-                        let mut l = padded(x.mount_point(), w + 2);
-                        l.push_str(&padded(x.fstype(), 10));
-                        l.push_str(&flags(x));
+                        let mut l = String::with_capacity(w + 50);
+                        push_padded(&mut l, x.mount_point(), w + 2);
+                        push_padded(&mut l, x.fstype(), 10);
+                        push_flags(&mut l, x);
                         l
                     })
                     .collect(),
