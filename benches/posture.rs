@@ -7,7 +7,7 @@
 //!   parsing. The list is derived once, before timing, from the library's own
 //!   path helpers and parsers (which cgroup limit files, which masked paths
 //!   get a `stat`), so it follows this machine's cgroup layout; it was checked
-//!   against `strace -f` of `examples/dump` (see the comment on [`Floor`]).
+//!   against `strace` of a `posture()` call (see the comment on [`Floor`]).
 //! * `probe/*`: each probe alone, its reads and its parse.
 //! * `mountinfo_generated/N`: parse + analyse of generated mountinfo text of
 //!   N lines (10 … 10,000).
@@ -40,15 +40,18 @@ use std::hint::black_box;
 
 /// What one `posture()` call touches on the live system.
 ///
-/// `strace -f -e trace=openat,readlink,readlinkat,statx,newfstatat,statfs,getdents64,prctl`
-/// of `examples/dump` on the development machine (2026-11-28, host, hybrid
+/// `strace -e trace=openat,readlinkat,statx,statfs,getdents64,prctl` of one
+/// `posture()` call on the development machine (2026-11-28, host, hybrid
 /// cgroups) listed: status, osrelease, cap_last_cap, 8 × ns readlink,
-/// mountinfo, task listing (+ the status of every other thread), uid_map,
-/// gid_map, security/lsm, selinux/enforce, attr/apparmor/current,
-/// attr/current, cgroup, the memory/pids/cpu limit files, run/.containerenv,
-/// environ, proc/1/environ, stat of each uncovered masked path, stat
-/// /.dockerenv, /dev listing, stat of the service-account token, statfs /proc,
-/// prctl(PR_GET_SECUREBITS).
+/// mountinfo, lstat of each uncovered masked path, stat of each place a
+/// runtime socket may be (the fixed places and the top of each tmpfs mounted
+/// outside /dev, /proc and /sys), the task listing (+ the status of every
+/// other thread), uid_map, gid_map, security/lsm, selinux/enforce,
+/// attr/apparmor/current, attr/current, cgroup, the memory/pids/cpu limit
+/// files, run/.containerenv, environ, proc/1/environ, lstat /.dockerenv, the
+/// /dev listing, lstat of the service-account token, statfs of /proc, status
+/// and mountinfo, prctl(PR_GET_SECUREBITS). `POSTURE_BENCH_PRINT_FLOOR=1`
+/// prints this list as `benches/floor_reader.rs` takes it.
 struct Floor {
     reads: Vec<PathBuf>,
     links: Vec<PathBuf>,
@@ -453,7 +456,10 @@ fn bench_real_mountns(args: &[String]) {
     }
 }
 
-/// Interleaved rounds of floor and posture(); medians and their ratio.
+/// Floor and `posture()` in turns, two ways, with medians and their ratio:
+/// one call each in turn (each evicts the other's caches), and blocks of 50
+/// calls in turn (each runs warm, as in criterion's own loops, while the
+/// turns still cancel drift). The README reports the larger ratio.
 fn summary(floor: &Floor) {
     let mut buf = vec![0u8; root::MOUNTINFO_LIMIT + 1];
     let (mut f, mut p) = (Vec::new(), Vec::new());
@@ -469,18 +475,37 @@ fn summary(floor: &Floor) {
         black_box(posture::posture());
         p.push(t.elapsed());
     }
-    f.sort();
-    p.sort();
-    let (fm, pm) = (f[f.len() / 2], p[p.len() / 2]);
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2].as_secs_f64() * 1e6
+    };
+    let (fm, pm) = (median(&mut f), median(&mut p));
     println!(
-        "\nsummary: floor {:.1} µs ({} reads, {} readlinks, {} stats, {} statfs, 2 listings), posture() {:.1} µs, ratio {:.2}",
-        fm.as_secs_f64() * 1e6,
+        "\nsummary: floor {fm:.1} µs ({} reads, {} readlinks, {} stats, {} statfs, 2 listings), posture() {pm:.1} µs, ratio {:.2} (one call each in turn)",
         floor.reads.len(),
         floor.links.len(),
         floor.stats.len() + floor.socket_stats.len(),
         floor.statfs.len(),
-        pm.as_secs_f64() * 1e6,
-        pm.as_secs_f64() / fm.as_secs_f64()
+        pm / fm
+    );
+    const BLOCK: u32 = 50;
+    let (mut f, mut p) = (Vec::new(), Vec::new());
+    for _ in 0..60 {
+        let t = Instant::now();
+        for _ in 0..BLOCK {
+            black_box(floor.run(&mut buf));
+        }
+        f.push(t.elapsed() / BLOCK);
+        let t = Instant::now();
+        for _ in 0..BLOCK {
+            black_box(posture::posture());
+        }
+        p.push(t.elapsed() / BLOCK);
+    }
+    let (fm, pm) = (median(&mut f), median(&mut p));
+    println!(
+        "summary: floor {fm:.1} µs, posture() {pm:.1} µs, ratio {:.2} (blocks of {BLOCK} calls in turn)",
+        pm / fm
     );
 }
 
