@@ -10,7 +10,8 @@
 //! directory, `t:PATH` list a task directory and read every other thread's
 //! status, `p:` read the securebits.
 
-use std::io::Read;
+mod common;
+use common::read_plain;
 
 fn main() {
     let mut buf = vec![0u8; 64 * 1024];
@@ -32,7 +33,7 @@ fn main() {
                 for e in std::fs::read_dir(path).into_iter().flatten().flatten() {
                     if e.file_name() != me.as_str() {
                         k += read_plain(
-                            &format!("{path}/{}/status", e.file_name().to_string_lossy()),
+                            format!("{path}/{}/status", e.file_name().to_string_lossy()),
                             &mut buf,
                         );
                     }
@@ -44,19 +45,4 @@ fn main() {
         };
     }
     std::hint::black_box(n);
-}
-
-/// open, read until EOF (or the buffer is full), close: nothing else.
-fn read_plain(path: &str, buf: &mut [u8]) -> usize {
-    let Ok(mut f) = std::fs::File::open(path) else {
-        return 0;
-    };
-    let mut n = 0;
-    while n < buf.len() {
-        match f.read(&mut buf[n..]) {
-            Ok(0) | Err(_) => break,
-            Ok(k) => n += k,
-        }
-    }
-    n
 }

@@ -21,8 +21,9 @@
 //! After criterion, a summary interleaves floor and `posture()` rounds and
 //! prints the medians and their ratio (interleaving cancels drift).
 
+mod common;
+use common::read_plain;
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -159,28 +160,13 @@ impl Floor {
         if let Ok(d) = std::fs::read_dir(&self.tasks) {
             for e in d.flatten() {
                 if e.file_name() != me.as_str() {
-                    n += read_plain(&e.path().join("status"), buf);
+                    n += read_plain(e.path().join("status"), buf);
                 }
             }
         }
         n += rustix::thread::capabilities_secure_bits().is_ok() as usize;
         n
     }
-}
-
-/// open, read until EOF (or the buffer is full), close: nothing else.
-fn read_plain(path: &Path, buf: &mut [u8]) -> usize {
-    let Ok(mut f) = File::open(path) else {
-        return 0;
-    };
-    let mut n = 0;
-    while n < buf.len() {
-        match f.read(&mut buf[n..]) {
-            Ok(0) | Err(_) => break,
-            Ok(k) => n += k,
-        }
-    }
-    n
 }
 
 /// Generated mountinfo of `n` lines shaped like a container's: tmpfs and

@@ -173,21 +173,24 @@ impl Status {
             let Some(colon) = line.iter().take(24).position(|&c| c == b':') else {
                 continue;
             };
-            let v = text[at + colon + 1..end].trim_ascii();
-            match &line[..colon] {
-                b"Tgid" => s.tgid.set("Tgid", parse_u32(v)),
-                b"Pid" => s.pid.set("Pid", parse_u32(v)),
-                b"Uid" => s.uid.set("Uid", parse_ids(v)),
-                b"Gid" => s.gid.set("Gid", parse_ids(v)),
-                b"Groups" => s.groups.set("Groups", parse_groups(v)),
-                b"CapInh" => s.cap_inh.set("CapInh", parse_cap(v)),
-                b"CapPrm" => s.cap_prm.set("CapPrm", parse_cap(v)),
-                b"CapEff" => s.cap_eff.set("CapEff", parse_cap(v)),
-                b"CapBnd" => s.cap_bnd.set("CapBnd", parse_cap(v)),
-                b"CapAmb" => s.cap_amb.set("CapAmb", parse_cap(v)),
-                b"NoNewPrivs" => s.no_new_privs.set("NoNewPrivs", parse_flag(v)),
-                b"Seccomp" => s.seccomp.set("Seccomp", parse_seccomp(v)),
-                b"Seccomp_filters" => s.seccomp_filters.set("Seccomp_filters", parse_u32(v)),
+            let (key, v) = (
+                &text[at..at + colon],
+                text[at + colon + 1..end].trim_ascii(),
+            );
+            match key {
+                "Tgid" => s.tgid.set(key, parse_u32(v)),
+                "Pid" => s.pid.set(key, parse_u32(v)),
+                "Uid" => s.uid.set(key, parse_ids(v)),
+                "Gid" => s.gid.set(key, parse_ids(v)),
+                "Groups" => s.groups.set(key, parse_groups(v)),
+                "CapInh" => s.cap_inh.set(key, parse_cap(v)),
+                "CapPrm" => s.cap_prm.set(key, parse_cap(v)),
+                "CapEff" => s.cap_eff.set(key, parse_cap(v)),
+                "CapBnd" => s.cap_bnd.set(key, parse_cap(v)),
+                "CapAmb" => s.cap_amb.set(key, parse_cap(v)),
+                "NoNewPrivs" => s.no_new_privs.set(key, parse_flag(v)),
+                "Seccomp" => s.seccomp.set(key, parse_seccomp(v)),
+                "Seccomp_filters" => s.seccomp_filters.set(key, parse_u32(v)),
                 _ => {}
             }
         }
