@@ -768,7 +768,7 @@ impl serde::Serialize for MountSummary {
 }
 
 /// A runtime socket (or its directory) visible in the mount table, or found
-/// at a place runtimes put sockets ([`socket_candidates`]).
+/// at a place runtimes put sockets ([`for_each_socket_candidate`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SocketMount {
