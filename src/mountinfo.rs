@@ -615,15 +615,20 @@ pub fn for_each_socket_candidate(
             f(p, rt);
         }
     }
-    let mut dirs: Vec<&str> = mounts
-        .iter()
-        .filter(|m| may_be_host_run(m))
-        .map(|m| m.mount_point().trim_end_matches('/'))
-        .collect();
+    // Counted first: one allocation for the list, none when it is empty.
+    let tmpfs = mounts.iter().filter(|m| may_be_host_run(m));
+    let mut dirs: Vec<&str> = Vec::with_capacity(tmpfs.clone().count());
+    dirs.extend(tmpfs.map(|m| m.mount_point().trim_end_matches('/')));
     dirs.sort_unstable();
     dirs.dedup();
     let complete = dirs.len() <= SOCKET_SEARCH_MOUNTS;
-    let mut path = String::new();
+    // One buffer, long enough for every candidate.
+    let longest_rel = SOCKETS_UNDER_RUN.iter().map(|(r, _)| r.len()).max();
+    let longest_dir = dirs.iter().map(|d| d.len()).max();
+    let mut path = match longest_dir {
+        Some(d) => String::with_capacity(d + 1 + longest_rel.unwrap_or(0)),
+        None => String::new(),
+    };
     for dir in dirs.iter().take(SOCKET_SEARCH_MOUNTS) {
         for (rel, rt) in SOCKETS_UNDER_RUN {
             path.clear();

@@ -2,7 +2,7 @@
 //!
 //! Budget: `180 + 2 × mounts`. Measured on the development host
 //! (2026-11-28; 23 mounts, 110 `/dev` entries, one thread, hybrid cgroups):
-//! 168 allocations (budget 226); the podman-default fixture (30 mounts): 204
+//! 167 allocations (budget 226); the podman-default fixture (30 mounts): 204
 //! (budget 240). Was 784 before the probes read into one scratch buffer and
 //! parsed small files in place, and 417 before the mount table kept its text
 //! in one shared buffer (one allocation for the whole table; a mount in the
@@ -102,5 +102,20 @@ fn one_posture_call_stays_within_its_allocation_budget() {
         println!("MountTable::parse of {n} lines: {k} allocations");
         assert_eq!(table.mounts.len(), n);
         assert!(k <= 4, "{k} allocations to parse {n} lines");
+        // The analysis lists every one as writable (a shared mount, not a
+        // copy) and searches each tmpfs for sockets without building paths:
+        // only its lists grow, by doubling.
+        let (k, m) = count(|| posture::mountinfo::analyse_with(table, false, |_| None));
+        println!("analyse_with of {n} mounts: {k} allocations");
+        assert_eq!(m.writable.len(), n);
+        assert!(k <= 40, "{k} allocations to analyse {n} mounts");
+        let (k, found) = count(|| {
+            let mut found = 0;
+            posture::mountinfo::for_each_socket_candidate(&m.table, &[], |_, _| found += 1);
+            found
+        });
+        println!("socket candidates of {n} mounts: {k} allocations");
+        assert!(found > n.min(posture::mountinfo::SOCKET_SEARCH_MOUNTS));
+        assert!(k <= 2, "{k} allocations to list socket candidates");
     }
 }
