@@ -257,7 +257,8 @@ fn unescape_into(field: &str, out: &mut String) {
 }
 
 /// One line's fields before the shared text exists: spans are offsets into
-/// the input text, or (`escaped`) into the side buffer of unescaped fields.
+/// the input text or, for a field that held escapes, into the buffer of
+/// unescaped fields that will follow the text.
 struct RawMount {
     id: u32,
     parent: u32,
