@@ -52,6 +52,7 @@ pub mod metrics;
 pub mod mountinfo;
 pub mod ns;
 pub mod policy;
+mod records;
 pub mod report;
 pub mod root;
 pub mod runtime;

@@ -429,18 +429,11 @@ impl MountTable {
         };
         let mut raw = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
         let mut side = String::new();
-        let mut at = 0;
-        let bytes = text.as_bytes();
-        for i in 0.. {
-            if at >= bytes.len() {
-                break;
-            }
-            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |n| at + n);
-            let (line, line_at) = (&text[at..end], at);
-            at = end + 1;
+        for (i, (line_at, line)) in crate::records::records(text.as_bytes(), b'\n').enumerate() {
             if line.is_empty() {
                 continue;
             }
+            let line = &text[line_at..line_at + line.len()];
             match parse_line(line, line_at, &mut side, text.len()) {
                 Ok(m) => raw.push(m),
                 Err(e) => {

@@ -151,18 +151,10 @@ pub struct Paths {
 
 /// Looks up `KEY=` in a NUL-separated environment block.
 pub fn env_value<'a>(environ: &'a [u8], key: &str) -> Option<&'a str> {
-    let (key, mut start) = (key.as_bytes(), 0);
-    while start < environ.len() {
-        let end = memchr::memchr(0, &environ[start..]).map_or(environ.len(), |n| start + n);
-        let kv = &environ[start..end];
-        start = end + 1;
-        if let Some(v) = kv.strip_prefix(key).and_then(|r| r.strip_prefix(b"="))
-            && let Ok(v) = std::str::from_utf8(v)
-        {
-            return Some(v);
-        }
-    }
-    None
+    crate::records::records(environ, 0).find_map(|(_, kv)| {
+        let v = kv.strip_prefix(key.as_bytes())?.strip_prefix(b"=")?;
+        std::str::from_utf8(v).ok()
+    })
 }
 
 fn container_env(v: &str) -> RuntimeKind {

@@ -155,12 +155,7 @@ impl Status {
     /// Parses status text. Never fails: what is absent or bad is said per field.
     pub fn parse(text: &str) -> Status {
         let mut s = Status::default();
-        let bytes = text.as_bytes();
-        let mut pos = 0;
-        while pos < bytes.len() {
-            let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |n| pos + n);
-            let (line, at) = (&bytes[pos..end], pos);
-            pos = end + 1;
+        for (at, line) in crate::records::records(text.as_bytes(), b'\n') {
             // Every key this parser wants starts with one of these; the other
             // 40-odd lines (Vm*, Sig*, Cpus_allowed, …) stop here.
             if !matches!(
@@ -175,7 +170,7 @@ impl Status {
             };
             let (key, v) = (
                 &text[at..at + colon],
-                text[at + colon + 1..end].trim_ascii(),
+                text[at + colon + 1..at + line.len()].trim_ascii(),
             );
             match key {
                 "Tgid" => s.tgid.set(key, parse_u32(v)),
