@@ -106,7 +106,8 @@ impl Floor {
             .iter()
             .map(|t| r.proc_self(&format!("ns/{}", t.name())))
             .collect();
-        let mut stats: Vec<PathBuf> = mountinfo::analyse(&table, false)
+        let analysed = mountinfo::analyse(&table, false);
+        let mut stats: Vec<PathBuf> = analysed
             .masked_paths
             .iter()
             .filter(|m| m.state == MaskState::Exposed)
@@ -116,7 +117,7 @@ impl Floor {
         stats.push(r.path("var/run/secrets/kubernetes.io/serviceaccount/token"));
         // The places runtime sockets are looked for (a stat each, following
         // links), less the ones the mount table already shows.
-        let known = mountinfo::analyse(&table, false).runtime_sockets;
+        let known = analysed.runtime_sockets;
         let mut socket_stats = Vec::new();
         mountinfo::for_each_socket_candidate(&table.mounts, &known, |p, _| {
             socket_stats.push(r.path(p))

@@ -847,7 +847,9 @@ pub struct Mounts {
     /// How many mounts were parsed.
     pub count: usize,
     /// Why the table may be incomplete (truncated read, lines that did not
-    /// parse). Non-empty means "absence of X" cannot be concluded.
+    /// parse, a socket `stat` that could not answer, more tmpfs mounts than
+    /// the socket search covers). Non-empty means "absence of X" cannot be
+    /// concluded.
     pub incomplete: Vec<String>,
     /// The mount at `/`, if any.
     pub root: Option<MountSummary>,

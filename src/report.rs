@@ -473,12 +473,15 @@ pub(crate) fn collect(root: &Root) -> Report {
     let namespaces = read_namespaces(io, version);
     let mounts: Fact<Mounts> = read_mounts(io)
         .map(|(t, truncated)| {
-            let mut full = std::path::PathBuf::with_capacity(root.base().as_os_str().len() + 64);
+            // One path buffer for every stat below: the masked paths, then
+            // the socket candidates. A stat that finds nothing allocates
+            // nothing.
+            let mut full = std::path::PathBuf::with_capacity(root.base().as_os_str().len() + 128);
             let mut m = mountinfo::analyse_with(t, truncated, |p| {
                 root.path_into(p, &mut full);
                 io.exists(&full).ok()
             });
-            probe_sockets(root, &mut m);
+            probe_sockets(root, &mut m, &mut full);
             m
         })
         .into();
@@ -572,16 +575,14 @@ fn proc_trust(root: &Root) -> Fact<ProcTrust> {
 /// the top of tmpfs mounts that may be a host's `/run`: a socket reachable
 /// through a directory mount never shows in the mount table. A stat that
 /// cannot answer makes the table incomplete, so absence is not concluded.
-fn probe_sockets(root: &Root, m: &mut Mounts) {
+/// `full` is the caller's path buffer, reused for every candidate.
+fn probe_sockets(root: &Root, m: &mut Mounts, full: &mut std::path::PathBuf) {
     let mut found = Vec::new();
     let mut unknown = Vec::new();
-    // One path buffer for every candidate: a stat that finds nothing (the
-    // usual answer) allocates nothing.
-    let mut full = std::path::PathBuf::with_capacity(root.base().as_os_str().len() + 128);
     let complete =
         mountinfo::for_each_socket_candidate(&m.table, &m.runtime_sockets, |path, runtime| {
-            root.path_into(path, &mut full);
-            match root.is_socket(&full) {
+            root.path_into(path, full);
+            match root.is_socket(full) {
                 Ok(false) => {}
                 Ok(true) => found.push(mountinfo::SocketMount {
                     mount_point: path.to_string(),

@@ -2,7 +2,7 @@
 //!
 //! Budget: `180 + 2 × mounts`. Measured on the development host
 //! (2026-11-28; 23 mounts, 110 `/dev` entries, one thread, hybrid cgroups):
-//! 167 allocations (budget 226); the podman-default fixture (30 mounts): 204
+//! 166 allocations (budget 226); the podman-default fixture (30 mounts): 203
 //! (budget 240). Was 784 before the probes read into one scratch buffer and
 //! parsed small files in place, and 417 before the mount table kept its text
 //! in one shared buffer (one allocation for the whole table; a mount in the
