@@ -110,6 +110,10 @@ pub fn is_initial(ty: NsType, ino: u64, kernel: Option<(u32, u32)>, source: &str
     if ino == ty.initial_inode() {
         return Fact::Known(true);
     }
+    // Neither a fixed nor a dynamic Linux number: not a Linux host's namespace.
+    if !is_linux_namespace_inode(ino) {
+        return Fact::Known(false);
+    }
     match kernel {
         Some(k) if k >= ty.fixed_since() => Fact::Known(false),
         Some((a, b)) => {
@@ -130,6 +134,42 @@ pub fn is_initial(ty: NsType, ino: u64, kernel: Option<(u32, u32)>, source: &str
             ),
         ),
     }
+}
+
+/// The lowest inode number the kernel hands out to a new namespace
+/// (`PROC_DYNAMIC_FIRST`, `fs/proc/generic.c`); the fixed initial inodes sit
+/// just below it, at `0xEFFFFFF8..=0xEFFFFFFF`.
+pub const DYNAMIC_FIRST: u64 = 0xF000_0000;
+
+/// The lowest fixed initial inode (`MNT_NS_INIT_INO`, Linux 6.18).
+pub const FIXED_FIRST: u64 = 0xEFFF_FFF8;
+
+/// Whether an inode number is one Linux itself gives a namespace: a fixed
+/// initial one or a dynamic one. Anything else comes from a kernel that is
+/// not Linux's (gVisor's Sentry) or one that virtualises the numbers
+/// (OpenVZ), and so is no Linux host's namespace.
+pub fn is_linux_namespace_inode(ino: u64) -> bool {
+    (FIXED_FIRST..=u32::MAX as u64).contains(&ino)
+}
+
+/// The first kernel with `SO_NETNS_COOKIE`.
+pub const NETNS_COOKIE_SINCE: (u32, u32) = (5, 14);
+
+/// What the network namespace cookie says about the initial namespace, on a
+/// kernel where the rule is known to hold; `None` where it says nothing.
+///
+/// From Linux 5.12 to 6.17, `setup_net()` (`net/core/net_namespace.c`) gives
+/// every network namespace the next value of a counter kept only for network
+/// namespaces (`gen_cookie_next(&net_cookie)`, whose per-CPU batches start at
+/// 1 on the first CPU to ask (`include/linux/cookie.h`), later
+/// `atomic64_inc_return(&net_aligned_data.net_cookie)`), and the initial
+/// namespace is the first one set up (`net_ns_init()`, a `pure_initcall`).
+/// So there the initial namespace's cookie is 1 and no other namespace's
+/// ever is. From 6.18 the cookie comes from the id counter all namespace
+/// types share (`ns_tree_gen_id()`), and the initial network namespace has
+/// a fixed inode instead, which [`is_initial`] already reads.
+pub fn net_initial_by_cookie(cookie: u64, kernel: (u32, u32)) -> Option<bool> {
+    (kernel >= NETNS_COOKIE_SINCE && kernel < NsType::Net.fixed_since()).then_some(cookie == 1)
 }
 
 #[cfg(test)]
@@ -176,6 +216,38 @@ mod tests {
                 .known()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn inodes_outside_linux_ranges_are_no_host_namespace() {
+        // gVisor numbers its namespaces from small values; OpenVZ virtualises.
+        for ino in [
+            1u64,
+            4026531835 - 0x1000_0000,
+            FIXED_FIRST - 1,
+            u32::MAX as u64 + 1,
+        ] {
+            assert_eq!(
+                is_initial(NsType::Net, ino, Some((6, 1)), "ns"),
+                Fact::Known(false),
+                "{ino:#x}"
+            );
+        }
+        assert!(is_linux_namespace_inode(FIXED_FIRST));
+        assert!(is_linux_namespace_inode(DYNAMIC_FIRST));
+        assert!(is_linux_namespace_inode(4026532200));
+    }
+
+    #[test]
+    fn the_cookie_rule_holds_only_where_the_kernel_source_says() {
+        assert_eq!(net_initial_by_cookie(1, (6, 1)), Some(true));
+        assert_eq!(net_initial_by_cookie(1, (5, 14)), Some(true));
+        assert_eq!(net_initial_by_cookie(2, (6, 12)), Some(false));
+        assert_eq!(net_initial_by_cookie(4097, (6, 17)), Some(false));
+        // No SO_NETNS_COOKIE before 5.14; a shared counter from 6.18.
+        assert_eq!(net_initial_by_cookie(1, (5, 10)), None);
+        assert_eq!(net_initial_by_cookie(3, (6, 18)), None);
+        assert_eq!(net_initial_by_cookie(1, (7, 0)), None);
     }
 
     #[test]

@@ -669,7 +669,7 @@ fn judge(id: CheckId, r: &Report, p: &Policy) -> Judged {
         CheckId::NoRuntimeSocket => no_runtime_socket(r),
         CheckId::NoHostPid => host_ns(r, NsType::Pid),
         CheckId::NoHostIpc => host_ns(r, NsType::Ipc),
-        CheckId::NoHostNetwork => host_ns(r, NsType::Net),
+        CheckId::NoHostNetwork => host_network(r),
         CheckId::NoHostUts => host_ns(r, NsType::Uts),
         CheckId::NoSensitiveMounts => no_sensitive_mounts(r),
         CheckId::ResourceLimits => resource_limits(r),
@@ -1189,6 +1189,62 @@ fn host_ns(r: &Report, ty: NsType) -> Judged {
             format!("{} namespace inode {ino} is not the host's", ty.name()),
         ),
         Fact::Unknown(u) => unknown(u),
+    }
+}
+
+fn host_network(r: &Report) -> Judged {
+    use crate::netns::NetMethod;
+    let n = &r.network;
+    let ino = r
+        .namespace(NsType::Net)
+        .and_then(|n| n.inode.known().copied())
+        .map_or("unknown".to_string(), |i| i.to_string());
+    let signals = |host_only: bool| {
+        n.signals
+            .iter()
+            .filter(|s| !host_only || s.host)
+            .map(|s| format!("[{}] {}: {}", s.strength.as_str(), s.source, s.observed))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let cookie = match &n.netns_cookie {
+        Some(Fact::Known(c)) => format!("SO_NETNS_COOKIE {c}"),
+        Some(Fact::Unknown(u)) => format!("SO_NETNS_COOKIE unknown ({}: {})", u.source, u.reason),
+        None => String::new(),
+    };
+    let how = match n.decided_by {
+        Some(NetMethod::Inode) => format!("network namespace inode {ino}"),
+        Some(NetMethod::NetnsCookie) => {
+            format!("{cookie} (the initial network namespace's cookie is 1 on Linux 5.14 to 6.17)")
+        }
+        Some(NetMethod::Contents) => format!(
+            "what the namespace holds ({cookie}{}{})",
+            if cookie.is_empty() { "" } else { "; " },
+            signals(n.initial == Fact::Known(true))
+        ),
+        None => String::new(),
+    };
+    match &n.initial {
+        Fact::Known(true) => (
+            Status::Fail,
+            format!("the host's initial network namespace, by {how}"),
+        ),
+        Fact::Known(false) => (
+            Status::Pass,
+            format!("not the host's network namespace, by {how}"),
+        ),
+        Fact::Unknown(u) => {
+            let mut ev = format!("unknown: {}: {}", u.source, u.reason);
+            if !cookie.is_empty() {
+                ev.push_str("; ");
+                ev.push_str(&cookie);
+            }
+            if !n.signals.is_empty() {
+                ev.push_str("; ");
+                ev.push_str(&signals(false));
+            }
+            (Status::Unknown, ev)
+        }
     }
 }
 

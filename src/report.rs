@@ -10,6 +10,7 @@ use crate::fact::{Fact, Unknown};
 use crate::idmap::{IdMap, Mapping};
 use crate::lsm::{self, LsmLabel};
 use crate::mountinfo::{self, Mount, MountTable, Mounts};
+use crate::netns::{self, HostNetwork, NetMethod};
 use crate::ns::{self, NsType};
 use crate::root::{self, ReadError, Root, RootKind, Session};
 use crate::runtime::{self, Runtime};
@@ -412,6 +413,9 @@ pub struct Report {
     pub mounts: Fact<Mounts>,
     /// Namespaces.
     pub namespaces: Vec<Namespace>,
+    /// Whether the network namespace is the host's, and what decided it
+    /// (its verdict is also the `net` entry of [`Report::namespaces`]).
+    pub network: HostNetwork,
     /// Container runtime.
     pub runtime: Runtime,
     /// cgroups and limits.
@@ -470,7 +474,8 @@ pub(crate) fn collect(root: &Root) -> Report {
         .release
         .known()
         .and_then(|r| ns::parse_kernel_version(r));
-    let namespaces = read_namespaces(io, version);
+    let mut namespaces = read_namespaces(io, version);
+    let network = read_network(io, &mut namespaces, version);
     let mounts: Fact<Mounts> = read_mounts(io)
         .map(|(t, truncated)| {
             // One path buffer for every stat below: the masked paths, then
@@ -539,6 +544,7 @@ pub(crate) fn collect(root: &Root) -> Report {
         lsm,
         mounts,
         namespaces,
+        network,
         runtime,
         cgroups,
         devices,
@@ -873,6 +879,112 @@ fn read_namespaces(io: &Session, kernel: Option<(u32, u32)>) -> Vec<Namespace> {
             }
         })
         .collect()
+}
+
+/// The most interfaces whose device link is looked at.
+const NET_INTERFACE_LIMIT: usize = 256;
+/// The most of `/proc/self/net/unix` read.
+const NET_UNIX_LIMIT: usize = 1024 * 1024;
+
+/// Decides whether the network namespace is the host's: by inode where the
+/// kernel fixes it, else by `SO_NETNS_COOKIE` where the kernel's rule is
+/// known, else from what the namespace holds (see [`crate::netns`]). The
+/// verdict also becomes the `net` entry's `initial`.
+fn read_network(
+    io: &Session,
+    namespaces: &mut [Namespace],
+    kernel: Option<(u32, u32)>,
+) -> HostNetwork {
+    let root = io.root();
+    let entry = namespaces.iter_mut().find(|n| n.ns_type == NsType::Net);
+    let mut net = HostNetwork {
+        initial: Fact::unknown("ns/net", "not probed"),
+        decided_by: None,
+        netns_cookie: None,
+        signals: Vec::new(),
+    };
+    let Some(entry) = entry else {
+        return net;
+    };
+    if entry.initial.known().is_some() {
+        net.initial = entry.initial.clone();
+        net.decided_by = Some(NetMethod::Inode);
+        return net;
+    }
+    let cookie: Fact<u64> = root
+        .netns_cookie()
+        .map_err(|e| match &e {
+            ReadError::Io { path, source } => Unknown::new(show(path), source.to_string()),
+            other => Unknown::new("getsockopt(SO_NETNS_COOKIE)", other.to_string()),
+        })
+        .into();
+    let by_cookie = match (&cookie, kernel) {
+        (Fact::Known(c), Some(k)) => ns::net_initial_by_cookie(*c, k),
+        _ => None,
+    };
+    net.netns_cookie = Some(cookie);
+    if let Some(v) = by_cookie {
+        net.initial = Fact::Known(v);
+        net.decided_by = Some(NetMethod::NetnsCookie);
+        entry.initial = net.initial.clone();
+        return net;
+    }
+    let dev_path = root.proc_self("net/dev");
+    let unix_path = root.proc_self("net/unix");
+    let sys_dir = root.sys("class/net");
+    let interfaces: Fact<Vec<netns::Interface>> = io
+        .with_text(&dev_path, root::SMALL_FILE_LIMIT * 4, |t| {
+            netns::parse_net_dev(t).map_err(|e| Unknown::file(&dev_path, e.to_string()))
+        })
+        .map_err(|e| Unknown::read(&dev_path, &e))
+        .and_then(|r| r)
+        .map(|names| {
+            let mut p = sys_dir.clone();
+            names
+                .into_iter()
+                .take(NET_INTERFACE_LIMIT)
+                .map(|name| {
+                    p.push(&name);
+                    p.push("device");
+                    let device = io.exists(&p).ok();
+                    p.pop();
+                    p.pop();
+                    netns::Interface { name, device }
+                })
+                .collect()
+        })
+        .into();
+    let unix: Fact<netns::UnixSockets> = io
+        .with_capped(&unix_path, NET_UNIX_LIMIT, |data, truncated| {
+            let text = String::from_utf8_lossy(data);
+            netns::UnixSockets {
+                paths: netns::unix_socket_paths(&text)
+                    .filter(|p| netns::host_daemon_socket(p).is_some())
+                    .map(str::to_string)
+                    .collect(),
+                complete: !truncated,
+            }
+        })
+        .map_err(|e| Unknown::read(&unix_path, &e))
+        .into();
+    let (dev_s, unix_s, sys_s) = (show(&dev_path), show(&unix_path), show(&sys_dir));
+    let (initial, signals) = netns::judge_contents(
+        &netns::Contents {
+            interfaces: &interfaces,
+            unix: &unix,
+            dev_source: &dev_s,
+            unix_source: &unix_s,
+            sys_source: &sys_s,
+        },
+        &show(&root.proc_self("ns/net")),
+    );
+    if initial.known().is_some() {
+        net.decided_by = Some(NetMethod::Contents);
+    }
+    net.initial = initial;
+    net.signals = signals;
+    entry.initial = net.initial.clone();
+    net
 }
 
 fn read_mounts(io: &Session) -> Result<(MountTable, bool), Unknown> {

@@ -127,6 +127,7 @@ const ERRNO_NAMES: &[(&str, i32)] = &[
     ("EBUSY", 16),
     ("ENOTDIR", 20),
     ("EINVAL", 22),
+    ("ENOPROTOOPT", 92),
     ("EOPNOTSUPP", 95),
 ];
 
@@ -346,6 +347,31 @@ impl Root {
             scratch: Cell::new(Vec::new()),
         }
     }
+
+    /// The cookie of the calling thread's network namespace
+    /// (`getsockopt(SO_NETNS_COOKIE)` on an unbound socket, Linux 5.14+). A
+    /// fixture holds the captured value as decimal text in
+    /// [`Root::NETNS_COOKIE_FILE`] (or its `.errno` sibling).
+    pub fn netns_cookie(&self) -> Result<u64, ReadError> {
+        match self.kind {
+            RootKind::Live => crate::sys::netns_cookie().map_err(|e| ReadError::Io {
+                path: PathBuf::from("getsockopt(SO_NETNS_COOKIE)"),
+                source: io::Error::from_raw_os_error(e as i32),
+            }),
+            RootKind::Fixture => {
+                let path = self.path(Root::NETNS_COOKIE_FILE);
+                let text = self.read_text(&path, 64)?;
+                text.trim().parse().map_err(|_| ReadError::Io {
+                    path,
+                    source: io::Error::new(io::ErrorKind::InvalidData, "not a decimal cookie"),
+                })
+            }
+        }
+    }
+
+    /// Where a fixture keeps the `SO_NETNS_COOKIE` value it was captured
+    /// with: not a kernel file, since the kernel gives it only to a syscall.
+    pub const NETNS_COOKIE_FILE: &'static str = ".posture/so_netns_cookie";
 
     /// Whether a path exists (one `stat`, following links). `Err` when the
     /// answer is unknown (permission denied and the like), never a guess.

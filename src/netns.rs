@@ -1,0 +1,449 @@
+//! Whether the process shares the host's network namespace, decided on every
+//! kernel.
+//!
+//! Three ways, in order, the first that answers decides:
+//!
+//! 1. **Inode** (Linux 6.18+): the initial network namespace has the fixed
+//!    inode `0xEFFFFFF9` ([`crate::ns::is_initial`]).
+//! 2. **Cookie** (Linux 5.14 to 6.17): `getsockopt(SO_NETNS_COOKIE)` on an
+//!    unbound socket is 1 for the initial namespace and never for another
+//!    ([`crate::ns::net_initial_by_cookie`] cites the kernel source).
+//! 3. **Contents** (older kernels, or where the cookie cannot be read): what
+//!    the namespace holds. Host-side interfaces of container networking
+//!    (`docker0`, `cni0`, `veth*`, `cali*`, …), an interface backed by a
+//!    device (`/sys/class/net/<if>/device`), or a container runtime daemon's
+//!    socket bound in this namespace (`/proc/self/net/unix`) each say "host"
+//!    ([`Strength::Strong`]); systemd's and D-Bus's sockets hint at it
+//!    ([`Strength::Weak`]: a container may run its own). When every read is
+//!    complete and nothing strong says "host", a namespace holding only
+//!    loopback and device-less (virtual) interfaces is not the host's: every
+//!    host has the network device it came with.
+//!
+//! The parsers here are pure; the reads are in the report's probe.
+
+use crate::fact::Fact;
+
+/// How strongly a signal decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Strength {
+    /// Decides on its own.
+    Strong,
+    /// Reported, never decides.
+    Weak,
+}
+
+impl Strength {
+    /// snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strength::Strong => "strong",
+            Strength::Weak => "weak",
+        }
+    }
+}
+
+/// What decided [`HostNetwork::initial`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum NetMethod {
+    /// The namespace inode against the fixed initial inode (Linux 6.18+), or
+    /// an inode no Linux host namespace can have.
+    Inode,
+    /// `SO_NETNS_COOKIE` (Linux 5.14 to 6.17).
+    NetnsCookie,
+    /// What the namespace holds (interfaces, sockets).
+    Contents,
+}
+
+/// One observation about the network namespace's contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct NetSignal {
+    /// The file it was seen in.
+    pub source: String,
+    /// What was seen.
+    pub observed: String,
+    /// True when it points at the host's namespace, false when away from it.
+    pub host: bool,
+    /// How strongly it decides.
+    pub strength: Strength,
+}
+
+/// The network namespace verdict and what it rests on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct HostNetwork {
+    /// Whether this is the host's initial network namespace.
+    pub initial: Fact<bool>,
+    /// What decided it (`None` when nothing did).
+    pub decided_by: Option<NetMethod>,
+    /// `getsockopt(SO_NETNS_COOKIE)`, when it was asked.
+    pub netns_cookie: Option<Fact<u64>>,
+    /// Contents signals, when the contents were read.
+    pub signals: Vec<NetSignal>,
+}
+
+/// A `/proc/net/dev` or `/proc/net/unix` text that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NetParseError {
+    /// A `/proc/net/dev` line without `name:`.
+    #[error("line {line} has no interface name followed by ':'")]
+    NoInterfaceName {
+        /// 1-based line number.
+        line: usize,
+    },
+    /// The header lines are missing.
+    #[error("no header: not a /proc/net/dev table")]
+    NoHeader,
+}
+
+/// Interface names from `/proc/<pid>/net/dev` (two header lines, then
+/// `  name: counters…`).
+///
+/// ```
+/// let t = "Inter-|   Receive\n face |bytes\n    lo: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n  eth0: 1 2 0 0 0 0 0 0 3 4 0 0 0 0 0 0\n";
+/// assert_eq!(posture::netns::parse_net_dev(t).unwrap(), ["lo", "eth0"]);
+/// ```
+pub fn parse_net_dev(text: &str) -> Result<Vec<String>, NetParseError> {
+    let mut lines = text.lines();
+    match (lines.next(), lines.next()) {
+        (Some(a), Some(b)) if a.contains('|') && b.contains('|') => {}
+        _ => return Err(NetParseError::NoHeader),
+    }
+    let mut names = Vec::new();
+    for (i, l) in lines.enumerate() {
+        if l.trim().is_empty() {
+            continue;
+        }
+        let name = l
+            .split_once(':')
+            .map(|(n, _)| n.trim())
+            .filter(|n| !n.is_empty() && !n.contains(char::is_whitespace))
+            .ok_or(NetParseError::NoInterfaceName { line: i + 3 })?;
+        names.push(name.to_string());
+    }
+    Ok(names)
+}
+
+/// The bound socket paths in `/proc/<pid>/net/unix` (the eighth column;
+/// abstract names start with `@`). Lines without a path are skipped.
+pub fn unix_socket_paths(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().nth(7))
+}
+
+/// Host-side interfaces of container networking: bridges, veth peers and
+/// CNI devices that exist in the namespace holding the containers' peers,
+/// which is the host's (or a nested runtime's host, such as a kind node).
+pub fn host_side_interface(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "docker0",
+        "cni0",
+        "cbr0",
+        "kube-ipvs0",
+        "kube-bridge",
+        "nodelocaldns",
+        "weave",
+        "vxlan.calico",
+        "flannel.1",
+        "antrea-gw0",
+        "ovs-system",
+    ];
+    const PREFIXES: &[&str] = &[
+        "veth",
+        "cali",
+        "flannel",
+        "cilium_",
+        "lxc",
+        "cni-podman",
+        "podman",
+        "virbr",
+        "lxdbr",
+        "incusbr",
+        "genev_sys_",
+        "vethwe",
+    ];
+    EXACT.contains(&name)
+        || PREFIXES.iter().any(|p| name.starts_with(p))
+        // Docker's user-defined bridges: br-<12 hex digits>.
+        || name
+            .strip_prefix("br-")
+            .is_some_and(|h| h.len() == 12 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether a bound unix socket path belongs to a host daemon, and how
+/// strongly that says "host namespace": container runtimes and the kubelet
+/// run in the host's; systemd and D-Bus may run inside a container too.
+pub fn host_daemon_socket(path: &str) -> Option<Strength> {
+    const STRONG: &[&str] = &[
+        "docker.sock",
+        "containerd.sock",
+        "crio.sock",
+        "kubelet.sock",
+        "dockershim.sock",
+        "cri-dockerd.sock",
+    ];
+    const WEAK: &[&str] = &[
+        "/run/systemd/journal/stdout",
+        "/run/systemd/private",
+        "/run/dbus/system_bus_socket",
+        "/var/run/dbus/system_bus_socket",
+        "/run/udev/control",
+    ];
+    let base = path.rsplit('/').next().unwrap_or(path);
+    if path.starts_with('/') && STRONG.contains(&base) {
+        Some(Strength::Strong)
+    } else if WEAK.contains(&path) {
+        Some(Strength::Weak)
+    } else {
+        None
+    }
+}
+
+/// One interface and whether a device backs it (`None`: could not tell).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interface {
+    /// Its name.
+    pub name: String,
+    /// Whether `/sys/class/net/<name>/device` exists.
+    pub device: Option<bool>,
+}
+
+/// The bound unix sockets of host daemons seen in `/proc/<pid>/net/unix`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnixSockets {
+    /// The paths that [`host_daemon_socket`] knows.
+    pub paths: Vec<String>,
+    /// Whether the whole table was read (false: cut at its bound).
+    pub complete: bool,
+}
+
+/// What the namespace holds, as read.
+#[derive(Debug, Clone)]
+pub struct Contents<'a> {
+    /// Interfaces.
+    pub interfaces: &'a Fact<Vec<Interface>>,
+    /// Host daemons' sockets bound in this namespace.
+    pub unix: &'a Fact<UnixSockets>,
+    /// `/proc/self/net/dev`, for evidence.
+    pub dev_source: &'a str,
+    /// `/proc/self/net/unix`, for evidence.
+    pub unix_source: &'a str,
+    /// `/sys/class/net`, for evidence.
+    pub sys_source: &'a str,
+}
+
+/// Decides from the contents: `Known(true)` on any strong host signal,
+/// `Known(false)` when every read is complete, nothing strong says host and
+/// every interface but `lo` is virtual; otherwise unknown, naming what is
+/// missing.
+pub fn judge_contents(c: &Contents<'_>, unknown_source: &str) -> (Fact<bool>, Vec<NetSignal>) {
+    let mut signals = Vec::new();
+    let mut gaps = Vec::new();
+    let mut sig = |source: &str, observed: String, host, strength| {
+        signals.push(NetSignal {
+            source: source.to_string(),
+            observed,
+            host,
+            strength,
+        })
+    };
+    match c.interfaces {
+        Fact::Known(ifs) => {
+            let mut virtual_only = Vec::new();
+            for i in ifs.iter() {
+                if host_side_interface(&i.name) {
+                    sig(
+                        c.dev_source,
+                        format!("interface {} (host side of container networking)", i.name),
+                        true,
+                        Strength::Strong,
+                    );
+                } else if i.name == "lo" {
+                } else {
+                    match i.device {
+                        Some(true) => sig(
+                            c.sys_source,
+                            format!("interface {} is backed by a device", i.name),
+                            true,
+                            Strength::Strong,
+                        ),
+                        Some(false) => virtual_only.push(i.name.as_str()),
+                        None => gaps.push(format!("whether {} is a device", i.name)),
+                    }
+                }
+            }
+            sig(
+                c.dev_source,
+                if virtual_only.is_empty() {
+                    "no interface but loopback and those above".to_string()
+                } else {
+                    format!("virtual interface(s) {}", virtual_only.join(", "))
+                },
+                false,
+                Strength::Weak,
+            );
+        }
+        Fact::Unknown(u) => gaps.push(format!("interfaces ({}: {})", u.source, u.reason)),
+    }
+    match c.unix {
+        Fact::Known(UnixSockets { paths, complete }) => {
+            for p in paths {
+                if let Some(s) = host_daemon_socket(p) {
+                    sig(c.unix_source, format!("socket {p} bound here"), true, s);
+                }
+            }
+            if !complete {
+                gaps.push("the rest of the unix socket table (cut at its bound)".into());
+            }
+        }
+        Fact::Unknown(u) => gaps.push(format!("unix sockets ({}: {})", u.source, u.reason)),
+    }
+    let host = signals
+        .iter()
+        .any(|s| s.host && s.strength == Strength::Strong);
+    let verdict = if host {
+        Fact::Known(true)
+    } else if gaps.is_empty() {
+        Fact::Known(false)
+    } else {
+        Fact::unknown(
+            unknown_source,
+            format!(
+                "no host signal found, but these could not be read: {}",
+                gaps.join("; ")
+            ),
+        )
+    };
+    (verdict, signals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEV: &str = "Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n";
+
+    fn ifs(list: &[(&str, Option<bool>)]) -> Vec<Interface> {
+        list.iter()
+            .map(|(n, d)| Interface {
+                name: n.to_string(),
+                device: *d,
+            })
+            .collect()
+    }
+
+    fn judge(i: &[Interface], unix: &[String], complete: bool) -> Fact<bool> {
+        judge_contents(
+            &Contents {
+                interfaces: &Fact::Known(i.to_vec()),
+                unix: &Fact::Known(UnixSockets {
+                    paths: unix.to_vec(),
+                    complete,
+                }),
+                dev_source: "dev",
+                unix_source: "unix",
+                sys_source: "sys",
+            },
+            "net",
+        )
+        .0
+    }
+
+    #[test]
+    fn net_dev_names() {
+        let t = format!(
+            "{DEV}    lo:  100 1 0 0 0 0 0 0  100 1 0 0 0 0 0 0\n  eth0: 5 5 0 0 0 0 0 0 5 5 0 0 0 0 0 0\nveth1a2b: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+        );
+        assert_eq!(parse_net_dev(&t).unwrap(), ["lo", "eth0", "veth1a2b"]);
+        assert_eq!(parse_net_dev("lo: 1\n"), Err(NetParseError::NoHeader));
+        assert_eq!(
+            parse_net_dev(&format!("{DEV}garbage\n")),
+            Err(NetParseError::NoInterfaceName { line: 3 })
+        );
+    }
+
+    #[test]
+    fn unix_paths() {
+        let t = "Num       RefCount Protocol Flags    Type St Inode Path\n\
+                 0000000000000000: 00000002 00000000 00010000 0001 01 12345 /run/containerd/containerd.sock\n\
+                 0000000000000000: 00000003 00000000 00000000 0001 03 12346\n\
+                 0000000000000000: 00000002 00000000 00010000 0001 01 12347 @/containerd-shim/x.sock@\n";
+        let p: Vec<&str> = unix_socket_paths(t).collect();
+        assert_eq!(
+            p,
+            [
+                "/run/containerd/containerd.sock",
+                "@/containerd-shim/x.sock@"
+            ]
+        );
+        assert_eq!(host_daemon_socket(p[0]), Some(Strength::Strong));
+        assert_eq!(host_daemon_socket(p[1]), None);
+        assert_eq!(
+            host_daemon_socket("/run/dbus/system_bus_socket"),
+            Some(Strength::Weak)
+        );
+    }
+
+    #[test]
+    fn host_side_names() {
+        for n in [
+            "docker0",
+            "veth3f2a1b",
+            "cali12ab",
+            "cilium_host",
+            "br-0123456789ab",
+            "cni0",
+        ] {
+            assert!(host_side_interface(n), "{n}");
+        }
+        for n in ["lo", "eth0", "net1", "br-lan", "ens3", "tunl0", "wlan0"] {
+            assert!(!host_side_interface(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn contents_decide_both_ways_and_say_when_they_cannot() {
+        // --network=none: loopback only.
+        assert_eq!(
+            judge(&ifs(&[("lo", Some(false))]), &[], true),
+            Fact::Known(false)
+        );
+        // A bridge network: the container's end of a veth pair is virtual.
+        assert_eq!(
+            judge(&ifs(&[("lo", None), ("eth0", Some(false))]), &[], true),
+            Fact::Known(false)
+        );
+        // The host: a NIC with a device behind it, or docker0, or dockerd's socket.
+        assert_eq!(
+            judge(&ifs(&[("lo", None), ("ens3", Some(true))]), &[], true),
+            Fact::Known(true)
+        );
+        assert_eq!(
+            judge(&ifs(&[("lo", None), ("docker0", None)]), &[], false),
+            Fact::Known(true)
+        );
+        assert_eq!(
+            judge(&ifs(&[("lo", None)]), &["/run/docker.sock".into()], true),
+            Fact::Known(true)
+        );
+        // A weak sign alone does not decide; an unread part leaves it unknown.
+        assert_eq!(
+            judge(
+                &ifs(&[("lo", None)]),
+                &["/run/systemd/private".into()],
+                true
+            ),
+            Fact::Known(false)
+        );
+        assert!(judge(&ifs(&[("eth0", None)]), &[], true).known().is_none());
+        assert!(judge(&ifs(&[("lo", None)]), &[], false).known().is_none());
+    }
+}
