@@ -838,10 +838,16 @@ fn render_text(r: &Report, color: bool) -> String {
                         h.mount.root(),
                         if h.mount.read_only { "ro" } else { "rw" }
                     );
-                    match (&h.sensitive, h.runtime_managed) {
+                    use posture::mountinfo::HostMountKind;
+                    let host = h.host_path.as_deref().unwrap_or("?");
+                    match (&h.sensitive, h.kind) {
                         (Some(why), _) => style.danger(&format!("{what}: sensitive, {why}")),
-                        (None, true) => format!("{what}: the runtime's own"),
-                        (None, false) => what,
+                        (None, HostMountKind::RuntimeFile) => format!("{what}: the runtime's own"),
+                        (None, HostMountKind::Volume) => format!("{what}: a volume"),
+                        (None, HostMountKind::Filesystem) => {
+                            format!("{what}: a whole filesystem, not the host's root")
+                        }
+                        (None, _) => style.danger(&format!("{what}: host path {host}")),
                     }
                 })
                 .collect();
@@ -887,6 +893,29 @@ fn render_text(r: &Report, color: bool) -> String {
         };
         s.row(n.ns_type.name(), value);
     }
+    let net = &r.network;
+    let decided = match net.decided_by {
+        Some(posture::netns::NetMethod::Inode) => "by inode",
+        Some(posture::netns::NetMethod::NetnsCookie) => "by SO_NETNS_COOKIE",
+        Some(posture::netns::NetMethod::Contents) => "by what it holds",
+        _ => "undecided",
+    };
+    s.row(
+        "host network",
+        fact(&net.initial, |h| {
+            format!("{} ({decided})", if *h { "yes" } else { "no" })
+        }),
+    );
+    if let Some(c) = &net.netns_cookie {
+        s.row("netns cookie", fact(c, |c| c.to_string()));
+    }
+    s.lines(
+        "net signals",
+        net.signals
+            .iter()
+            .map(|g| format!("[{}] {}: {}", g.strength.as_str(), g.source, g.observed))
+            .collect(),
+    );
     sections.push(s);
 
     // Runtime.

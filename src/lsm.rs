@@ -26,6 +26,20 @@ pub enum AppArmorMode {
     Other(String),
 }
 
+impl AppArmorMode {
+    /// The mode as the kernel prints it (`enforce`, `complain`, …).
+    pub fn as_str(&self) -> &str {
+        match self {
+            AppArmorMode::Enforce => "enforce",
+            AppArmorMode::Complain => "complain",
+            AppArmorMode::Kill => "kill",
+            AppArmorMode::Unconfined => "unconfined",
+            AppArmorMode::Prompt => "prompt",
+            AppArmorMode::Other(s) => s,
+        }
+    }
+}
+
 /// An AppArmor confinement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

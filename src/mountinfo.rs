@@ -138,10 +138,49 @@ impl Mount {
         self.read_only
     }
 
-    /// Whether the filesystem sits on a block device (a real disk, not a
-    /// pseudo or memory filesystem).
+    /// Whether the filesystem sits on a block device (major number ≠ 0).
     pub fn block_backed(&self) -> bool {
         self.major != 0
+    }
+
+    /// Whether the filesystem is kept on a disk of the machine: a block
+    /// device, or btrfs, ZFS or bcachefs, which report an anonymous device
+    /// number (`0:NN`) although they sit on disks. Memory and pseudo
+    /// filesystems (tmpfs, proc, overlay's own superblock, …) are not.
+    pub fn disk_backed(&self) -> bool {
+        self.major != 0 || matches!(self.fstype(), "btrfs" | "zfs" | "bcachefs")
+    }
+
+    /// The btrfs subvolume this mount's superblock view belongs to
+    /// (`subvol=/root` in the super options), when it is not the top level.
+    pub fn btrfs_subvolume(&self) -> Option<&str> {
+        if self.fstype() != "btrfs" {
+            return None;
+        }
+        self.super_options()
+            .split(',')
+            .find_map(|o| o.strip_prefix("subvol="))
+            .filter(|s| *s != "/" && !s.is_empty())
+    }
+
+    /// The root field relative to the filesystem as its owner mounts it: for
+    /// btrfs the root is printed from the top-level subvolume, so Fedora's
+    /// host `/etc` reads `/root/etc` (subvolume `root`); this strips the
+    /// subvolume so it reads `/etc`. Other filesystems' roots are returned
+    /// as they are.
+    pub fn fs_root(&self) -> &str {
+        let root = self.root();
+        if let Some(sub) = self.btrfs_subvolume()
+            && let Some(rest) = root.strip_prefix(sub)
+        {
+            if rest.is_empty() {
+                return "/";
+            }
+            if rest.starts_with('/') {
+                return rest;
+            }
+        }
+        root
     }
 }
 
@@ -690,6 +729,32 @@ pub const RUNTIME_MANAGED: &[&str] = &[
     "/dev/shm",
 ];
 
+/// Host directories where runtimes and the kubelet keep per-container state
+/// (the files they bind into every container come from here). A
+/// runtime-managed bind from one of them shows where its filesystem is
+/// mounted on the host: its root field is the path below that mount.
+pub const RUNTIME_STATE_DIRS: &[&str] = &[
+    "/var/lib/docker/",
+    "/var/lib/containers/",
+    "/var/lib/containerd/",
+    "/var/lib/kubelet/",
+    "/var/lib/rancher/",
+    "/var/lib/lxc/",
+    "/var/lib/lxd/",
+    "/var/lib/incus/",
+    "/run/containers/",
+];
+
+/// Host directories of volumes a runtime or the kubelet created (named
+/// volumes, emptyDir, PersistentVolumeClaims, ConfigMaps, Secrets): data the
+/// workload owns, not a host path.
+pub const VOLUME_DIRS: &[&str] = &[
+    "/var/lib/kubelet/pods/",
+    "/var/lib/docker/volumes/",
+    "/var/lib/containers/storage/volumes/",
+    "/var/lib/nerdctl/",
+];
+
 /// `/proc` and `/sys` paths that runtimes mask with an empty file or tmpfs,
 /// because they leak host kernel state (runc's default `maskedPaths`).
 pub const MASKED_PATHS: &[&str] = &[
@@ -788,12 +853,43 @@ pub struct SocketMount {
     pub seen_in: &'static str,
 }
 
+/// What a host mount is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum HostMountKind {
+    /// A file the runtime binds into every container (`/etc/hostname`, …)
+    /// from its own state directory.
+    RuntimeFile,
+    /// A volume the runtime or the kubelet made (named volume, emptyDir,
+    /// PersistentVolumeClaim, ConfigMap, Secret).
+    Volume,
+    /// A whole filesystem that is not the host's root (a block volume
+    /// mounted at `/data`).
+    Filesystem,
+    /// A host directory or file bound in (`-v /data/x:/x`, `hostPath`).
+    HostPath,
+    /// A procfs, sysfs or devtmpfs mounted where the runtime does not put one.
+    Pseudo,
+}
+
 /// A host filesystem or directory mounted in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct HostMount {
     /// The mount.
     pub mount: MountSummary,
+    /// Where its root is on the host, as far as the table tells (`None`: the
+    /// top of a filesystem whose place on the host is not known).
+    pub host_path: Option<String>,
+    /// How `host_path` was found: `runtime_file` (a runtime-managed bind on
+    /// the same filesystem shows where it is mounted), `subvolume` (btrfs),
+    /// `assumed_root` (the filesystem is taken to be the host's `/`), `tree`
+    /// (it holds `etc`, `usr` and `var`, so it is a root filesystem).
+    pub placement: &'static str,
+    /// What it is.
+    pub kind: HostMountKind,
     /// Why it is sensitive, if it is.
     pub sensitive: Option<String>,
     /// Whether the runtime itself puts this file in every container.
@@ -908,45 +1004,76 @@ fn pseudo_state(t: &[&Mount], path: &str, fstype: &str) -> PseudoFsState {
     }
 }
 
-fn sensitivity(m: &Mount) -> Option<String> {
+fn pseudo_sensitivity(m: &Mount) -> Option<String> {
     let at = m.mount_point();
     match m.fstype() {
         // Runtimes re-bind parts of the container's own /proc and /sys read-only
         // in place; a procfs or sysfs anywhere else is someone else's view.
-        "proc" if !is_ancestor_or_equal("/proc", at) => {
-            return Some(format!("a procfs mounted at {at}"));
-        }
-        "sysfs" if !is_ancestor_or_equal("/sys", at) => {
-            return Some(format!("a sysfs mounted at {at}"));
-        }
+        "proc" if !is_ancestor_or_equal("/proc", at) => Some(format!("a procfs mounted at {at}")),
+        "sysfs" if !is_ancestor_or_equal("/sys", at) => Some(format!("a sysfs mounted at {at}")),
         // devtmpfs is always the host's device tree. Runtimes bind single
         // harmless nodes from it (/null to mask, /zero, /tty … when they cannot
         // mknod in a user namespace); the whole tree or a disk, memory or
         // kernel-log node exposes the host.
         "devtmpfs" if m.root() == "/" || crate::report::is_host_device(basename(m.root())) => {
-            return Some(format!("the host's devtmpfs ({}) at {at}", m.root()));
+            Some(format!("the host's devtmpfs ({}) at {at}", m.root()))
         }
-        _ => {}
+        _ => None,
     }
-    if !m.block_backed() || at == "/" {
-        return None;
-    }
+}
+
+/// Why a host path mounted at `at` is sensitive, if it is.
+fn host_path_sensitivity(host: &str, at: &str) -> Option<String> {
     if let Some(p) = SENSITIVE_HOST_PATHS
         .iter()
-        .find(|p| is_ancestor_or_equal(m.root(), p))
+        .find(|p| is_ancestor_or_equal(host, p))
     {
-        return Some(format!("host path {} (covers {p}) at {at}", m.root()));
+        return Some(format!("host path {host} (covers {p}) at {at}"));
     }
     if let Some(p) = SENSITIVE_HOST_TREES
         .iter()
-        .find(|p| is_ancestor_or_equal(p, m.root()))
+        .find(|p| is_ancestor_or_equal(p, host))
     {
-        return Some(format!("host path {} (in {p}) at {at}", m.root()));
+        return Some(format!("host path {host} (in {p}) at {at}"));
     }
     None
 }
 
-/// Analyses a parsed table. `truncated` says the read stopped at its bound.
+/// Where on the host a filesystem is mounted, from a runtime-managed file on
+/// it: `/var/lib/docker/containers/x/hostname` means the filesystem is the
+/// host's `/`; `/lib/docker/containers/x/hostname` means it is mounted at
+/// `/var`; `/docker/containers/…` at `/var/lib`.
+fn placement_from(runtime_file_root: &str) -> Option<String> {
+    let mut best: Option<String> = None;
+    for dir in RUNTIME_STATE_DIRS {
+        // Every split of the state dir at a '/': its tail is what the
+        // filesystem shows, its head is where the filesystem is mounted.
+        for (i, _) in dir.match_indices('/') {
+            let (head, tail) = dir.split_at(i);
+            if tail.len() > 1 && runtime_file_root.starts_with(tail) {
+                let head = if head.is_empty() { "/" } else { head };
+                if best.as_ref().is_none_or(|b| head.len() < b.len()) {
+                    best = Some(head.to_string());
+                }
+                break;
+            }
+        }
+    }
+    best
+}
+
+fn join_host(base: &str, rel: &str) -> String {
+    match (base, rel) {
+        ("/", r) => r.to_string(),
+        (b, "/") => b.to_string(),
+        (b, r) => format!("{}{r}", b.trim_end_matches('/')),
+    }
+}
+
+/// One filesystem view: device numbers and, for btrfs, the subvolume.
+type FsKey<'a> = (u32, u32, Option<&'a str>);
+
+/// Analyses a parsed table./// Analyses a parsed table. `truncated` says the read stopped at its bound.
 /// Paths the table leaves uncovered are reported [`MaskState::Exposed`];
 /// [`analyse_with`] can tell those from absent ones.
 pub fn analyse(t: &MountTable, truncated: bool) -> Mounts {
@@ -987,6 +1114,20 @@ pub fn analyse_with(
     let mut host_mounts = Vec::new();
     let mut service_account_mounts = Vec::new();
     let mut writable = Vec::new();
+    // Where each disk filesystem (device and btrfs subvolume) is mounted on
+    // the host, from the runtime's own files on it.
+    let mut placements: Vec<(FsKey<'_>, String)> = Vec::new();
+    for m in &t.mounts {
+        if m.disk_backed()
+            && RUNTIME_MANAGED.contains(&m.mount_point())
+            && let Some(base) = placement_from(m.fs_root())
+        {
+            let key = (m.major, m.minor, m.btrfs_subvolume());
+            if !placements.iter().any(|(k, _)| *k == key) {
+                placements.push((key, base));
+            }
+        }
+    }
     // The few mounts that can cover /proc or /sys paths, for the mask checks.
     let mut pseudo: Vec<&Mount> = Vec::new();
     for m in &t.mounts {
@@ -1006,13 +1147,97 @@ pub fn analyse_with(
                 seen_in: "mountinfo",
             });
         }
+        if at.contains("/secrets/")
+            && SERVICE_ACCOUNT_DIRS
+                .iter()
+                .any(|d| is_ancestor_or_equal(d, at))
+        {
+            service_account_mounts.push(at.to_string());
+        }
+        if let Some(sensitive) = pseudo_sensitivity(m) {
+            host_mounts.push(HostMount {
+                mount: m.into(),
+                host_path: Some(m.root().to_string()),
+                placement: "pseudo",
+                kind: HostMountKind::Pseudo,
+                sensitive: Some(sensitive),
+                runtime_managed: false,
+            });
+            continue;
+        }
+        // A part of a host tmpfs bound in (`-v /run/x.sock:/x.sock`): its root
+        // is a path inside that tmpfs. The runtime's own tmpfs mounts are
+        // whole (root `/`), and its masks bind `/null` over /proc and /sys.
+        if m.fstype() == "tmpfs"
+            && m.root() != "/"
+            && basename(m.root()) != "null"
+            && !["/proc", "/sys", "/dev"]
+                .iter()
+                .any(|d| is_ancestor_or_equal(d, at))
+        {
+            let runtime_managed = RUNTIME_MANAGED.contains(&at);
+            let own = runtime_managed
+                && RUNTIME_STATE_DIRS
+                    .iter()
+                    .chain(&["/containers/", "/run/containers/"])
+                    .any(|d| m.root().starts_with(d) || m.root().contains(d));
+            host_mounts.push(HostMount {
+                mount: m.into(),
+                host_path: Some(m.root().to_string()),
+                placement: "tmpfs",
+                kind: if own {
+                    HostMountKind::RuntimeFile
+                } else {
+                    HostMountKind::HostPath
+                },
+                sensitive: None,
+                runtime_managed,
+            });
+            continue;
+        }
+        if !m.disk_backed() || at == "/" {
+            continue;
+        }
+        let rel = m.fs_root();
+        let key = (m.major, m.minor, m.btrfs_subvolume());
+        let placed = placements.iter().find(|(k, _)| *k == key).map(|(_, b)| b);
+        let (host_path, placement) = match placed {
+            Some(base) => (Some(join_host(base, rel)), "runtime_file"),
+            None if rel == "/" => {
+                // The top of a filesystem whose place is unknown: a root
+                // filesystem holds etc, usr and var; a volume does not.
+                let mut holds = |d: &str| exists(&format!("{}/{d}", at.trim_end_matches('/')));
+                if ["etc", "usr", "var"].iter().all(|d| holds(d) == Some(true)) {
+                    (Some("/".to_string()), "tree")
+                } else {
+                    (None, "unknown")
+                }
+            }
+            None if m.btrfs_subvolume().is_some() => (Some(rel.to_string()), "subvolume"),
+            None => (Some(rel.to_string()), "assumed_root"),
+        };
+        let runtime_managed = RUNTIME_MANAGED.contains(&at);
+        let sensitive = host_path
+            .as_deref()
+            .and_then(|h| host_path_sensitivity(h, at));
+        let under = |dirs: &[&str]| {
+            host_path
+                .as_deref()
+                .is_some_and(|h| dirs.iter().any(|d| h.starts_with(d)))
+        };
+        let kind = match &host_path {
+            None => HostMountKind::Filesystem,
+            Some(_) if sensitive.is_some() => HostMountKind::HostPath,
+            Some(_) if under(VOLUME_DIRS) => HostMountKind::Volume,
+            Some(_) if runtime_managed && under(RUNTIME_STATE_DIRS) => HostMountKind::RuntimeFile,
+            Some(_) => HostMountKind::HostPath,
+        };
         // A host filesystem mounted whole (or a tree holding /run) brings the
         // runtime sockets in with it, though no socket shows in the table.
-        if m.block_backed()
-            && at != "/"
+        if let Some(h) = host_path.as_deref()
             && let Some(dir) = ["/run", "/var/run"]
                 .iter()
-                .find(|d| is_ancestor_or_equal(m.root(), d))
+                .find(|d| is_ancestor_or_equal(h, d))
         {
             runtime_sockets.push(SocketMount {
                 mount_point: at.to_string(),
@@ -1022,24 +1247,14 @@ pub fn analyse_with(
                 seen_in: "mountinfo",
             });
         }
-        if at.contains("/secrets/")
-            && SERVICE_ACCOUNT_DIRS
-                .iter()
-                .any(|d| is_ancestor_or_equal(d, at))
-        {
-            service_account_mounts.push(at.to_string());
-        }
-        let pseudo_elsewhere = matches!(m.fstype(), "proc" | "sysfs" | "devtmpfs");
-        if (m.block_backed() && at != "/") || pseudo_elsewhere {
-            let sensitive = sensitivity(m);
-            if m.block_backed() || sensitive.is_some() {
-                host_mounts.push(HostMount {
-                    mount: m.into(),
-                    runtime_managed: RUNTIME_MANAGED.contains(&at),
-                    sensitive,
-                });
-            }
-        }
+        host_mounts.push(HostMount {
+            mount: m.into(),
+            host_path,
+            placement,
+            kind,
+            sensitive,
+            runtime_managed,
+        });
     }
     let masked_paths = MASKED_PATHS
         .iter()

@@ -139,6 +139,7 @@ checks! {
     NoHostNetwork = "no_host_network", Must, "Not in the host's network namespace";
     NoHostUts = "no_host_uts", Recommended, "Not in the host's uts namespace";
     NoSensitiveMounts = "no_sensitive_mounts", Must, "No sensitive host paths mounted; /proc and /sys masked";
+    NoHostPath = "no_host_path", Recommended, "No host directories or files bind-mounted in (hostPath)";
     ResourceLimits = "resource_limits", Recommended, "Memory and pids limits set";
     NoServiceAccountToken = "no_service_account_token", Recommended, "No Kubernetes service-account token mounted";
     ProcTrusted = "proc_trusted", Must, "/proc is a real procfs";
@@ -243,6 +244,11 @@ impl CheckId {
                 "remove hostPath volumes; securityContext.procMount: Default",
                 None,
             ),
+            CheckId::NoHostPath => r(
+                "replace -v /host/dir:/dir with a named volume (-v name:/dir) or --tmpfs",
+                "replace hostPath volumes with emptyDir, a PersistentVolumeClaim, ConfigMap or Secret",
+                None,
+            ),
             CheckId::ResourceLimits => r(
                 "--memory=<limit> --pids-limit=<n>",
                 "resources.limits.memory; the kubelet's podPidsLimit",
@@ -273,6 +279,23 @@ pub enum Action {
     Warn,
     /// Not evaluated.
     Ignore,
+}
+
+/// Which judgement a policy applies where the hardening checklist and the
+/// Kubernetes Pod Security Standards differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum Rules {
+    /// The hardening checklist: confinement must be in force.
+    Checklist,
+    /// The Pod Security Standards (Kubernetes v1.33), as far as a process
+    /// can see them: what a pod spec may not *set*. A host with no LSM is no
+    /// failure, an allowed SELinux type passes whatever the enforcing mode,
+    /// and user-namespaced pods get the relaxations Pod Security Admission
+    /// gives them (`runAsNonRoot`, `procMount`).
+    PodSecurity,
 }
 
 /// The built-in policies.
@@ -321,7 +344,34 @@ impl FromStr for Preset {
     }
 }
 
-/// The capabilities the Pod Security Standards' baseline lets a container keep.
+/// Capabilities that container runtimes grant by default and that the Pod
+/// Security Standards' baseline therefore admits, although its list does not
+/// name them: baseline restricts what a pod spec *adds*, and a pod that adds
+/// nothing gets Docker's and containerd's `CAP_NET_RAW`.
+pub const PSS_BASELINE_RUNTIME_DEFAULTS: &[Capability] = &[Capability::CAP_NET_RAW];
+
+/// The default capability set of Docker Engine and containerd (moby
+/// `oci/caps/defaults.go`, containerd `pkg/oci/spec.go`): what a container
+/// holds when nothing was dropped. Evidence names these apart from added ones.
+pub const RUNTIME_DEFAULT_CAPABILITIES: &[Capability] = &[
+    Capability::CAP_CHOWN,
+    Capability::CAP_DAC_OVERRIDE,
+    Capability::CAP_FSETID,
+    Capability::CAP_FOWNER,
+    Capability::CAP_MKNOD,
+    Capability::CAP_NET_RAW,
+    Capability::CAP_SETGID,
+    Capability::CAP_SETUID,
+    Capability::CAP_SETFCAP,
+    Capability::CAP_SETPCAP,
+    Capability::CAP_NET_BIND_SERVICE,
+    Capability::CAP_SYS_CHROOT,
+    Capability::CAP_KILL,
+    Capability::CAP_AUDIT_WRITE,
+];
+
+/// The capabilities the Pod Security Standards' baseline lets a pod spec add
+/// (its list, without the runtime defaults it also admits).
 pub const PSS_BASELINE_CAPABILITIES: &[Capability] = &[
     Capability::CAP_AUDIT_WRITE,
     Capability::CAP_CHOWN,
@@ -343,6 +393,8 @@ pub const PSS_BASELINE_CAPABILITIES: &[Capability] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     name: String,
+    rules: Rules,
+    accept_sandbox: bool,
     actions: BTreeMap<CheckId, Action>,
     allowed: CapSet,
     accept_unknown: BTreeSet<CheckId>,
@@ -368,14 +420,15 @@ impl Policy {
                 Preset::Checklist => Action::Warn,
                 Preset::PssBaseline => match id {
                     NotPrivileged | CapabilitiesDropped | NoHostPid | NoHostIpc | NoHostNetwork
-                    | NoSensitiveMounts | NoRuntimeSocket | ProcTrusted => Action::Require,
+                    | NoSensitiveMounts | NoRuntimeSocket | ProcTrusted | NoHostPath
+                    | MacEnforced => Action::Require,
                     ReadOnlyRootfs => Action::Ignore,
                     _ => Action::Warn,
                 },
                 Preset::PssRestricted => match id {
                     NotPrivileged | CapabilitiesDropped | NoHostPid | NoHostIpc | NoHostNetwork
                     | NoSensitiveMounts | NoRuntimeSocket | ProcTrusted | NonRoot | NoNewPrivs
-                    | Seccomp => Action::Require,
+                    | Seccomp | NoHostPath | MacEnforced => Action::Require,
                     ReadOnlyRootfs => Action::Ignore,
                     _ => Action::Warn,
                 },
@@ -383,10 +436,20 @@ impl Policy {
             actions.insert(id, a);
         }
         if p == Preset::PssBaseline {
-            allowed = PSS_BASELINE_CAPABILITIES.iter().copied().collect();
+            allowed = PSS_BASELINE_CAPABILITIES
+                .iter()
+                .chain(PSS_BASELINE_RUNTIME_DEFAULTS)
+                .copied()
+                .collect();
         }
+        let rules = match p {
+            Preset::PssBaseline | Preset::PssRestricted => Rules::PodSecurity,
+            _ => Rules::Checklist,
+        };
         Policy {
             name: p.name().to_string(),
+            rules,
+            accept_sandbox: false,
             actions,
             allowed,
             accept_unknown: BTreeSet::new(),
@@ -403,6 +466,31 @@ impl Policy {
     pub fn named(mut self, name: impl Into<String>) -> Policy {
         self.name = name.into();
         self
+    }
+
+    /// Which judgement the policy applies where the checklist and the Pod
+    /// Security Standards differ.
+    pub fn rules(&self) -> Rules {
+        self.rules
+    }
+
+    /// Sets the judgement ([`Rules`]).
+    pub fn with_rules(mut self, rules: Rules) -> Policy {
+        self.rules = rules;
+        self
+    }
+
+    /// Lets a sandboxed runtime whose kernel is in user space (gVisor) stand
+    /// in for seccomp: there `Seccomp:` reads 0 because the sandbox itself is
+    /// the syscall boundary. Explicit; no preset does it.
+    pub fn accept_sandbox_as_seccomp(mut self) -> Policy {
+        self.accept_sandbox = true;
+        self
+    }
+
+    /// Whether [`Policy::accept_sandbox_as_seccomp`] is on.
+    pub fn accepts_sandbox_as_seccomp(&self) -> bool {
+        self.accept_sandbox
     }
 
     /// Makes a check required.
@@ -534,6 +622,8 @@ pub enum Verdict {
 pub struct Assessment {
     /// The policy's name.
     pub policy: String,
+    /// Which judgement it applied.
+    pub rules: Rules,
     /// The verdict.
     pub verdict: Verdict,
     /// Every evaluated check (ignored ones are left out).
@@ -601,6 +691,7 @@ pub fn evaluate(report: &Report, policy: &Policy) -> Assessment {
     };
     Assessment {
         policy: policy.name.clone(),
+        rules: policy.rules,
         verdict,
         checks,
         overrides: policy.overrides.clone(),
@@ -658,9 +749,10 @@ fn names_dangerous_first(set: CapSet) -> String {
 
 fn judge(id: CheckId, r: &Report, p: &Policy) -> Judged {
     match id {
-        CheckId::NonRoot => non_root(r),
+        CheckId::NonRoot => non_root(r, p),
         CheckId::CapabilitiesDropped => capabilities_dropped(r, p),
-        CheckId::Seccomp => seccomp(r),
+        CheckId::Seccomp => seccomp(r, p),
+        CheckId::MacEnforced if p.rules == Rules::PodSecurity => mac_pod_security(r),
         CheckId::MacEnforced => mac_enforced(r),
         CheckId::ReadOnlyRootfs => read_only_rootfs(r),
         CheckId::NoNewPrivs => no_new_privs(r),
@@ -671,14 +763,48 @@ fn judge(id: CheckId, r: &Report, p: &Policy) -> Judged {
         CheckId::NoHostIpc => host_ns(r, NsType::Ipc),
         CheckId::NoHostNetwork => host_network(r),
         CheckId::NoHostUts => host_ns(r, NsType::Uts),
-        CheckId::NoSensitiveMounts => no_sensitive_mounts(r),
+        CheckId::NoSensitiveMounts => no_sensitive_mounts(r, p),
+        CheckId::NoHostPath => no_host_path(r),
         CheckId::ResourceLimits => resource_limits(r),
         CheckId::NoServiceAccountToken => no_service_account_token(r),
         CheckId::ProcTrusted => proc_trusted(r),
     }
 }
 
-fn non_root(r: &Report) -> Judged {
+/// Where uid 0 lands when the process is in a user namespace that maps it to
+/// an unprivileged host uid (a user-namespaced pod, `hostUsers: false`).
+fn userns_unprivileged_root(r: &Report) -> Option<u32> {
+    match (&r.user_namespace.initial, &r.user_namespace.root_uid) {
+        (Fact::Known(false), Fact::Known(Mapping::Unprivileged { outside })) => Some(*outside),
+        (Fact::Known(false), Fact::Known(Mapping::Unmapped)) => Some(u32::MAX),
+        _ => None,
+    }
+}
+
+fn non_root(r: &Report, p: &Policy) -> Judged {
+    let (status, evidence) = non_root_checklist(r);
+    // Pod Security Admission relaxes runAsNonRoot and runAsUser for pods in
+    // their own user namespace: root there is an unprivileged host user.
+    if status == Status::Fail
+        && p.rules == Rules::PodSecurity
+        && let Some(outside) = userns_unprivileged_root(r)
+    {
+        let host = if outside == u32::MAX {
+            "no host uid".to_string()
+        } else {
+            format!("unprivileged host uid {outside}")
+        };
+        return (
+            Status::Pass,
+            format!(
+                "{evidence}; user-namespaced (uid 0 maps to {host}): the Pod Security Standards relax runAsNonRoot for such pods"
+            ),
+        );
+    }
+    (status, evidence)
+}
+
+fn non_root_checklist(r: &Report) -> Judged {
     let ids = match &r.identity.uid {
         Fact::Known(ids) => ids,
         Fact::Unknown(u) => return unknown(u),
@@ -829,7 +955,12 @@ fn capabilities_dropped(r: &Report, p: &Policy) -> Judged {
         bad.extend(notes);
         return (
             Status::Fail,
-            format!("{} ({allowed_txt}){}", bad.join("; "), userns_note(r)),
+            format!(
+                "{} ({allowed_txt}){}{}",
+                bad.join("; "),
+                runtime_default_note(r, allowed),
+                userns_note(r)
+            ),
         );
     }
     if !unknowns.is_empty() {
@@ -842,6 +973,36 @@ fn capabilities_dropped(r: &Report, p: &Policy) -> Judged {
         ev.push_str(&n);
     }
     (Status::Pass, ev)
+}
+
+/// Tells runtime defaults apart from added capabilities in the failing sets
+/// (the bounding set holds what the container may ever have).
+fn runtime_default_note(r: &Report, allowed: CapSet) -> String {
+    let Some(held) = r.capabilities.bounding.known() else {
+        return String::new();
+    };
+    let extra = held.without(allowed);
+    let defaults: CapSet = RUNTIME_DEFAULT_CAPABILITIES.iter().copied().collect();
+    let from_defaults = extra.without(extra.without(defaults));
+    let added = extra.without(defaults);
+    let mut parts = Vec::new();
+    if !from_defaults.is_empty() {
+        parts.push(format!(
+            "runtime defaults (Docker, containerd grant them unless dropped): {}",
+            from_defaults.names().join(", ")
+        ));
+    }
+    if !added.is_empty() {
+        parts.push(format!(
+            "beyond the runtime defaults: {}",
+            names_dangerous_first(added)
+        ));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", parts.join("; "))
+    }
 }
 
 /// Whether no_new_privs is on for every thread (None: unknown).
@@ -857,11 +1018,26 @@ fn nnp_everywhere(r: &Report) -> Option<bool> {
     t.complete().then_some(true)
 }
 
-fn seccomp(r: &Report) -> Judged {
+fn seccomp(r: &Report, p: &Policy) -> Judged {
     let mode = match &r.seccomp.mode {
         Fact::Known(m) => *m,
         Fact::Unknown(u) => return unknown(u),
     };
+    let gvisor = r.runtime.kind == crate::runtime::RuntimeKind::Gvisor
+        && r.runtime.confidence == crate::runtime::Confidence::Strong;
+    if mode == SeccompMode::Disabled && gvisor {
+        return if p.accept_sandbox {
+            (
+                Status::Pass,
+                "seccomp reads disabled under gVisor, whose user-space kernel is the syscall boundary; the policy accepts the sandbox in place of seccomp".into(),
+            )
+        } else {
+            (
+                Status::Fail,
+                "seccomp reads disabled: under gVisor the sandbox's user-space kernel is the syscall boundary, not a seccomp filter (a policy may accept that with accept_sandbox_as_seccomp)".into(),
+            )
+        };
+    }
     let filters = match &r.seccomp.filters {
         Fact::Known(n) => format!(" ({n} filter(s))"),
         Fact::Unknown(_) => String::new(),
@@ -942,8 +1118,7 @@ fn mac_enforced(r: &Report) -> Judged {
             format!("no LSM is loaded, so nothing confines the process ({evidence})"),
         ),
         Fact::Known(LsmLabel::AppArmor(a)) => {
-            let desc =
-                format!("AppArmor profile {} in {:?} mode", a.profile, a.mode).to_lowercase();
+            let desc = format!("AppArmor profile {} in {} mode", a.profile, a.mode.as_str());
             match a.mode {
                 AppArmorMode::Enforce | AppArmorMode::Kill if a.profile != "unconfined" => {
                     (Status::Pass, desc)
@@ -975,6 +1150,93 @@ fn mac_enforced(r: &Report) -> Judged {
                         c.type_, u.source, u.reason
                     ),
                 ),
+            }
+        }
+        Fact::Known(LsmLabel::Other { label }) => (
+            Status::Unknown,
+            format!("label {label:?} from an LSM this crate does not judge"),
+        ),
+    }
+}
+
+/// The SELinux types the Pod Security Standards let a pod set (baseline,
+/// "SELinux": the type may be unset or one of these).
+pub const PSS_SELINUX_TYPES: &[&str] = &[
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
+
+/// The Pod Security Standards' AppArmor and SELinux controls as a process
+/// sees them: the Unconfined AppArmor profile is forbidden, SELinux types come
+/// from an allow-list with no custom user or role (the runtime's defaults
+/// `system_u`/`system_r`), and a host without either LSM is no failure.
+fn mac_pod_security(r: &Report) -> Judged {
+    match &r.lsm.label {
+        Fact::Unknown(u) => unknown(u),
+        Fact::Known(LsmLabel::None { evidence }) => (
+            Status::Pass,
+            format!(
+                "no LSM is loaded ({evidence}): the Pod Security Standards ask nothing of a host without AppArmor or SELinux (the checklist preset fails this)"
+            ),
+        ),
+        Fact::Known(LsmLabel::AppArmor(a)) => {
+            let desc = format!("AppArmor profile {} in {} mode", a.profile, a.mode.as_str());
+            if a.profile == "unconfined" || a.mode == AppArmorMode::Unconfined {
+                (
+                    Status::Fail,
+                    format!(
+                        "{desc}: AppArmor is loaded and the process is unconfined, which the Pod Security Standards forbid"
+                    ),
+                )
+            } else if a.mode == AppArmorMode::Complain {
+                (
+                    Status::Pass,
+                    format!(
+                        "{desc}: a profile is set, as the Pod Security Standards ask, but complain mode enforces nothing (the checklist preset fails this)"
+                    ),
+                )
+            } else {
+                (
+                    Status::Pass,
+                    format!("{desc}: a confining profile, as the Pod Security Standards ask"),
+                )
+            }
+        }
+        Fact::Known(LsmLabel::Selinux(c)) => {
+            let custom = [("user", &c.user, "system_u"), ("role", &c.role, "system_r")]
+                .into_iter()
+                .filter(|(_, v, d)| v.as_str() != *d)
+                .map(|(k, v, _)| format!("custom {k} {v}"))
+                .collect::<Vec<_>>();
+            if !PSS_SELINUX_TYPES.contains(&c.type_.as_str()) {
+                (
+                    Status::Fail,
+                    format!(
+                        "SELinux type {} ({}) is not one the Pod Security Standards allow ({})",
+                        c.type_,
+                        c.context,
+                        PSS_SELINUX_TYPES.join(", ")
+                    ),
+                )
+            } else if !custom.is_empty() {
+                (
+                    Status::Fail,
+                    format!(
+                        "SELinux context {} sets a {}: the Pod Security Standards forbid a custom user or role",
+                        c.context,
+                        custom.join(" and ")
+                    ),
+                )
+            } else {
+                (
+                    Status::Pass,
+                    format!(
+                        "SELinux type {} ({}) is allowed by the Pod Security Standards (they judge the type, not whether the host enforces)",
+                        c.type_, c.context
+                    ),
+                )
             }
         }
         Fact::Known(LsmLabel::Other { label }) => (
@@ -1248,11 +1510,73 @@ fn host_network(r: &Report) -> Judged {
     }
 }
 
-fn no_sensitive_mounts(r: &Report) -> Judged {
+fn no_host_path(r: &Report) -> Judged {
+    use crate::mountinfo::HostMountKind;
     let m = match &r.mounts {
         Fact::Known(m) => m,
         Fact::Unknown(u) => return unknown(u),
     };
+    let mut bad = Vec::new();
+    let mut fine = Vec::new();
+    for h in &m.host_mounts {
+        let at = h.mount.mount_point();
+        match h.kind {
+            HostMountKind::Pseudo => bad.push(
+                h.sensitive
+                    .clone()
+                    .unwrap_or_else(|| format!("the host's {} at {at}", h.mount.fstype())),
+            ),
+            HostMountKind::HostPath => bad.push(format!(
+                "host path {} at {at}{}",
+                h.host_path.as_deref().unwrap_or(h.mount.root()),
+                if h.placement == "assumed_root" {
+                    " (its filesystem taken as the host's /)"
+                } else {
+                    ""
+                }
+            )),
+            HostMountKind::RuntimeFile => fine.push(format!("{at} (the runtime's own file)")),
+            HostMountKind::Volume => fine.push(format!("{at} (a volume)")),
+            HostMountKind::Filesystem => fine.push(format!(
+                "{at} (a whole {} filesystem from {}, not the host's root)",
+                h.mount.fstype(),
+                h.mount.source()
+            )),
+        }
+    }
+    if !bad.is_empty() {
+        return (Status::Fail, bad.join("; "));
+    }
+    if !m.is_complete() {
+        return (
+            Status::Unknown,
+            format!("mount table incomplete: {}", m.incomplete.join("; ")),
+        );
+    }
+    if fine.is_empty() {
+        return (
+            Status::Pass,
+            format!("no host directory or file among {} mounts", m.count),
+        );
+    }
+    (
+        Status::Pass,
+        format!(
+            "no host directory or file bound in; from disks: {}",
+            fine.join(", ")
+        ),
+    )
+}
+
+fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
+    let m = match &r.mounts {
+        Fact::Known(m) => m,
+        Fact::Unknown(u) => return unknown(u),
+    };
+    // Pod Security Admission lets user-namespaced pods unmask /proc
+    // (procMount: Unmasked): there its files belong to the pod's namespace.
+    let masks_relaxed = p.rules == Rules::PodSecurity && userns_unprivileged_root(r).is_some();
+    let mut relaxed = Vec::new();
     let mut bad = Vec::new();
     // gVisor's /proc and /sys are the Sentry's own, not the host kernel's.
     let gvisor = r.runtime.kind == crate::runtime::RuntimeKind::Gvisor;
@@ -1289,6 +1613,8 @@ fn no_sensitive_mounts(r: &Report) -> Judged {
         };
         if ok {
             masks.push(format!("{path} {word}"));
+        } else if masks_relaxed {
+            relaxed.push(format!("{path} {word}"));
         } else {
             bad.push(format!("{path} is {word}, not masked"));
         }
@@ -1307,10 +1633,18 @@ fn no_sensitive_mounts(r: &Report) -> Judged {
         PseudoFsState::ReadWrite => "writable (gVisor's own)",
         PseudoFsState::NotMounted => "not mounted",
     };
+    let relaxed = if relaxed.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {}: the Pod Security Standards allow an unmasked /proc in a user-namespaced pod",
+            relaxed.join(", ")
+        )
+    };
     (
         Status::Pass,
         format!(
-            "no sensitive host path among {} mounts; /proc/sys {}, /sys {}; {}",
+            "no sensitive host path among {} mounts; /proc/sys {}, /sys {}; {}{relaxed}",
             m.count,
             fs(m.proc_sys),
             fs(m.sys),
@@ -1556,6 +1890,9 @@ pub mod document {
         checks: BTreeMap<String, Action>,
         #[serde(default)]
         overrides: BTreeMap<String, String>,
+        rules: Option<super::Rules>,
+        #[serde(default)]
+        accept_sandbox_as_seccomp: bool,
     }
 
     /// The 1-based line where `needle` first appears, for error messages.
@@ -1610,6 +1947,12 @@ pub mod document {
             key.parse::<CheckId>()
                 .map_err(|e| invalid(line_of(text, key), format!("{table}: {e}")))
         };
+        if let Some(rules) = doc.rules {
+            policy = policy.with_rules(rules);
+        }
+        if doc.accept_sandbox_as_seccomp {
+            policy = policy.accept_sandbox_as_seccomp();
+        }
         for (key, action) in &doc.checks {
             policy = policy.set(check(key, "checks")?, *action);
         }
@@ -1676,7 +2019,15 @@ mod tests {
         let b = Policy::preset(Preset::PssBaseline);
         assert_eq!(b.action(CheckId::NonRoot), Action::Warn);
         assert!(b.allowed_capabilities().contains(Capability::CAP_CHOWN));
-        assert!(!b.allowed_capabilities().contains(Capability::CAP_NET_RAW));
+        // Docker's and containerd's default NET_RAW is admitted by baseline
+        // (a pod that adds nothing gets it); nothing else beyond its list.
+        assert!(b.allowed_capabilities().contains(Capability::CAP_NET_RAW));
+        assert!(!b.allowed_capabilities().contains(Capability::CAP_SYS_ADMIN));
+        assert!(!c.allowed_capabilities().contains(Capability::CAP_NET_RAW));
+        assert_eq!(b.rules(), Rules::PodSecurity);
+        assert_eq!(c.rules(), Rules::Checklist);
+        assert_eq!(b.action(CheckId::NoHostPath), Action::Require);
+        assert_eq!(c.action(CheckId::NoHostPath), Action::Warn);
         assert!(
             CheckId::ALL
                 .iter()

@@ -40,6 +40,10 @@ impl Scratch {
     fn write(&self, rel: &str, text: &str) -> &Self {
         let p = self.0.join(rel);
         let _ = std::fs::remove_file(&p);
+        let mut errno = p.clone().into_os_string();
+        errno.push(".errno");
+        let _ = std::fs::remove_file(errno);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
         self
     }
@@ -112,39 +116,39 @@ use Status::{Fail as F, Pass as P, Unknown as U};
 /// Every check's status under any policy, per scenario. Columns follow
 /// `CheckId::ALL`.
 #[rustfmt::skip]
-const CHECK_TABLE: &[(&str, [Status; 17])] = &[
-    //                              root caps secc mac  ro   nnp  priv usr  sock pid  ipc  net  uts  sens lim  sa   proc
-    ("docker-default",             [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("podman-default",             [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("hardened",                   [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("docker-hardened",            [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("k8s-restricted",             [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("privileged",                 [F,   F,   F,   F,   F,   F,   F,   F,   P,   P,   P,   P,   P,   F,   F,   P,   P]),
-    ("userns-remapped",            [F,   F,   P,   F,   F,   F,   P,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("rootless-like",              [F,   F,   P,   F,   F,   F,   P,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("podman-seccomp-unconfined",  [F,   F,   F,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("podman-cap-sys-admin",       [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("podman-pid-host",            [F,   F,   P,   F,   F,   F,   P,   F,   P,   F,   P,   P,   P,   P,   F,   P,   P]),
-    ("podman-docker-sock",         [F,   F,   P,   F,   F,   F,   P,   F,   F,   P,   P,   P,   P,   F,   F,   P,   P]),
-    ("podman-host-root",           [F,   F,   P,   F,   F,   F,   P,   F,   F,   P,   P,   P,   P,   F,   F,   P,   P]),
-    ("podman-limits",              [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P]),
-    ("docker-limits",              [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P]),
-    ("cgroupns-private",           [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+const CHECK_TABLE: &[(&str, [Status; 18])] = &[
+    //                              root caps secc mac  ro   nnp  priv usr  sock pid  ipc  net  uts  sens host lim  sa   proc
+    ("docker-default",               [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("podman-default",               [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("hardened",                     [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("docker-hardened",              [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("k8s-restricted",               [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("privileged",                   [F,   F,   F,   F,   F,   F,   F,   F,   P,   P,   P,   P,   P,   F,   P,   F,   P,   P]),
+    ("userns-remapped",              [F,   F,   P,   F,   F,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("rootless-like",                [F,   F,   P,   F,   F,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("podman-seccomp-unconfined",    [F,   F,   F,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("podman-cap-sys-admin",         [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("podman-pid-host",              [F,   F,   P,   F,   F,   F,   P,   F,   P,   F,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("podman-docker-sock",           [F,   F,   P,   F,   F,   F,   P,   F,   F,   P,   P,   P,   P,   F,   F,   F,   P,   P]),
+    ("podman-host-root",             [F,   F,   P,   F,   F,   F,   P,   F,   F,   P,   P,   P,   P,   F,   F,   F,   P,   P]),
+    ("podman-limits",                [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P,   P]),
+    ("docker-limits",                [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P,   P]),
+    ("cgroupns-private",             [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
     // No controller is enabled in the only cgroup2 view this host can give.
-    ("cgroupns-private-v2",        [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
-    ("apparmor-enforce",           [F,   F,   P,   P,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("apparmor-complain",          [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("selinux-container-t",        [F,   F,   P,   P,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("selinux-spc-t",              [F,   F,   F,   F,   F,   F,   F,   F,   P,   P,   P,   P,   P,   F,   F,   P,   P]),
-    ("no-lsm",                     [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("cgroupns-private-v2",          [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("apparmor-enforce",             [F,   F,   P,   P,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("apparmor-complain",            [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("selinux-container-t",          [F,   F,   P,   P,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("selinux-spc-t",                [F,   F,   F,   F,   F,   F,   F,   F,   P,   P,   P,   P,   P,   F,   P,   F,   P,   P]),
+    ("no-lsm",                       [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
     // gVisor: no Uid or NoNewPrivs lines, Seccomp 0, no attr files, kernel
     // "4.4.0" (so the net namespace's initial inode is not fixed).
-    ("gvisor",                     [U,   F,   F,   U,   F,   U,   P,   F,   P,   P,   P,   U,   P,   P,   F,   P,   P]),
+    ("gvisor",                       [U,   F,   F,   U,   F,   U,   P,   F,   P,   P,   P,   U,   P,   P,   P,   F,   P,   P]),
     // The host: all namespaces initial. Its pids cgroup is the real root,
     // which has no pids.max: no limit, so resource_limits fails whatever the
     // (uncaptured) memory file would say.
-    ("host",                       [F,   F,   F,   F,   F,   F,   F,   F,   P,   F,   F,   F,   F,   F,   F,   P,   P]),
-    ("host-unshare-user",          [F,   F,   F,   F,   F,   F,   F,   F,   P,   F,   F,   F,   F,   F,   F,   P,   P]),
+    ("host",                         [F,   F,   F,   F,   F,   F,   F,   F,   P,   F,   F,   F,   F,   F,   F,   F,   P,   P]),
+    ("host-unshare-user",            [F,   F,   F,   F,   F,   F,   F,   F,   P,   F,   F,   F,   F,   F,   F,   F,   P,   P]),
 ];
 
 #[test]
@@ -184,7 +188,9 @@ fn every_preset_on_every_scenario() {
     // (scenario, checklist, pss-baseline, pss-restricted, strict)
     use Verdict::{Fail as X, Pass as O};
     let table: &[(&str, [Verdict; 4])] = &[
-        ("docker-default", [X, X, X, X]), // root; NET_RAW is outside the baseline list
+        // Docker's default NET_RAW is admitted by baseline: a pod that adds no
+        // capability gets it, and baseline restricts only what a pod adds.
+        ("docker-default", [X, O, X, X]),
         ("podman-default", [X, O, X, X]), // podman's 11 are all baseline capabilities
         ("hardened", [O, O, O, X]),
         ("docker-hardened", [O, O, O, X]),
@@ -198,11 +204,11 @@ fn every_preset_on_every_scenario() {
         ("podman-docker-sock", [X, X, X, X]),
         ("podman-host-root", [X, X, X, X]),
         ("podman-limits", [X, O, X, X]),
-        ("docker-limits", [X, X, X, X]),
+        ("docker-limits", [X, O, X, X]),
         ("cgroupns-private", [X, O, X, X]),
         ("cgroupns-private-v2", [X, O, X, X]),
-        ("apparmor-enforce", [X, X, X, X]),
-        ("apparmor-complain", [X, X, X, X]),
+        ("apparmor-enforce", [X, O, X, X]),
+        ("apparmor-complain", [X, O, X, X]),
         ("selinux-container-t", [X, O, X, X]),
         ("selinux-spc-t", [X, X, X, X]),
         ("no-lsm", [X, O, X, X]),
@@ -303,6 +309,11 @@ fn unknown_inputs_make_each_check_unknown() {
         (NoSensitiveMounts, {
             let s = Scratch::of(base, "mibad2");
             s.edit("proc/self/mountinfo", |t| format!("{t}1 2 x\n"));
+            s
+        }),
+        (NoHostPath, {
+            let s = Scratch::of(base, "mibad3");
+            s.edit("proc/self/mountinfo", |t| format!("{t}12 1 254:0 /x\n"));
             s
         }),
         (ResourceLimits, {
@@ -716,4 +727,234 @@ fn json_document_shape() {
     assert!(v["report"]["securebits"]["unknown"]["reason"].is_string());
     let plain: serde_json::Value = serde_json::to_value(posture::Document::new(&r)).unwrap();
     assert!(plain.get("assessment").is_none());
+}
+
+fn check_under(r: &Report, preset: Preset, id: CheckId) -> (Status, String) {
+    let a = evaluate(r, &Policy::preset(preset));
+    let c = a.check(id).unwrap_or_else(|| panic!("{id} not evaluated"));
+    (c.status, c.evidence.clone())
+}
+
+#[test]
+fn pod_security_judges_apparmor_and_selinux_as_admission_does() {
+    use Preset::{Checklist, PssBaseline, PssRestricted};
+    // No LSM at all: no PSS failure, still a checklist failure.
+    let none = report("podman-default");
+    assert_eq!(check_under(&none, PssBaseline, MacEnforced).0, P);
+    assert_eq!(check_under(&none, Checklist, MacEnforced).0, F);
+    // AppArmor loaded, the process unconfined: PSS forbids it, and requires it.
+    let s = Scratch::of("docker-default", "aa-unconfined");
+    s.write("proc/self/attr/current", "unconfined\n");
+    s.write("proc/self/attr/apparmor/current", "unconfined\n");
+    let r = s.report();
+    for p in [PssBaseline, PssRestricted] {
+        let a = evaluate(&r, &Policy::preset(p));
+        let c = a.check(MacEnforced).unwrap();
+        assert_eq!(c.status, F, "{}", c.evidence);
+        assert!(
+            c.required && c.evidence.contains("unconfined"),
+            "{}",
+            c.evidence
+        );
+    }
+    // Enforce passes both ways; complain is a set profile to PSS only.
+    assert_eq!(
+        check_under(&report("apparmor-enforce"), PssRestricted, MacEnforced).0,
+        P
+    );
+    let complain = report("apparmor-complain");
+    assert_eq!(check_under(&complain, PssBaseline, MacEnforced).0, P);
+    assert_eq!(check_under(&complain, Checklist, MacEnforced).0, F);
+    // SELinux: an allow-list of types, no custom user or role, and the
+    // enforcing state (which containers cannot see) does not matter.
+    let se = |ctx: &str, tag: &str| {
+        let s = Scratch::of("podman-default", tag);
+        s.write("proc/self/attr/current", &format!("{ctx}\0"));
+        s.write("sys/kernel/security/lsm", "lockdown,capability,selinux");
+        s.report()
+    };
+    let ok = se("system_u:system_r:container_t:s0:c12,c34", "se-ok");
+    let (st, ev) = check_under(&ok, PssBaseline, MacEnforced);
+    assert_eq!(st, P, "{ev}");
+    assert_eq!(check_under(&ok, Checklist, MacEnforced).0, U);
+    for (ctx, tag) in [
+        ("system_u:system_r:spc_t:s0", "se-spc"),
+        ("system_u:system_r:svirt_lxc_net_t:s0", "se-other"),
+        ("staff_u:system_r:container_t:s0", "se-user"),
+        ("system_u:object_r:container_t:s0", "se-role"),
+    ] {
+        let (st, ev) = check_under(&se(ctx, tag), PssRestricted, MacEnforced);
+        assert_eq!(st, F, "{ctx}: {ev}");
+    }
+    assert_eq!(
+        check_under(
+            &se("system_u:system_r:container_engine_t:s0", "se-eng"),
+            PssBaseline,
+            MacEnforced
+        )
+        .0,
+        P
+    );
+}
+
+#[test]
+fn user_namespaced_pods_get_what_admission_relaxes() {
+    // userns-remapped: uid 0 inside maps to host uid 100000.
+    let r = report("userns-remapped");
+    let (st, ev) = check_under(&r, Preset::PssRestricted, NonRoot);
+    assert_eq!(st, P, "{ev}");
+    assert!(ev.contains("user-namespaced"), "{ev}");
+    assert_eq!(check_under(&r, Preset::Checklist, NonRoot).0, F);
+    // Root in the host's user namespace is never relaxed.
+    assert_eq!(
+        check_under(&report("podman-default"), Preset::PssRestricted, NonRoot).0,
+        F
+    );
+    // An unmasked /proc is allowed to a user-namespaced pod, not to others.
+    let unmask = |name: &str, tag: &str| {
+        let s = Scratch::of(name, tag);
+        s.edit("proc/self/mountinfo", |t| {
+            t.lines()
+                .filter(|l| !l.contains(" /proc/kcore ") && !l.contains(" /proc/keys "))
+                .map(|l| format!("{l}\n"))
+                .collect()
+        });
+        s.write("proc/kcore", "");
+        s.write("proc/keys", "");
+        s.report()
+    };
+    let (st, ev) = check_under(
+        &unmask("userns-remapped", "um1"),
+        Preset::PssBaseline,
+        NoSensitiveMounts,
+    );
+    assert_eq!(st, P, "{ev}");
+    assert!(ev.contains("unmasked /proc"), "{ev}");
+    let (st, _) = check_under(
+        &unmask("podman-default", "um2"),
+        Preset::PssBaseline,
+        NoSensitiveMounts,
+    );
+    assert_eq!(st, F);
+}
+
+#[test]
+fn capabilities_name_runtime_defaults_apart_from_added_ones() {
+    let r = report("docker-default");
+    let (st, ev) = check_under(&r, Preset::Checklist, CapabilitiesDropped);
+    assert_eq!(st, F);
+    assert!(
+        ev.contains("runtime defaults") && ev.contains("CAP_NET_RAW"),
+        "{ev}"
+    );
+    assert!(!ev.contains("beyond the runtime defaults"), "{ev}");
+    assert_eq!(
+        check_under(&r, Preset::PssBaseline, CapabilitiesDropped).0,
+        P
+    );
+    let (st, ev) = check_under(
+        &report("podman-cap-sys-admin"),
+        Preset::PssBaseline,
+        CapabilitiesDropped,
+    );
+    assert_eq!(st, F);
+    assert!(
+        ev.contains("beyond the runtime defaults: CAP_SYS_ADMIN"),
+        "{ev}"
+    );
+}
+
+/// A podman-default tree with extra mountinfo lines.
+fn with_mounts(tag: &str, lines: &str) -> Scratch {
+    let s = Scratch::of("docker-default", tag);
+    s.edit("proc/self/mountinfo", |t| format!("{t}{lines}"));
+    s
+}
+
+#[test]
+fn host_paths_are_judged_by_where_they_are_on_the_host() {
+    let st = |s: &Scratch, id| status_of(&s.report(), id);
+    // A block volume mounted whole at /data reads root "/": a volume, not the
+    // host's root, and it brings no host /run with it.
+    let pvc = with_mounts(
+        "pvc",
+        "3001 1101 8:16 / /data rw,relatime - ext4 /dev/sdb rw\n",
+    );
+    assert_eq!(st(&pvc, NoHostPath), P);
+    assert_eq!(st(&pvc, NoSensitiveMounts), P);
+    assert_eq!(st(&pvc, NoRuntimeSocket), P);
+    // The same device as docker's own files (254:0, whose hostname bind shows
+    // /var/lib/docker/… so the filesystem is the host's /): root "/" is the
+    // host's root.
+    let root = with_mounts(
+        "hostroot",
+        "3001 1101 254:0 / /host rw,relatime - ext4 /dev/vda rw\n",
+    );
+    assert_eq!(st(&root, NoSensitiveMounts), F);
+    assert_eq!(st(&root, NoRuntimeSocket), F);
+    assert_eq!(st(&root, NoHostPath), F);
+    // -v /data/x:/x on the host's disk: a host path, not sensitive.
+    let hp = with_mounts(
+        "hp",
+        "3001 1101 254:0 /data/x /x rw,relatime - ext4 /dev/vda rw\n",
+    );
+    assert_eq!(st(&hp, NoHostPath), F);
+    assert_eq!(st(&hp, NoSensitiveMounts), P);
+    // Kubernetes pod volumes and docker named volumes are the workload's own.
+    let vol = with_mounts(
+        "vol",
+        "3001 1101 254:0 /var/lib/kubelet/pods/0a1b/volumes/kubernetes.io~empty-dir/cache /cache rw - ext4 /dev/vda rw\n\
+         3002 1101 254:0 /var/lib/docker/volumes/db/_data /db rw - ext4 /dev/vda rw\n",
+    );
+    assert_eq!(st(&vol, NoHostPath), P);
+    // btrfs (device 0:NN): Fedora's root subvolume "root" holds /etc; the
+    // root field reads /root/etc, which is the host's /etc, not /root.
+    let btrfs = with_mounts(
+        "btrfs",
+        "3001 1101 0:35 /root/etc /host-etc ro,relatime - btrfs /dev/nvme0n1p3 rw,seclabel,compress=zstd:1,ssd,space_cache=v2,subvolid=257,subvol=/root\n",
+    );
+    let r = btrfs.report();
+    assert_eq!(status_of(&r, NoSensitiveMounts), F);
+    let ev = evaluate(&r, &Policy::preset(Preset::Strict))
+        .check(NoSensitiveMounts)
+        .unwrap()
+        .evidence
+        .clone();
+    assert!(
+        ev.contains("host path /etc ") && !ev.contains("/root"),
+        "{ev}"
+    );
+    // ZFS (0:NN) reads its dataset-relative root.
+    let zfs = with_mounts(
+        "zfs",
+        "3001 1101 0:48 /etc /host-etc rw,relatime - zfs rpool/ROOT/ubuntu_abc123 rw,xattr,posixacl\n",
+    );
+    assert_eq!(st(&zfs, NoSensitiveMounts), F);
+    assert_eq!(st(&zfs, NoHostPath), F);
+    // A socket bound from a host tmpfs is a host path.
+    let sock = with_mounts(
+        "tmpsock",
+        "3001 1101 0:25 /app.sock /run/app.sock rw - tmpfs tmpfs rw\n",
+    );
+    assert_eq!(st(&sock, NoHostPath), F);
+}
+
+#[test]
+fn placement_follows_the_runtime_files_on_each_filesystem() {
+    // /var on its own disk: docker's files read /lib/docker/…, so that disk
+    // is mounted at /var and its /log is the host's /var/log.
+    let s = Scratch::of("docker-default", "var-disk");
+    s.edit("proc/self/mountinfo", |t| {
+        t.replace("254:0 /var/lib/docker/", "8:1 /lib/docker/")
+            + "3001 1101 8:1 /log /host-log ro - ext4 /dev/sda1 rw\n"
+    });
+    let r = s.report();
+    let m = r.mounts.known().unwrap();
+    let h = m
+        .host_mounts
+        .iter()
+        .find(|h| h.mount.mount_point() == "/host-log")
+        .unwrap();
+    assert_eq!(h.host_path.as_deref(), Some("/var/log"));
+    assert_eq!(status_of(&r, NoSensitiveMounts), F);
 }

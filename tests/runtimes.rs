@@ -97,6 +97,7 @@ fn defaults_table() -> harness::Expected {
         no_host_network: Pass,
         no_host_uts: Pass,
         no_sensitive_mounts: Pass,
+        no_host_path: Pass,
         resource_limits: Fail,
         no_service_account_token: Pass,
         proc_trusted: Pass,
@@ -121,6 +122,7 @@ fn hardened_table() -> harness::Expected {
         no_host_network: Pass,
         no_host_uts: Pass,
         no_sensitive_mounts: Pass,
+        no_host_path: Pass,
         resource_limits: Fail,
         no_service_account_token: Pass,
         proc_trusted: Pass,
@@ -268,6 +270,7 @@ fn hardened_but_root() {
             no_host_network: Pass,
             no_host_uts: Pass,
             no_sensitive_mounts: Pass,
+            no_host_path: Pass,
             resource_limits: Fail,
             no_service_account_token: Pass,
             proc_trusted: Pass,
@@ -304,6 +307,7 @@ fn podman_privileged() {
             no_host_uts: Pass,
             // /proc/sys and /sys writable, /proc/kcore & co. not masked.
             no_sensitive_mounts: Fail,
+            no_host_path: Pass,
             resource_limits: Fail,
             no_service_account_token: Pass,
             proc_trusted: Pass,
@@ -351,6 +355,7 @@ fn seccomp_unconfined() {
             no_host_network: Pass,
             no_host_uts: Pass,
             no_sensitive_mounts: Pass,
+            no_host_path: Pass,
             resource_limits: Fail,
             no_service_account_token: Pass,
             proc_trusted: Pass,
@@ -466,6 +471,7 @@ fn userns_remapped() {
         no_host_network: Pass,
         no_host_uts: Pass,
         no_sensitive_mounts: Pass,
+        no_host_path: Pass,
         resource_limits: Fail,
         no_service_account_token: Pass,
         proc_trusted: Pass,
@@ -559,6 +565,7 @@ fn userns_rootless_like() {
         // the root is a bind of a host directory: at / that is the rootfs,
         // not a host path mounted in.
         no_sensitive_mounts: Pass,
+        no_host_path: Pass,
         resource_limits: Fail,
         no_service_account_token: Pass,
         proc_trusted: Pass,
@@ -640,6 +647,8 @@ fn docker_socket_mounted() {
         // A runtime socket is also a sensitive host path (the library counts
         // it under both checks since 5e4aa86; the brief lists both).
         want.0.insert("no_sensitive_mounts", St::Fail);
+        // And a bind of a host file: a hostPath to the Pod Security Standards.
+        want.0.insert("no_host_path", St::Fail);
         assert_checklist(&o, &want);
         let ev = evidence(&o, "no_runtime_socket");
         assert!(
@@ -668,6 +677,7 @@ fn host_root_mounted() {
     );
     let mut want = defaults_table();
     want.0.insert("no_sensitive_mounts", St::Fail);
+    want.0.insert("no_host_path", St::Fail);
     // /host/run holds the runtime sockets (shown by the probe).
     want.0.insert("no_runtime_socket", St::Fail);
     assert_checklist(&o, &want);
@@ -739,6 +749,7 @@ fn host_etc_mounted() {
     let o = docker("host-etc", &["--network=none", "-v", "/etc:/host-etc"]);
     let mut want = defaults_table();
     want.0.insert("no_sensitive_mounts", St::Fail);
+    want.0.insert("no_host_path", St::Fail);
     assert_checklist(&o, &want);
     let ev = evidence(&o, "no_sensitive_mounts");
     assert!(ev.contains("/host-etc"), "{ev}");
@@ -837,6 +848,7 @@ fn hardened_dockerfile() {
             no_host_network: Pass,
             no_host_uts: Pass,
             no_sensitive_mounts: Pass,
+            no_host_path: Pass,
             resource_limits: Pass,
             no_service_account_token: Pass,
             proc_trusted: Pass,
@@ -896,6 +908,7 @@ fn kube_restricted_pod() {
             no_host_network: Pass,
             no_host_uts: Pass,
             no_sensitive_mounts: Pass,
+            no_host_path: Pass,
             // memory limit set by resources.limits; podman kube play sets
             // no pids limit.
             resource_limits: Fail,
@@ -990,6 +1003,7 @@ fn kube_privileged_pod() {
             no_host_network: Pass,
             no_host_uts: Pass,
             no_sensitive_mounts: Fail,
+            no_host_path: Pass,
             resource_limits: Fail,
             no_service_account_token: Pass,
             proc_trusted: Pass,
@@ -1050,6 +1064,7 @@ fn kube_hostpid_pod() {
         no_host_network: Pass,
         no_host_uts: Pass,
         no_sensitive_mounts: Pass,
+        no_host_path: Pass,
         resource_limits: Fail,
         no_service_account_token: Pass,
         proc_trusted: Pass,

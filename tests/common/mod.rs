@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 /// Every check id, in the library's order, written out here (not taken from
 /// the library) so a renamed or dropped id fails the tests.
-pub const CHECK_IDS: [&str; 17] = [
+pub const CHECK_IDS: [&str; 18] = [
     "non_root",
     "capabilities_dropped",
     "seccomp",
@@ -23,6 +23,7 @@ pub const CHECK_IDS: [&str; 17] = [
     "no_host_network",
     "no_host_uts",
     "no_sensitive_mounts",
+    "no_host_path",
     "resource_limits",
     "no_service_account_token",
     "proc_trusted",
