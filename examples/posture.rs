@@ -575,6 +575,7 @@ fn pseudo(s: PseudoFsState) -> &'static str {
         PseudoFsState::ReadOnly => "read-only",
         PseudoFsState::ReadWrite => "read-write",
         PseudoFsState::NotMounted => "not mounted",
+        PseudoFsState::Emulated => "an emulation (not the kernel's tree)",
     }
 }
 

@@ -933,6 +933,9 @@ pub enum PseudoFsState {
     ReadWrite,
     /// Not mounted at all.
     NotMounted,
+    /// Another filesystem stands there (sysbox's FUSE `sysboxfs` over
+    /// `/proc/sys`): an emulation, not the kernel's own tree.
+    Emulated,
 }
 
 /// What the mount table says.
@@ -993,7 +996,8 @@ fn mask_state(t: &[&Mount], path: &str) -> MaskState {
 
 fn pseudo_state(t: &[&Mount], path: &str, fstype: &str) -> PseudoFsState {
     match mount_for(t.iter().copied(), path) {
-        Some(m) if m.fstype() == fstype || m.mount_point() == path => {
+        Some(m) if m.fstype() != fstype && m.mount_point() == path => PseudoFsState::Emulated,
+        Some(m) if m.fstype() == fstype => {
             if m.read_only() {
                 PseudoFsState::ReadOnly
             } else {

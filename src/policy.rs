@@ -1293,6 +1293,19 @@ fn no_new_privs(r: &Report) -> Judged {
 
 fn not_privileged(r: &Report) -> Judged {
     let full = match (&r.capabilities.bounding, &r.capabilities.full_set) {
+        // Inside a user namespace whose root is an unprivileged host user, a
+        // full set acts only on what that namespace owns.
+        (Fact::Known(b), Fact::Known(full))
+            if b.is_superset(*full) && userns_unprivileged_root(r).is_some() =>
+        {
+            (
+                Some(false),
+                format!(
+                    "bounding set is the kernel's full set of {} capabilities, but in a user namespace whose uid 0 is an unprivileged host user, so not privileged on the host",
+                    full.len()
+                ),
+            )
+        }
         (Fact::Known(b), Fact::Known(full)) => (
             Some(b.is_superset(*full)),
             format!(
@@ -1355,6 +1368,12 @@ fn not_privileged(r: &Report) -> Judged {
 }
 
 fn userns_remap(r: &Report) -> Judged {
+    if r.runtime.kind == crate::runtime::RuntimeKind::Gvisor {
+        return (
+            Status::Unknown,
+            "under gVisor the uid_map is the sandbox's emulation, not the host's mapping".into(),
+        );
+    }
     let maps = |f: &Fact<crate::idmap::IdMap>| match f {
         Fact::Known(m) => m
             .ranges
@@ -1427,7 +1446,27 @@ fn no_runtime_socket(r: &Report) -> Judged {
     )
 }
 
+/// A namespace verdict when the process runs on a kernel of its own (a Kata
+/// guest, gVisor's Sentry): whatever that kernel's namespaces are, they are
+/// not the host's.
+fn own_kernel(r: &Report, ty: NsType) -> Option<Judged> {
+    let rt = &r.runtime;
+    (rt.kind.own_kernel() && rt.confidence == crate::runtime::Confidence::Strong).then(|| {
+        (
+            Status::Pass,
+            format!(
+                "runs on {}'s own kernel: its {} namespace, initial there or not, is not the host's",
+                rt.kind.as_str(),
+                ty.name()
+            ),
+        )
+    })
+}
+
 fn host_ns(r: &Report, ty: NsType) -> Judged {
+    if let Some(j) = own_kernel(r, ty) {
+        return j;
+    }
     let Some(n) = r.namespace(ty) else {
         return (
             Status::Unknown,
@@ -1456,6 +1495,11 @@ fn host_ns(r: &Report, ty: NsType) -> Judged {
 
 fn host_network(r: &Report) -> Judged {
     use crate::netns::NetMethod;
+    if r.runtime.kind == crate::runtime::RuntimeKind::Kata
+        && let Some(j) = own_kernel(r, NsType::Net)
+    {
+        return j;
+    }
     let n = &r.network;
     let ino = r
         .namespace(NsType::Net)
@@ -1593,7 +1637,10 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
         ));
     }
     if m.proc_sys == PseudoFsState::ReadWrite && !gvisor {
-        bad.push("/proc/sys is writable".into());
+        bad.push(match r.user_namespace.initial {
+            Fact::Known(false) => "/proc/sys is writable (in a non-initial user namespace, so only the sysctls that namespace owns can be written)".to_string(),
+            _ => "/proc/sys is writable".to_string(),
+        });
     }
     if m.sys == PseudoFsState::ReadWrite && !gvisor {
         bad.push("/sys is writable".into());
@@ -1632,6 +1679,7 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
         PseudoFsState::ReadOnly => "read-only",
         PseudoFsState::ReadWrite => "writable (gVisor's own)",
         PseudoFsState::NotMounted => "not mounted",
+        PseudoFsState::Emulated => "an emulation, not the kernel's tree",
     };
     let relaxed = if relaxed.is_empty() {
         String::new()

@@ -704,12 +704,25 @@ fn capabilities(path: &Path, status: &Result<Status, Unknown>, kernel: &Kernel) 
             Err(u) => Fact::Unknown(u.clone()),
         }
     };
+    // Before Linux 4.3 the ambient set does not exist (no `CapAmb:` line):
+    // it is empty, not unknown.
+    let pre_ambient = kernel
+        .release
+        .known()
+        .and_then(|r| ns::parse_kernel_version(r))
+        .is_some_and(|k| k < (4, 3));
+    let ambient = match status {
+        Ok(s) if pre_ambient && matches!(s.cap_amb, Field::Missing) => {
+            Fact::Known(CapSet::from_mask(0))
+        }
+        _ => set(|s| &s.cap_amb, "CapAmb"),
+    };
     Capabilities {
         effective: set(|s| &s.cap_eff, "CapEff"),
         permitted: set(|s| &s.cap_prm, "CapPrm"),
         inheritable: set(|s| &s.cap_inh, "CapInh"),
         bounding: set(|s| &s.cap_bnd, "CapBnd"),
-        ambient: set(|s| &s.cap_amb, "CapAmb"),
+        ambient,
         full_set: kernel.cap_last_cap.clone().map(CapSet::full),
         source: show(path),
     }
@@ -1197,6 +1210,10 @@ fn read_runtime(
     let status_is_sparse = status
         .as_ref()
         .is_ok_and(|s| matches!(s.uid, Field::Missing) && matches!(s.no_new_privs, Field::Missing));
+    let ns_inodes_not_linux = {
+        let mut inodes = namespaces.iter().filter_map(|n| n.inode.known()).peekable();
+        inodes.peek().is_some() && inodes.all(|&i| !ns::is_linux_namespace_inode(i))
+    };
     let inputs = runtime::Inputs {
         dockerenv: io.exists(&dockerenv_path).unwrap_or(false),
         containerenv: containerenv.as_deref(),
@@ -1207,6 +1224,13 @@ fn read_runtime(
         osrelease: kernel.release.known().map(String::as_str),
         host_namespaces,
         status_is_sparse,
+        ns_inodes_not_linux,
+        // Looked for only where the inodes already say "not Linux's".
+        openvz_files: ns_inodes_not_linux
+            && io.exists(&root.proc_dir().join("vz")).unwrap_or(false)
+            && io
+                .exists(&root.proc_dir().join("user_beancounters"))
+                .unwrap_or(false),
         paths: runtime::Paths {
             dockerenv: into_shown(dockerenv_path),
             containerenv: into_shown(containerenv_path),

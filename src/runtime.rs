@@ -35,6 +35,13 @@ pub enum RuntimeKind {
     SystemdNspawn,
     /// gVisor (runsc): a user-space kernel.
     Gvisor,
+    /// Kata Containers (or another runtime that puts each container in a
+    /// virtual machine): the kernel seen is the guest's.
+    Kata,
+    /// sysbox-runc: system containers with an emulated `/proc/sys`.
+    Sysbox,
+    /// OpenVZ / Virtuozzo: a kernel that virtualises namespaces itself.
+    Openvz,
     /// Kubernetes, with the runtime underneath not identified.
     Kubernetes,
     /// Not in a container: the host's own namespaces.
@@ -44,6 +51,13 @@ pub enum RuntimeKind {
 }
 
 impl RuntimeKind {
+    /// Whether the process runs on a kernel other than the host's (gVisor's
+    /// user-space kernel, a Kata guest): the namespaces it sees, initial or
+    /// not, are that kernel's, never the host's.
+    pub fn own_kernel(self) -> bool {
+        matches!(self, RuntimeKind::Gvisor | RuntimeKind::Kata)
+    }
+
     /// Lower-case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -54,6 +68,9 @@ impl RuntimeKind {
             RuntimeKind::Lxc => "lxc",
             RuntimeKind::SystemdNspawn => "systemd-nspawn",
             RuntimeKind::Gvisor => "gvisor",
+            RuntimeKind::Kata => "kata",
+            RuntimeKind::Sysbox => "sysbox",
+            RuntimeKind::Openvz => "openvz",
             RuntimeKind::Kubernetes => "kubernetes",
             RuntimeKind::None => "none",
             RuntimeKind::Unknown => "unknown",
@@ -124,6 +141,11 @@ pub struct Inputs<'a> {
     pub host_namespaces: Option<bool>,
     /// Whether `status` lacks lines every Linux kernel prints (gVisor).
     pub status_is_sparse: bool,
+    /// Whether every namespace inode read lies outside the numbers Linux
+    /// gives namespaces (gVisor's Sentry, OpenVZ).
+    pub ns_inodes_not_linux: bool,
+    /// Whether OpenVZ's `/proc/vz` and `/proc/user_beancounters` exist.
+    pub openvz_files: bool,
     /// Paths used in evidence.
     pub paths: Paths,
 }
@@ -205,6 +227,12 @@ fn from_cgroup_path(p: &str) -> Option<RuntimeKind> {
 }
 
 fn from_host_path(p: &str) -> Option<RuntimeKind> {
+    if p.contains("/run/kata-containers/") || p.contains("/kataShared") {
+        return Some(RuntimeKind::Kata);
+    }
+    if p.contains("/var/lib/sysbox/") {
+        return Some(RuntimeKind::Sysbox);
+    }
     if p.contains("/var/lib/kubelet/pods/") {
         return Some(RuntimeKind::Kubernetes);
     }
@@ -235,24 +263,11 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
         })
     };
     if let Some(mounts) = i.mounts {
+        // Whoever created the bind sources is the engine; the image store
+        // may be another's (Docker on containerd's snapshotter), so those
+        // signals come first.
+        let mut layers = Vec::new();
         for m in mounts {
-            if m.mount_point() == "/" && m.fstype() == "overlay" {
-                for opt in m.super_options().split(',') {
-                    if let Some(dir) = opt
-                        .strip_prefix("lowerdir=")
-                        .or_else(|| opt.strip_prefix("upperdir="))
-                        && let Some(k) = from_host_path(dir)
-                    {
-                        push(
-                            &i.paths.mountinfo,
-                            format!("root overlay layer {dir}"),
-                            k,
-                            false,
-                        );
-                        break;
-                    }
-                }
-            }
             if matches!(
                 m.mount_point(),
                 "/etc/hostname"
@@ -269,6 +284,46 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
                     false,
                 );
             }
+            if m.mount_point() == "/" {
+                let kata = m.source() == "kataShared"
+                    || from_host_path(m.root()) == Some(RuntimeKind::Kata);
+                if kata {
+                    layers.push((
+                        format!(
+                            "root filesystem {} {} shared from the host into a VM",
+                            m.fstype(),
+                            m.source()
+                        ),
+                        RuntimeKind::Kata,
+                    ));
+                }
+                if m.fstype() == "overlay" {
+                    for opt in m.super_options().split(',') {
+                        if let Some(dir) = opt
+                            .strip_prefix("lowerdir=")
+                            .or_else(|| opt.strip_prefix("upperdir="))
+                            && let Some(k) = from_host_path(dir)
+                        {
+                            layers.push((format!("root overlay layer {dir}"), k));
+                            break;
+                        }
+                    }
+                }
+            }
+            if m.fstype() == "fuse" && m.source() == "sysboxfs" || m.fstype() == "fuse.sysboxfs" {
+                layers.push((
+                    format!(
+                        "{} is sysbox's FUSE emulation ({})",
+                        m.mount_point(),
+                        m.source()
+                    ),
+                    RuntimeKind::Sysbox,
+                ));
+            }
+        }
+        layers.dedup_by_key(|(_, k)| *k);
+        for (observed, k) in layers {
+            push(&i.paths.mountinfo, observed, k, false);
         }
     }
     if let Some(lines) = i.cgroups {
@@ -285,15 +340,37 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
             }
         }
     }
-    if let Some(rel) = i.osrelease
-        && rel.trim() == "4.4.0"
-        && i.status_is_sparse
-    {
+    // gVisor: its Sentry has reported osrelease 4.4.0 and 4.19.0-gvisor (and
+    // none at all); numbers its namespaces outside Linux's ranges; and has
+    // printed status files without lines Linux always prints. A release
+    // naming gVisor decides; otherwise two of these must agree.
+    let rel = i.osrelease.map(str::trim);
+    let named = rel.is_some_and(|r| r.contains("gvisor"));
+    let gvisor_release = named || rel == Some("4.4.0");
+    let hints = [gvisor_release, i.ns_inodes_not_linux, i.status_is_sparse];
+    if named || hints.iter().filter(|h| **h).count() >= 2 {
+        let mut seen = Vec::new();
+        if let Some(r) = rel.filter(|_| gvisor_release) {
+            seen.push(format!("kernel release {r}"));
+        }
+        if i.ns_inodes_not_linux {
+            seen.push("namespace inodes outside Linux's ranges".to_string());
+        }
+        if i.status_is_sparse {
+            seen.push("a status file lacking Linux's lines".to_string());
+        }
         push(
             &i.paths.osrelease,
-            "kernel release 4.4.0 with a status file lacking Linux's lines (gVisor's Sentry)"
-                .into(),
+            format!("{} (gVisor's Sentry)", seen.join(", ")),
             RuntimeKind::Gvisor,
+            false,
+        );
+    } else if i.ns_inodes_not_linux && i.openvz_files {
+        push(
+            &i.paths.osrelease,
+            "namespace inodes outside Linux's ranges, with /proc/vz and /proc/user_beancounters"
+                .into(),
+            RuntimeKind::Openvz,
             false,
         );
     }
@@ -350,10 +427,24 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
         .any(|s| s.indicates == RuntimeKind::Kubernetes);
     let concrete =
         |s: &&Signal| !matches!(s.indicates, RuntimeKind::Kubernetes | RuntimeKind::Unknown);
-    // gVisor wraps whatever started it: it wins when seen.
+    // containers/storage under the kubelet is CRI-O, not podman.
+    if kubernetes {
+        for s in signals.iter_mut() {
+            if s.indicates == RuntimeKind::Podman && !s.spoofable {
+                s.indicates = RuntimeKind::CriO;
+                s.observed.push_str(" (with kubelet pod paths: CRI-O)");
+            }
+        }
+    }
+    // A sandbox wraps whatever started it: it wins when seen.
     let pick = signals
         .iter()
-        .find(|s| s.indicates == RuntimeKind::Gvisor)
+        .find(|s| {
+            matches!(
+                s.indicates,
+                RuntimeKind::Gvisor | RuntimeKind::Kata | RuntimeKind::Sysbox | RuntimeKind::Openvz
+            ) && !s.spoofable
+        })
         .or_else(|| signals.iter().find(concrete));
     // Every namespace the host's: a spoofable file or variable cannot outweigh that.
     let pick = pick.filter(|s| !(s.spoofable && i.host_namespaces == Some(true)));

@@ -142,8 +142,9 @@ const CHECK_TABLE: &[(&str, [Status; 18])] = &[
     ("selinux-spc-t",                [F,   F,   F,   F,   F,   F,   F,   F,   P,   P,   P,   P,   P,   F,   P,   F,   P,   P]),
     ("no-lsm",                       [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
     // gVisor: no Uid or NoNewPrivs lines, Seccomp 0, no attr files, kernel
-    // "4.4.0" (so the net namespace's initial inode is not fixed).
-    ("gvisor",                       [U,   F,   F,   U,   F,   U,   P,   F,   P,   P,   P,   U,   P,   P,   P,   F,   P,   P]),
+    // "4.4.0" (so the net namespace's initial inode is not fixed); its
+    // uid_map is the sandbox's emulation, so the host mapping is unknown.
+    ("gvisor",                       [U,   F,   F,   U,   F,   U,   P,   U,   P,   P,   P,   U,   P,   P,   P,   F,   P,   P]),
     // The host: all namespaces initial. Its pids cgroup is the real root,
     // which has no pids.max: no limit, so resource_limits fails whatever the
     // (uncaptured) memory file would say.
@@ -957,4 +958,115 @@ fn placement_follows_the_runtime_files_on_each_filesystem() {
         .unwrap();
     assert_eq!(h.host_path.as_deref(), Some("/var/log"));
     assert_eq!(status_of(&r, NoSensitiveMounts), F);
+}
+
+#[test]
+fn sandboxes_and_unusual_kernels() {
+    // A Kata guest: the root filesystem is shared into the VM, and the
+    // guest's initial namespaces are not the host's.
+    let s = Scratch::of("host", "kata");
+    s.edit("proc/self/mountinfo", |t| {
+        let mut lines: Vec<String> = t.lines().map(str::to_string).collect();
+        let i = lines.iter().position(|l| l.split(' ').nth(4) == Some("/")).unwrap();
+        let f: Vec<&str> = lines[i].split(' ').collect();
+        lines[i] = format!(
+            "{} {} 0:33 /run/kata-containers/shared/containers/abc/rootfs / rw,relatime - virtiofs kataShared rw",
+            f[0], f[1]
+        );
+        lines.join("\n") + "\n"
+    });
+    let r = s.report();
+    assert_eq!(r.runtime.kind, posture::runtime::RuntimeKind::Kata);
+    for id in [NoHostPid, NoHostIpc, NoHostNetwork, NoHostUts] {
+        let a = evaluate(&r, &Policy::preset(Preset::Strict));
+        let c = a.check(id).unwrap();
+        assert_eq!(c.status, P, "{id}: {}", c.evidence);
+        assert!(c.evidence.contains("kata's own kernel"), "{}", c.evidence);
+    }
+    // The host itself still fails them: the rule is the runtime, not the inode.
+    assert_eq!(status_of(&report("host"), NoHostPid), F);
+
+    // Before Linux 4.3 there is no ambient set: no CapAmb line means empty.
+    let s = Scratch::of("hardened", "pre43");
+    s.edit("proc/self/status", drop_line("CapAmb:"));
+    s.write("proc/sys/kernel/osrelease", "4.2.0-1-amd64\n");
+    let r = s.report();
+    assert_eq!(r.capabilities.ambient.known().map(|c| c.len()), Some(0));
+    let s = Scratch::of("hardened", "post43");
+    s.edit("proc/self/status", drop_line("CapAmb:"));
+    assert!(s.report().capabilities.ambient.known().is_none());
+
+    // A full bounding set in a user namespace whose root is an unprivileged
+    // host user is not a privileged container on the host.
+    let s = Scratch::of("userns-remapped", "fullbnd");
+    s.edit("proc/self/status", |t| {
+        t.lines()
+            .map(|l| {
+                if l.starts_with("CapBnd:") {
+                    "CapBnd:\t000001ffffffffff".to_string()
+                } else {
+                    l.to_string()
+                }
+            })
+            .map(|l| l + "\n")
+            .collect()
+    });
+    let r = s.report();
+    let a = evaluate(&r, &Policy::preset(Preset::Strict));
+    let c = a.check(NotPrivileged).unwrap();
+    assert_ne!(c.status, F, "{}", c.evidence);
+    assert!(
+        c.evidence.contains("unprivileged host user"),
+        "{}",
+        c.evidence
+    );
+
+    // sysbox: /proc/sys is a FUSE emulation, not the kernel's sysctl tree.
+    let s = Scratch::of("podman-default", "sysbox");
+    s.edit("proc/self/mountinfo", |t| {
+        t.lines()
+            .filter(|l| !l.contains(" /proc/sys "))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+            + "4001 1 0:60 / /proc/sys rw,nosuid,nodev,relatime - fuse sysboxfs rw,user_id=0,group_id=0,default_permissions,allow_other\n"
+    });
+    let r = s.report();
+    assert_eq!(r.runtime.kind, posture::runtime::RuntimeKind::Sysbox);
+    let m = r.mounts.known().unwrap();
+    assert_eq!(m.proc_sys, posture::mountinfo::PseudoFsState::Emulated);
+}
+
+#[test]
+fn cri_o_is_told_from_podman_and_docker_from_its_snapshotter() {
+    // containers/storage files with kubelet pod paths: CRI-O.
+    let s = Scratch::of("podman-default", "crio");
+    s.edit("proc/self/mountinfo", |t| {
+        format!(
+            "{t}5001 1 254:0 /var/lib/kubelet/pods/0a1b2c/etc-hosts /etc/hosts rw - ext4 /dev/vda rw\n"
+        )
+        .replacen(" /etc/hosts rw", " /etc/hosts-podman rw", 1)
+    });
+    let r = s.report();
+    assert_eq!(
+        r.runtime.kind,
+        posture::runtime::RuntimeKind::CriO,
+        "{:?}",
+        r.runtime.signals
+    );
+    assert!(r.runtime.kubernetes);
+    // Docker's bind sources over containerd's snapshotter: Docker.
+    let s = Scratch::of("docker-default", "docker-snap");
+    s.edit("proc/self/mountinfo", |t| {
+        t.replace(
+            "lowerdir=/var/lib/docker/overlay2/",
+            "lowerdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/",
+        )
+    });
+    let r = s.report();
+    assert_eq!(
+        r.runtime.kind,
+        posture::runtime::RuntimeKind::Docker,
+        "{:?}",
+        r.runtime.signals
+    );
 }
