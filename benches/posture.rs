@@ -86,17 +86,23 @@ impl Floor {
         let lines =
             cgroup::parse_proc_cgroup(&std::fs::read_to_string(r.proc_self("cgroup")).unwrap())
                 .unwrap();
+        // posture() reads each limit from the own cgroup up through every
+        // ancestor the mount shows (the effective limit is the tightest).
         for kind in [LimitKind::Memory, LimitKind::Pids, LimitKind::Cpu] {
-            match cgroup::limit_files(&lines, &table.mounts, kind) {
-                Ok(LimitFiles::V2(p)) | Ok(LimitFiles::V1(p, None)) => reads.push(r.path(&p)),
-                Ok(LimitFiles::V1(q, Some(p))) => {
-                    reads.push(r.path(&q));
-                    // The period is read only when the quota was.
-                    if File::open(r.path(&q)).is_ok() {
-                        reads.push(r.path(&p));
+            let Ok(chain) = cgroup::limit_chain(&lines, &table.mounts, kind) else {
+                continue;
+            };
+            for level in chain.levels {
+                match level {
+                    LimitFiles::V2(p) | LimitFiles::V1(p, None) => reads.push(r.path(&p)),
+                    LimitFiles::V1(q, Some(p)) => {
+                        reads.push(r.path(&q));
+                        // The period is read only when the quota was.
+                        if File::open(r.path(&q)).is_ok() {
+                            reads.push(r.path(&p));
+                        }
                     }
                 }
-                Err(_) => {}
             }
         }
         reads.push(r.path("run/.containerenv"));

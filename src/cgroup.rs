@@ -131,6 +131,57 @@ pub fn limit_files(
     mounts: &[Mount],
     kind: LimitKind,
 ) -> Result<LimitFiles, String> {
+    let at = locate(lines, mounts, kind)?;
+    Ok(files_in(&at.dir, kind, at.v1))
+}
+
+/// The limit files of one kind from this process's own cgroup up through
+/// every ancestor the mount shows, own first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitChain {
+    /// One entry per level: the own cgroup first, the top of the mounted
+    /// view last.
+    pub levels: Vec<LimitFiles>,
+    /// The cgroup path, in this cgroup namespace, of the top level (the
+    /// mount's root): `/` in a private cgroup namespace or at the real root.
+    pub top: String,
+}
+
+/// [`limit_files`] for the own cgroup and each visible ancestor: the
+/// effective limit is the smallest along the chain.
+pub fn limit_chain(
+    lines: &[CgroupLine],
+    mounts: &[Mount],
+    kind: LimitKind,
+) -> Result<LimitChain, String> {
+    let at = locate(lines, mounts, kind)?;
+    let top_dir = at.mount_point.trim_end_matches('/');
+    let mut levels = Vec::new();
+    let mut dir = at.dir.as_str();
+    loop {
+        levels.push(files_in(dir, kind, at.v1));
+        if dir.len() <= top_dir.len() {
+            break;
+        }
+        dir = match dir.rfind('/') {
+            Some(i) if i >= top_dir.len() => &dir[..i],
+            _ => top_dir,
+        };
+    }
+    Ok(LimitChain {
+        levels,
+        top: at.mount_root,
+    })
+}
+
+struct Located {
+    dir: String,
+    mount_point: String,
+    mount_root: String,
+    v1: bool,
+}
+
+fn locate(lines: &[CgroupLine], mounts: &[Mount], kind: LimitKind) -> Result<Located, String> {
     let ctl = kind.controller();
     // v1 first: a controller bound to a v1 hierarchy is not in v2.
     if let Some(line) = lines
@@ -142,14 +193,11 @@ pub fn limit_files(
             .rev()
             .find(|m| m.fstype() == "cgroup" && m.has_super_option(ctl))
             .ok_or_else(|| format!("the {ctl} v1 hierarchy is not mounted"))?;
-        let dir = below_mount(mount.mount_point(), mount.root(), &line.path)?;
-        return Ok(match kind {
-            LimitKind::Memory => LimitFiles::V1(format!("{dir}/memory.limit_in_bytes"), None),
-            LimitKind::Pids => LimitFiles::V1(format!("{dir}/pids.max"), None),
-            LimitKind::Cpu => LimitFiles::V1(
-                format!("{dir}/cpu.cfs_quota_us"),
-                Some(format!("{dir}/cpu.cfs_period_us")),
-            ),
+        return Ok(Located {
+            dir: below_mount(mount.mount_point(), mount.root(), &line.path)?,
+            mount_point: mount.mount_point().to_string(),
+            mount_root: mount.root().to_string(),
+            v1: true,
         });
     }
     let line = lines
@@ -161,13 +209,26 @@ pub fn limit_files(
         .rev()
         .find(|m| m.fstype() == "cgroup2")
         .ok_or("the cgroup2 hierarchy is not mounted")?;
-    let dir = below_mount(mount.mount_point(), mount.root(), &line.path)?;
-    let file = match kind {
-        LimitKind::Memory => "memory.max",
-        LimitKind::Pids => "pids.max",
-        LimitKind::Cpu => "cpu.max",
-    };
-    Ok(LimitFiles::V2(format!("{dir}/{file}")))
+    Ok(Located {
+        dir: below_mount(mount.mount_point(), mount.root(), &line.path)?,
+        mount_point: mount.mount_point().to_string(),
+        mount_root: mount.root().to_string(),
+        v1: false,
+    })
+}
+
+fn files_in(dir: &str, kind: LimitKind, v1: bool) -> LimitFiles {
+    match (v1, kind) {
+        (true, LimitKind::Memory) => LimitFiles::V1(format!("{dir}/memory.limit_in_bytes"), None),
+        (true, LimitKind::Pids) => LimitFiles::V1(format!("{dir}/pids.max"), None),
+        (true, LimitKind::Cpu) => LimitFiles::V1(
+            format!("{dir}/cpu.cfs_quota_us"),
+            Some(format!("{dir}/cpu.cfs_period_us")),
+        ),
+        (false, LimitKind::Memory) => LimitFiles::V2(format!("{dir}/memory.max")),
+        (false, LimitKind::Pids) => LimitFiles::V2(format!("{dir}/pids.max")),
+        (false, LimitKind::Cpu) => LimitFiles::V2(format!("{dir}/cpu.max")),
+    }
 }
 
 fn below_mount(mount_point: &str, mount_root: &str, path: &str) -> Result<String, String> {
@@ -208,10 +269,45 @@ pub enum Limit {
     },
 }
 
+impl std::fmt::Display for Limit {
+    /// `max`, the number, or `quota/period µs` for CPU.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Limit::Unlimited => f.write_str("max"),
+            Limit::Value(v) => write!(f, "{v}"),
+            Limit::Cpu {
+                quota_us,
+                period_us,
+            } => write!(f, "{quota_us}/{period_us} µs"),
+        }
+    }
+}
+
 impl Limit {
     /// Whether a limit is set.
     pub fn is_limited(self) -> bool {
         !matches!(self, Limit::Unlimited)
+    }
+
+    /// Whether this limit allows less than `other` (CPU limits compare their
+    /// quota per period).
+    pub fn tighter_than(self, other: Limit) -> bool {
+        match (self, other) {
+            (_, Limit::Unlimited) => self.is_limited(),
+            (Limit::Unlimited, _) => false,
+            (Limit::Value(a), Limit::Value(b)) => a < b,
+            (
+                Limit::Cpu {
+                    quota_us: q1,
+                    period_us: p1,
+                },
+                Limit::Cpu {
+                    quota_us: q2,
+                    period_us: p2,
+                },
+            ) => (q1 as u128) * (p2 as u128) < (q2 as u128) * (p1 as u128),
+            _ => false,
+        }
     }
 }
 
@@ -341,6 +437,49 @@ mod tests {
         );
         let outside = parse_proc_cgroup("4:memory:/other\n").unwrap();
         assert!(limit_files(&outside, &mounts.mounts, LimitKind::Memory).is_err());
+    }
+
+    #[test]
+    fn the_chain_climbs_to_the_top_of_the_mounted_view() {
+        let lines =
+            parse_proc_cgroup("0::/kubepods.slice/kubepods-pod1.slice/cri-containerd-a.scope\n")
+                .unwrap();
+        let mounts =
+            MountTable::parse("30 1 0:26 / /sys/fs/cgroup ro,nosuid - cgroup2 cgroup2 rw\n");
+        let c = limit_chain(&lines, &mounts.mounts, LimitKind::Memory).unwrap();
+        let files: Vec<String> = c
+            .levels
+            .iter()
+            .map(|l| match l {
+                LimitFiles::V2(f) => f.clone(),
+                LimitFiles::V1(f, _) => f.clone(),
+            })
+            .collect();
+        assert_eq!(
+            files,
+            [
+                "/sys/fs/cgroup/kubepods.slice/kubepods-pod1.slice/cri-containerd-a.scope/memory.max",
+                "/sys/fs/cgroup/kubepods.slice/kubepods-pod1.slice/memory.max",
+                "/sys/fs/cgroup/kubepods.slice/memory.max",
+                "/sys/fs/cgroup/memory.max",
+            ]
+        );
+        assert_eq!(c.top, "/");
+        // A v1 container view: the mount's root is the container's cgroup,
+        // so nothing above it is visible.
+        let lines = parse_proc_cgroup("4:memory:/docker/abc\n").unwrap();
+        let mounts = MountTable::parse(
+            "40 30 0:40 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n",
+        );
+        let c = limit_chain(&lines, &mounts.mounts, LimitKind::Memory).unwrap();
+        assert_eq!(
+            c.levels,
+            [LimitFiles::V1(
+                "/sys/fs/cgroup/memory/memory.limit_in_bytes".into(),
+                None
+            )]
+        );
+        assert_eq!(c.top, "/docker/abc");
     }
 
     #[test]

@@ -1707,17 +1707,27 @@ fn resource_limits(r: &Report) -> Judged {
         Fact::Unknown(u) => return unknown(u),
     };
     let part = |name: &str, f: &Fact<crate::cgroup::Limit>| match f {
-        Fact::Known(l) if l.is_limited() => (
-            Some(false),
-            format!("{name} limit {l:?}").replace("Value(", "("),
-        ),
+        Fact::Known(l) if l.is_limited() => (Some(false), format!("{name} limit {l}")),
         Fact::Known(_) => (Some(true), format!("no {name} limit")),
         Fact::Unknown(u) => (
             None,
             format!("{name} limit unknown ({}: {})", u.source, u.reason),
         ),
     };
-    let parts = [part("memory", &c.memory), part("pids", &c.pids)];
+    let mut parts = [part("memory", &c.memory), part("pids", &c.pids)];
+    // On a kernel of its own (gVisor, a Kata guest) the cgroup tree is that
+    // kernel's: its root having no limit says nothing of the host's limits.
+    if r.runtime.kind.own_kernel() {
+        for (bad, ev) in parts.iter_mut() {
+            if *bad == Some(true) {
+                *bad = None;
+                ev.push_str(&format!(
+                    " in {}'s own cgroup tree, which says nothing of the limits the host sets on the sandbox",
+                    r.runtime.kind.as_str()
+                ));
+            }
+        }
+    }
     let ev = parts
         .iter()
         .map(|(_, e)| e.as_str())

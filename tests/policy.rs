@@ -118,33 +118,36 @@ use Status::{Fail as F, Pass as P, Unknown as U};
 #[rustfmt::skip]
 const CHECK_TABLE: &[(&str, [Status; 18])] = &[
     //                              root caps secc mac  ro   nnp  priv usr  sock pid  ipc  net  uts  sens host lim  sa   proc
-    ("docker-default",               [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("podman-default",               [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("hardened",                     [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("docker-hardened",              [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("k8s-restricted",               [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("privileged",                   [F,   F,   F,   F,   F,   F,   F,   F,   P,   P,   P,   P,   P,   F,   P,   F,   P,   P]),
-    ("userns-remapped",              [F,   F,   P,   F,   F,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("rootless-like",                [F,   F,   P,   F,   F,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("podman-seccomp-unconfined",    [F,   F,   F,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("podman-cap-sys-admin",         [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("podman-pid-host",              [F,   F,   P,   F,   F,   F,   P,   F,   P,   F,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("podman-docker-sock",           [F,   F,   P,   F,   F,   F,   P,   F,   F,   P,   P,   P,   P,   F,   F,   F,   P,   P]),
-    ("podman-host-root",             [F,   F,   P,   F,   F,   F,   P,   F,   F,   P,   P,   P,   P,   F,   F,   F,   P,   P]),
+    ("docker-default",               [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("podman-default",               [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("hardened",                     [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("docker-hardened",              [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("k8s-restricted",               [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("privileged",                   [F,   F,   F,   F,   F,   F,   F,   F,   P,   P,   P,   P,   P,   F,   P,   U,   P,   P]),
+    ("userns-remapped",              [F,   F,   P,   F,   F,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("rootless-like",                [F,   F,   P,   F,   F,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("podman-seccomp-unconfined",    [F,   F,   F,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("podman-cap-sys-admin",         [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("podman-pid-host",              [F,   F,   P,   F,   F,   F,   P,   F,   P,   F,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("podman-docker-sock",           [F,   F,   P,   F,   F,   F,   P,   F,   F,   P,   P,   P,   P,   F,   F,   U,   P,   P]),
+    ("podman-host-root",             [F,   F,   P,   F,   F,   F,   P,   F,   F,   P,   P,   P,   P,   F,   F,   U,   P,   P]),
     ("podman-limits",                [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P,   P]),
     ("docker-limits",                [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P,   P]),
-    ("cgroupns-private",             [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("cgroupns-private",             [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
     // No controller is enabled in the only cgroup2 view this host can give.
     ("cgroupns-private-v2",          [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
-    ("apparmor-enforce",             [F,   F,   P,   P,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("apparmor-complain",            [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("selinux-container-t",          [F,   F,   P,   P,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
-    ("selinux-spc-t",                [F,   F,   F,   F,   F,   F,   F,   F,   P,   P,   P,   P,   P,   F,   P,   F,   P,   P]),
-    ("no-lsm",                       [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P]),
+    ("apparmor-enforce",             [F,   F,   P,   P,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("apparmor-complain",            [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("selinux-container-t",          [F,   F,   P,   P,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("selinux-spc-t",                [F,   F,   F,   F,   F,   F,   F,   F,   P,   P,   P,   P,   P,   F,   P,   U,   P,   P]),
+    ("no-lsm",                       [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
     // gVisor: no Uid or NoNewPrivs lines, Seccomp 0, no attr files, kernel
     // "4.4.0" (so the net namespace's initial inode is not fixed); its
     // uid_map is the sandbox's emulation, so the host mapping is unknown.
-    ("gvisor",                       [U,   F,   F,   U,   F,   U,   P,   U,   P,   P,   P,   U,   P,   P,   P,   F,   P,   P]),
+    ("gvisor",                       [U,   F,   F,   U,   F,   U,   P,   U,   P,   P,   P,   U,   P,   P,   P,   U,   P,   P]),
+    // Containers without --memory/--pids-limit: resource_limits is unknown,
+    // not fail. Their view stops at their own cgroup, so a limit set on a
+    // parent (a pod, a slice) cannot be ruled out.
     // The host: all namespaces initial. Its pids cgroup is the real root,
     // which has no pids.max: no limit, so resource_limits fails whatever the
     // (uncaptured) memory file would say.
