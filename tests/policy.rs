@@ -56,6 +56,7 @@ impl Scratch {
     fn fail_with(&self, rel: &str, errno: &str) -> &Self {
         let p = self.0.join(rel);
         let _ = std::fs::remove_file(&p);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         let mut e = p.into_os_string();
         e.push(".errno");
         std::fs::write(e, format!("{errno}\n")).unwrap();
@@ -1072,4 +1073,87 @@ fn cri_o_is_told_from_podman_and_docker_from_its_snapshotter() {
         "{:?}",
         r.runtime.signals
     );
+}
+
+const NET_DEV_HEAD: &str = "Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n";
+
+/// docker-default as if captured on an older kernel: the net namespace's
+/// dynamic inode then proves nothing by itself.
+fn on_kernel(tag: &str, release: &str) -> Scratch {
+    let s = Scratch::of("docker-default", tag);
+    s.write("proc/sys/kernel/osrelease", &format!("{release}\n"));
+    s
+}
+
+#[test]
+fn host_network_is_decided_on_kernels_before_6_18() {
+    use posture::netns::NetMethod;
+    let judged = |s: &Scratch| {
+        let r = s.report();
+        let a = evaluate(&r, &Policy::preset(Preset::Checklist));
+        let c = a.check(NoHostNetwork).unwrap().clone();
+        (c.status, c.evidence, r.network.decided_by)
+    };
+    // 5.14 to 6.17: the cookie. 1 is the initial namespace.
+    let s = on_kernel("ck-host", "6.1.0-50-amd64");
+    s.write(".posture/so_netns_cookie", "1\n");
+    let (st, ev, by) = judged(&s);
+    assert_eq!((st, by), (F, Some(NetMethod::NetnsCookie)), "{ev}");
+    let s = on_kernel("ck-own", "6.12.107+deb12-amd64");
+    s.write(".posture/so_netns_cookie", "4097\n");
+    let (st, ev, _) = judged(&s);
+    assert_eq!(st, P, "{ev}");
+    assert!(ev.contains("SO_NETNS_COOKIE 4097"), "{ev}");
+    // The hardened line now starts under the default preset on 6.1.
+    let s = Scratch::of("hardened", "hard-6.1");
+    s.write("proc/sys/kernel/osrelease", "6.1.0-50-amd64\n");
+    s.write(".posture/so_netns_cookie", "2\n");
+    assert!(evaluate(&s.report(), &Policy::preset(Preset::Checklist)).passed());
+
+    // Before 5.14 (no SO_NETNS_COOKIE): the namespace's contents.
+    let s = on_kernel("ct-none", "5.10.0-30-amd64");
+    s.fail_with(".posture/so_netns_cookie", "ENOPROTOOPT");
+    s.write(
+        "proc/self/net/dev",
+        &format!("{NET_DEV_HEAD}    lo: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"),
+    );
+    s.write(
+        "proc/self/net/unix",
+        "Num       RefCount Protocol Flags    Type St Inode Path\n",
+    );
+    s.write("sys/class/net/lo/.keep", "");
+    let (st, ev, by) = judged(&s);
+    assert_eq!((st, by), (P, Some(NetMethod::Contents)), "{ev}");
+    // The host's namespace: docker0 and a NIC with a device behind it.
+    let s = on_kernel("ct-host", "4.18.0-553.el8.x86_64");
+    s.write(
+        "proc/self/net/dev",
+        &format!("{NET_DEV_HEAD}    lo: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n  ens3: 9 9 0 0 0 0 0 0 9 9 0 0 0 0 0 0\ndocker0: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"),
+    );
+    s.write("proc/self/net/unix", "Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 20001 /run/containerd/containerd.sock\n");
+    s.write("sys/class/net/ens3/device", "");
+    let (st, ev, _) = judged(&s);
+    assert_eq!(st, F, "{ev}");
+    for signal in ["docker0", "ens3 is backed by a device", "containerd.sock"] {
+        assert!(ev.contains(signal), "{signal}: {ev}");
+    }
+    assert!(ev.contains("[strong]"), "{ev}");
+    // A veth end with no device link, but sysfs unreadable: unknown, saying why.
+    let s = on_kernel("ct-unknown", "5.4.0-150-generic");
+    s.write(
+        "proc/self/net/dev",
+        &format!("{NET_DEV_HEAD}  eth0: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"),
+    );
+    s.write(
+        "proc/self/net/unix",
+        "Num       RefCount Protocol Flags    Type St Inode Path\n",
+    );
+    s.fail_with("sys/class/net/eth0/device", "EACCES");
+    let (st, ev, by) = judged(&s);
+    assert_eq!((st, by), (U, None), "{ev}");
+    assert!(ev.contains("whether eth0 is a device"), "{ev}");
+    // On 6.18 the inode decides and no cookie is asked for.
+    let r = report("docker-default");
+    assert_eq!(r.network.decided_by, Some(NetMethod::Inode));
+    assert!(r.network.netns_cookie.is_none());
 }
