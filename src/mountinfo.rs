@@ -717,8 +717,13 @@ pub const SENSITIVE_HOST_TREES: &[&str] = &[
     "/var/lib/kubelet/config.yaml",
 ];
 
-/// Files a runtime bind-mounts into every container itself.
+/// Files a runtime bind-mounts into containers itself (podman adds
+/// `/etc/passwd` and `/etc/group` entries for `--user` from its per-container
+/// `userdata`). A host's own file at one of these places is still a host
+/// path: it is judged by where it comes from.
 pub const RUNTIME_MANAGED: &[&str] = &[
+    "/etc/passwd",
+    "/etc/group",
     "/etc/hosts",
     "/etc/hostname",
     "/etc/resolv.conf",

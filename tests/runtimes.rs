@@ -208,9 +208,13 @@ fn podman_defaults() {
     assert_eq!(cap_names(&o, "bounding"), names(PODMAN_DEFAULT_CAPS));
     assert!(o.probe.contains("CONTAINERENV"), "{}", o.probe);
     assert_eq!(o.report()["runtime"]["kind"], "podman");
-    // podman run sets pids.max 2048 by default, but no memory limit.
+    // podman run sets pids.max 2048 by default, but no memory limit on the
+    // container's cgroup; its parent's is not visible, so that is unknown.
     let cg = known(&o.scenario, "cgroups", &o.report()["cgroups"]);
-    assert_eq!(cg["memory"], json!({"known": "unlimited"}));
+    let reason = cg["memory"]["unknown"]["reason"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(reason.contains("cannot be ruled out"), "{}", cg["memory"]);
     assert_eq!(cg["pids"], json!({"known": {"value": 2048}}));
     assert_mac_evidence_says_no_lsm(&o);
 }
@@ -931,7 +935,7 @@ fn kube_restricted_pod() {
         .map(|c| c["id"].as_str().unwrap())
         .collect();
     assert!(
-        !ids.contains(&"read_only_rootfs") && ids.len() == 16,
+        !ids.contains(&"read_only_rootfs") && ids.len() == harness::CHECK_IDS.len() - 1,
         "{ids:?}"
     );
 }
