@@ -466,7 +466,7 @@ k8s_containerd() { # tree: a copy of docker-default turned into the datadog-go p
   status_sed "$t" -e 's/^Seccomp:\t2$/Seccomp:\t0/' -e 's/^Seccomp_filters:\t1$/Seccomp_filters:\t0/'
   put "$t" proc/self/attr/current "cri-containerd.apparmor.d (enforce)\n"
   put "$t" proc/self/attr/apparmor/current "cri-containerd.apparmor.d (enforce)\n"
-  put "$t" sys/fs/cgroup/cgroup.controllers "cpuset cpu io memory hugetlb pids rdma misc\n"
+  put "$t" sys/fs/cgroup/cgroup.controllers "cpuset cpu io memory pids\n"
   put "$t" sys/fs/cgroup/memory.max "268435456\n"
   put "$t" sys/fs/cgroup/pids.max "max\n"
   put "$t" sys/fs/cgroup/cpu.max "max 100000\n"
@@ -481,7 +481,7 @@ K8S_TABLE='| `proc/self/mountinfo` | the real mountinfo of a pod container on co
 | `proc/self/ns/cgroup` | `cgroup:[4026532182]` (a non-initial inode: the mountinfo shows cgroup2 mounted with root `/`, i.e. a private cgroup namespace) | host cgroup namespace |
 | `proc/self/status`, `task/1/status` | `Seccomp: 0`, `Seccomp_filters: 0` (Kubernetes default: Unconfined); the 14 capabilities are unchanged (containerd default, below) | `Seccomp: 2`, 1 filter |
 | `proc/self/attr/current`, `attr/apparmor/current` | `cri-containerd.apparmor.d (enforce)` + newline | `current.errno` = EINVAL |
-| `sys/fs/cgroup/` | v2 files: `cgroup.controllers` = `cpuset cpu io memory hugetlb pids rdma misc`, `memory.max` = `268435456` (a 256Mi memory limit), `pids.max` = `max`, `cpu.max` = `max 100000` | v1 `cpu/ memory/ pids/` |
+| `sys/fs/cgroup/` | v2 files: `cgroup.controllers` = `cpuset cpu io memory pids` (a child cgroup lists what its parent enables in `cgroup.subtree_control`, Documentation/admin-guide/cgroup-v2.rst; the kubelet'"'"'s `kubepods.slice` enables `cpuset cpu io memory pids`), `memory.max` = `268435456` (a 256Mi memory limit), `pids.max` = `max`, `cpu.max` = `max 100000` | v1 `cpu/ memory/ pids/` |
 | `dev/` | `termination-log` and `console` added (both are mount points in the mountinfo) | |
 | `proc/kcore`, `proc/sysrq-trigger`, `proc/scsi/` | added (they exist on such a kernel and the mountinfo masks them) | absent on the capture kernel |
 | `var/run/secrets/kubernetes.io/serviceaccount/token` | `REDACTED` (redaction convention) | absent |
@@ -676,7 +676,7 @@ status_sed "$t" -e 's/00000000800405fb/00000000000005fb/' -e 's/^Seccomp:\t2$/Se
 put "$t" proc/self/attr/current "system_u:system_r:container_t:s0:c200,c321\\000"
 keep "$t" sys/fs/selinux
 gone "$t" sys/fs/cgroup/cpu sys/fs/cgroup/memory sys/fs/cgroup/pids
-put "$t" sys/fs/cgroup/cgroup.controllers "cpuset cpu io memory hugetlb pids rdma misc\n"
+put "$t" sys/fs/cgroup/cgroup.controllers "cpuset cpu io memory pids\n"
 put "$t" sys/fs/cgroup/memory.max "max\n"
 put "$t" sys/fs/cgroup/pids.max "max\n"
 put "$t" sys/fs/cgroup/cpu.max "max 100000\n"
@@ -700,7 +700,7 @@ service-account token mounted.
 | \`proc/self/status\`, \`task/1/status\` | CapPrm/CapEff/CapBnd \`00000000000005fb\`; \`Seccomp: 0\`, \`Seccomp_filters: 0\` | podman's \`800405fb\`, seccomp filter |
 | \`proc/self/attr/current\` | \`system_u:system_r:container_t:s0:c200,c321\` + NUL (the MCS pair of the capture's \`context=\` options) | EINVAL |
 | \`sys/fs/selinux/\` | empty directory, masked; **no \`enforce\`**, no \`sys/kernel/security/lsm\` | absent |
-| \`sys/fs/cgroup/\` | v2: \`cgroup.controllers\`, \`memory.max\` = \`max\`, \`pids.max\` = \`max\`, \`cpu.max\` = \`max 100000\` (no limits requested; CRI-O's \`pids_limit\` default is unlimited) | v1 dirs |
+| \`sys/fs/cgroup/\` | v2: \`cgroup.controllers\` = \`cpuset cpu io memory pids\`, \`memory.max\` = \`max\`, \`pids.max\` = \`max\`, \`cpu.max\` = \`max 100000\` (no limits requested; CRI-O's \`pids_limit\` default is unlimited) | v1 dirs |
 | \`dev/termination-log\`, \`proc/kcore\`, \`proc/sysrq-trigger\`, \`proc/scsi/\` | added (mount points in the mountinfo) | |
 | \`var/run/secrets/kubernetes.io/serviceaccount/token\` | \`REDACTED\` | |
 | \`proc/self/environ\`, \`proc/1/environ\` | PATH, \`HOSTNAME=app\`, \`KUBERNETES_SERVICE_HOST/PORT\`, HOME (no \`container=podman\`) | podman's |
@@ -1124,7 +1124,7 @@ EOF
 
 t=zfs-host-etc
 copy podman-default "$t"
-echo "100 79 0:24 /etc /host-etc rw,relatime - zfs rpool/ROOT/ubuntu_8hq2zk rw,xattr,posixacl" >> "$FIX/$t/proc/self/mountinfo"
+echo "100 79 0:24 /etc /host-etc rw,relatime - zfs rpool/ROOT/ubuntu_bcqdgs rw,xattr,posixacl" >> "$FIX/$t/proc/self/mountinfo"
 keep "$t" host-etc
 readme "$t" podman-default <<'EOF'
 `podman run -v /etc:/host-etc …` on an Ubuntu host installed root-on-ZFS (dataset `rpool/ROOT/ubuntu_<id>`).
@@ -1133,17 +1133,20 @@ readme "$t" podman-default <<'EOF'
 
 | file | content |
 | --- | --- |
-| `proc/self/mountinfo` | one line added: `100 79 0:24 /etc /host-etc rw,relatime - zfs rpool/ROOT/ubuntu_8hq2zk rw,xattr,posixacl` |
+| `proc/self/mountinfo` | one line added: `100 79 0:24 /etc /host-etc rw,relatime - zfs rpool/ROOT/ubuntu_bcqdgs rw,xattr,posixacl` |
 | `host-etc/` | empty directory (`.keep`) |
 
-Ubuntu's installer names the root dataset `rpool/ROOT/ubuntu_<6 random chars>` and mounts it with
-`xattr,posixacl`; ZFS datasets get an anonymous `0:NN` device. The root field of a bind of `/etc` is
-`/etc` (the path inside the dataset). The dataset suffix and device minor are illustrative. Everything
-else is the real podman-default capture.
+The dataset and its options are real: aristocratos/btop#201 shows an Ubuntu root-on-ZFS host's
+`mount` output, `rpool/ROOT/ubuntu_bcqdgs on / type zfs (rw,relatime,xattr,posixacl)` (`relatime` is
+the per-mount option, `rw,xattr,posixacl` the filesystem's); `/etc` lives in that root dataset
+(ubuntu/zsys#183 lists the installer's separate datasets: `/var/lib/apt`, `/var/log`, … but not
+`/etc`). ZFS datasets get an anonymous `0:NN` device (the minor here is illustrative); the root field
+of a bind of `/etc` is `/etc`, the path inside the dataset. Everything else is the real
+podman-default capture.
 
 ## References
 
-- Ubuntu root-on-ZFS layout (`rpool/ROOT/ubuntu_<id>`, `bpool/BOOT/ubuntu_<id>`), e.g. `zfs list` in Ubuntu's ZFS installer documentation; mountinfo lines of that form (`… - zfs rpool/ROOT/ubuntu_… rw,xattr,posixacl`) appear in many public parsers' test data.
+- aristocratos/btop#201 (Ubuntu on ZFS, `mount` output); ubuntu/zsys#183 (the root dataset's children).
 - proc(5), `/proc/[pid]/mountinfo`.
 EOF
 
