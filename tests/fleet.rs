@@ -10,6 +10,10 @@
 //! Each row says why in a comment when the reason is not the plain table.
 //! Many rows fail against the code of the day the fixtures were added; the
 //! failure message lists every wrong cell with the evidence.
+//!
+//! There is no OpenVZ/Virtuozzo fixture: no real output from inside such a
+//! container was found, only the detection rule other tools use (`/proc/vz`
+//! present, `/proc/bc` absent: systemd's `detect_container`, imvirt).
 
 mod common;
 
