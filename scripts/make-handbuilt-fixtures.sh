@@ -1018,17 +1018,17 @@ KATA_POD=8fb5051e-cc32-4752-b1fd-8dd7931af82a
 t=kata
 k8s_containerd "$t"
 putf "$t" proc/self/mountinfo <<EOF
-73 46 0:33 /$KATA_CID/rootfs / rw,relatime - virtiofs kataShared rw
+73 46 0:33 /$KATA_CID/rootfs / rw,relatime - virtiofs kataShared rw,dax
 74 73 0:36 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw
 75 73 0:37 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755
 76 75 0:38 / /dev/pts rw,nosuid,noexec,relatime - devpts devpts rw,gid=5,mode=620,ptmxmode=666
 77 75 0:32 / /dev/mqueue rw,nosuid,nodev,noexec,relatime - mqueue mqueue rw
 78 73 0:21 / /sys ro,nosuid,nodev,noexec,relatime - sysfs sysfs ro
 79 78 0:26 / /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot
-80 73 0:33 /$KATA_CID-1f3ead8083566ffb-hosts /etc/hosts rw,relatime - virtiofs kataShared rw
-81 75 0:33 /$KATA_CID-175b29da4eda0e77-termination-log /dev/termination-log rw,relatime - virtiofs kataShared rw
-82 73 0:33 /$KATA_CID-e68b0c7cb9120239-hostname /etc/hostname rw,relatime - virtiofs kataShared rw
-83 73 0:33 /$KATA_CID-2e9eb70638428f8b-resolv.conf /etc/resolv.conf rw,relatime - virtiofs kataShared rw
+80 73 0:33 /$KATA_CID-1f3ead8083566ffb-hosts /etc/hosts rw,relatime - virtiofs kataShared rw,dax
+81 75 0:33 /$KATA_CID-175b29da4eda0e77-termination-log /dev/termination-log rw,relatime - virtiofs kataShared rw,dax
+82 73 0:33 /$KATA_CID-e68b0c7cb9120239-hostname /etc/hostname rw,relatime - virtiofs kataShared rw,dax
+83 73 0:33 /$KATA_CID-2e9eb70638428f8b-resolv.conf /etc/resolv.conf rw,relatime - virtiofs kataShared rw,dax
 84 75 0:34 / /dev/shm rw,relatime - tmpfs shm rw
 85 73 0:39 / /var/run/secrets/kubernetes.io/serviceaccount ro,relatime - tmpfs tmpfs rw
 86 74 0:36 /bus /proc/bus ro,nosuid,nodev,noexec,relatime - proc proc rw
@@ -1065,7 +1065,7 @@ capabilities, \`Seccomp: 0\`, token, environment), then changed as below.
 
 | file | content | source |
 | --- | --- | --- |
-| \`proc/self/mountinfo\` | rootfs and \`/etc/hosts\`, \`/etc/hostname\`, \`/etc/resolv.conf\`, \`/dev/termination-log\` on the \`virtiofs\` mount tagged \`kataShared\`, roots \`/<cid>/rootfs\` and \`/<cid>-<16 hex>-<name>\`; guest tmpfs for the token; the usual runc masks | kata \`src/runtime/virtcontainers/kata_agent.go\` (\`mountGuestTag = "kataShared"\`, \`typeVirtioFS\`), \`fs_share_linux.go\` (\`shareFileName\`, rootfs \`<cid>/rootfs\`); the row forms match the \`virtiofs kataShared rw\` rows quoted from Kata pods in public tests |
+| \`proc/self/mountinfo\` | rootfs and \`/etc/hosts\`, \`/etc/hostname\`, \`/etc/resolv.conf\`, \`/dev/termination-log\` on the \`virtiofs\` mount tagged \`kataShared\`, roots \`/<cid>/rootfs\` and \`/<cid>-<16 hex>-<name>\`; guest tmpfs for the token; the usual runc masks | kata \`src/runtime/virtcontainers/kata_agent.go\` (\`mountGuestTag = "kataShared"\`, \`typeVirtioFS\`), \`fs_share_linux.go\` (\`shareFileName\`, rootfs \`<cid>/rootfs\`); kata \`docs/how-to/how-to-run-docker-with-kata.md\` shows the real \`mount\` line inside a Kata container, \`kataShared on / type virtiofs (rw,relatime,dax)\` (per-mount \`rw,relatime\`, filesystem options \`rw,dax\`) |
 | \`proc/sys/kernel/osrelease\` | \`6.18.35\` — the **guest** kernel | kata \`versions.yaml\` \`assets.kernel.version: v6.18.35\` |
 | \`proc/self/ns/net\`, \`cgroup\`, \`time\`, \`user\` | the guest kernel's **initial** namespaces: \`net:[4026531833]\` (fixed on 6.18), \`cgroup:[4026531835]\`, \`time:[4026531834]\`, \`user:[4026531837]\` | kata_agent.go drops network, cgroup and time namespaces from the spec sent to the agent |
 | \`proc/self/attr/current.errno\` | \`EINVAL\` (no LSM in the guest kernel; not verified) | |
@@ -1078,7 +1078,7 @@ initial \`0 0 4294967295\`.
 
 - \`virtiofs\` (or \`9p\`) mounts with source \`kataShared\`, including the rootfs; root fields \`/<cid>/rootfs\` and \`/<cid>-<hex>-hosts\`.
 - Initial net/cgroup/time/user namespaces **together with** private pid/mnt namespaces and a container rootfs: no Linux runtime on a host produces that (runc always unshares net or inherits the host's mount table).
-- Not read by posture today, but real in Kata guests: \`/proc/cpuinfo\` \`flags\` contains \`hypervisor\`; \`/sys/class/dmi/id/sys_vendor\` reads \`QEMU\` (or the cloud hypervisor's vendor); the guest has virtio devices (\`/sys/bus/virtio/devices\`) and a very small \`/proc/meminfo\` MemTotal (the sandbox size, 2048M by default in \`configuration-qemu.toml\`).
+- Not read by posture today, but real in Kata guests: \`/proc/cpuinfo\` \`flags\` contains \`hypervisor\`; \`/sys/class/dmi/id/sys_vendor\` names the VMM (e.g. \`QEMU\`); the guest has virtio devices (\`/sys/bus/virtio/devices\`) and a very small \`/proc/meminfo\` MemTotal (the sandbox size: \`DEFMEMSZ := 2048\` MiB in \`src/runtime/Makefile\`).
 - Because the fixed initial inodes are the *guest's*, host-namespace checks cannot pass or fail from them.
 
 ## References
