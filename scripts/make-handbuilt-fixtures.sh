@@ -345,6 +345,9 @@ root user namespace, `0 0 4294967295` (`pkg/sentry/kernel/auth/user_namespace.go
 files at `/sys/fs/cgroup/<controller>/`, unlimited), `dev/` names, `/.dockerenv` and `cap_last_cap`
 (40) are docker-default's.
 
+google/gvisor#6374 (2021-07-27, a user running Chromium under runsc) reports exactly that
+`/proc/<pid>/status` lacked `Uid:`, `Gid:` and `Groups:`; 72c2b74ac added them the next day.
+
 ## Signals a detector can use (all in this tree)
 
 - `Seccomp:` present but **no `NoNewPrivs:` line** on a kernel that claims ≥ 4.10 (every Linux since 4.10 prints it).
@@ -414,7 +417,10 @@ for a current release (the shared parts and the signals are described there).
 | `proc/sys/kernel/osrelease` | **absent** (no file, no `.errno`): gVisor had no such file before f01a2fea1 (2026-01-15); `uname` said `4.4.0` | `pkg/sentry/fsimpl/proc/tasks_sys.go` |
 | `proc/self/mountinfo` | root is the gofer mount itself (`9p`, `cache=fscache,overlayfs_stale_read`), `/dev` is `devtmpfs`; per-mount options only rw/ro and `noexec` (no `nosuid`); gofer options include `msize`, `version=9P2000.L.Google.13`, `dentry_cache_limit` | `pkg/sentry/vfs/mount.go`, `pkg/sentry/fsimpl/gofer/filesystem.go` `MountOptions`, `runsc/boot/vfs.go`, `pkg/p9/version.go` |
 
-The old fixture of this name encoded a combination no release produced (no Uid lines together with an
+google/gvisor#6374 (2021-07-27) is the user report of the missing `Uid:`/`Gid:`/`Groups:` lines that
+releases before release-20210806.0 had.
+
+The old `gvisor` fixture encoded a combination no release produced (no Uid lines together with an
 `osrelease` of 4.4.0): before 2021-08 there were no Uid lines but also no osrelease file.
 EOF
 
