@@ -77,3 +77,22 @@ pub fn promtool_check(text: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `tests/fixtures/<name>`, checked to be a fixture tree (it has
+/// `proc/self/status`).
+pub fn fixture_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    assert!(
+        dir.join("proc/self/status").is_file(),
+        "fixture {name} missing: {} (scripts/make-handbuilt-fixtures.sh builds the hand-built ones)",
+        dir.display()
+    );
+    dir
+}
+
+/// The library pipeline over a fixture tree.
+pub fn fixture_report(name: &str) -> posture::Report {
+    posture::posture_with_root(&posture::Root::fixture(fixture_dir(name)))
+}
