@@ -758,6 +758,7 @@ pub const VOLUME_DIRS: &[&str] = &[
     "/var/lib/docker/volumes/",
     "/var/lib/containers/storage/volumes/",
     "/var/lib/nerdctl/",
+    "/var/lib/sysbox/",
 ];
 
 /// `/proc` and `/sys` paths that runtimes mask with an empty file or tmpfs,

@@ -1368,10 +1368,13 @@ fn not_privileged(r: &Report) -> Judged {
 }
 
 fn userns_remap(r: &Report) -> Judged {
-    if r.runtime.kind == crate::runtime::RuntimeKind::Gvisor {
+    if r.runtime.kind.own_kernel() {
         return (
             Status::Unknown,
-            "under gVisor the uid_map is the sandbox's emulation, not the host's mapping".into(),
+            format!(
+                "under {} the uid_map is that kernel's own, not the host's mapping",
+                r.runtime.kind.as_str()
+            ),
         );
     }
     let maps = |f: &Fact<crate::idmap::IdMap>| match f {
@@ -1562,9 +1565,12 @@ fn no_host_path(r: &Report) -> Judged {
     };
     let mut bad = Vec::new();
     let mut fine = Vec::new();
+    // gVisor's /dev, /proc and /sys are the Sentry's own.
+    let gvisor = r.runtime.kind == crate::runtime::RuntimeKind::Gvisor;
     for h in &m.host_mounts {
         let at = h.mount.mount_point();
         match h.kind {
+            HostMountKind::Pseudo if gvisor => {}
             HostMountKind::Pseudo => bad.push(
                 h.sensitive
                     .clone()
@@ -1624,7 +1630,16 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
     let mut bad = Vec::new();
     // gVisor's /proc and /sys are the Sentry's own, not the host kernel's.
     let gvisor = r.runtime.kind == crate::runtime::RuntimeKind::Gvisor;
+    // In a user namespace whose root is an unprivileged host user, files
+    // that only the host's root may open (/proc/kcore 0400, sysrq-trigger
+    // 0200, sysfs's attributes) stay shut: their owner is not mapped there,
+    // so neither DAC nor the namespace's capabilities reach them.
+    let unmapped_root = userns_unprivileged_root(r).is_some();
+    let mut notes = Vec::new();
     for h in &m.host_mounts {
+        if gvisor && h.kind == crate::mountinfo::HostMountKind::Pseudo {
+            continue;
+        }
         if let Some(why) = &h.sensitive {
             bad.push(why.clone());
         }
@@ -1643,7 +1658,11 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
         });
     }
     if m.sys == PseudoFsState::ReadWrite && !gvisor {
-        bad.push("/sys is writable".into());
+        if unmapped_root {
+            notes.push("/sys is writable, but its files belong to the host's root, which this user namespace does not map".to_string());
+        } else {
+            bad.push("/sys is writable".into());
+        }
     }
     let mut masks = Vec::new();
     for path in REQUIRED_MASKS {
@@ -1652,10 +1671,15 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
             .iter()
             .find(|x| x.path == *path)
             .map(|x| x.state);
+        let root_only = matches!(*path, "/proc/kcore" | "/proc/sysrq-trigger");
         let (ok, word) = match state {
             Some(MaskState::Masked) => (true, "masked"),
             Some(MaskState::Absent) => (true, "absent"),
             Some(MaskState::ReadOnly) => (*path == "/proc/sysrq-trigger", "read-only"),
+            _ if unmapped_root && root_only => (
+                true,
+                "exposed, but only the host's root may open it, and this user namespace does not map it",
+            ),
             _ => (gvisor, "exposed"),
         };
         if ok {
@@ -1681,6 +1705,9 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
         PseudoFsState::NotMounted => "not mounted",
         PseudoFsState::Emulated => "an emulation, not the kernel's tree",
     };
+    for n in notes {
+        masks.push(n);
+    }
     let relaxed = if relaxed.is_empty() {
         String::new()
     } else {

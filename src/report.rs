@@ -1251,7 +1251,7 @@ fn read_runtime(
     };
     let status_is_sparse = status
         .as_ref()
-        .is_ok_and(|s| matches!(s.uid, Field::Missing) && matches!(s.no_new_privs, Field::Missing));
+        .is_ok_and(|s| matches!(s.no_new_privs, Field::Missing));
     let ns_inodes_not_linux = {
         let mut inodes = namespaces.iter().filter_map(|n| n.inode.known()).peekable();
         inodes.peek().is_some() && inodes.all(|&i| !ns::is_linux_namespace_inode(i))

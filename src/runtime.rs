@@ -139,7 +139,8 @@ pub struct Inputs<'a> {
     /// Whether the pid and mount namespaces are both the host's (None if
     /// unknown). A user namespace alone does not make a container.
     pub host_namespaces: Option<bool>,
-    /// Whether `status` lacks lines every Linux kernel prints (gVisor).
+    /// Whether `status` lacks the `NoNewPrivs:` line (Linux prints it from
+    /// 4.10; gVisor never).
     pub status_is_sparse: bool,
     /// Whether every namespace inode read lies outside the numbers Linux
     /// gives namespaces (gVisor's Sentry, OpenVZ).
@@ -341,13 +342,32 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
         }
     }
     // gVisor: its Sentry has reported osrelease 4.4.0 and 4.19.0-gvisor (and
-    // none at all); numbers its namespaces outside Linux's ranges; and has
-    // printed status files without lines Linux always prints. A release
-    // naming gVisor decides; otherwise two of these must agree.
+    // none at all); numbers its namespaces outside Linux's ranges; prints no
+    // NoNewPrivs line; serves mounts through its gofer; has a "job" cgroup
+    // controller. A release naming gVisor decides; otherwise two must agree.
     let rel = i.osrelease.map(str::trim);
     let named = rel.is_some_and(|r| r.contains("gvisor"));
     let gvisor_release = named || rel == Some("4.4.0");
-    let hints = [gvisor_release, i.ns_inodes_not_linux, i.status_is_sparse];
+    // The Sentry's gofer serves the root over 9p on a file descriptor, and
+    // it names every mount's source "none".
+    let gofer_root = i.mounts.is_some_and(|ms| {
+        ms.iter().any(|m| {
+            m.mount_point() == "/"
+                && m.fstype() == "9p"
+                && m.super_options().split(',').any(|o| o == "trans=fd")
+        }) || (!ms.is_empty() && ms.iter().all(|m| m.source() == "none"))
+    });
+    // gVisor's cgroupfs has a "job" controller, which Linux has not.
+    let job_controller = i
+        .cgroups
+        .is_some_and(|ls| ls.iter().any(|l| l.controllers.iter().any(|c| c == "job")));
+    let hints = [
+        gvisor_release,
+        i.ns_inodes_not_linux,
+        i.status_is_sparse,
+        gofer_root,
+        job_controller,
+    ];
     if named || hints.iter().filter(|h| **h).count() >= 2 {
         let mut seen = Vec::new();
         if let Some(r) = rel.filter(|_| gvisor_release) {
@@ -357,7 +377,16 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
             seen.push("namespace inodes outside Linux's ranges".to_string());
         }
         if i.status_is_sparse {
-            seen.push("a status file lacking Linux's lines".to_string());
+            seen.push("a status file without the NoNewPrivs line Linux 4.10+ prints".to_string());
+        }
+        if gofer_root {
+            seen.push(
+                "mounts served by a gofer (9p over a file descriptor, sources \"none\")"
+                    .to_string(),
+            );
+        }
+        if job_controller {
+            seen.push("a \"job\" cgroup controller".to_string());
         }
         push(
             &i.paths.osrelease,

@@ -485,11 +485,11 @@ fn seccomp_unconfined_is_disabled() {
 
 #[test]
 fn gvisor_no_new_privs_is_unknown_not_off() {
-    // gVisor's status has no NoNewPrivs and no CapAmb line.
-    let dir = fixture("gvisor");
+    // gVisor (before release-20260615.0) prints no NoNewPrivs and no CapAmb line.
+    let dir = fixture("gvisor-old");
     assert_eq!(status_line(&dir, "NoNewPrivs"), None);
     assert_eq!(status_line(&dir, "CapAmb"), None);
-    let m = check_fixture("gvisor", "gvisor", "host_root");
+    let m = check_fixture("gvisor-old", "gvisor", "host_root");
     assert_eq!(
         m.value("posture_no_new_privs", &[("state", "unknown")]),
         1.0

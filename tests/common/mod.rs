@@ -96,3 +96,24 @@ pub fn fixture_dir(name: &str) -> PathBuf {
 pub fn fixture_report(name: &str) -> posture::Report {
     posture::posture_with_root(&posture::Root::fixture(fixture_dir(name)))
 }
+
+/// The fixture trees whose expectations live in `tests/fleet.rs` (built from
+/// documented real output of environments no machine here runs), and so not
+/// in `tests/policy.rs`'s table of this machine's captures.
+pub const FLEET_FIXTURES: &[&str] = &[
+    "k8s-containerd",
+    "k8s-userns",
+    "block-pvc",
+    "hostpath-volume",
+    "crio-selinux",
+    "selinux-container-t",
+    "selinux-spc-t",
+    "podman-rootless",
+    "docker-userns-remap",
+    "gvisor",
+    "gvisor-old",
+    "kata",
+    "sysbox",
+    "btrfs-host-etc",
+    "zfs-host-etc",
+];
