@@ -771,37 +771,55 @@ fn judge(id: CheckId, r: &Report, p: &Policy) -> Judged {
     }
 }
 
-/// Where uid 0 lands when the process is in a user namespace that maps it to
-/// an unprivileged host uid (a user-namespaced pod, `hostUsers: false`).
-fn userns_unprivileged_root(r: &Report) -> Option<u32> {
+/// Whether uid 0 of the process's user namespace is an unprivileged host
+/// user (a user-namespaced pod, `hostUsers: false`): `Some(Some(uid))` yes,
+/// landing at host `uid` (`u32::MAX`: unmapped); `Some(None)` no (the
+/// initial namespace, or root mapped to host root); `None` unknown. A uid 0
+/// mapped to a non-zero uid proves a non-initial namespace by itself (the
+/// initial one maps every id to itself).
+fn userns_root(r: &Report) -> Option<Option<u32>> {
     match (&r.user_namespace.initial, &r.user_namespace.root_uid) {
-        (Fact::Known(false), Fact::Known(Mapping::Unprivileged { outside })) => Some(*outside),
-        (Fact::Known(false), Fact::Known(Mapping::Unmapped)) => Some(u32::MAX),
+        (_, Fact::Known(Mapping::Unprivileged { outside })) => Some(Some(*outside)),
+        (_, Fact::Known(Mapping::HostRoot)) | (Fact::Known(true), _) => Some(None),
+        (Fact::Known(false), Fact::Known(Mapping::Unmapped)) => Some(Some(u32::MAX)),
         _ => None,
     }
+}
+
+/// [`userns_root`] where only a known "yes" counts.
+fn userns_unprivileged_root(r: &Report) -> Option<u32> {
+    userns_root(r).flatten()
 }
 
 fn non_root(r: &Report, p: &Policy) -> Judged {
     let (status, evidence) = non_root_checklist(r);
     // Pod Security Admission relaxes runAsNonRoot and runAsUser for pods in
     // their own user namespace: root there is an unprivileged host user.
-    if status == Status::Fail
-        && p.rules == Rules::PodSecurity
-        && let Some(outside) = userns_unprivileged_root(r)
-    {
-        let host = if outside == u32::MAX {
-            "no host uid".to_string()
-        } else {
-            format!("unprivileged host uid {outside}")
-        };
-        return (
-            Status::Pass,
-            format!(
-                "{evidence}; user-namespaced (uid 0 maps to {host}): the Pod Security Standards relax runAsNonRoot for such pods"
-            ),
-        );
+    if status != Status::Fail || p.rules != Rules::PodSecurity {
+        return (status, evidence);
     }
-    (status, evidence)
+    match userns_root(r) {
+        Some(Some(outside)) => {
+            let host = if outside == u32::MAX {
+                "no host uid".to_string()
+            } else {
+                format!("unprivileged host uid {outside}")
+            };
+            (
+                Status::Pass,
+                format!(
+                    "{evidence}; user-namespaced (uid 0 maps to {host}): the Pod Security Standards relax runAsNonRoot for such pods"
+                ),
+            )
+        }
+        Some(None) => (status, evidence),
+        None => (
+            Status::Unknown,
+            format!(
+                "{evidence}; whether the pod is user-namespaced (which the Pod Security Standards relax this for) is unknown"
+            ),
+        ),
+    }
 }
 
 fn non_root_checklist(r: &Report) -> Judged {
@@ -1295,6 +1313,15 @@ fn not_privileged(r: &Report) -> Judged {
     let full = match (&r.capabilities.bounding, &r.capabilities.full_set) {
         // Inside a user namespace whose root is an unprivileged host user, a
         // full set acts only on what that namespace owns.
+        (Fact::Known(b), Fact::Known(full)) if b.is_superset(*full) && userns_root(r).is_none() => {
+            (
+                None,
+                format!(
+                    "bounding set is the kernel's full set of {} capabilities; whether the user namespace's root is an unprivileged host user is unknown",
+                    full.len()
+                ),
+            )
+        }
         (Fact::Known(b), Fact::Known(full))
             if b.is_superset(*full) && userns_unprivileged_root(r).is_some() =>
         {
@@ -1625,7 +1652,10 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
     };
     // Pod Security Admission lets user-namespaced pods unmask /proc
     // (procMount: Unmasked): there its files belong to the pod's namespace.
-    let masks_relaxed = p.rules == Rules::PodSecurity && userns_unprivileged_root(r).is_some();
+    let userns = userns_root(r);
+    let masks_relaxed = p.rules == Rules::PodSecurity && userns.is_some_and(|u| u.is_some());
+    // What fails only because whether the user namespace relaxes it is unknown.
+    let mut unsure = Vec::new();
     let mut relaxed = Vec::new();
     let mut bad = Vec::new();
     // gVisor's /proc and /sys are the Sentry's own, not the host kernel's.
@@ -1634,7 +1664,7 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
     // that only the host's root may open (/proc/kcore 0400, sysrq-trigger
     // 0200, sysfs's attributes) stay shut: their owner is not mapped there,
     // so neither DAC nor the namespace's capabilities reach them.
-    let unmapped_root = userns_unprivileged_root(r).is_some();
+    let unmapped_root = userns.is_some_and(|u| u.is_some());
     let mut notes = Vec::new();
     for h in &m.host_mounts {
         if gvisor && h.kind == crate::mountinfo::HostMountKind::Pseudo {
@@ -1660,6 +1690,8 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
     if m.sys == PseudoFsState::ReadWrite && !gvisor {
         if unmapped_root {
             notes.push("/sys is writable, but its files belong to the host's root, which this user namespace does not map".to_string());
+        } else if userns.is_none() {
+            unsure.push("/sys is writable".to_string());
         } else {
             bad.push("/sys is writable".into());
         }
@@ -1686,12 +1718,23 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
             masks.push(format!("{path} {word}"));
         } else if masks_relaxed {
             relaxed.push(format!("{path} {word}"));
+        } else if userns.is_none() && (root_only || p.rules == Rules::PodSecurity) {
+            unsure.push(format!("{path} is {word}, not masked"));
         } else {
             bad.push(format!("{path} is {word}, not masked"));
         }
     }
     if !bad.is_empty() {
         return (Status::Fail, bad.join("; "));
+    }
+    if !unsure.is_empty() {
+        return (
+            Status::Unknown,
+            format!(
+                "{}; whether the user namespace's root is an unprivileged host user (which makes these harmless or allowed) is unknown",
+                unsure.join("; ")
+            ),
+        );
     }
     if !m.is_complete() {
         return (

@@ -625,6 +625,7 @@ fn unknowns() -> Vec<MakeUnknown> {
         ("namespaces.initial", |r| {
             r.namespaces.iter_mut().for_each(|n| n.initial = u())
         }),
+        ("network.initial", |r| r.network.initial = u()),
         ("cgroups", |r| r.cgroups = u()),
         ("devices", |r| r.devices = u()),
         ("service_account_token", |r| r.service_account_token = u()),
