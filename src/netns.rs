@@ -19,7 +19,9 @@
 //!    loopback and device-less (virtual) interfaces is not the host's: every
 //!    host has the network device it came with.
 //!
-//! The parsers here are pure; the reads are in the report's probe.
+//! The judgement here is pure; the reads are in the report's probe, which
+//! parses `/proc/<pid>/net/dev` and `/proc/<pid>/net/unix` with the
+//! `procfs` crate's parsers.
 
 use crate::fact::Fact;
 
@@ -86,57 +88,6 @@ pub struct HostNetwork {
     pub netns_cookie: Option<Fact<u64>>,
     /// Contents signals, when the contents were read.
     pub signals: Vec<NetSignal>,
-}
-
-/// A `/proc/net/dev` or `/proc/net/unix` text that does not parse.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum NetParseError {
-    /// A `/proc/net/dev` line without `name:`.
-    #[error("line {line} has no interface name followed by ':'")]
-    NoInterfaceName {
-        /// 1-based line number.
-        line: usize,
-    },
-    /// The header lines are missing.
-    #[error("no header: not a /proc/net/dev table")]
-    NoHeader,
-}
-
-/// Interface names from `/proc/<pid>/net/dev` (two header lines, then
-/// `  name: counters…`).
-///
-/// ```
-/// let t = "Inter-|   Receive\n face |bytes\n    lo: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n  eth0: 1 2 0 0 0 0 0 0 3 4 0 0 0 0 0 0\n";
-/// assert_eq!(posture::netns::parse_net_dev(t).unwrap(), ["lo", "eth0"]);
-/// ```
-pub fn parse_net_dev(text: &str) -> Result<Vec<String>, NetParseError> {
-    let mut lines = text.lines();
-    match (lines.next(), lines.next()) {
-        (Some(a), Some(b)) if a.contains('|') && b.contains('|') => {}
-        _ => return Err(NetParseError::NoHeader),
-    }
-    let mut names = Vec::new();
-    for (i, l) in lines.enumerate() {
-        if l.trim().is_empty() {
-            continue;
-        }
-        let name = l
-            .split_once(':')
-            .map(|(n, _)| n.trim())
-            .filter(|n| !n.is_empty() && !n.contains(char::is_whitespace))
-            .ok_or(NetParseError::NoInterfaceName { line: i + 3 })?;
-        names.push(name.to_string());
-    }
-    Ok(names)
-}
-
-/// The bound socket paths in `/proc/<pid>/net/unix` (the eighth column;
-/// abstract names start with `@`). Lines without a path are skipped.
-pub fn unix_socket_paths(text: &str) -> impl Iterator<Item = &str> {
-    text.lines()
-        .skip(1)
-        .filter_map(|l| l.split_whitespace().nth(7))
 }
 
 /// Host-side interfaces of container networking: bridges, veth peers and
@@ -329,8 +280,6 @@ pub fn judge_contents(c: &Contents<'_>, unknown_source: &str) -> (Fact<bool>, Ve
 mod tests {
     use super::*;
 
-    const DEV: &str = "Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n";
-
     fn ifs(list: &[(&str, Option<bool>)]) -> Vec<Interface> {
         list.iter()
             .map(|(n, d)| Interface {
@@ -358,34 +307,12 @@ mod tests {
     }
 
     #[test]
-    fn net_dev_names() {
-        let t = format!(
-            "{DEV}    lo:  100 1 0 0 0 0 0 0  100 1 0 0 0 0 0 0\n  eth0: 5 5 0 0 0 0 0 0 5 5 0 0 0 0 0 0\nveth1a2b: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
-        );
-        assert_eq!(parse_net_dev(&t).unwrap(), ["lo", "eth0", "veth1a2b"]);
-        assert_eq!(parse_net_dev("lo: 1\n"), Err(NetParseError::NoHeader));
+    fn daemon_sockets() {
         assert_eq!(
-            parse_net_dev(&format!("{DEV}garbage\n")),
-            Err(NetParseError::NoInterfaceName { line: 3 })
+            host_daemon_socket("/run/containerd/containerd.sock"),
+            Some(Strength::Strong)
         );
-    }
-
-    #[test]
-    fn unix_paths() {
-        let t = "Num       RefCount Protocol Flags    Type St Inode Path\n\
-                 0000000000000000: 00000002 00000000 00010000 0001 01 12345 /run/containerd/containerd.sock\n\
-                 0000000000000000: 00000003 00000000 00000000 0001 03 12346\n\
-                 0000000000000000: 00000002 00000000 00010000 0001 01 12347 @/containerd-shim/x.sock@\n";
-        let p: Vec<&str> = unix_socket_paths(t).collect();
-        assert_eq!(
-            p,
-            [
-                "/run/containerd/containerd.sock",
-                "@/containerd-shim/x.sock@"
-            ]
-        );
-        assert_eq!(host_daemon_socket(p[0]), Some(Strength::Strong));
-        assert_eq!(host_daemon_socket(p[1]), None);
+        assert_eq!(host_daemon_socket("@/containerd-shim/x.sock@"), None);
         assert_eq!(
             host_daemon_socket("/run/dbus/system_bus_socket"),
             Some(Strength::Weak)

@@ -945,13 +945,19 @@ fn read_network(
     let dev_path = root.proc_self("net/dev");
     let unix_path = root.proc_self("net/unix");
     let sys_dir = root.sys("class/net");
+    // procfs's parsers (the stack's crate) for both tables: a line they do
+    // not understand fails the whole table, which leaves the answer unknown.
+    use procfs::FromBufRead;
     let interfaces: Fact<Vec<netns::Interface>> = io
         .with_text(&dev_path, root::SMALL_FILE_LIMIT * 4, |t| {
-            netns::parse_net_dev(t).map_err(|e| Unknown::file(&dev_path, e.to_string()))
+            procfs::net::InterfaceDeviceStatus::from_buf_read(t.as_bytes())
+                .map_err(|e| Unknown::file(&dev_path, e.to_string()))
         })
         .map_err(|e| Unknown::read(&dev_path, &e))
         .and_then(|r| r)
-        .map(|names| {
+        .map(|table| {
+            let mut names: Vec<String> = table.0.into_keys().collect();
+            names.sort_unstable();
             let mut p = sys_dir.clone();
             names
                 .into_iter()
@@ -969,16 +975,27 @@ fn read_network(
         .into();
     let unix: Fact<netns::UnixSockets> = io
         .with_capped(&unix_path, NET_UNIX_LIMIT, |data, truncated| {
-            let text = String::from_utf8_lossy(data);
-            netns::UnixSockets {
-                paths: netns::unix_socket_paths(&text)
-                    .filter(|p| netns::host_daemon_socket(p).is_some())
-                    .map(str::to_string)
-                    .collect(),
-                complete: !truncated,
-            }
+            // A cut read: drop the partial last line.
+            let data = match (truncated, data.iter().rposition(|&b| b == b'\n')) {
+                (true, Some(i)) => &data[..=i],
+                (true, None) => &[][..],
+                (false, _) => data,
+            };
+            procfs::net::UnixNetEntries::from_buf_read(data)
+                .map(|t| netns::UnixSockets {
+                    paths: t
+                        .0
+                        .into_iter()
+                        .filter_map(|e| e.path)
+                        .filter_map(|p| p.into_os_string().into_string().ok())
+                        .filter(|p| netns::host_daemon_socket(p).is_some())
+                        .collect(),
+                    complete: !truncated,
+                })
+                .map_err(|e| Unknown::file(&unix_path, e.to_string()))
         })
         .map_err(|e| Unknown::read(&unix_path, &e))
+        .and_then(|r| r)
         .into();
     let (dev_s, unix_s, sys_s) = (show(&dev_path), show(&unix_path), show(&sys_dir));
     let (initial, signals) = netns::judge_contents(

@@ -647,3 +647,93 @@ fn a_thread_with_its_own_seccomp_filter_is_listed_as_differing() {
     // The main thread (what /proc/self/status describes) is unfiltered.
     assert_eq!(r.seccomp.mode.known(), Some(&SeccompMode::Disabled));
 }
+
+/// A fixture tree holding only what the network-namespace contents rule reads,
+/// taken from a real namespace: `dev` and `unix` are the kernel's
+/// `/proc/self/net/{dev,unix}`, `ifs` each interface with whether its
+/// `/sys/class/net/<if>/device` exists. The kernel is set to 5.10, before
+/// `SO_NETNS_COOKIE`, so only the contents can decide.
+fn contents_tree(dev: &str, unix: &str, ifs: &[(String, bool)]) -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    let p = |rel: &str| {
+        let f = t.path().join(rel);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        f
+    };
+    std::fs::write(p("proc/sys/kernel/osrelease"), "5.10.0-30-amd64\n").unwrap();
+    std::os::unix::fs::symlink("net:[4026532200]", p("proc/self/ns/net")).unwrap();
+    std::fs::write(p(".posture/so_netns_cookie.errno"), "ENOPROTOOPT\n").unwrap();
+    std::fs::write(p("proc/self/net/dev"), dev).unwrap();
+    std::fs::write(p("proc/self/net/unix"), unix).unwrap();
+    for (name, device) in ifs {
+        std::fs::create_dir_all(t.path().join("sys/class/net").join(name)).unwrap();
+        if *device {
+            std::fs::write(p(&format!("sys/class/net/{name}/device")), "").unwrap();
+        }
+    }
+    t
+}
+
+fn contents_verdict(t: &tempfile::TempDir) -> (Option<bool>, String) {
+    let r = posture::posture_with_root(&posture::Root::fixture(t.path()));
+    let a = posture::evaluate(&r, &posture::Policy::preset(posture::Preset::Checklist));
+    let c = a.check(posture::CheckId::NoHostNetwork).unwrap();
+    (r.network.initial.known().copied(), c.evidence.clone())
+}
+
+#[test]
+fn network_contents_rule_on_real_namespaces() {
+    require_root();
+    // The host's own namespace, as the kernel shows it to this test.
+    let dev = std::fs::read_to_string("/proc/self/net/dev").unwrap();
+    let unix = std::fs::read_to_string("/proc/self/net/unix").unwrap();
+    let ifs: Vec<(String, bool)> = std::fs::read_dir("/sys/class/net")
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().into_string().unwrap(),
+                e.path().join("device").exists(),
+            )
+        })
+        .collect();
+    assert!(
+        ifs.iter().any(|(_, d)| *d)
+            || ifs
+                .iter()
+                .any(|(n, _)| posture::netns::host_side_interface(n)),
+        "this machine's namespace has a device-backed or host-side interface: {ifs:?}"
+    );
+    let (host, ev) = contents_verdict(&contents_tree(&dev, &unix, &ifs));
+    assert_eq!(host, Some(true), "{ev}");
+    assert!(ev.contains("[strong]"), "{ev}");
+    // A new network namespace (sysfs mounted afresh in a private mount
+    // namespace, so it shows that namespace's interfaces).
+    let out = run(
+        "unshare",
+        &[
+            "-nm",
+            "sh",
+            "-c",
+            "mount -t sysfs sysfs /sys && cat /proc/self/net/dev && echo '====' && cat /proc/self/net/unix \
+             && echo '====' && for i in /sys/class/net/*; do if [ -e \"$i/device\" ]; then echo \"${i##*/} 1\"; else echo \"${i##*/} 0\"; fi; done",
+        ],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let parts: Vec<&str> = text.split("====\n").collect();
+    assert_eq!(parts.len(), 3, "{text}");
+    let ifs: Vec<(String, bool)> = parts[2]
+        .lines()
+        .map(|l| {
+            let (n, d) = l.split_once(' ').unwrap();
+            (n.to_string(), d == "1")
+        })
+        .collect();
+    assert_eq!(
+        ifs,
+        [("lo".to_string(), false)],
+        "a new namespace has only lo"
+    );
+    let (host, ev) = contents_verdict(&contents_tree(parts[0], parts[1], &ifs));
+    assert_eq!(host, Some(false), "{ev}");
+}
