@@ -120,6 +120,8 @@ impl Floor {
             .map(|m| r.path(m.path))
             .collect();
         stats.push(r.path(".dockerenv"));
+        // OpenVZ's /proc/vz (and /proc/bc only where /proc/vz exists).
+        stats.push(r.proc_dir().join("vz"));
         stats.push(r.path("var/run/secrets/kubernetes.io/serviceaccount/token"));
         // The places runtime sockets are looked for (a stat each, following
         // links), less the ones the mount table already shows.

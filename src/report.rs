@@ -1284,12 +1284,10 @@ fn read_runtime(
         host_namespaces,
         status_is_sparse,
         ns_inodes_not_linux,
-        // Looked for only where the inodes already say "not Linux's".
-        openvz_files: ns_inodes_not_linux
-            && io.exists(&root.proc_dir().join("vz")).unwrap_or(false)
-            && io
-                .exists(&root.proc_dir().join("user_beancounters"))
-                .unwrap_or(false),
+        // OpenVZ's kernel has /proc/vz on the host and in containers, and
+        // /proc/bc only on the host (systemd's detect_container rule).
+        openvz_container: io.exists(&root.proc_dir().join("vz")).unwrap_or(false)
+            && !io.exists(&root.proc_dir().join("bc")).unwrap_or(true),
         paths: runtime::Paths {
             dockerenv: into_shown(dockerenv_path),
             containerenv: into_shown(containerenv_path),

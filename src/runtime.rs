@@ -145,8 +145,9 @@ pub struct Inputs<'a> {
     /// Whether every namespace inode read lies outside the numbers Linux
     /// gives namespaces (gVisor's Sentry, OpenVZ).
     pub ns_inodes_not_linux: bool,
-    /// Whether OpenVZ's `/proc/vz` and `/proc/user_beancounters` exist.
-    pub openvz_files: bool,
+    /// Whether `/proc/vz` exists and `/proc/bc` does not: an OpenVZ or
+    /// Virtuozzo container (the host has both).
+    pub openvz_container: bool,
     /// Paths used in evidence.
     pub paths: Paths,
 }
@@ -394,11 +395,17 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
             RuntimeKind::Gvisor,
             false,
         );
-    } else if i.ns_inodes_not_linux && i.openvz_files {
+    } else if i.openvz_container {
         push(
             &i.paths.osrelease,
-            "namespace inodes outside Linux's ranges, with /proc/vz and /proc/user_beancounters"
-                .into(),
+            format!(
+                "/proc/vz without /proc/bc (an OpenVZ container){}",
+                if i.ns_inodes_not_linux {
+                    "; namespace inodes outside Linux's ranges"
+                } else {
+                    ""
+                }
+            ),
             RuntimeKind::Openvz,
             false,
         );
