@@ -1046,11 +1046,25 @@ fn syscalls_section(r: &Report, style: Style) -> Section {
     s.row(
         "filter",
         fact(&p.filter, |f| {
-            if *f { "installed on the calling thread" } else { "none on the calling thread" }.to_string()
+            if *f {
+                "installed on the calling thread"
+            } else {
+                "none on the calling thread"
+            }
+            .to_string()
         }),
     );
-    let w = p.results.iter().map(|x| x.syscall.name().len()).max().unwrap_or(8);
-    let mut rows = vec![format!("{}  {:9}  errno or signal", padded("syscall", w), "outcome")];
+    let w = p
+        .results
+        .iter()
+        .map(|x| x.syscall.name().len())
+        .max()
+        .unwrap_or(8);
+    let mut rows = vec![format!(
+        "{}  {:9}  errno or signal",
+        padded("syscall", w),
+        "outcome"
+    )];
     for x in &p.results {
         let detail = match &x.outcome {
             Outcome::Reachable { errno: Some(e) } => format!("{e} (the kernel's own answer)"),
@@ -1068,7 +1082,10 @@ fn syscalls_section(r: &Report, style: Style) -> Section {
             Outcome::Reachable { .. } => style.danger(&state),
             _ => state,
         };
-        rows.push(format!("{}  {state}  {detail}", padded(x.syscall.name(), w)));
+        rows.push(format!(
+            "{}  {state}  {detail}",
+            padded(x.syscall.name(), w)
+        ));
     }
     s.lines("calls", rows);
     let u = &p.user_namespaces;
@@ -1086,7 +1103,11 @@ fn syscalls_section(r: &Report, style: Style) -> Section {
     s.row(
         "new userns",
         fact(&u.can_create, |c| {
-            if *c { style.danger("can be created") } else { "cannot be created".to_string() }
+            if *c {
+                style.danger("can be created")
+            } else {
+                "cannot be created".to_string()
+            }
         }),
     );
     s.row("children", p.children.to_string());

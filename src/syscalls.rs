@@ -223,7 +223,8 @@ pub struct Expectation {
     pub kernel_file: &'static str,
 }
 
-const MAY_MOUNT: &str = "the kernel checks CAP_SYS_ADMIN over the mount namespace (may_mount) before the arguments";
+const MAY_MOUNT: &str =
+    "the kernel checks CAP_SYS_ADMIN over the mount namespace (may_mount) before the arguments";
 
 impl Syscall {
     /// What the kernel answers to the probe's call (see the module table).
@@ -239,31 +240,90 @@ impl Syscall {
             Syscall::Unshare => e(
                 "unshare(CLONE_NEWUSER|0x1)",
                 &[EINVAL],
-                &[(EPERM, "Debian's and Ubuntu's kernel.unprivileged_userns_clone=0 refuses CLONE_NEWUSER before the flags are validated")],
+                &[(
+                    EPERM,
+                    "Debian's and Ubuntu's kernel.unprivileged_userns_clone=0 refuses CLONE_NEWUSER before the flags are validated",
+                )],
                 "kernel/fork.c",
             ),
-            Syscall::Clone => e("clone(CLONE_NEWUSER|CLONE_FS, 0, 0, 0, 0)", &[EINVAL], &[], "kernel/fork.c"),
+            Syscall::Clone => e(
+                "clone(CLONE_NEWUSER|CLONE_FS, 0, 0, 0, 0)",
+                &[EINVAL],
+                &[],
+                "kernel/fork.c",
+            ),
             Syscall::Clone3 => e("clone3(NULL, 0)", &[EINVAL], &[], "kernel/fork.c"),
             Syscall::Setns => e("setns(-1, 0)", &[EBADF], &[], "kernel/nsproxy.c"),
-            Syscall::Mount => e("mount(\"\", \"\", \"\", 0, NULL)", &[ENOENT], &[], "fs/namespace.c"),
-            Syscall::Umount2 => e("umount2(\"\", 0x80000000)", &[EINVAL], &[], "fs/namespace.c"),
-            Syscall::PivotRoot => e("pivot_root(\"\", \"\")", &[ENOENT], &[(EPERM, MAY_MOUNT)], "fs/namespace.c"),
-            Syscall::Fsopen => e("fsopen(\"\", 0x7fffffff)", &[EINVAL], &[(EPERM, MAY_MOUNT)], "fs/fsopen.c"),
-            Syscall::OpenTree => e("open_tree(-1, \"\", 0x80000000)", &[EINVAL], &[], "fs/namespace.c"),
-            Syscall::Keyctl => e("keyctl(0x7fffffff, 0, 0, 0, 0)", &[EOPNOTSUPP], &[], "security/keys/keyctl.c"),
-            Syscall::AddKey => e("add_key(\"\", NULL, NULL, SIZE_MAX, 0)", &[EINVAL], &[], "security/keys/keyctl.c"),
-            Syscall::RequestKey => e("request_key(\"\", \"\", NULL, 0)", &[EINVAL], &[], "security/keys/keyctl.c"),
+            Syscall::Mount => e(
+                "mount(\"\", \"\", \"\", 0, NULL)",
+                &[ENOENT],
+                &[],
+                "fs/namespace.c",
+            ),
+            Syscall::Umount2 => e(
+                "umount2(\"\", 0x80000000)",
+                &[EINVAL],
+                &[],
+                "fs/namespace.c",
+            ),
+            Syscall::PivotRoot => e(
+                "pivot_root(\"\", \"\")",
+                &[ENOENT],
+                &[(EPERM, MAY_MOUNT)],
+                "fs/namespace.c",
+            ),
+            Syscall::Fsopen => e(
+                "fsopen(\"\", 0x7fffffff)",
+                &[EINVAL],
+                &[(EPERM, MAY_MOUNT)],
+                "fs/fsopen.c",
+            ),
+            Syscall::OpenTree => e(
+                "open_tree(-1, \"\", 0x80000000)",
+                &[EINVAL],
+                &[],
+                "fs/namespace.c",
+            ),
+            Syscall::Keyctl => e(
+                "keyctl(0x7fffffff, 0, 0, 0, 0)",
+                &[EOPNOTSUPP],
+                &[],
+                "security/keys/keyctl.c",
+            ),
+            Syscall::AddKey => e(
+                "add_key(\"\", NULL, NULL, SIZE_MAX, 0)",
+                &[EINVAL],
+                &[],
+                "security/keys/keyctl.c",
+            ),
+            Syscall::RequestKey => e(
+                "request_key(\"\", \"\", NULL, 0)",
+                &[EINVAL],
+                &[],
+                "security/keys/keyctl.c",
+            ),
             Syscall::Bpf => e(
                 "bpf(0x7fffffff, NULL, 0)",
                 &[EINVAL],
-                &[(EPERM, "older kernels check kernel.unprivileged_bpf_disabled first, and an LSM's bpf hook runs before the command is validated")],
+                &[(
+                    EPERM,
+                    "older kernels check kernel.unprivileged_bpf_disabled first, and an LSM's bpf hook runs before the command is validated",
+                )],
                 "kernel/bpf/syscall.c",
             ),
-            Syscall::PerfEventOpen => e("perf_event_open(NULL, 0, -1, -1, 0)", &[EFAULT], &[], "kernel/events/core.c"),
+            Syscall::PerfEventOpen => e(
+                "perf_event_open(NULL, 0, -1, -1, 0)",
+                &[EFAULT],
+                &[],
+                "kernel/events/core.c",
+            ),
             Syscall::Userfaultfd => e(
                 "userfaultfd(0x7fffffff)",
                 &[EINVAL],
-                &[(EPERM, "kernels before 5.11 check vm.unprivileged_userfaultfd and CAP_SYS_PTRACE first")],
+                &[(
+                    EPERM,
+                    "kernels before 5.11 check vm.unprivileged_userfaultfd and CAP_SYS_PTRACE first",
+                )],
                 "fs/userfaultfd.c",
             ),
             Syscall::IoUringSetup => e(
@@ -272,43 +332,76 @@ impl Syscall {
                 &[(EPERM, "kernel.io_uring_disabled is checked first")],
                 "io_uring/io_uring.c",
             ),
-            Syscall::Ptrace => e("ptrace(0x7fffffff, 0, 0, 0)", &[ESRCH], &[], "kernel/ptrace.c"),
-            Syscall::ProcessVmReadv => e("process_vm_readv(0, NULL, 0, NULL, 0, 1)", &[EINVAL], &[], "mm/process_vm_access.c"),
-            Syscall::ProcessVmWritev => e("process_vm_writev(0, NULL, 0, NULL, 0, 1)", &[EINVAL], &[], "mm/process_vm_access.c"),
+            Syscall::Ptrace => e(
+                "ptrace(0x7fffffff, 0, 0, 0)",
+                &[ESRCH],
+                &[],
+                "kernel/ptrace.c",
+            ),
+            Syscall::ProcessVmReadv => e(
+                "process_vm_readv(0, NULL, 0, NULL, 0, 1)",
+                &[EINVAL],
+                &[],
+                "mm/process_vm_access.c",
+            ),
+            Syscall::ProcessVmWritev => e(
+                "process_vm_writev(0, NULL, 0, NULL, 0, 1)",
+                &[EINVAL],
+                &[],
+                "mm/process_vm_access.c",
+            ),
             Syscall::OpenByHandleAt => e(
                 "open_by_handle_at(-1, NULL, 0)",
                 &[EBADF, EFAULT],
-                &[(EPERM, "older kernels check CAP_DAC_READ_SEARCH before the descriptor")],
+                &[(
+                    EPERM,
+                    "older kernels check CAP_DAC_READ_SEARCH before the descriptor",
+                )],
                 "fs/fhandle.c",
             ),
             Syscall::InitModule => e(
                 "init_module(NULL, 0, \"\")",
                 &[ENOEXEC],
-                &[(EPERM, "the kernel checks CAP_SYS_MODULE and kernel.modules_disabled first")],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_MODULE and kernel.modules_disabled first",
+                )],
                 "kernel/module/main.c",
             ),
             Syscall::FinitModule => e(
                 "finit_module(-1, \"\", 0x80000000)",
                 &[EINVAL],
-                &[(EPERM, "the kernel checks CAP_SYS_MODULE and kernel.modules_disabled first")],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_MODULE and kernel.modules_disabled first",
+                )],
                 "kernel/module/main.c",
             ),
             Syscall::KexecLoad => e(
                 "kexec_load(0, 0, NULL, 0x8000)",
                 &[EINVAL],
-                &[(EPERM, "the kernel checks CAP_SYS_BOOT, kernel.kexec_load_disabled and lockdown first")],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_BOOT, kernel.kexec_load_disabled and lockdown first",
+                )],
                 "kernel/kexec.c",
             ),
             Syscall::KexecFileLoad => e(
                 "kexec_file_load(-1, -1, 0, NULL, 0x40000000)",
                 &[EINVAL],
-                &[(EPERM, "the kernel checks CAP_SYS_BOOT and kernel.kexec_load_disabled first")],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_BOOT and kernel.kexec_load_disabled first",
+                )],
                 "kernel/kexec_file.c",
             ),
             Syscall::Reboot => e(
                 "reboot(0, 0, 0, NULL)",
                 &[EINVAL],
-                &[(EPERM, "the kernel checks CAP_SYS_BOOT before the magic numbers")],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_BOOT before the magic numbers",
+                )],
                 "kernel/reboot.c",
             ),
             Syscall::Swapon => e(
@@ -327,10 +420,21 @@ impl Syscall {
         const NEG1: usize = -1i64 as usize;
         let s = raw::empty();
         let (nr, args, forks): (libc::c_long, [usize; 6], bool) = match self {
-            Syscall::Unshare => (libc::SYS_unshare, [libc::CLONE_NEWUSER as usize | 0x1, 0, 0, 0, 0, 0], false),
+            Syscall::Unshare => (
+                libc::SYS_unshare,
+                [libc::CLONE_NEWUSER as usize | 0x1, 0, 0, 0, 0, 0],
+                false,
+            ),
             Syscall::Clone => (
                 libc::SYS_clone,
-                [(libc::CLONE_NEWUSER | libc::CLONE_FS) as usize, 0, 0, 0, 0, 0],
+                [
+                    (libc::CLONE_NEWUSER | libc::CLONE_FS) as usize,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                ],
                 true,
             ),
             Syscall::Clone3 => (libc::SYS_clone3, [0; 6], true),
@@ -352,9 +456,17 @@ impl Syscall {
             Syscall::ProcessVmWritev => (libc::SYS_process_vm_writev, [0, 0, 0, 0, 0, 1], false),
             Syscall::OpenByHandleAt => (libc::SYS_open_by_handle_at, [NEG1, 0, 0, 0, 0, 0], false),
             Syscall::InitModule => (libc::SYS_init_module, [0, 0, s, 0, 0, 0], false),
-            Syscall::FinitModule => (libc::SYS_finit_module, [NEG1, s, 0x8000_0000, 0, 0, 0], false),
+            Syscall::FinitModule => (
+                libc::SYS_finit_module,
+                [NEG1, s, 0x8000_0000, 0, 0, 0],
+                false,
+            ),
             Syscall::KexecLoad => (libc::SYS_kexec_load, [0, 0, 0, 0x8000, 0, 0], false),
-            Syscall::KexecFileLoad => (libc::SYS_kexec_file_load, [NEG1, NEG1, 0, 0, 0x4000_0000, 0], false),
+            Syscall::KexecFileLoad => (
+                libc::SYS_kexec_file_load,
+                [NEG1, NEG1, 0, 0, 0x4000_0000, 0],
+                false,
+            ),
             Syscall::Reboot => (libc::SYS_reboot, [0; 6], false),
             Syscall::Swapon => (libc::SYS_swapon, [0, 0x4000_0000, 0, 0, 0, 0], false),
         };
@@ -451,10 +563,7 @@ impl BlockedBy {
 /// What one call answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(
-    feature = "serde",
-    serde(tag = "outcome", rename_all = "snake_case")
-)]
+#[cfg_attr(feature = "serde", serde(tag = "outcome", rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Outcome {
     /// The kernel's validation answered: the filter let the call through.
@@ -580,10 +689,7 @@ pub struct SyscallResult {
 /// The real `unshare(CLONE_NEWUSER)` of the probe child.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(
-    feature = "serde",
-    serde(tag = "outcome", rename_all = "snake_case")
-)]
+#[cfg_attr(feature = "serde", serde(tag = "outcome", rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Creation {
     /// The kernel created the namespace (the child's, gone with it).
@@ -905,7 +1011,9 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
                 .max()
                 .unwrap_or(start)
                 .max(start);
-            let failed = |what: String, outcomes: &mut Vec<Option<Outcome>>, attempt: &mut Option<Creation>| {
+            let failed = |what: String,
+                          outcomes: &mut Vec<Option<Outcome>>,
+                          attempt: &mut Option<Creation>| {
                 if next < n {
                     outcomes[next] = Some(Outcome::Unknown { reason: what });
                 } else if next == n {
@@ -920,8 +1028,12 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
                             "the probe child was killed by {} during its set-up (rt_sigaction, setrlimit, prctl), before any probe call",
                             Signal::new(s)
                         ),
-                        End::TimedOut => "the probe child did not finish its set-up in time".to_string(),
-                        End::Exited(c) => format!("the probe child exited with {c} during its set-up"),
+                        End::TimedOut => {
+                            "the probe child did not finish its set-up in time".to_string()
+                        }
+                        End::Exited(c) => {
+                            format!("the probe child exited with {c} during its set-up")
+                        }
                         End::Vanished(w) => w,
                         End::Finished => unreachable!(),
                     };
@@ -1082,7 +1194,10 @@ fn run_child(plan: &[raw::Call], start: usize, timeout: Duration) -> Result<Chil
     let mut deadline = Instant::now() + timeout;
     let mut finished = false;
     // Reads what is in the pipe; returns whether it reached EOF.
-    let mut drain = |run: &mut ChildRun, finished: &mut bool, deadline: &mut Instant| -> Result<bool, ProbeError> {
+    let mut drain = |run: &mut ChildRun,
+                     finished: &mut bool,
+                     deadline: &mut Instant|
+     -> Result<bool, ProbeError> {
         let n = match nix::unistd::read(r.as_fd(), &mut buf) {
             Ok(n) => n,
             Err(nix::errno::Errno::EINTR) => return Ok(false),

@@ -627,7 +627,11 @@ fn an_unprobed_report_reads_unknown_for_every_syscall() {
     let m = Metrics(parse(&text));
     assert_eq!(m.value("posture_syscall_probe_run", &[]), 0.0);
     assert_eq!(
-        m.state("posture_userns_creatable", "state", &["yes", "no", "unknown"]),
+        m.state(
+            "posture_userns_creatable",
+            "state",
+            &["yes", "no", "unknown"]
+        ),
         "unknown"
     );
     let sets = syscall_states(&text);
@@ -662,7 +666,11 @@ fn a_probed_report_has_one_state_per_syscall() {
     assert_eq!(sets.len(), 26);
     for (sc, states) in &sets {
         assert_eq!(states.len(), 4, "{sc}");
-        assert_eq!(states.values().sum::<f64>(), 1.0, "{sc}: exactly one state holds");
+        assert_eq!(
+            states.values().sum::<f64>(),
+            1.0,
+            "{sc}: exactly one state holds"
+        );
     }
     assert_eq!(sets["keyctl"]["reachable"], 1.0);
     assert_eq!(sets["ptrace"]["reachable"], 1.0);

@@ -169,7 +169,9 @@ fn every_check_on_every_scenario() {
         // (tests/syscalls.rs covers it); the table holds the others.
         let sys = a.check(DangerousSyscallsBlocked).unwrap();
         assert_eq!(sys.status, U, "{name}: {}", sys.evidence);
-        let judged = CheckId::ALL.iter().filter(|id| **id != DangerousSyscallsBlocked);
+        let judged = CheckId::ALL
+            .iter()
+            .filter(|id| **id != DangerousSyscallsBlocked);
         for (i, id) in judged.enumerate() {
             let c = a.check(*id).unwrap();
             if c.status != row[i] {

@@ -147,16 +147,17 @@ impl Ran {
         for (n, s) in self.table() {
             eprintln!("  {n:18} {s}");
         }
-        eprintln!(
-            "  userns: {}",
-            self.probe()["user_namespaces"]
-        );
+        eprintln!("  userns: {}", self.probe()["user_namespaces"]);
     }
 }
 
 /// Runs the binary in `rt` with `flags`, the policy bind-mounted.
 fn run(rt: &str, scenario: &str, flags: &[&str]) -> Ran {
-    require(&[if rt == "podman" { Need::Podman } else { Need::Docker }]);
+    require(&[if rt == "podman" {
+        Need::Podman
+    } else {
+        Need::Docker
+    }]);
     let dir = TempDir::new("syscalls-policy");
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, only_syscalls_policy()).unwrap();
@@ -165,7 +166,15 @@ fn run(rt: &str, scenario: &str, flags: &[&str]) -> Ran {
     let _guard = Cleanup::container(rt, &name);
     let script = "/posture --check --policy /policy.toml --json --probe-syscalls; echo \"@@EXIT $?@@\"; \
                   /posture --check --policy checklist --json --probe-syscalls; echo \"@@EXIT $?@@\"";
-    let mut args: Vec<&str> = vec!["run", "--rm", "--name", &name, "--network=none", "-v", &mount];
+    let mut args: Vec<&str> = vec![
+        "run",
+        "--rm",
+        "--name",
+        &name,
+        "--network=none",
+        "-v",
+        &mount,
+    ];
     args.extend(flags);
     args.extend([test_image(rt), "/bin/sh", "-c", script]);
     let out = sh(rt, &args, 180);
@@ -244,7 +253,11 @@ fn kill_one(name: &str) -> Value {
 /// the way (from the kernel source read for each call; modules and kexec are
 /// not built into this host's kernel).
 fn kernel_answers(filtered: bool) -> BTreeMap<&'static str, String> {
-    let amb = if filtered { "filter_or_kernel" } else { "kernel" };
+    let amb = if filtered {
+        "filter_or_kernel"
+    } else {
+        "kernel"
+    };
     let mut m = BTreeMap::new();
     for (n, e) in [
         ("unshare", "EINVAL"),
@@ -279,7 +292,12 @@ fn kernel_answers(filtered: bool) -> BTreeMap<&'static str, String> {
         no_modules && no_kexec,
         "the expected tables assume a host kernel without modules and kexec"
     );
-    for n in ["init_module", "finit_module", "kexec_load", "kexec_file_load"] {
+    for n in [
+        "init_module",
+        "finit_module",
+        "kexec_load",
+        "kexec_file_load",
+    ] {
         m.insert(n, format!("blocked ENOSYS {amb}"));
     }
     m
@@ -342,7 +360,15 @@ fn default_profile(rt: &str) -> BTreeMap<&'static str, String> {
         // lacks (CAP_SYS_ADMIN, CAP_SYS_BOOT, CAP_SYS_MODULE,
         // CAP_DAC_READ_SEARCH, CAP_BPF, CAP_PERFMON).
         "docker" => {
-            pass(&mut m, &["ptrace", "process_vm_readv", "process_vm_writev", "io_uring_setup"]);
+            pass(
+                &mut m,
+                &[
+                    "ptrace",
+                    "process_vm_readv",
+                    "process_vm_writev",
+                    "io_uring_setup",
+                ],
+            );
             m.insert("clone3", "blocked ENOSYS filter_or_kernel".into());
         }
         // containers-common /usr/share/containers/seccomp.json on this host:
@@ -358,9 +384,20 @@ fn default_profile(rt: &str) -> BTreeMap<&'static str, String> {
             pass(
                 &mut m,
                 &[
-                    "unshare", "clone", "clone3", "setns", "mount", "umount2", "pivot_root",
-                    "fsopen", "open_tree", "keyctl", "ptrace", "process_vm_readv",
-                    "process_vm_writev", "reboot",
+                    "unshare",
+                    "clone",
+                    "clone3",
+                    "setns",
+                    "mount",
+                    "umount2",
+                    "pivot_root",
+                    "fsopen",
+                    "open_tree",
+                    "keyctl",
+                    "ptrace",
+                    "process_vm_readv",
+                    "process_vm_writev",
+                    "reboot",
                 ],
             );
             for n in ["add_key", "request_key", "io_uring_setup"] {
@@ -384,7 +421,10 @@ fn default_profiles() {
         assert_table(&r, &default_profile(rt));
         // Both defaults let some listed syscall through: the check fails,
         // and the syscalls-only policy exits 1.
-        assert_eq!(r.check(&r.doc, "dangerous_syscalls_blocked")["status"], "fail");
+        assert_eq!(
+            r.check(&r.doc, "dangerous_syscalls_blocked")["status"],
+            "fail"
+        );
         assert_eq!(r.exit, 1, "{}", r.name);
         assert_eq!(r.check(&r.checklist, "seccomp")["status"], "pass");
     }
@@ -396,7 +436,10 @@ fn unconfined() {
         let r = run(rt, "unconfined", &["--security-opt", "seccomp=unconfined"]);
         assert_eq!(r.probe()["filter"]["known"], false, "{}", r.name);
         assert_table(&r, &kernel_answers(false));
-        assert_eq!(r.check(&r.doc, "dangerous_syscalls_blocked")["status"], "fail");
+        assert_eq!(
+            r.check(&r.doc, "dangerous_syscalls_blocked")["status"],
+            "fail"
+        );
         assert_eq!(r.exit, 1);
         assert_eq!(r.check(&r.checklist, "seccomp")["status"], "fail");
     }
@@ -433,7 +476,14 @@ fn allow_all_profile_fails_the_check() {
         let c = r.check(&r.doc, "dangerous_syscalls_blocked");
         assert_eq!(c["status"], "fail", "{c}");
         let ev = c["evidence"].as_str().unwrap();
-        for n in ["unshare", "mount", "keyctl", "bpf", "io_uring_setup", "ptrace"] {
+        for n in [
+            "unshare",
+            "mount",
+            "keyctl",
+            "bpf",
+            "io_uring_setup",
+            "ptrace",
+        ] {
             assert!(ev.contains(n), "{}: evidence names {n}: {ev}", r.name);
         }
         assert_eq!(r.exit, 1);
@@ -454,7 +504,10 @@ fn errno_for_every_listed_syscall_passes() {
         let r = run(rt, "errno-all", &["--security-opt", &opt]);
         let want: BTreeMap<&str, String> = NAMES.iter().map(|&n| (n, eperm(n))).collect();
         assert_table(&r, &want);
-        assert_eq!(r.check(&r.doc, "dangerous_syscalls_blocked")["status"], "pass");
+        assert_eq!(
+            r.check(&r.doc, "dangerous_syscalls_blocked")["status"],
+            "pass"
+        );
         assert_eq!(r.exit, 0, "{}", r.name);
         let u = &r.probe()["user_namespaces"];
         assert_eq!(u["can_create"]["known"], false, "{}: {u}", r.name);
@@ -474,7 +527,10 @@ fn kill_process_on_one_syscall() {
         want.insert("keyctl", "killed SIGSYS".into());
         assert_table(&r, &want);
         assert_eq!(r.probe()["children"], 2);
-        assert_eq!(r.check(&r.doc, "dangerous_syscalls_blocked")["status"], "fail");
+        assert_eq!(
+            r.check(&r.doc, "dangerous_syscalls_blocked")["status"],
+            "fail"
+        );
         assert_eq!(r.exit, 1, "{}", r.name);
 
         // Kill on keyctl, ERRNO for the rest: killed counts as blocked, the
@@ -482,7 +538,10 @@ fn kill_process_on_one_syscall() {
         let opt = profile(&dir, "errno-kill.json", errno_all(Some("keyctl")));
         let r = run(rt, "errno-kill-keyctl", &["--security-opt", &opt]);
         assert_eq!(r.table()["keyctl"], "killed SIGSYS");
-        assert_eq!(r.check(&r.doc, "dangerous_syscalls_blocked")["status"], "pass");
+        assert_eq!(
+            r.check(&r.doc, "dangerous_syscalls_blocked")["status"],
+            "pass"
+        );
         assert_eq!(r.exit, 0, "{}", r.name);
     }
 }

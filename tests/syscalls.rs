@@ -217,7 +217,9 @@ fn install(scenario: &str) {
         ),
         other => panic!("no scenario {other}"),
     };
-    let prog = filter.and_then(BpfProgram::try_from).expect("filter builds");
+    let prog = filter
+        .and_then(BpfProgram::try_from)
+        .expect("filter builds");
     // Every thread, so that the report's main-thread facts see it too.
     seccompiler::apply_filter_all_threads(&prog).expect("filter installs");
 }
@@ -268,7 +270,13 @@ fn children_of(pid: u32) -> Vec<u32> {
 fn scenario(name: &str) -> Value {
     let exe = std::env::current_exe().unwrap();
     let out = Command::new(exe)
-        .args(["--ignored", "--exact", "scenario_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--ignored",
+            "--exact",
+            "scenario_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(SCENARIO_ENV, name)
         .output()
         .expect("re-execute the test binary");
@@ -299,7 +307,10 @@ fn probe(doc: &Value) -> &Value {
 /// syscall name -> its result object.
 fn results(doc: &Value) -> BTreeMap<String, Value> {
     let list = probe(doc)["results"].as_array().expect("results");
-    let names: Vec<&str> = list.iter().map(|r| r["syscall"].as_str().unwrap()).collect();
+    let names: Vec<&str> = list
+        .iter()
+        .map(|r| r["syscall"].as_str().unwrap())
+        .collect();
     assert_eq!(names, NAMES, "one result per listed syscall, in order");
     list.iter()
         .map(|r| (r["syscall"].as_str().unwrap().to_string(), r.clone()))
@@ -354,7 +365,11 @@ fn assert_kernel_answers(doc: &Value, filtered: bool, except: &[&str]) {
         if reachable {
             assert_result(&r, "reachable", Some(errno), None);
         } else {
-            let by = if filtered { "filter_or_kernel" } else { "kernel" };
+            let by = if filtered {
+                "filter_or_kernel"
+            } else {
+                "kernel"
+            };
             assert_result(&r, "blocked", Some(errno), Some(by));
         }
     }
@@ -365,7 +380,10 @@ fn without_a_filter_every_answer_is_the_kernels() {
     require_root();
     let doc = scenario("none");
     let p = probe(&doc);
-    assert_eq!(p["filter"]["known"], false, "the test thread has no filter: {p}");
+    assert_eq!(
+        p["filter"]["known"], false,
+        "the test thread has no filter: {p}"
+    );
     assert_kernel_answers(&doc, false, &[]);
     assert_eq!(p["children"], 1);
     assert_eq!(check_status(&doc), "fail");
@@ -402,7 +420,14 @@ fn an_allow_all_filter_blocks_nothing_and_the_check_fails() {
         .unwrap()
         .clone();
     let ev = c["evidence"].as_str().unwrap();
-    for name in ["unshare", "mount", "keyctl", "bpf", "ptrace", "io_uring_setup"] {
+    for name in [
+        "unshare",
+        "mount",
+        "keyctl",
+        "bpf",
+        "ptrace",
+        "io_uring_setup",
+    ] {
         assert!(ev.contains(name), "evidence names {name}: {ev}");
     }
     // The seccomp check, about the mode only, passes for this filter.
@@ -423,7 +448,11 @@ fn errno_for_every_listed_syscall_passes() {
     let table = kernel_table();
     for (name, r) in results(&doc) {
         let (_, eperm_first) = table[name.as_str()];
-        let by = if eperm_first { "filter_or_kernel" } else { "filter" };
+        let by = if eperm_first {
+            "filter_or_kernel"
+        } else {
+            "filter"
+        };
         assert_result(&r, "blocked", Some("EPERM"), Some(by));
         if eperm_first {
             assert!(r["note"].as_str().is_some_and(|n| !n.is_empty()), "{r}");
@@ -433,7 +462,10 @@ fn errno_for_every_listed_syscall_passes() {
     let u = &probe(&doc)["user_namespaces"];
     assert_eq!(u["attempt"]["outcome"], "refused");
     assert_eq!(u["attempt"]["errno"]["name"], "EPERM");
-    assert_eq!(u["can_create"]["known"], false, "every route is blocked: {u}");
+    assert_eq!(
+        u["can_create"]["known"], false,
+        "every route is blocked: {u}"
+    );
     assert_eq!(probe(&doc)["children"], 1);
 }
 
@@ -497,7 +529,10 @@ fn posture_never_probes_and_the_check_is_unknown() {
     let a = posture::evaluate(&report, &posture::Policy::preset(posture::Preset::Strict));
     let c = a.check(posture::CheckId::DangerousSyscallsBlocked).unwrap();
     assert_eq!(c.status, posture::policy::Status::Unknown);
-    assert!(c.blocks(), "strict requires it, and unknown is never a pass");
+    assert!(
+        c.blocks(),
+        "strict requires it, and unknown is never a pass"
+    );
 }
 
 #[test]
@@ -529,7 +564,10 @@ fn the_library_lists_exactly_these_syscalls() {
     assert_eq!(names, NAMES);
     for s in Syscall::ALL {
         assert!(!s.why().is_empty(), "{s} says why it is listed");
-        assert!(!s.expectation().kernel_file.is_empty(), "{s} names its kernel file");
+        assert!(
+            !s.expectation().kernel_file.is_empty(),
+            "{s} names its kernel file"
+        );
     }
 }
 
@@ -538,21 +576,105 @@ fn classification_table() {
     use libc::{EACCES, EFAULT, EINVAL, ENOENT, ENOSYS, EOPNOTSUPP, EPERM};
     let rows: &[(&str, i64, i32, Option<bool>, &str, Option<BlockedBy>)] = &[
         ("keyctl", -1, EOPNOTSUPP, Some(true), "reachable", None),
-        ("keyctl", -1, EPERM, Some(true), "blocked", Some(BlockedBy::Filter)),
-        ("keyctl", -1, EPERM, Some(false), "blocked", Some(BlockedBy::Kernel)),
-        ("keyctl", -1, EPERM, None, "blocked", Some(BlockedBy::FilterOrKernel)),
-        ("keyctl", -1, ENOSYS, Some(true), "blocked", Some(BlockedBy::FilterOrKernel)),
-        ("keyctl", -1, ENOSYS, Some(false), "blocked", Some(BlockedBy::Kernel)),
+        (
+            "keyctl",
+            -1,
+            EPERM,
+            Some(true),
+            "blocked",
+            Some(BlockedBy::Filter),
+        ),
+        (
+            "keyctl",
+            -1,
+            EPERM,
+            Some(false),
+            "blocked",
+            Some(BlockedBy::Kernel),
+        ),
+        (
+            "keyctl",
+            -1,
+            EPERM,
+            None,
+            "blocked",
+            Some(BlockedBy::FilterOrKernel),
+        ),
+        (
+            "keyctl",
+            -1,
+            ENOSYS,
+            Some(true),
+            "blocked",
+            Some(BlockedBy::FilterOrKernel),
+        ),
+        (
+            "keyctl",
+            -1,
+            ENOSYS,
+            Some(false),
+            "blocked",
+            Some(BlockedBy::Kernel),
+        ),
         ("unshare", -1, EINVAL, Some(true), "reachable", None),
-        ("unshare", -1, EPERM, Some(true), "blocked", Some(BlockedBy::FilterOrKernel)),
+        (
+            "unshare",
+            -1,
+            EPERM,
+            Some(true),
+            "blocked",
+            Some(BlockedBy::FilterOrKernel),
+        ),
         ("mount", -1, ENOENT, Some(true), "reachable", None),
-        ("mount", -1, EPERM, Some(true), "blocked", Some(BlockedBy::Filter)),
-        ("mount", -1, EACCES, Some(true), "blocked", Some(BlockedBy::Filter)),
-        ("pivot_root", -1, EPERM, Some(true), "blocked", Some(BlockedBy::FilterOrKernel)),
+        (
+            "mount",
+            -1,
+            EPERM,
+            Some(true),
+            "blocked",
+            Some(BlockedBy::Filter),
+        ),
+        (
+            "mount",
+            -1,
+            EACCES,
+            Some(true),
+            "blocked",
+            Some(BlockedBy::Filter),
+        ),
+        (
+            "pivot_root",
+            -1,
+            EPERM,
+            Some(true),
+            "blocked",
+            Some(BlockedBy::FilterOrKernel),
+        ),
         ("perf_event_open", -1, EFAULT, Some(true), "reachable", None),
-        ("perf_event_open", -1, EACCES, Some(true), "blocked", Some(BlockedBy::Filter)),
-        ("open_by_handle_at", -1, EFAULT, Some(true), "reachable", None),
-        ("io_uring_setup", -1, EPERM, Some(true), "blocked", Some(BlockedBy::FilterOrKernel)),
+        (
+            "perf_event_open",
+            -1,
+            EACCES,
+            Some(true),
+            "blocked",
+            Some(BlockedBy::Filter),
+        ),
+        (
+            "open_by_handle_at",
+            -1,
+            EFAULT,
+            Some(true),
+            "reachable",
+            None,
+        ),
+        (
+            "io_uring_setup",
+            -1,
+            EPERM,
+            Some(true),
+            "blocked",
+            Some(BlockedBy::FilterOrKernel),
+        ),
         ("clone", 1234, 0, Some(true), "reachable", None),
         ("bpf", 3, 0, Some(false), "reachable", None),
         ("bpf", -2, 0, Some(true), "unknown", None),

@@ -100,7 +100,13 @@ fn child(plan: &[Call], start: usize, w: i32, r: i32) -> ! {
         };
         libc::setrlimit(libc::RLIMIT_CORE, &no_core);
         // Die with the thread that forked us rather than linger.
-        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0);
+        libc::prctl(
+            libc::PR_SET_PDEATHSIG,
+            libc::SIGKILL as libc::c_ulong,
+            0,
+            0,
+            0,
+        );
     }
     record(w, SETUP_DONE, 0, 0);
     for (i, c) in plan.iter().enumerate().skip(start) {
