@@ -1176,7 +1176,6 @@ pub fn can_create(results: &[SyscallResult], max: &Fact<u64>, attempt: &Creation
 fn run_child(plan: &[raw::Call], start: usize, timeout: Duration) -> Result<ChildRun, ProbeError> {
     use nix::fcntl::OFlag;
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-    use nix::sys::signal::{Signal as NixSignal, kill};
     use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
     use nix::unistd::Pid;
 
@@ -1225,8 +1224,7 @@ fn run_child(plan: &[raw::Call], start: usize, timeout: Duration) -> Result<Chil
     while !finished && !eof {
         let now = Instant::now();
         if now >= deadline {
-            let _ = kill(pid, NixSignal::SIGKILL);
-            let _ = waitpid(pid, None);
+            kill_and_reap(pid, timeout);
             run.end = End::TimedOut;
             return Ok(run);
         }
@@ -1265,8 +1263,7 @@ fn run_child(plan: &[raw::Call], start: usize, timeout: Duration) -> Result<Chil
             Ok(_) => eof = drain(&mut run, &mut finished, &mut deadline)?,
             Err(nix::errno::Errno::EINTR) => continue,
             Err(e) => {
-                let _ = kill(pid, NixSignal::SIGKILL);
-                let _ = waitpid(pid, None);
+                kill_and_reap(pid, timeout);
                 return Err(ProbeError::Poll(e));
             }
         }
@@ -1291,6 +1288,35 @@ fn run_child(plan: &[raw::Call], start: usize, timeout: Duration) -> Result<Chil
                 return Ok(run);
             }
         }
+    }
+}
+
+/// Kills a child and reaps it, waiting at most `bound` (one second at
+/// most). A traced child (strace, a debugger) can only be reaped once its
+/// tracer has collected its exit, which the tracer may delay; then a thread
+/// waits for it, so the probe returns in bounded time and no zombie stays.
+fn kill_and_reap(pid: nix::unistd::Pid, bound: Duration) {
+    use nix::sys::signal::{Signal as NixSignal, kill};
+    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+    let _ = kill(pid, NixSignal::SIGKILL);
+    let until = Instant::now() + bound.min(Duration::from_secs(1));
+    loop {
+        match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) | Err(nix::errno::Errno::EINTR) => {}
+            // Reaped, or not ours to reap any more (ECHILD).
+            _ => return,
+        }
+        if Instant::now() >= until {
+            let _ = std::thread::Builder::new()
+                .name("posture-reap".into())
+                .spawn(
+                    move || {
+                        while let Err(nix::errno::Errno::EINTR) = waitpid(pid, None) {}
+                    },
+                );
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
     }
 }
 
