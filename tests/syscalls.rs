@@ -812,3 +812,119 @@ proptest! {
 fn check_ids_include_the_new_check() {
     assert!(common::CHECK_IDS.contains(&"dangerous_syscalls_blocked"));
 }
+
+// ---------------------------------------------------------------------------
+// The guard and the CLI.
+
+#[test]
+fn the_guard_probes_exactly_when_its_policy_judges_the_check() {
+    use posture::policy::{Action, Policy, Preset};
+    for preset in Preset::ALL {
+        let p = Policy::preset(preset);
+        assert_ne!(
+            p.action(posture::CheckId::DangerousSyscallsBlocked),
+            Action::Ignore
+        );
+        let r = posture::guard::report_for(&p);
+        assert!(r.syscalls.known().is_some(), "{}", p.name());
+    }
+    let p = Policy::preset(Preset::Strict).ignore(posture::CheckId::DangerousSyscallsBlocked);
+    let r = posture::guard::report_for(&p);
+    assert_eq!(r.syscalls.unknown_reason().unwrap().reason, "not run");
+    // Under strict, on this host (no filter), the probed check fails and the
+    // refusal names it.
+    let refusal = posture::guard(&Policy::preset(Preset::Strict)).unwrap_err();
+    let c = refusal
+        .assessment
+        .check(posture::CheckId::DangerousSyscallsBlocked)
+        .unwrap();
+    assert_eq!(c.status, posture::policy::Status::Fail, "{}", c.evidence);
+    assert!(refusal.to_string().contains("dangerous_syscalls_blocked"));
+}
+
+fn cli(args: &[&str]) -> std::process::Output {
+    Command::new(common::example("posture"))
+        .args(args)
+        .env_remove("POSTURE_POLICY")
+        .env_remove("POSTURE_OVERRIDE")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cli_text_table_and_json() {
+    require_root();
+    let out = cli(&["--probe-syscalls", "--color", "never"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let section = text
+        .split("\n\n")
+        .find(|s| s.starts_with("Syscalls"))
+        .unwrap_or_else(|| panic!("no Syscalls section:\n{text}"));
+    // One row per syscall: name, outcome, errno or signal.
+    for name in NAMES {
+        let row = section
+            .lines()
+            .find(|l| l.split_whitespace().any(|w| w == name))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{section}"));
+        let (errno, reachable) = if name == "open_by_handle_at" {
+            ("EFAULT", true)
+        } else {
+            host_answer(name)
+        };
+        let state = if reachable { "reachable" } else { "blocked" };
+        let words: Vec<&str> = row.split_whitespace().collect();
+        let at = words.iter().position(|w| *w == name).unwrap();
+        assert_eq!(words[at + 1], state, "{row}");
+        if name != "open_by_handle_at" {
+            assert_eq!(words[at + 2], errno, "{row}");
+        }
+    }
+    assert!(section.contains("new userns"), "{section}");
+
+    let out = cli(&["--probe-syscalls", "--json"]);
+    assert!(out.status.success());
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["schema_version"], 1);
+    let list = doc["report"]["syscalls"]["known"]["results"]
+        .as_array()
+        .unwrap();
+    assert_eq!(list.len(), NAMES.len());
+
+    // Without the flag, the JSON says the probe did not run.
+    let out = cli(&["--json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["report"]["syscalls"]["unknown"]["source"],
+        "posture::syscalls::probe"
+    );
+}
+
+#[test]
+fn cli_check_with_the_probe_and_usage_errors() {
+    require_root();
+    // strict requires the check; this host has no filter: it fails, exit 1.
+    let out = cli(&[
+        "--check",
+        "--policy",
+        "strict",
+        "--probe-syscalls",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = doc["assessment"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "dangerous_syscalls_blocked")
+        .unwrap()
+        .clone();
+    assert_eq!(c["status"], "fail");
+    assert_eq!(c["required"], true);
+    // --probe-syscalls probes this process: it makes no sense with --root.
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docker-default");
+    let out = cli(&["--probe-syscalls", "--root", fixture]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--root"));
+}
