@@ -351,24 +351,27 @@ fn default_profile(rt: &str) -> BTreeMap<&'static str, String> {
         }
     };
     match rt {
-        // moby profiles/seccomp/default.json (docker 20.10): defaultAction
-        // SCMP_ACT_ERRNO with EPERM; ptrace and process_vm_readv/writev
-        // allowed from kernel 4.8; io_uring_* still allowed (removed in 25.0);
-        // clone allowed only without CLONE_NEW* flags; clone3 answered ENOSYS
-        // (so that glibc falls back to clone); everything else on the list is
-        // either absent or allowed only with capabilities the default set
-        // lacks (CAP_SYS_ADMIN, CAP_SYS_BOOT, CAP_SYS_MODULE,
-        // CAP_DAC_READ_SEARCH, CAP_BPF, CAP_PERFMON).
+        // moby profiles/seccomp/default.json as vendored by docker 20.10:
+        // defaultAction SCMP_ACT_ERRNO with EPERM; ptrace allowed from
+        // kernel 4.8 (process_vm_readv/writev only with CAP_SYS_PTRACE in
+        // 20.10; later profiles moved them next to ptrace); io_uring_* still
+        // allowed (removed in 25.0); clone allowed only without CLONE_NEW*
+        // flags; clone3 answered ENOSYS (so that glibc falls back to clone);
+        // everything else on the list absent or allowed only with
+        // capabilities the default set lacks (CAP_SYS_ADMIN, CAP_SYS_BOOT,
+        // CAP_SYS_MODULE, CAP_DAC_READ_SEARCH, CAP_BPF, CAP_PERFMON).
         "docker" => {
-            pass(
-                &mut m,
-                &[
-                    "ptrace",
-                    "process_vm_readv",
-                    "process_vm_writev",
-                    "io_uring_setup",
-                ],
+            let version = harness::must(
+                "docker",
+                &["version", "--format", "{{.Server.Version}}"],
+                60,
             );
+            assert!(
+                version.trim().starts_with("20.10."),
+                "the docker table below is docker 20.10's profile; this daemon is {version}: \
+                 write its table from that version's profiles/seccomp/default.json"
+            );
+            pass(&mut m, &["ptrace", "io_uring_setup"]);
             m.insert("clone3", "blocked ENOSYS filter_or_kernel".into());
         }
         // containers-common /usr/share/containers/seccomp.json on this host:
