@@ -10,6 +10,10 @@
 //!    cgroups) through one [`Root`] and returns a [`Report`] of facts. A probe
 //!    that cannot read or parse its file says [`Fact::Unknown`] with the file and
 //!    the reason, never a default that looks like a fact.
+//!    It never runs the opt-in [`syscalls`] probe (a forked child making
+//!    each dangerous syscall once): [`Report::syscalls`] stays unknown ("not
+//!    run") until [`Report::with_syscalls`] attaches one; [`guard()`] does so
+//!    when its policy judges `dangerous_syscalls_blocked`.
 //! 2. **judge**: a policy turns the report into an assessment (see the
 //!    `policy` module), a pure function of both.
 //! 3. **act**: the guard refuses startup, renderers print or serve the result.
@@ -69,7 +73,8 @@ pub use root::{Root, RootKind};
 
 /// Inspects the calling process on the live system.
 ///
-/// Reads only: no subprocess, no network, no filesystem walk, no write. Safe to
+/// Reads only: no subprocess, no network, no filesystem walk, no write, no
+/// fork (the syscall probe is [`syscalls::probe`], opt-in). Safe to
 /// call from a health handler every few seconds and from many threads at once
 /// (it keeps no global state).
 ///

@@ -20,7 +20,7 @@
 //! - anything undecidable (no answer in time, an architecture without a
 //!   table) → [`Outcome::Unknown`] with the reason.
 //!
-//! `posture()` never runs it; [`crate::guard`] does when its policy judges
+//! `posture()` never runs it; [`crate::guard()`] does when its policy judges
 //! `dangerous_syscalls_blocked`. Attach a probe to a report with
 //! [`Report::with_syscalls`]; [`crate::evaluate`] stays a pure function of the
 //! report and the policy.
@@ -168,7 +168,7 @@ syscalls! {
     Unshare = "unshare", "Creates namespaces, a user namespace among them: full capabilities over new namespaces, the gateway to most container-escape kernel bugs.";
     Clone = "clone", "Creates a process in new namespaces (CLONE_NEWUSER and the other CLONE_NEW* flags): the other route to a user namespace.";
     Clone3 = "clone3", "clone with its flags in memory, which a filter cannot inspect: a filter that checks clone's flags must block clone3 whole.";
-    Setns = "setns", "Joins another namespace through a file descriptor (a leaked /proc/<pid>/ns file of a host process).";
+    Setns = "setns", "Joins another namespace through a file descriptor (a leaked `/proc/PID/ns` file of a host process).";
     Mount = "mount", "Mounts filesystems and remounts: exposes filesystem code and can uncover what the runtime masked.";
     Umount2 = "umount2", "Unmounts: removes the mounts that mask /proc and /sys paths.";
     PivotRoot = "pivot_root", "Changes the root filesystem: with mount, the way out of the container's root.";

@@ -54,7 +54,9 @@ pub(crate) fn spawn(
     // SAFETY: `fork` has no memory-safety preconditions. In the child
     // (`pid == 0`) control goes straight to `child`, which never returns and
     // only makes async-signal-safe calls, as a child of a possibly
-    // multi-threaded process must; the parent continues normally.
+    // multi-threaded process must (glibc runs its own fork handlers, which
+    // reset its internal locks; std registers none); the parent continues
+    // normally.
     let pid = unsafe { libc::fork() };
     if pid < 0 {
         return Err(std::io::Error::last_os_error());
