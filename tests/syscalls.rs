@@ -928,3 +928,19 @@ fn cli_check_with_the_probe_and_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--root"));
 }
+
+/// Probes from several threads at once: each has its own pipe and child and
+/// reaps only its own; the answers are the same.
+#[test]
+fn concurrent_probes_agree() {
+    let probes: Vec<_> = (0..4)
+        .map(|_| std::thread::spawn(posture::syscalls::probe))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .collect();
+    for p in &probes[1..] {
+        assert_eq!(p.results, probes[0].results);
+        assert_eq!(p.children, 1);
+    }
+}
