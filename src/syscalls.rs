@@ -46,7 +46,11 @@
 //! and `PR_SET_PDEATHSIG` to `SIGKILL`. Each call has a bound
 //! ([`Options::timeout`], 2 s by default): a child that does not answer is
 //! killed and reaped, and that call reads unknown. The service never dies
-//! and no child outlives the probe. The code that needs `unsafe` (fork, the
+//! and no child outlives the probe (a child held by a tracer can only be
+//! reaped once the tracer lets it go; a thread waits for that). The probe
+//! needs `fork` (glibc's `clone` without namespace flags, which the runtimes'
+//! profiles allow, and a free slot under the pids limit): where it is
+//! refused, every call reads unknown with the error. The code that needs `unsafe` (fork, the
 //! raw calls) is one private submodule; every block has a `// SAFETY:`
 //! comment.
 //!
