@@ -260,7 +260,7 @@ impl CheckId {
                 None,
             ),
             CheckId::DangerousSyscallsBlocked => r(
-                "--security-opt seccomp=<profile.json> whose rules return SCMP_ACT_ERRNO (or kill) for the syscalls named, on top of the runtime's default",
+                "--security-opt seccomp=<profile.json>: the runtime's default profile plus SCMP_ACT_ERRNO (or a kill action) for each syscall named",
                 "securityContext.seccompProfile: {type: Localhost, localhostProfile: <that profile>}",
                 None,
             ),
