@@ -928,7 +928,7 @@ fn kube_restricted_pod() {
         .map(|c| c["id"].as_str().unwrap())
         .collect();
     assert!(
-        !ids.contains(&"read_only_rootfs") && ids.len() == 16,
+        !ids.contains(&"read_only_rootfs") && ids.len() == common::CHECK_IDS.len() - 1,
         "{ids:?}"
     );
 }
