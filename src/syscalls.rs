@@ -1039,7 +1039,8 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
                             format!("the probe child exited with {c} during its set-up")
                         }
                         End::Vanished(w) => w,
-                        End::Finished => unreachable!(),
+                        // Taken by the `End::Finished => break` arm above.
+                        End::Finished => "the probe child finished".to_string(),
                     };
                     fill(&mut outcomes, &mut attempt, start, &why);
                     break;
