@@ -209,6 +209,13 @@ fn install(scenario: &str) {
             SeccompAction::KillThread,
             arch,
         ),
+        // glibc's setrlimit is prlimit64: the child's set-up call.
+        "kill-prlimit" => SeccompFilter::new(
+            one(libc::SYS_prlimit64),
+            SeccompAction::Allow,
+            SeccompAction::KillProcess,
+            arch,
+        ),
         "kill-unshare" => SeccompFilter::new(
             one(libc::SYS_unshare),
             SeccompAction::Allow,
@@ -943,4 +950,23 @@ fn concurrent_probes_agree() {
         assert_eq!(p.results, probes[0].results);
         assert_eq!(p.children, 1);
     }
+}
+
+/// A filter that kills the child's set-up (`setrlimit`, so that a killed
+/// child leaves no core file) stops the probe: every call reads unknown with
+/// the reason, rather than probing without that protection; the check is
+/// unknown, never a pass.
+#[test]
+fn killed_during_set_up_reads_unknown_everywhere() {
+    let doc = scenario("kill-prlimit");
+    for (name, r) in results(&doc) {
+        assert_eq!(r["outcome"], "unknown", "{name}: {r}");
+        let reason = r["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("killed by SIGSYS during its set-up"),
+            "{reason}"
+        );
+    }
+    assert_eq!(probe(&doc)["children"], 1);
+    assert_eq!(check_status(&doc), "unknown");
 }
