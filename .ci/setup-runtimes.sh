@@ -64,7 +64,7 @@ PACKAGES=(
   containernetworking-plugins catatonit
   docker.io containerd
   busybox-static libcap2-bin util-linux coreutils iproute2 procps
-  prometheus hyperfine
+  prometheus hyperfine strace
   ca-certificates
 )
 

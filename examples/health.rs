@@ -33,6 +33,12 @@
 //! * `--cache-ms N` — reuse a reading for up to N ms (default 0: every request
 //!   reads `/proc` afresh; mounts and even capabilities can change at run time).
 //!
+//! The syscall probe (`posture::syscalls`, a forked child making each listed
+//! syscall once) runs once, at startup, when the policy judges
+//! `dangerous_syscalls_blocked` (every preset does); every reading reuses
+//! that result: seccomp filters can only be added, never removed, so a probe
+//! taken at startup stays true or the process gets stricter.
+//!
 //! SIGTERM and SIGINT stop accepting connections and finish the requests in
 //! flight, then exit 0.
 //!
@@ -149,6 +155,11 @@ struct Snapshot {
 
 struct App {
     policy: Policy,
+    /// The syscall probe taken once at startup, when the policy judges
+    /// `dangerous_syscalls_blocked`. Seccomp filters can only be added, never
+    /// removed, so it stays true (or the process gets stricter) for the
+    /// process's life: every reading reuses it instead of forking again.
+    syscalls: Option<posture::syscalls::SyscallProbe>,
     expose_details: bool,
     cache: Duration,
     last: Mutex<Option<(Instant, Arc<Snapshot>)>>,
@@ -167,7 +178,10 @@ impl App {
         }
         // Reads /proc only (no subprocess, no network): well under a
         // millisecond, so it runs on the runtime thread.
-        let report = posture::posture();
+        let mut report = posture::posture();
+        if let Some(p) = &self.syscalls {
+            report = report.with_syscalls(p.clone());
+        }
         let assessment = posture::evaluate(&report, &self.policy);
         let snap = Arc::new(Snapshot { report, assessment });
         if !self.cache.is_zero() {
@@ -290,7 +304,11 @@ fn main() -> ExitCode {
         }
     };
 
-    match posture::guard(&policy) {
+    // The guard's report, with the syscall probe when the policy judges it
+    // (one forked child, once).
+    let startup = posture::guard::report_for(&policy);
+    let syscalls = startup.syscalls.known().cloned();
+    match posture::guard::guard_report(&startup, &policy) {
         Ok(a) => {
             eprint!("{}", posture::guard::OverrideBanner(&a));
             eprintln!("posture: policy {:?} passed", a.policy);
@@ -307,6 +325,7 @@ fn main() -> ExitCode {
 
     let app = Arc::new(App {
         policy,
+        syscalls,
         expose_details: args.expose_details,
         cache: args.cache,
         last: Mutex::new(None),

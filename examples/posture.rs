@@ -25,8 +25,8 @@ use posture::runtime::Confidence;
 use posture::{Fact, Root};
 
 const USAGE: &str = "\
-usage: posture [--json] [--root DIR] [--color WHEN]
-       posture --check [--policy NAME|FILE] [--root DIR]
+usage: posture [--json] [--root DIR] [--color WHEN] [--probe-syscalls]
+       posture --check [--policy NAME|FILE] [--root DIR] [--probe-syscalls]
        posture --help
 
 Prints the container hardening of this process as its kernel reports it:
@@ -51,6 +51,12 @@ options:
                      Without it, $POSTURE_POLICY if set, else checklist.
                      $POSTURE_OVERRIDE=check_id=reason;... downgrades named
                      checks, shown loudly
+  --probe-syscalls   also probe which dangerous syscalls the seccomp filter
+                     lets through (a forked child makes each call with
+                     arguments the kernel rejects; see posture::syscalls):
+                     a table of syscall, outcome, errno or signal, and the
+                     dangerous_syscalls_blocked check. Probes this process,
+                     so not with --root
   -h, --help         print this help
 
 exit status: 0 report printed (with --check: every required check passed),
@@ -84,6 +90,8 @@ struct Args {
     check: bool,
     /// `--policy`: preset name or file.
     policy: Option<String>,
+    /// `--probe-syscalls`: attach a syscall probe to the report.
+    probe_syscalls: bool,
 }
 
 fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -93,6 +101,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         color: ColorWhen::Auto,
         check: false,
         policy: None,
+        probe_syscalls: false,
     };
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -109,6 +118,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "-h" | "--help" => args.mode = Mode::Help,
             "--json" => args.mode = Mode::Json,
             "--check" => args.check = true,
+            "--probe-syscalls" => args.probe_syscalls = true,
             "--policy" => args.policy = Some(value("--policy")?),
             "--root" => args.root = Some(PathBuf::from(value("--root")?)),
             "--color" | "--colour" => {
@@ -127,6 +137,11 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
     if args.policy.is_some() && !args.check {
         return Err("--policy goes with --check".into());
     }
+    if args.probe_syscalls && args.root.is_some() {
+        return Err(
+            "--probe-syscalls probes this process's own filter; it does not go with --root".into(),
+        );
+    }
     Ok(args)
 }
 
@@ -140,6 +155,7 @@ fn main() -> ExitCode {
     };
     let report = || match &args.root {
         Some(dir) => posture::posture_with_root(&Root::fixture(dir)),
+        None if args.probe_syscalls => posture::posture().with_syscalls(posture::syscalls::probe()),
         None => posture::posture(),
     };
     let color = match args.color {
@@ -658,6 +674,8 @@ fn render_text(r: &Report, color: bool) -> String {
     s.row("filters", fact(&r.seccomp.filters, u32::to_string));
     sections.push(s);
 
+    sections.push(syscalls_section(r, style));
+
     let mut s = Section::new("Threads");
     match &r.threads {
         Fact::Unknown(u) => s.row("threads", u.to_string()),
@@ -1041,6 +1059,89 @@ fn render_text(r: &Report, color: bool) -> String {
         s.render(style, &mut out);
     }
     out
+}
+
+/// The syscall probe: one row per syscall (outcome, errno or signal), then
+/// user namespaces.
+fn syscalls_section(r: &Report, style: Style) -> Section {
+    use posture::syscalls::{Creation, Outcome};
+    let mut s = Section::new("Syscalls  (posture::syscalls::probe)");
+    let p = match &r.syscalls {
+        Fact::Known(p) => p,
+        Fact::Unknown(u) => {
+            s.row("probe", format!("{u} (--probe-syscalls runs it)"));
+            return s;
+        }
+    };
+    s.row(
+        "filter",
+        fact(&p.filter, |f| {
+            if *f {
+                "installed on the calling thread"
+            } else {
+                "none on the calling thread"
+            }
+            .to_string()
+        }),
+    );
+    let w = p
+        .results
+        .iter()
+        .map(|x| x.syscall.name().len())
+        .max()
+        .unwrap_or(8);
+    let mut rows = vec![format!(
+        "{}  {:9}  errno or signal",
+        padded("syscall", w),
+        "outcome"
+    )];
+    for x in &p.results {
+        let detail = match &x.outcome {
+            Outcome::Reachable { errno: Some(e) } => format!("{e} (the kernel's own answer)"),
+            Outcome::Reachable { errno: None } => "succeeded".to_string(),
+            Outcome::Blocked { errno, by, note } => match note {
+                Some(n) => format!("{errno} by {} ({n})", by.as_str()),
+                None => format!("{errno} by {}", by.as_str()),
+            },
+            Outcome::Killed { signal } => format!("{signal}"),
+            Outcome::Unknown { reason } => reason.clone(),
+            other => format!("{other:?}"),
+        };
+        let state = format!("{:9}", x.outcome.as_str());
+        let state = match x.outcome {
+            Outcome::Reachable { .. } => style.danger(&state),
+            _ => state,
+        };
+        rows.push(format!(
+            "{}  {state}  {detail}",
+            padded(x.syscall.name(), w)
+        ));
+    }
+    s.lines("calls", rows);
+    let u = &p.user_namespaces;
+    s.row("max userns", fact(&u.max_user_namespaces, u64::to_string));
+    s.row(
+        "userns try",
+        match &u.attempt {
+            Creation::Created => style.danger("unshare(CLONE_NEWUSER) created one"),
+            Creation::Refused { errno } => format!("unshare(CLONE_NEWUSER) refused: {errno}"),
+            Creation::Killed { signal } => format!("unshare(CLONE_NEWUSER) killed by {signal}"),
+            Creation::Unknown { reason } => format!("unknown ({reason})"),
+            other => format!("{other:?}"),
+        },
+    );
+    s.row(
+        "new userns",
+        fact(&u.can_create, |c| {
+            if *c {
+                style.danger("can be created")
+            } else {
+                "cannot be created".to_string()
+            }
+        }),
+    );
+    s.row("children", p.children.to_string());
+    s
 }
 
 fn fact_lines<T>(f: &Fact<T>, show: impl FnOnce(&T) -> Vec<String>) -> Vec<String> {

@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use crate::policy::{Assessment, Policy, Status, evaluate};
+use crate::policy::{Action, Assessment, CheckId, Policy, Status, evaluate};
 use crate::report::Report;
 
 /// The exit code [`enforce`] uses: `EX_CONFIG` from sysexits.h, "configuration
@@ -83,8 +83,26 @@ impl std::error::Error for Refusal {}
 
 /// Judges this process ([`crate::posture()`]) and returns the assessment, or
 /// a [`Refusal`] when a required check did not pass.
+///
+/// When the policy judges `dangerous_syscalls_blocked` (any action but
+/// ignore), the guard also runs [`crate::syscalls::probe`] and attaches it:
+/// a forked child makes each listed syscall once (see that module for what it
+/// can be seen doing). Filters can only be added, never removed, so the
+/// probe taken at startup stays true or gets stricter for the life of the
+/// process: keep the report (see [`report_for`]) rather than probing again.
 pub fn guard(policy: &Policy) -> Result<Assessment, Refusal> {
-    guard_report(&crate::posture(), policy)
+    guard_report(&report_for(policy), policy)
+}
+
+/// The report [`guard`] judges: [`crate::posture()`], with a syscall probe
+/// attached when the policy judges `dangerous_syscalls_blocked`.
+pub fn report_for(policy: &Policy) -> Report {
+    let report = crate::posture();
+    if policy.action(CheckId::DangerousSyscallsBlocked) == Action::Ignore {
+        report
+    } else {
+        report.with_syscalls(crate::syscalls::probe())
+    }
 }
 
 /// The same for a report already taken.

@@ -10,6 +10,10 @@
 //!    cgroups) through one [`Root`] and returns a [`Report`] of facts. A probe
 //!    that cannot read or parse its file says [`Fact::Unknown`] with the file and
 //!    the reason, never a default that looks like a fact.
+//!    It never runs the opt-in [`syscalls`] probe (a forked child making
+//!    each dangerous syscall once): [`Report::syscalls`] stays unknown ("not
+//!    run") until [`Report::with_syscalls`] attaches one; [`guard()`] does so
+//!    when its policy judges `dangerous_syscalls_blocked`.
 //! 2. **judge**: a policy turns the report into an assessment (see the
 //!    `policy` module), a pure function of both.
 //! 3. **act**: the guard refuses startup, renderers print or serve the result.
@@ -36,7 +40,9 @@
 //! let eff = report.capabilities.effective.known().expect("status was captured");
 //! assert_eq!(eff.len(), 14);
 //! ```
-// `unsafe` lives in one module, `sys`, each block with a SAFETY comment.
+// `unsafe` lives in one private module, `syscalls::raw` (fork and raw
+// system calls for the opt-in syscall probe, and the one getsockopt no safe
+// crate has); everything else is denied it.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -59,8 +65,7 @@ pub mod report;
 pub mod root;
 pub mod runtime;
 pub mod status;
-#[allow(unsafe_code)]
-mod sys;
+pub mod syscalls;
 
 pub use fact::{Fact, Unknown};
 pub use guard::{EX_CONFIG, Refusal, enforce, guard};
@@ -70,7 +75,8 @@ pub use root::{Root, RootKind};
 
 /// Inspects the calling process on the live system.
 ///
-/// Reads only: no subprocess, no network, no filesystem walk, no write. Safe to
+/// Reads only: no subprocess, no network, no filesystem walk, no write, no
+/// fork (the syscall probe is [`syscalls::probe`], opt-in). Safe to
 /// call from a health handler every few seconds and from many threads at once
 /// (it keeps no global state).
 ///

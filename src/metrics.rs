@@ -37,7 +37,11 @@
 //! OpenMetrics `stateset` idea written as gauges, which the 0.0.4 text format
 //! (the one every Prometheus version ingests) lacks. The same holds for
 //! `posture_seccomp_mode{mode}`, `posture_no_new_privs{state}`,
-//! `posture_userns_root{mapping}` and `posture_root_filesystem{state}`.
+//! `posture_userns_root{mapping}`, `posture_root_filesystem{state}`,
+//! `posture_syscall{syscall,state}` (one set per syscall the probe lists:
+//! reachable|blocked|killed|unknown; all unknown, and
+//! `posture_syscall_probe_run 0`, when the probe did not run) and
+//! `posture_userns_creatable{state}`.
 //!
 //! **Sets of capabilities** are one 0/1 series per capability the kernel has
 //! (from `cap_last_cap`; every name the crate knows when that is unknown), per
@@ -444,7 +448,53 @@ pub fn render(report: &Report, assessment: &Assessment) -> String {
         &["read_only", "writable", "unknown"],
         rootfs,
     );
+    syscalls(&mut out, report);
     out.text
+}
+
+/// The syscall probe: whether it ran, one state set per listed syscall
+/// (every syscall reads `unknown` when it did not run), and whether new user
+/// namespaces can be created.
+fn syscalls(out: &mut Out, report: &Report) {
+    use crate::syscalls::{Outcome, Syscall};
+    let probe = report.syscalls.known();
+    out.family(
+        "posture_syscall_probe_run",
+        "1 when the syscall probe ran (posture::guard, --probe-syscalls), 0 when not: then every posture_syscall reads unknown.",
+    );
+    out.sample("posture_syscall_probe_run", &[], u64::from(probe.is_some()));
+    out.family(
+        "posture_syscall",
+        "State set per dangerous syscall: what the probe's call answered (reachable: the kernel's own argument check, the filter let it through|blocked: an errno from the filter or a kernel check|killed: a signal|unknown).",
+    );
+    for &sc in Syscall::ALL {
+        let state = probe
+            .and_then(|p| p.outcome(sc))
+            .map_or("unknown", Outcome::as_str);
+        out.state_set(
+            "posture_syscall",
+            &[("syscall", sc.name())],
+            "state",
+            &Outcome::STATES,
+            state,
+        );
+    }
+    out.family(
+        "posture_userns_creatable",
+        "State set: whether this process can create new user namespaces (yes|no|unknown), from the syscall probe.",
+    );
+    let state = match probe.map(|p| &p.user_namespaces.can_create) {
+        Some(Fact::Known(true)) => "yes",
+        Some(Fact::Known(false)) => "no",
+        _ => "unknown",
+    };
+    out.state_set(
+        "posture_userns_creatable",
+        &[],
+        "state",
+        &["yes", "no", "unknown"],
+        state,
+    );
 }
 
 #[cfg(test)]

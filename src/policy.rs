@@ -143,6 +143,7 @@ checks! {
     ResourceLimits = "resource_limits", Recommended, "Memory and pids limits set";
     NoServiceAccountToken = "no_service_account_token", Recommended, "No Kubernetes service-account token mounted";
     ProcTrusted = "proc_trusted", Must, "/proc is a real procfs";
+    DangerousSyscallsBlocked = "dangerous_syscalls_blocked", HighlyRecommended, "Dangerous syscalls blocked by the seccomp filter";
 }
 
 impl fmt::Display for CheckId {
@@ -262,6 +263,11 @@ impl CheckId {
             CheckId::ProcTrusted => r(
                 "do not mount over /proc",
                 "securityContext.procMount: Default",
+                None,
+            ),
+            CheckId::DangerousSyscallsBlocked => r(
+                "--security-opt seccomp=<profile.json>: the runtime's default profile plus SCMP_ACT_ERRNO (or a kill action) for each syscall named",
+                "securityContext.seccompProfile: {type: Localhost, localhostProfile: <that profile>}",
                 None,
             ),
         }
@@ -768,6 +774,7 @@ fn judge(id: CheckId, r: &Report, p: &Policy) -> Judged {
         CheckId::ResourceLimits => resource_limits(r),
         CheckId::NoServiceAccountToken => no_service_account_token(r),
         CheckId::ProcTrusted => proc_trusted(r),
+        CheckId::DangerousSyscallsBlocked => dangerous_syscalls_blocked(r),
     }
 }
 
@@ -1854,6 +1861,42 @@ fn proc_trusted(r: &Report) -> Judged {
         ),
         Fact::Unknown(u) => unknown(u),
     }
+}
+
+/// Fails when the syscall probe found a listed syscall the filter lets
+/// through; unknown when the probe did not run or could not decide one.
+fn dangerous_syscalls_blocked(r: &Report) -> Judged {
+    let p = match &r.syscalls {
+        Fact::Known(p) => p,
+        Fact::Unknown(u) => return unknown(u),
+    };
+    let userns = p.user_namespaces_summary();
+    let reachable = p.reachable();
+    if !reachable.is_empty() {
+        let names: Vec<&str> = reachable.iter().map(|s| s.name()).collect();
+        return (
+            Status::Fail,
+            format!(
+                "{} of {} listed syscalls reach the kernel (its own argument check answered): {}; {userns}",
+                names.len(),
+                p.results.len(),
+                names.join(", ")
+            ),
+        );
+    }
+    let undecided: Vec<String> = p
+        .results
+        .iter()
+        .filter(|r| r.outcome.as_str() == "unknown")
+        .map(|r| format!("{} ({})", r.syscall, r.outcome.detail()))
+        .collect();
+    if !undecided.is_empty() {
+        return (
+            Status::Unknown,
+            format!("none reachable, but undecided: {}", undecided.join("; ")),
+        );
+    }
+    (Status::Pass, format!("{}; {userns}", p.blocked_summary()))
 }
 
 /// Why a policy could not be built.

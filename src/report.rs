@@ -424,6 +424,9 @@ pub struct Report {
     pub devices: Fact<Devices>,
     /// Whether a Kubernetes service-account token file is present.
     pub service_account_token: Fact<bool>,
+    /// Which dangerous syscalls the calling thread can reach: unknown ("not
+    /// run") until a probe is attached with [`Report::with_syscalls`].
+    pub syscalls: Fact<crate::syscalls::SyscallProbe>,
 }
 
 impl Report {
@@ -549,6 +552,7 @@ pub(crate) fn collect(root: &Root) -> Report {
         cgroups,
         devices,
         service_account_token,
+        syscalls: crate::syscalls::not_run(),
     }
 }
 

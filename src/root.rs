@@ -354,7 +354,7 @@ impl Root {
     /// [`Root::NETNS_COOKIE_FILE`] (or its `.errno` sibling).
     pub fn netns_cookie(&self) -> Result<u64, ReadError> {
         match self.kind {
-            RootKind::Live => crate::sys::netns_cookie().map_err(|e| ReadError::Io {
+            RootKind::Live => crate::syscalls::netns_cookie().map_err(|e| ReadError::Io {
                 path: PathBuf::from("getsockopt(SO_NETNS_COOKIE)"),
                 source: io::Error::from_raw_os_error(e as i32),
             }),

@@ -570,3 +570,57 @@ fn refusal_is_also_a_json_log_event() {
             .contains("--user 1000:1000")
     );
 }
+
+/// The syscall probe runs once, at startup (`posture()` never probes), and
+/// every reading carries that result. The host has no seccomp filter, so the
+/// kernel's own validation answers (keyctl(0x7fffffff) is EOPNOTSUPP,
+/// security/keys/keyctl.c): the check fails and blocks.
+#[test]
+fn the_syscall_probe_runs_at_startup_and_is_reused() {
+    assert_root();
+    assert_eq!(own_status("Seccomp"), "0", "this test expects no filter");
+    let tmp = tempfile::tempdir().unwrap();
+    let p = policy_file(tmp.path(), "syscalls-only", "dangerous_syscalls_blocked");
+    let s = start(
+        &[
+            "--policy",
+            p.to_str().unwrap(),
+            "--report-only",
+            "--expose-details",
+        ],
+        &[],
+    );
+    let err = s.wait_stderr("--report-only: serving anyway");
+    assert!(err.contains("dangerous_syscalls_blocked"), "{err}");
+    let h = s.get("/healthz");
+    assert_eq!(h.status, 503, "{h:?}");
+    assert_eq!(
+        h.body,
+        "fail policy=syscalls-only blocking=dangerous_syscalls_blocked\n"
+    );
+    let first: serde_json::Value = serde_json::from_str(&s.get("/posture").body).unwrap();
+    let second: serde_json::Value = serde_json::from_str(&s.get("/posture").body).unwrap();
+    let probe = &first["report"]["syscalls"]["known"];
+    let keyctl = probe["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["syscall"] == "keyctl")
+        .unwrap();
+    assert_eq!(keyctl["outcome"], "reachable", "{keyctl}");
+    assert_eq!(keyctl["errno"]["name"], "EOPNOTSUPP");
+    assert_eq!(
+        first["report"]["syscalls"], second["report"]["syscalls"],
+        "the startup probe is reused"
+    );
+    let m = s.get("/metrics");
+    promtool_check(&m.body);
+    assert_eq!(sample(&m.body, "posture_syscall_probe_run"), Some("1"));
+    assert_eq!(
+        sample(
+            &m.body,
+            "posture_syscall{syscall=\"keyctl\",state=\"reachable\"}"
+        ),
+        Some("1")
+    );
+}

@@ -602,3 +602,76 @@ fn label_values_are_escaped() {
     );
     assert!(text.contains(r#"policy="team \"payments\"\\prod\nline2""#));
 }
+
+/// The syscall state sets of one exposition: syscall -> (state -> value).
+fn syscall_states(text: &str) -> BTreeMap<String, BTreeMap<String, f64>> {
+    let mut out: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+    for (name, labels, v) in parse(text) {
+        if name == "posture_syscall" {
+            out.entry(labels["syscall"].clone())
+                .or_default()
+                .insert(labels["state"].clone(), v);
+        }
+    }
+    out
+}
+
+const SYSCALL_STATES: [&str; 4] = ["reachable", "blocked", "killed", "unknown"];
+
+#[test]
+fn an_unprobed_report_reads_unknown_for_every_syscall() {
+    let r = report_of(&fixture("docker-default"));
+    let a = evaluate(&r, &Policy::preset(Preset::Checklist));
+    let text = posture::metrics::render(&r, &a);
+    promtool_check(&text);
+    let m = Metrics(parse(&text));
+    assert_eq!(m.value("posture_syscall_probe_run", &[]), 0.0);
+    assert_eq!(
+        m.state(
+            "posture_userns_creatable",
+            "state",
+            &["yes", "no", "unknown"]
+        ),
+        "unknown"
+    );
+    let sets = syscall_states(&text);
+    assert_eq!(sets.len(), 26, "{sets:?}");
+    for (sc, states) in &sets {
+        let names: Vec<&str> = states.keys().map(String::as_str).collect();
+        let mut want = SYSCALL_STATES.to_vec();
+        want.sort();
+        assert_eq!(names, want, "{sc}");
+        assert_eq!(states["unknown"], 1.0, "{sc}");
+        assert_eq!(states.values().sum::<f64>(), 1.0, "{sc}");
+    }
+}
+
+#[test]
+fn a_probed_report_has_one_state_per_syscall() {
+    // This test process has no seccomp filter (the host), so the kernel's own
+    // validation answers: keyctl(0x7fffffff) is EOPNOTSUPP, ptrace on pid 0
+    // is ESRCH (security/keys/keyctl.c, kernel/ptrace.c): both reachable.
+    let r = posture::posture().with_syscalls(posture::syscalls::probe());
+    assert_eq!(
+        r.seccomp.mode.known(),
+        Some(&posture::status::SeccompMode::Disabled),
+        "this test expects to run without a seccomp filter"
+    );
+    let a = evaluate(&r, &Policy::preset(Preset::Checklist));
+    let text = posture::metrics::render(&r, &a);
+    promtool_check(&text);
+    let m = Metrics(parse(&text));
+    assert_eq!(m.value("posture_syscall_probe_run", &[]), 1.0);
+    let sets = syscall_states(&text);
+    assert_eq!(sets.len(), 26);
+    for (sc, states) in &sets {
+        assert_eq!(states.len(), 4, "{sc}");
+        assert_eq!(
+            states.values().sum::<f64>(),
+            1.0,
+            "{sc}: exactly one state holds"
+        );
+    }
+    assert_eq!(sets["keyctl"]["reachable"], 1.0);
+    assert_eq!(sets["ptrace"]["reachable"], 1.0);
+}

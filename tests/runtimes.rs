@@ -78,6 +78,9 @@ const HARDENED: &[&str] = &[
     "1000:1000",
 ];
 
+/// `dangerous_syscalls_blocked` is unknown ("not run") in every table here:
+/// these runs do not pass `--probe-syscalls` (tests/runtimes_syscalls.rs does).
+///
 /// A runtime's defaults: root, its default capabilities, its default seccomp
 /// profile, rw root, no_new_privs off, no user namespace, no limits (podman
 /// sets pids 2048 but no memory limit), private namespaces, masked /proc.
@@ -101,6 +104,7 @@ fn defaults_table() -> harness::Expected {
         resource_limits: Unknown,
         no_service_account_token: Pass,
         proc_trusted: Pass,
+        dangerous_syscalls_blocked: Unknown,
     }
 }
 
@@ -127,6 +131,7 @@ fn hardened_table() -> harness::Expected {
         resource_limits: Unknown,
         no_service_account_token: Pass,
         proc_trusted: Pass,
+        dangerous_syscalls_blocked: Unknown,
     }
 }
 
@@ -279,6 +284,7 @@ fn hardened_but_root() {
             resource_limits: Unknown,
             no_service_account_token: Pass,
             proc_trusted: Pass,
+            dangerous_syscalls_blocked: Unknown,
         },
     );
     assert_eq!(
@@ -316,6 +322,7 @@ fn podman_privileged() {
             resource_limits: Unknown,
             no_service_account_token: Pass,
             proc_trusted: Pass,
+            dangerous_syscalls_blocked: Unknown,
         },
     );
     assert_eq!(o.status["Seccomp"], "0");
@@ -364,6 +371,7 @@ fn seccomp_unconfined() {
             resource_limits: Unknown,
             no_service_account_token: Pass,
             proc_trusted: Pass,
+            dangerous_syscalls_blocked: Unknown,
         };
         assert_checklist(&o, &want);
         assert_eq!(
@@ -480,6 +488,7 @@ fn userns_remapped() {
         resource_limits: Unknown,
         no_service_account_token: Pass,
         proc_trusted: Pass,
+        dangerous_syscalls_blocked: Unknown,
     };
     assert_checklist(&o, &want);
 }
@@ -574,6 +583,7 @@ fn userns_rootless_like() {
         resource_limits: Unknown,
         no_service_account_token: Pass,
         proc_trusted: Pass,
+        dangerous_syscalls_blocked: Unknown,
     };
     assert_checklist(&o, &want);
 }
@@ -857,6 +867,7 @@ fn hardened_dockerfile() {
             resource_limits: Pass,
             no_service_account_token: Pass,
             proc_trusted: Pass,
+            dangerous_syscalls_blocked: Unknown,
         },
     );
     let ids = known("dockerfile", "uid", &o.report()["identity"]["uid"]);
@@ -920,6 +931,7 @@ fn kube_restricted_pod() {
             resource_limits: Unknown,
             no_service_account_token: Pass,
             proc_trusted: Pass,
+            dangerous_syscalls_blocked: Unknown,
         },
     );
     assert_eq!(cap_names(&o, "bounding"), names(&[]));
@@ -1013,6 +1025,7 @@ fn kube_privileged_pod() {
             resource_limits: Unknown,
             no_service_account_token: Pass,
             proc_trusted: Pass,
+            dangerous_syscalls_blocked: Unknown,
         },
     );
     assert_verdict(&o, "pss-baseline", false);
@@ -1074,6 +1087,7 @@ fn kube_hostpid_pod() {
         resource_limits: Unknown,
         no_service_account_token: Pass,
         proc_trusted: Pass,
+        dangerous_syscalls_blocked: Unknown,
     };
     if !shared {
         want.0.insert("no_host_pid", St::Pass);

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 /// Every check id, in the library's order, written out here (not taken from
 /// the library) so a renamed or dropped id fails the tests.
-pub const CHECK_IDS: [&str; 18] = [
+pub const CHECK_IDS: [&str; 19] = [
     "non_root",
     "capabilities_dropped",
     "seccomp",
@@ -27,6 +27,7 @@ pub const CHECK_IDS: [&str; 18] = [
     "resource_limits",
     "no_service_account_token",
     "proc_trusted",
+    "dangerous_syscalls_blocked",
 ];
 
 /// `target/<profile>/examples/<name>`, next to this test binary's `deps/`.

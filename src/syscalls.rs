@@ -1,0 +1,1365 @@
+//! Which dangerous system calls this process can reach: an opt-in probe that
+//! changes nothing.
+//!
+//! The `seccomp` check says a filter is installed; it cannot say what the
+//! filter blocks (the rules are not visible from inside). [`probe`] finds out
+//! by asking: each listed system call is made once, with arguments the kernel
+//! rejects **before it does anything**, so the answer comes either from the
+//! filter (which runs first, on entry) or from the kernel's own argument
+//! validation, and nothing changes:
+//!
+//! - the errno the kernel's validation gives for those arguments →
+//!   [`Outcome::Reachable`]: the filter let the call through;
+//! - any other errno → [`Outcome::Blocked`], with [`BlockedBy`] saying
+//!   whether filter and kernel can be told apart (some kernels check a
+//!   capability or a sysctl *before* validating, and answer `EPERM` just as a
+//!   filter would; a kernel built without the call answers `ENOSYS`, as
+//!   filters often do);
+//! - the child died of a signal (`SECCOMP_RET_KILL_PROCESS`, `KILL_THREAD`,
+//!   `TRAP`) → [`Outcome::Killed`];
+//! - anything undecidable (no answer in time, an architecture without a
+//!   table) → [`Outcome::Unknown`] with the reason.
+//!
+//! `posture()` never runs it; [`crate::guard()`] does when its policy judges
+//! `dangerous_syscalls_blocked`. Attach a probe to a report with
+//! [`Report::with_syscalls`]; [`crate::evaluate`] stays a pure function of the
+//! report and the policy.
+//!
+//! ```
+//! let probe = posture::syscalls::probe();
+//! // Every listed syscall has exactly one outcome.
+//! assert_eq!(probe.results.len(), posture::syscalls::Syscall::ALL.len());
+//! let report = posture::posture().with_syscalls(probe);
+//! assert!(report.syscalls.known().is_some());
+//! ```
+//!
+//! # Safety for the service
+//!
+//! A filter may kill the caller (`SCMP_ACT_KILL_PROCESS`, `SCMP_ACT_TRAP`).
+//! So the calls are made in a child forked from the calling thread (it
+//! inherits that thread's filter, which is the one that matters), which only
+//! makes raw system calls, writes one 16-byte record per call to a pipe and
+//! `_exit`s. A killed child tells which call killed it (the one after its last
+//! record); the probe resumes after it in a new child. The child resets
+//! `SIGSYS` to its default action (an inherited handler could resume a
+//! trapped call), sets `RLIMIT_CORE` to 0 (no core file from a killed child)
+//! and `PR_SET_PDEATHSIG` to `SIGKILL`. Each call has a bound
+//! ([`Options::timeout`], 2 s by default): a child that does not answer is
+//! killed and reaped, and that call reads unknown. The service never dies
+//! and no child outlives the probe (a child held by a tracer can only be
+//! reaped once the tracer lets it go; a thread waits for that). The probe
+//! needs `fork` (glibc's `clone` without namespace flags, which the runtimes'
+//! profiles allow, and a free slot under the pids limit): where it is
+//! refused, every call reads unknown with the error. The code that needs `unsafe` (fork, the
+//! raw calls) is one private submodule; every block has a `// SAFETY:`
+//! comment.
+//!
+//! # What the probe can be seen doing
+//!
+//! The calls are real system calls, made by a short-lived child of the
+//! service:
+//!
+//! - a filter whose action logs (`SCMP_ACT_LOG`, `SECCOMP_FILTER_FLAG_LOG`,
+//!   or any kill action with `kernel.seccomp.actions_logged` defaults) writes
+//!   one audit record (`type=SECCOMP`, `syscall=<nr>`) per call it acts on to
+//!   the host's audit log or kernel log: a probe under a strict profile can
+//!   leave about 27 such lines, which look like an attack to a reader who does
+//!   not know about it;
+//! - a `SECCOMP_RET_USER_NOTIF` supervisor (a runtime's seccomp agent, LXD,
+//!   gVisor-style sandboxes) receives each call and decides it; a supervisor
+//!   that never answers costs one [`Options::timeout`] per call;
+//! - a ptracer (strace, a `SECCOMP_RET_TRACE` tracer) sees them;
+//! - `auditd` rules on these syscalls (common in hardening guides for
+//!   `init_module`, `kexec_load`, `mount`, `ptrace`) log them;
+//! - the one call that does something: with [`Options::attempt_user_namespace`]
+//!   (on by default) the child calls `unshare(CLONE_NEWUSER)` for real, last,
+//!   to learn whether the kernel creates user namespaces for this process. The
+//!   namespace belongs to the child and is gone when it exits a moment later.
+//!
+//! # The list, and why each is on it
+//!
+//! Each row: the call made (arguments the kernel rejects), the answer of the
+//! kernel's validation, and the kernel source read for the order of its
+//! checks (Linux 6.12 as shipped by Debian, `linux-source-6.12`, cross-read
+//! with mainline on GitHub for `fs/fhandle.c`). See [`Syscall::why`] and
+//! [`Syscall::expectation`].
+//!
+//! | syscall | call | kernel's answer | kernel file | answers `EPERM` first |
+//! |---|---|---|---|---|
+//! | unshare | `unshare(CLONE_NEWUSER\|0x1)` | EINVAL | kernel/fork.c `ksys_unshare`, `check_unshare_flags` | Debian/Ubuntu `kernel.unprivileged_userns_clone=0` |
+//! | clone | `clone(CLONE_NEWUSER\|CLONE_FS, 0, …)` | EINVAL | kernel/fork.c `copy_process` (first check) | — |
+//! | clone3 | `clone3(NULL, 0)` | EINVAL | kernel/fork.c `copy_clone_args_from_user` | — |
+//! | setns | `setns(-1, 0)` | EBADF | kernel/nsproxy.c | — |
+//! | mount | `mount("", "", "", 0, NULL)` | ENOENT | fs/namespace.c `do_mount` (path lookup before `may_mount`) | — |
+//! | umount2 | `umount2("", 0x80000000)` | EINVAL | fs/namespace.c `ksys_umount` | — |
+//! | pivot_root | `pivot_root("", "")` | ENOENT | fs/namespace.c | `may_mount()` |
+//! | fsopen | `fsopen("", 0x7fffffff)` | EINVAL | fs/fsopen.c | `may_mount()` |
+//! | open_tree | `open_tree(-1, "", 0x80000000)` | EINVAL | fs/namespace.c | — |
+//! | keyctl | `keyctl(0x7fffffff, 0, 0, 0, 0)` | EOPNOTSUPP | security/keys/keyctl.c | — |
+//! | add_key | `add_key("", NULL, NULL, SIZE_MAX, 0)` | EINVAL | security/keys/keyctl.c (`plen` check first) | — |
+//! | request_key | `request_key("", "", NULL, 0)` | EINVAL | security/keys/keyctl.c `key_get_type_from_user` | — |
+//! | bpf | `bpf(0x7fffffff, NULL, 0)` | EINVAL | kernel/bpf/syscall.c `__sys_bpf` | older kernels (`unprivileged_bpf_disabled`), LSM hook |
+//! | perf_event_open | `perf_event_open(NULL, 0, -1, -1, 0)` | EFAULT | kernel/events/core.c (copy before `perf_event_paranoid`) | — |
+//! | userfaultfd | `userfaultfd(0x7fffffff)` | EINVAL | fs/userfaultfd.c (`UFFD_USER_MODE_ONLY` is always allowed) | before 5.11 |
+//! | io_uring_setup | `io_uring_setup(0, NULL)` | EFAULT | io_uring/io_uring.c | `kernel.io_uring_disabled` |
+//! | ptrace | `ptrace(0x7fffffff, 0, 0, 0)` | ESRCH | kernel/ptrace.c | — |
+//! | process_vm_readv | `process_vm_readv(0, NULL, 0, NULL, 0, 1)` | EINVAL | mm/process_vm_access.c | — |
+//! | process_vm_writev | `process_vm_writev(0, NULL, 0, NULL, 0, 1)` | EINVAL | mm/process_vm_access.c | — |
+//! | open_by_handle_at | `open_by_handle_at(-1, NULL, 0)` | EBADF (6.12: descriptor first) or EFAULT (measured on 6.18: handle copied first) | fs/fhandle.c `handle_to_path` | older kernels (`CAP_DAC_READ_SEARCH` first) |
+//! | init_module | `init_module(NULL, 0, "")` | ENOEXEC | kernel/module/main.c | `CAP_SYS_MODULE`, `modules_disabled` |
+//! | finit_module | `finit_module(-1, "", 0x80000000)` | EINVAL | kernel/module/main.c | `CAP_SYS_MODULE`, `modules_disabled` |
+//! | kexec_load | `kexec_load(0, 0, NULL, 0x8000)` | EINVAL | kernel/kexec.c `kexec_load_check` | `CAP_SYS_BOOT`, `kexec_load_disabled`, lockdown |
+//! | kexec_file_load | `kexec_file_load(-1, -1, 0, NULL, 1<<30)` | EINVAL | kernel/kexec_file.c | `CAP_SYS_BOOT`, `kexec_load_disabled` |
+//! | reboot | `reboot(0, 0, 0, NULL)` | EINVAL | kernel/reboot.c (magic checked after) | `CAP_SYS_BOOT` |
+//! | swapon | `swapon(NULL, 0x40000000)` | EINVAL | mm/swapfile.c (flags before capability) | older kernels |
+//!
+//! `ENOSYS` is always ambiguous: a kernel built without the call (no
+//! `CONFIG_KEYS`, `CONFIG_BPF_SYSCALL`, `CONFIG_MODULES`, …) answers it too.
+//! When the calling thread has no filter at all (`Seccomp: 0`), every answer
+//! is the kernel's: an `EPERM` is then [`BlockedBy::Kernel`].
+//!
+//! The system call numbers come from the `libc` crate's `SYS_*` constants for
+//! x86_64 and aarch64; on other architectures every call reads unknown.
+//!
+//! # User namespaces
+//!
+//! [`UserNamespaces`] adds `/proc/sys/user/max_user_namespaces` (in this
+//! user namespace; `0` means the kernel refuses to create any), read through
+//! a [`Root`], and the real `unshare(CLONE_NEWUSER)` of the child.
+
+use std::fmt;
+use std::os::fd::AsFd;
+use std::time::{Duration, Instant};
+
+use crate::fact::{Fact, Unknown};
+use crate::report::Report;
+use crate::root::{Root, SMALL_FILE_LIMIT};
+use crate::status::{SeccompMode, Status};
+
+#[allow(unsafe_code)]
+mod raw;
+
+/// `getsockopt(SO_NETNS_COOKIE)` of the calling thread's network namespace
+/// (see [`crate::netns`]); its one unsafe call lives in the crate's unsafe
+/// module with the probe's.
+pub(crate) fn netns_cookie() -> Result<u64, nix::errno::Errno> {
+    raw::netns_cookie()
+}
+
+macro_rules! syscalls {
+    ($( $variant:ident = $name:literal, $why:literal; )*) => {
+        /// A system call the probe asks about.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Syscall {
+            $(
+                #[doc = $why]
+                $variant,
+            )*
+        }
+
+        impl Syscall {
+            /// Every probed syscall, in probe order.
+            pub const ALL: &'static [Syscall] = &[$(Syscall::$variant),*];
+
+            /// Its name, as in `man 2` (and the JSON).
+            pub fn name(self) -> &'static str {
+                match self { $(Syscall::$variant => $name,)* }
+            }
+
+            /// Why it is on the list.
+            pub fn why(self) -> &'static str {
+                match self { $(Syscall::$variant => $why,)* }
+            }
+        }
+    };
+}
+
+syscalls! {
+    Unshare = "unshare", "Creates namespaces, a user namespace among them: full capabilities over new namespaces, the gateway to most container-escape kernel bugs.";
+    Clone = "clone", "Creates a process in new namespaces (CLONE_NEWUSER and the other CLONE_NEW* flags): the other route to a user namespace.";
+    Clone3 = "clone3", "clone with its flags in memory, which a filter cannot inspect: a filter that checks clone's flags must block clone3 whole.";
+    Setns = "setns", "Joins another namespace through a file descriptor (a leaked `/proc/PID/ns` file of a host process).";
+    Mount = "mount", "Mounts filesystems and remounts: exposes filesystem code and can uncover what the runtime masked.";
+    Umount2 = "umount2", "Unmounts: removes the mounts that mask /proc and /sys paths.";
+    PivotRoot = "pivot_root", "Changes the root filesystem: with mount, the way out of the container's root.";
+    Fsopen = "fsopen", "The new mount API's entry (fsopen/fsconfig/fsmount): the same surface as mount, by other calls.";
+    OpenTree = "open_tree", "Opens or clones a mount tree (OPEN_TREE_CLONE), the new mount API's bind mount.";
+    Keyctl = "keyctl", "The kernel keyring: not namespaced, shared by every container of a uid, and a long CVE history.";
+    AddKey = "add_key", "Adds keys to the kernel keyring (see keyctl).";
+    RequestKey = "request_key", "Looks up keys, may call out to userspace on the host (see keyctl).";
+    Bpf = "bpf", "eBPF programs and maps: the verifier and JIT are a large kernel attack surface.";
+    PerfEventOpen = "perf_event_open", "Performance events: kernel address leaks, side channels and a long CVE history.";
+    Userfaultfd = "userfaultfd", "Stalls page faults at chosen points: the standard tool for winning kernel race conditions.";
+    IoUringSetup = "io_uring_setup", "io_uring: the largest recent source of kernel privilege escalations, and its operations bypass seccomp.";
+    Ptrace = "ptrace", "Reads and writes other processes' memory and registers; before Linux 4.8 it bypassed seccomp.";
+    ProcessVmReadv = "process_vm_readv", "Reads another process's memory without ptrace-stopping it.";
+    ProcessVmWritev = "process_vm_writev", "Writes another process's memory without ptrace-stopping it.";
+    OpenByHandleAt = "open_by_handle_at", "Opens files by handle, outside any mount's root: the 'shocker' container escape.";
+    InitModule = "init_module", "Loads kernel code.";
+    FinitModule = "finit_module", "Loads kernel code from a file descriptor.";
+    KexecLoad = "kexec_load", "Replaces the running kernel.";
+    KexecFileLoad = "kexec_file_load", "Replaces the running kernel, from files.";
+    Reboot = "reboot", "Reboots or halts the host (or ends the pid namespace).";
+    Swapon = "swapon", "Adds swap on the host: host memory and disk.";
+}
+
+impl fmt::Display for Syscall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Syscall {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// What the kernel answers for the arguments the probe passes, and which
+/// other answers it may give before validating them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expectation {
+    /// The call made, in C notation.
+    pub call: &'static str,
+    /// The errnos of the kernel's own validation: seeing one means the filter
+    /// let the call through.
+    pub answers: &'static [i32],
+    /// Errnos the kernel may give *before* validating (a capability or sysctl
+    /// check), the same a filter would give, with the reason. `ENOSYS` (a
+    /// kernel without the call) is always among them and not listed.
+    pub kernel_also: &'static [(i32, &'static str)],
+    /// The kernel source file read for the order of its checks.
+    pub kernel_file: &'static str,
+}
+
+const MAY_MOUNT: &str =
+    "the kernel checks CAP_SYS_ADMIN over the mount namespace (may_mount) before the arguments";
+
+impl Syscall {
+    /// What the kernel answers to the probe's call (see the module table).
+    pub fn expectation(self) -> Expectation {
+        use libc::{EBADF, EFAULT, EINVAL, ENOENT, ENOEXEC, EOPNOTSUPP, EPERM, ESRCH};
+        let e = |call, answers, kernel_also, kernel_file| Expectation {
+            call,
+            answers,
+            kernel_also,
+            kernel_file,
+        };
+        match self {
+            Syscall::Unshare => e(
+                "unshare(CLONE_NEWUSER|0x1)",
+                &[EINVAL],
+                &[(
+                    EPERM,
+                    "Debian's and Ubuntu's kernel.unprivileged_userns_clone=0 refuses CLONE_NEWUSER before the flags are validated",
+                )],
+                "kernel/fork.c",
+            ),
+            Syscall::Clone => e(
+                "clone(CLONE_NEWUSER|CLONE_FS, 0, 0, 0, 0)",
+                &[EINVAL],
+                &[],
+                "kernel/fork.c",
+            ),
+            Syscall::Clone3 => e("clone3(NULL, 0)", &[EINVAL], &[], "kernel/fork.c"),
+            Syscall::Setns => e("setns(-1, 0)", &[EBADF], &[], "kernel/nsproxy.c"),
+            Syscall::Mount => e(
+                "mount(\"\", \"\", \"\", 0, NULL)",
+                &[ENOENT],
+                &[],
+                "fs/namespace.c",
+            ),
+            Syscall::Umount2 => e(
+                "umount2(\"\", 0x80000000)",
+                &[EINVAL],
+                &[],
+                "fs/namespace.c",
+            ),
+            Syscall::PivotRoot => e(
+                "pivot_root(\"\", \"\")",
+                &[ENOENT],
+                &[(EPERM, MAY_MOUNT)],
+                "fs/namespace.c",
+            ),
+            Syscall::Fsopen => e(
+                "fsopen(\"\", 0x7fffffff)",
+                &[EINVAL],
+                &[(EPERM, MAY_MOUNT)],
+                "fs/fsopen.c",
+            ),
+            Syscall::OpenTree => e(
+                "open_tree(-1, \"\", 0x80000000)",
+                &[EINVAL],
+                &[],
+                "fs/namespace.c",
+            ),
+            Syscall::Keyctl => e(
+                "keyctl(0x7fffffff, 0, 0, 0, 0)",
+                &[EOPNOTSUPP],
+                &[],
+                "security/keys/keyctl.c",
+            ),
+            Syscall::AddKey => e(
+                "add_key(\"\", NULL, NULL, SIZE_MAX, 0)",
+                &[EINVAL],
+                &[],
+                "security/keys/keyctl.c",
+            ),
+            Syscall::RequestKey => e(
+                "request_key(\"\", \"\", NULL, 0)",
+                &[EINVAL],
+                &[],
+                "security/keys/keyctl.c",
+            ),
+            Syscall::Bpf => e(
+                "bpf(0x7fffffff, NULL, 0)",
+                &[EINVAL],
+                &[(
+                    EPERM,
+                    "older kernels check kernel.unprivileged_bpf_disabled first, and an LSM's bpf hook runs before the command is validated",
+                )],
+                "kernel/bpf/syscall.c",
+            ),
+            Syscall::PerfEventOpen => e(
+                "perf_event_open(NULL, 0, -1, -1, 0)",
+                &[EFAULT],
+                &[],
+                "kernel/events/core.c",
+            ),
+            Syscall::Userfaultfd => e(
+                "userfaultfd(0x7fffffff)",
+                &[EINVAL],
+                &[(
+                    EPERM,
+                    "kernels before 5.11 check vm.unprivileged_userfaultfd and CAP_SYS_PTRACE first",
+                )],
+                "fs/userfaultfd.c",
+            ),
+            Syscall::IoUringSetup => e(
+                "io_uring_setup(0, NULL)",
+                &[EFAULT],
+                &[(EPERM, "kernel.io_uring_disabled is checked first")],
+                "io_uring/io_uring.c",
+            ),
+            Syscall::Ptrace => e(
+                "ptrace(0x7fffffff, 0, 0, 0)",
+                &[ESRCH],
+                &[],
+                "kernel/ptrace.c",
+            ),
+            Syscall::ProcessVmReadv => e(
+                "process_vm_readv(0, NULL, 0, NULL, 0, 1)",
+                &[EINVAL],
+                &[],
+                "mm/process_vm_access.c",
+            ),
+            Syscall::ProcessVmWritev => e(
+                "process_vm_writev(0, NULL, 0, NULL, 0, 1)",
+                &[EINVAL],
+                &[],
+                "mm/process_vm_access.c",
+            ),
+            Syscall::OpenByHandleAt => e(
+                "open_by_handle_at(-1, NULL, 0)",
+                &[EBADF, EFAULT],
+                &[(
+                    EPERM,
+                    "older kernels check CAP_DAC_READ_SEARCH before the descriptor",
+                )],
+                "fs/fhandle.c",
+            ),
+            Syscall::InitModule => e(
+                "init_module(NULL, 0, \"\")",
+                &[ENOEXEC],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_MODULE and kernel.modules_disabled first",
+                )],
+                "kernel/module/main.c",
+            ),
+            Syscall::FinitModule => e(
+                "finit_module(-1, \"\", 0x80000000)",
+                &[EINVAL],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_MODULE and kernel.modules_disabled first",
+                )],
+                "kernel/module/main.c",
+            ),
+            Syscall::KexecLoad => e(
+                "kexec_load(0, 0, NULL, 0x8000)",
+                &[EINVAL],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_BOOT, kernel.kexec_load_disabled and lockdown first",
+                )],
+                "kernel/kexec.c",
+            ),
+            Syscall::KexecFileLoad => e(
+                "kexec_file_load(-1, -1, 0, NULL, 0x40000000)",
+                &[EINVAL],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_BOOT and kernel.kexec_load_disabled first",
+                )],
+                "kernel/kexec_file.c",
+            ),
+            Syscall::Reboot => e(
+                "reboot(0, 0, 0, NULL)",
+                &[EINVAL],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_BOOT before the magic numbers",
+                )],
+                "kernel/reboot.c",
+            ),
+            Syscall::Swapon => e(
+                "swapon(NULL, 0x40000000)",
+                &[EINVAL],
+                &[(EPERM, "older kernels check CAP_SYS_ADMIN before the flags")],
+                "mm/swapfile.c",
+            ),
+        }
+    }
+
+    /// The raw call on this architecture, or `None` where the probe has no
+    /// numbers.
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    fn call(self) -> Option<raw::Call> {
+        const NEG1: usize = -1i64 as usize;
+        let s = raw::empty();
+        let (nr, args, forks): (libc::c_long, [usize; 6], bool) = match self {
+            Syscall::Unshare => (
+                libc::SYS_unshare,
+                [libc::CLONE_NEWUSER as usize | 0x1, 0, 0, 0, 0, 0],
+                false,
+            ),
+            Syscall::Clone => (
+                libc::SYS_clone,
+                [
+                    (libc::CLONE_NEWUSER | libc::CLONE_FS) as usize,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                ],
+                true,
+            ),
+            Syscall::Clone3 => (libc::SYS_clone3, [0; 6], true),
+            Syscall::Setns => (libc::SYS_setns, [NEG1, 0, 0, 0, 0, 0], false),
+            Syscall::Mount => (libc::SYS_mount, [s, s, s, 0, 0, 0], false),
+            Syscall::Umount2 => (libc::SYS_umount2, [s, 0x8000_0000, 0, 0, 0, 0], false),
+            Syscall::PivotRoot => (libc::SYS_pivot_root, [s, s, 0, 0, 0, 0], false),
+            Syscall::Fsopen => (libc::SYS_fsopen, [s, 0x7fff_ffff, 0, 0, 0, 0], false),
+            Syscall::OpenTree => (libc::SYS_open_tree, [NEG1, s, 0x8000_0000, 0, 0, 0], false),
+            Syscall::Keyctl => (libc::SYS_keyctl, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
+            Syscall::AddKey => (libc::SYS_add_key, [s, 0, 0, usize::MAX, 0, 0], false),
+            Syscall::RequestKey => (libc::SYS_request_key, [s, s, 0, 0, 0, 0], false),
+            Syscall::Bpf => (libc::SYS_bpf, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
+            Syscall::PerfEventOpen => (libc::SYS_perf_event_open, [0, 0, NEG1, NEG1, 0, 0], false),
+            Syscall::Userfaultfd => (libc::SYS_userfaultfd, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
+            Syscall::IoUringSetup => (libc::SYS_io_uring_setup, [0; 6], false),
+            Syscall::Ptrace => (libc::SYS_ptrace, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
+            Syscall::ProcessVmReadv => (libc::SYS_process_vm_readv, [0, 0, 0, 0, 0, 1], false),
+            Syscall::ProcessVmWritev => (libc::SYS_process_vm_writev, [0, 0, 0, 0, 0, 1], false),
+            Syscall::OpenByHandleAt => (libc::SYS_open_by_handle_at, [NEG1, 0, 0, 0, 0, 0], false),
+            Syscall::InitModule => (libc::SYS_init_module, [0, 0, s, 0, 0, 0], false),
+            Syscall::FinitModule => (
+                libc::SYS_finit_module,
+                [NEG1, s, 0x8000_0000, 0, 0, 0],
+                false,
+            ),
+            Syscall::KexecLoad => (libc::SYS_kexec_load, [0, 0, 0, 0x8000, 0, 0], false),
+            Syscall::KexecFileLoad => (
+                libc::SYS_kexec_file_load,
+                [NEG1, NEG1, 0, 0, 0x4000_0000, 0],
+                false,
+            ),
+            Syscall::Reboot => (libc::SYS_reboot, [0; 6], false),
+            Syscall::Swapon => (libc::SYS_swapon, [0, 0x4000_0000, 0, 0, 0, 0], false),
+        };
+        Some(raw::Call { nr, args, forks })
+    }
+
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    fn call(self) -> Option<raw::Call> {
+        None
+    }
+}
+
+/// An errno, with its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Errno {
+    /// The number.
+    pub code: i32,
+    /// `EPERM`, `EINVAL`, …
+    pub name: String,
+}
+
+impl Errno {
+    /// The errno of a number.
+    pub fn new(code: i32) -> Errno {
+        let e = nix::errno::Errno::from_raw(code);
+        let name = if e == nix::errno::Errno::UnknownErrno {
+            format!("errno {code}")
+        } else {
+            format!("{e:?}")
+        };
+        Errno { code, name }
+    }
+}
+
+impl fmt::Display for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// A signal, with its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Signal {
+    /// The number.
+    pub number: i32,
+    /// `SIGSYS`, …
+    pub name: String,
+}
+
+impl Signal {
+    /// The signal of a number.
+    pub fn new(number: i32) -> Signal {
+        let name = match nix::sys::signal::Signal::try_from(number) {
+            Ok(s) => s.as_str().to_string(),
+            Err(_) => format!("signal {number}"),
+        };
+        Signal { number, name }
+    }
+}
+
+impl fmt::Display for Signal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// Who answered a blocked call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum BlockedBy {
+    /// The seccomp filter: the kernel does not give this errno for these
+    /// arguments.
+    Filter,
+    /// The kernel (no filter is installed): a capability or sysctl check.
+    Kernel,
+    /// Either: the kernel may give the same errno before validating.
+    FilterOrKernel,
+}
+
+impl BlockedBy {
+    /// snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlockedBy::Filter => "filter",
+            BlockedBy::Kernel => "kernel",
+            BlockedBy::FilterOrKernel => "filter_or_kernel",
+        }
+    }
+}
+
+/// What one call answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "outcome", rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The kernel's validation answered: the filter let the call through.
+    Reachable {
+        /// The kernel's errno; `None` when the call succeeded.
+        errno: Option<Errno>,
+    },
+    /// Something other than the kernel's validation answered.
+    Blocked {
+        /// The errno returned.
+        errno: Errno,
+        /// Whether the filter or the kernel did, as far as can be told.
+        by: BlockedBy,
+        /// Why the kernel could have given the same answer, where it could.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        note: Option<&'static str>,
+    },
+    /// The child making the call died of a signal (SIGSYS from a filter's
+    /// kill or trap action).
+    Killed {
+        /// The signal.
+        signal: Signal,
+    },
+    /// Could not be decided.
+    Unknown {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Outcome {
+    /// snake_case name of the variant.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Reachable { .. } => "reachable",
+            Outcome::Blocked { .. } => "blocked",
+            Outcome::Killed { .. } => "killed",
+            Outcome::Unknown { .. } => "unknown",
+        }
+    }
+
+    /// Every variant name, for renderers that list all states.
+    pub const STATES: [&'static str; 4] = ["reachable", "blocked", "killed", "unknown"];
+
+    /// The errno or signal, or the reason, in a few words.
+    pub fn detail(&self) -> String {
+        match self {
+            Outcome::Reachable { errno: Some(e) } => e.name.clone(),
+            Outcome::Reachable { errno: None } => "succeeded".to_string(),
+            Outcome::Blocked { errno, by, .. } => format!("{} ({})", errno.name, by.as_str()),
+            Outcome::Killed { signal } => signal.name.clone(),
+            Outcome::Unknown { reason } => reason.clone(),
+        }
+    }
+}
+
+/// Classifies one answer: `ret` is the raw return value, `errno` the errno
+/// when `ret == -1`; `filter` whether the calling thread has a seccomp filter
+/// (`None`: not known).
+///
+/// ```
+/// use posture::syscalls::{classify, BlockedBy, Outcome, Syscall};
+/// // The kernel's own answer to keyctl(0x7fffffff): EOPNOTSUPP.
+/// assert!(matches!(classify(Syscall::Keyctl, -1, libc::EOPNOTSUPP, Some(true)), Outcome::Reachable { .. }));
+/// // EPERM from keyctl can only be the filter's.
+/// assert!(matches!(
+///     classify(Syscall::Keyctl, -1, libc::EPERM, Some(true)),
+///     Outcome::Blocked { by: BlockedBy::Filter, .. }
+/// ));
+/// ```
+pub fn classify(sc: Syscall, ret: i64, errno: i32, filter: Option<bool>) -> Outcome {
+    if ret >= 0 {
+        return Outcome::Reachable { errno: None };
+    }
+    if ret != -1 {
+        return Outcome::Unknown {
+            reason: format!("returned {ret}, neither -1 nor a success"),
+        };
+    }
+    let exp = sc.expectation();
+    if exp.answers.contains(&errno) {
+        return Outcome::Reachable {
+            errno: Some(Errno::new(errno)),
+        };
+    }
+    let kernel_note = if errno == libc::ENOSYS {
+        Some("a kernel built without this system call answers ENOSYS too")
+    } else {
+        exp.kernel_also
+            .iter()
+            .find(|(e, _)| *e == errno)
+            .map(|(_, why)| *why)
+    };
+    let by = match (filter, kernel_note) {
+        (Some(false), _) => BlockedBy::Kernel,
+        (Some(true), None) => BlockedBy::Filter,
+        _ => BlockedBy::FilterOrKernel,
+    };
+    let note = match (by, kernel_note) {
+        (BlockedBy::Filter, _) => None,
+        (_, Some(n)) => Some(n),
+        (BlockedBy::Kernel, None) => Some("no seccomp filter is installed, so the kernel answered"),
+        (_, None) => Some("whether a seccomp filter is installed is unknown"),
+    };
+    Outcome::Blocked {
+        errno: Errno::new(errno),
+        by,
+        note,
+    }
+}
+
+/// One syscall's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct SyscallResult {
+    /// The syscall.
+    pub syscall: Syscall,
+    /// What it answered.
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub outcome: Outcome,
+}
+
+/// The real `unshare(CLONE_NEWUSER)` of the probe child.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "outcome", rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum Creation {
+    /// The kernel created the namespace (the child's, gone with it).
+    Created,
+    /// Refused with an errno (by the filter or the kernel).
+    Refused {
+        /// The errno.
+        errno: Errno,
+    },
+    /// The child died of a signal on the call.
+    Killed {
+        /// The signal.
+        signal: Signal,
+    },
+    /// Not attempted or undecided.
+    Unknown {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Whether this process can create user namespaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct UserNamespaces {
+    /// `/proc/sys/user/max_user_namespaces` in this user namespace (0: the
+    /// kernel creates none).
+    pub max_user_namespaces: Fact<u64>,
+    /// The child's real `unshare(CLONE_NEWUSER)`.
+    pub attempt: Creation,
+    /// The conclusion: whether a new user namespace can be created, by any
+    /// of unshare, clone or clone3.
+    pub can_create: Fact<bool>,
+}
+
+/// Which dangerous syscalls the calling thread can reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct SyscallProbe {
+    /// The architecture probed (`std::env::consts::ARCH`).
+    pub arch: &'static str,
+    /// Whether the calling thread had a seccomp filter (from
+    /// `/proc/thread-self/status`); decides [`BlockedBy::Kernel`].
+    pub filter: Fact<bool>,
+    /// One result per [`Syscall::ALL`], in that order.
+    pub results: Vec<SyscallResult>,
+    /// User-namespace creation.
+    pub user_namespaces: UserNamespaces,
+    /// How many children the probe forked (1, plus one per killed or stuck
+    /// call).
+    pub children: u32,
+}
+
+impl SyscallProbe {
+    /// One syscall's outcome.
+    pub fn outcome(&self, sc: Syscall) -> Option<&Outcome> {
+        self.results
+            .iter()
+            .find(|r| r.syscall == sc)
+            .map(|r| &r.outcome)
+    }
+
+    /// The syscalls with an outcome of the given state name.
+    pub fn with_state(&self, state: &str) -> Vec<Syscall> {
+        self.results
+            .iter()
+            .filter(|r| r.outcome.as_str() == state)
+            .map(|r| r.syscall)
+            .collect()
+    }
+
+    /// The reachable syscalls.
+    pub fn reachable(&self) -> Vec<Syscall> {
+        self.with_state("reachable")
+    }
+
+    /// One line: how many are blocked, by whom, and which were killed.
+    pub fn blocked_summary(&self) -> String {
+        let count = |by: BlockedBy| {
+            self.results
+                .iter()
+                .filter(|r| matches!(r.outcome, Outcome::Blocked { by: b, .. } if b == by))
+                .count()
+        };
+        let mut s = format!(
+            "all {} listed syscalls blocked: {} by the filter, {} by the kernel, {} by filter or kernel (same errno)",
+            self.results.len(),
+            count(BlockedBy::Filter),
+            count(BlockedBy::Kernel),
+            count(BlockedBy::FilterOrKernel),
+        );
+        let killed: Vec<String> = self
+            .results
+            .iter()
+            .filter_map(|r| match &r.outcome {
+                Outcome::Killed { signal } => Some(format!("{} ({signal})", r.syscall)),
+                _ => None,
+            })
+            .collect();
+        if !killed.is_empty() {
+            s.push_str(&format!(", killed on: {}", killed.join(", ")));
+        }
+        s
+    }
+
+    /// One line on user-namespace creation.
+    pub fn user_namespaces_summary(&self) -> String {
+        let u = &self.user_namespaces;
+        let max = match &u.max_user_namespaces {
+            Fact::Known(n) => format!("max_user_namespaces {n}"),
+            Fact::Unknown(x) => format!("max_user_namespaces {x}"),
+        };
+        let attempt = match &u.attempt {
+            Creation::Created => "unshare(CLONE_NEWUSER) succeeded".to_string(),
+            Creation::Refused { errno } => format!("unshare(CLONE_NEWUSER) refused with {errno}"),
+            Creation::Killed { signal } => format!("unshare(CLONE_NEWUSER) killed by {signal}"),
+            Creation::Unknown { reason } => format!("unshare(CLONE_NEWUSER) unknown ({reason})"),
+        };
+        let can = match &u.can_create {
+            Fact::Known(true) => "new user namespaces CAN be created".to_string(),
+            Fact::Known(false) => "new user namespaces cannot be created".to_string(),
+            Fact::Unknown(x) => format!("whether new user namespaces can be created is {x}"),
+        };
+        format!("{can} ({max}; {attempt})")
+    }
+}
+
+impl Report {
+    /// The report with a syscall probe attached (see [`probe`]); `posture()`
+    /// leaves [`Report::syscalls`] unknown ("not run").
+    pub fn with_syscalls(mut self, probe: SyscallProbe) -> Report {
+        self.syscalls = Fact::Known(probe);
+        self
+    }
+}
+
+/// The source named by a report whose probe did not run.
+pub const NOT_RUN_SOURCE: &str = "posture::syscalls::probe";
+
+/// [`Report::syscalls`] before a probe is attached.
+pub fn not_run() -> Fact<SyscallProbe> {
+    Fact::unknown(NOT_RUN_SOURCE, "not run")
+}
+
+/// Probe options.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// How long one call may take before its child is killed and the call
+    /// reads unknown.
+    pub timeout: Duration,
+    /// Whether the child also calls `unshare(CLONE_NEWUSER)` for real (last,
+    /// after every probe call).
+    pub attempt_user_namespace: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            timeout: Duration::from_secs(2),
+            attempt_user_namespace: true,
+        }
+    }
+}
+
+impl Options {
+    /// Sets the per-call bound.
+    pub fn timeout(mut self, t: Duration) -> Options {
+        self.timeout = t;
+        self
+    }
+
+    /// Turns the real `unshare(CLONE_NEWUSER)` on or off.
+    pub fn attempt_user_namespace(mut self, on: bool) -> Options {
+        self.attempt_user_namespace = on;
+        self
+    }
+}
+
+/// Why a probe child could not be run or read.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    /// `pipe2` failed.
+    #[error("pipe2: {0}")]
+    Pipe(#[source] nix::Error),
+    /// `fork` failed.
+    #[error("fork: {0}")]
+    Fork(#[source] std::io::Error),
+    /// Reading the pipe failed.
+    #[error("read from the probe child's pipe: {0}")]
+    Read(#[source] nix::Error),
+    /// `poll` failed.
+    #[error("poll on the probe child's pipe: {0}")]
+    Poll(#[source] nix::Error),
+    /// `waitpid` failed.
+    #[error("waitpid for the probe child: {0}")]
+    Wait(#[source] nix::Error),
+}
+
+/// Probes with the default [`Options`].
+pub fn probe() -> SyscallProbe {
+    probe_with(&Options::default())
+}
+
+/// `max_user_namespaces` of this user namespace, through a [`Root`].
+pub fn max_user_namespaces(root: &Root) -> Fact<u64> {
+    let path = root.proc_sys("user/max_user_namespaces");
+    match root.read_text(&path, SMALL_FILE_LIMIT) {
+        Ok(t) => match t.trim().parse::<u64>() {
+            Ok(n) => Fact::Known(n),
+            Err(e) => Fact::Unknown(Unknown::file(&path, format!("not a number: {e}"))),
+        },
+        Err(e) => Fact::Unknown(Unknown::read(&path, &e)),
+    }
+}
+
+/// Whether the calling thread has a seccomp filter, from
+/// `<root>/proc/thread-self/status`.
+pub fn thread_filter(root: &Root) -> Fact<bool> {
+    let path = root.path("proc/thread-self/status");
+    match root.read_text(&path, crate::root::STATUS_LIMIT) {
+        Ok(t) => match Status::parse(&t).seccomp {
+            crate::status::Field::Value(m) => Fact::Known(m != SeccompMode::Disabled),
+            crate::status::Field::Missing => {
+                Fact::Unknown(Unknown::file(&path, "no Seccomp: line"))
+            }
+            crate::status::Field::Malformed(why) => Fact::Unknown(Unknown::file(&path, why)),
+        },
+        Err(e) => Fact::Unknown(Unknown::read(&path, &e)),
+    }
+}
+
+/// How one child ended.
+enum End {
+    /// It wrote its end record and exited.
+    Finished,
+    /// Killed by a signal.
+    Signaled(i32),
+    /// Exited without its end record.
+    Exited(i32),
+    /// No answer within the bound; killed and reaped.
+    TimedOut,
+    /// Its status could not be collected (`SIGCHLD` ignored, another waiter).
+    Vanished(String),
+}
+
+/// One child's records and end.
+struct ChildRun {
+    setup_done: bool,
+    records: Vec<(u32, i32, i64)>,
+    end: End,
+}
+
+/// Probes with options. Never panics and never kills the caller: every
+/// failure becomes an unknown outcome with its reason.
+pub fn probe_with(opts: &Options) -> SyscallProbe {
+    let root = Root::live();
+    let filter = thread_filter(&root);
+    let known_filter = filter.known().copied();
+    let max = max_user_namespaces(&root);
+    let mut plan: Vec<raw::Call> = Vec::with_capacity(Syscall::ALL.len() + 1);
+    for sc in Syscall::ALL {
+        match sc.call() {
+            Some(c) => plan.push(c),
+            None => break,
+        }
+    }
+    let n = Syscall::ALL.len();
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; n];
+    let mut attempt = if opts.attempt_user_namespace {
+        None
+    } else {
+        Some(Creation::Unknown {
+            reason: "not attempted (Options::attempt_user_namespace is off)".to_string(),
+        })
+    };
+    let mut children = 0u32;
+    if plan.len() == n {
+        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+        if opts.attempt_user_namespace {
+            plan.push(raw::Call {
+                nr: libc::SYS_unshare,
+                args: [libc::CLONE_NEWUSER as usize, 0, 0, 0, 0, 0],
+                forks: false,
+            });
+        }
+        let mut start = 0usize;
+        while start < plan.len() {
+            children += 1;
+            let run = match run_child(&plan, start, opts.timeout) {
+                Ok(r) => r,
+                Err(e) => {
+                    fill(&mut outcomes, &mut attempt, start, &e.to_string());
+                    break;
+                }
+            };
+            for &(idx, errno, ret) in &run.records {
+                let i = idx as usize;
+                if i < n {
+                    outcomes[i] = Some(classify(Syscall::ALL[i], ret, errno, known_filter));
+                } else if i == n {
+                    attempt = Some(if ret >= 0 {
+                        Creation::Created
+                    } else {
+                        Creation::Refused {
+                            errno: Errno::new(errno),
+                        }
+                    });
+                }
+            }
+            // The call after the last one answered is the one the child was in.
+            let next = run
+                .records
+                .iter()
+                .map(|r| r.0 as usize + 1)
+                .filter(|&i| i <= plan.len())
+                .max()
+                .unwrap_or(start)
+                .max(start);
+            let failed = |what: String,
+                          outcomes: &mut Vec<Option<Outcome>>,
+                          attempt: &mut Option<Creation>| {
+                if next < n {
+                    outcomes[next] = Some(Outcome::Unknown { reason: what });
+                } else if next == n {
+                    *attempt = Some(Creation::Unknown { reason: what });
+                }
+            };
+            match run.end {
+                End::Finished => break,
+                _ if !run.setup_done => {
+                    let why = match run.end {
+                        End::Signaled(s) => format!(
+                            "the probe child was killed by {} during its set-up (rt_sigaction, setrlimit, prctl), before any probe call",
+                            Signal::new(s)
+                        ),
+                        End::TimedOut => {
+                            "the probe child did not finish its set-up in time".to_string()
+                        }
+                        End::Exited(c) => {
+                            format!("the probe child exited with {c} during its set-up")
+                        }
+                        End::Vanished(w) => w,
+                        // Taken by the `End::Finished => break` arm above.
+                        End::Finished => "the probe child finished".to_string(),
+                    };
+                    fill(&mut outcomes, &mut attempt, start, &why);
+                    break;
+                }
+                End::Signaled(sig) => {
+                    if next < n {
+                        outcomes[next] = Some(Outcome::Killed {
+                            signal: Signal::new(sig),
+                        });
+                    } else if next == n {
+                        attempt = Some(Creation::Killed {
+                            signal: Signal::new(sig),
+                        });
+                    }
+                }
+                End::TimedOut => failed(
+                    format!(
+                        "no answer within {:?} (a SECCOMP_RET_USER_NOTIF supervisor or a tracer may hold the call); the child was killed",
+                        opts.timeout
+                    ),
+                    &mut outcomes,
+                    &mut attempt,
+                ),
+                End::Exited(code) => failed(
+                    format!("the probe child exited with {code} without answering"),
+                    &mut outcomes,
+                    &mut attempt,
+                ),
+                End::Vanished(why) => failed(why, &mut outcomes, &mut attempt),
+            }
+            start = next + 1;
+        }
+    }
+    let unsupported = format!(
+        "no system call numbers for {}: the probe knows x86_64 and aarch64",
+        std::env::consts::ARCH
+    );
+    let results = Syscall::ALL
+        .iter()
+        .zip(outcomes)
+        .map(|(&syscall, o)| SyscallResult {
+            syscall,
+            outcome: o.unwrap_or_else(|| Outcome::Unknown {
+                reason: if plan.len() < n {
+                    unsupported.clone()
+                } else {
+                    "the probe child gave no answer for it".to_string()
+                },
+            }),
+        })
+        .collect::<Vec<_>>();
+    let attempt = attempt.unwrap_or_else(|| Creation::Unknown {
+        reason: if plan.len() < n {
+            unsupported.clone()
+        } else {
+            "the probe child gave no answer for it".to_string()
+        },
+    });
+    let can_create = can_create(&results, &max, &attempt);
+    SyscallProbe {
+        arch: std::env::consts::ARCH,
+        filter,
+        results,
+        user_namespaces: UserNamespaces {
+            max_user_namespaces: max,
+            attempt,
+            can_create,
+        },
+        children,
+    }
+}
+
+/// Marks every undecided call from `start` on (and the attempt) unknown.
+fn fill(outcomes: &mut [Option<Outcome>], attempt: &mut Option<Creation>, start: usize, why: &str) {
+    for o in outcomes.iter_mut().skip(start) {
+        if o.is_none() {
+            *o = Some(Outcome::Unknown {
+                reason: why.to_string(),
+            });
+        }
+    }
+    if attempt.is_none() {
+        *attempt = Some(Creation::Unknown {
+            reason: why.to_string(),
+        });
+    }
+}
+
+/// The user-namespace conclusion.
+pub fn can_create(results: &[SyscallResult], max: &Fact<u64>, attempt: &Creation) -> Fact<bool> {
+    const SRC: &str = "posture::syscalls::probe (user namespaces)";
+    if let Creation::Created = attempt {
+        return Fact::Known(true);
+    }
+    if max.known() == Some(&0) {
+        return Fact::Known(false);
+    }
+    let state = |sc: Syscall| {
+        results
+            .iter()
+            .find(|r| r.syscall == sc)
+            .map(|r| r.outcome.as_str())
+    };
+    let routes = [Syscall::Unshare, Syscall::Clone, Syscall::Clone3];
+    let open: Vec<&str> = routes
+        .iter()
+        .filter(|&&sc| state(sc) != Some("blocked") && state(sc) != Some("killed"))
+        .map(|sc| sc.name())
+        .collect();
+    match attempt {
+        Creation::Refused { .. } | Creation::Killed { .. } if open.is_empty() => Fact::Known(false),
+        // The filter let unshare with CLONE_NEWUSER through and the kernel
+        // refused the real call: the kernel applies the same checks to clone
+        // and clone3.
+        Creation::Refused { .. } if state(Syscall::Unshare) == Some("reachable") => {
+            Fact::Known(false)
+        }
+        Creation::Refused { errno } => Fact::unknown(
+            SRC,
+            format!(
+                "unshare(CLONE_NEWUSER) was refused with {errno}, but {} reach the kernel and the probe creates no namespace through them",
+                open.join(", ")
+            ),
+        ),
+        Creation::Killed { signal } => Fact::unknown(
+            SRC,
+            format!(
+                "unshare(CLONE_NEWUSER) was killed by {signal}, but {} reach the kernel",
+                open.join(", ")
+            ),
+        ),
+        Creation::Unknown { reason } => Fact::unknown(SRC, reason.clone()),
+        Creation::Created => Fact::Known(true),
+    }
+}
+
+/// Runs one child from `start`, collecting its records until it ends.
+fn run_child(plan: &[raw::Call], start: usize, timeout: Duration) -> Result<ChildRun, ProbeError> {
+    use nix::fcntl::OFlag;
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+    use nix::unistd::Pid;
+
+    let (r, w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(ProbeError::Pipe)?;
+    let pid = raw::spawn(plan, start, w.as_fd(), r.as_fd()).map_err(ProbeError::Fork)?;
+    drop(w);
+    let pid = Pid::from_raw(pid);
+    let mut run = ChildRun {
+        setup_done: false,
+        records: Vec::new(),
+        end: End::Finished,
+    };
+    let mut pending: Vec<u8> = Vec::with_capacity(raw::RECORD * 4);
+    let mut buf = [0u8; 512];
+    let mut deadline = Instant::now() + timeout;
+    let mut finished = false;
+    // Reads what is in the pipe; returns whether it reached EOF.
+    let mut drain = |run: &mut ChildRun,
+                     finished: &mut bool,
+                     deadline: &mut Instant|
+     -> Result<bool, ProbeError> {
+        let n = match nix::unistd::read(r.as_fd(), &mut buf) {
+            Ok(n) => n,
+            Err(nix::errno::Errno::EINTR) => return Ok(false),
+            Err(e) => return Err(ProbeError::Read(e)),
+        };
+        if n == 0 {
+            return Ok(true);
+        }
+        pending.extend_from_slice(&buf[..n]);
+        while pending.len() >= raw::RECORD {
+            let rec: Vec<u8> = pending.drain(..raw::RECORD).collect();
+            let idx = u32::from_ne_bytes(rec[0..4].try_into().expect("4 bytes"));
+            let errno = i32::from_ne_bytes(rec[4..8].try_into().expect("4 bytes"));
+            let ret = i64::from_ne_bytes(rec[8..16].try_into().expect("8 bytes"));
+            *deadline = Instant::now() + timeout;
+            match idx {
+                raw::SETUP_DONE => run.setup_done = true,
+                raw::END => *finished = true,
+                i => run.records.push((i, errno, ret)),
+            }
+        }
+        Ok(false)
+    };
+    let mut eof = false;
+    while !finished && !eof {
+        let now = Instant::now();
+        if now >= deadline {
+            kill_and_reap(pid, timeout);
+            run.end = End::TimedOut;
+            return Ok(run);
+        }
+        // Wake at least every 50 ms to notice a child that died while
+        // another process (forked by another thread) holds the pipe open.
+        let slice = (deadline - now).min(Duration::from_millis(50));
+        let slice = PollTimeout::try_from(slice).unwrap_or(PollTimeout::MAX);
+        let mut fds = [PollFd::new(r.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, slice) {
+            Ok(0) => {
+                // Nothing to read: has the child ended?
+                match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
+                    Ok(WaitStatus::StillAlive) => continue,
+                    Ok(status) => {
+                        // Read whatever it wrote before it ended.
+                        loop {
+                            let mut fds = [PollFd::new(r.as_fd(), PollFlags::POLLIN)];
+                            match poll(&mut fds, PollTimeout::ZERO) {
+                                Ok(n) if n > 0 => {
+                                    if drain(&mut run, &mut finished, &mut deadline)? {
+                                        break;
+                                    }
+                                }
+                                _ => break,
+                            }
+                        }
+                        run.end = end_of(status, finished);
+                        return Ok(run);
+                    }
+                    Err(e) => {
+                        run.end = End::Vanished(format!("waitpid for the probe child: {e}"));
+                        return Ok(run);
+                    }
+                }
+            }
+            Ok(_) => eof = drain(&mut run, &mut finished, &mut deadline)?,
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => {
+                kill_and_reap(pid, timeout);
+                return Err(ProbeError::Poll(e));
+            }
+        }
+    }
+    // End record or EOF: the child is exiting (or has); reap it.
+    loop {
+        match waitpid(pid, None) {
+            Ok(status) => {
+                run.end = end_of(status, finished);
+                return Ok(run);
+            }
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(nix::errno::Errno::ECHILD) if finished => {
+                // SIGCHLD ignored: the kernel reaped it; the records say it finished.
+                run.end = End::Finished;
+                return Ok(run);
+            }
+            Err(e) => {
+                run.end = End::Vanished(format!(
+                    "the probe child's exit status could not be collected (waitpid: {e}; is SIGCHLD ignored?)"
+                ));
+                return Ok(run);
+            }
+        }
+    }
+}
+
+/// Kills a child and reaps it, waiting at most `bound` (one second at
+/// most). A traced child (strace, a debugger) can only be reaped once its
+/// tracer has collected its exit, which the tracer may delay; then a thread
+/// waits for it, so the probe returns in bounded time and no zombie stays.
+fn kill_and_reap(pid: nix::unistd::Pid, bound: Duration) {
+    use nix::sys::signal::{Signal as NixSignal, kill};
+    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+    let _ = kill(pid, NixSignal::SIGKILL);
+    let until = Instant::now() + bound.min(Duration::from_secs(1));
+    loop {
+        match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) | Err(nix::errno::Errno::EINTR) => {}
+            // Reaped, or not ours to reap any more (ECHILD).
+            _ => return,
+        }
+        if Instant::now() >= until {
+            let _ = std::thread::Builder::new()
+                .name("posture-reap".into())
+                .spawn(
+                    move || {
+                        while let Err(nix::errno::Errno::EINTR) = waitpid(pid, None) {}
+                    },
+                );
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn end_of(status: nix::sys::wait::WaitStatus, finished: bool) -> End {
+    use nix::sys::wait::WaitStatus;
+    match status {
+        WaitStatus::Signaled(_, sig, _) => End::Signaled(sig as i32),
+        _ if finished => End::Finished,
+        WaitStatus::Exited(_, code) => End::Exited(code),
+        other => End::Vanished(format!("unexpected wait status {other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_syscall_has_a_call_on_supported_arches() {
+        if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
+            for sc in Syscall::ALL {
+                assert!(sc.call().is_some(), "{sc}");
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<_> = Syscall::ALL.iter().map(|s| s.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Syscall::ALL.len());
+    }
+}
