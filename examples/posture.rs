@@ -832,7 +832,7 @@ fn render_text(r: &Report, color: bool) -> String {
                 m.runtime_sockets
                     .iter()
                     .map(|k| {
-                        let whence = if k.seen_in == "stat" {
+                        let whence = if k.seen_in == posture::mountinfo::SeenIn::Stat {
                             "a socket file, found by stat".to_string()
                         } else {
                             format!("from {}", k.root)

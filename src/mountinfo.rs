@@ -855,8 +855,8 @@ pub struct SocketMount {
     pub runtime: String,
     /// True when a directory holding sockets is mounted, not the socket itself.
     pub directory: bool,
-    /// How it was found: `mountinfo` or `stat`.
-    pub seen_in: &'static str,
+    /// How it was found.
+    pub seen_in: SeenIn,
 }
 
 /// What a host mount is.
@@ -878,6 +878,18 @@ pub enum HostMountKind {
     HostPath,
     /// A procfs, sysfs or devtmpfs mounted where the runtime does not put one.
     Pseudo,
+}
+
+/// How a runtime socket was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum SeenIn {
+    /// In the mount table: the socket, its directory, or a host filesystem
+    /// holding `/run`, mounted in.
+    Mountinfo,
+    /// By `stat` at a place runtimes put sockets, whatever mount brought it.
+    Stat,
 }
 
 /// A host filesystem or directory mounted in.
@@ -1154,7 +1166,7 @@ pub fn analyse_with(
                 root: m.root().to_string(),
                 runtime: rt.to_string(),
                 directory,
-                seen_in: "mountinfo",
+                seen_in: SeenIn::Mountinfo,
             });
         }
         if at.contains("/secrets/")
@@ -1254,7 +1266,7 @@ pub fn analyse_with(
                 root: m.root().to_string(),
                 runtime: format!("any runtime whose socket is under the host's {dir}"),
                 directory: true,
-                seen_in: "mountinfo",
+                seen_in: SeenIn::Mountinfo,
             });
         }
         host_mounts.push(HostMount {
@@ -1428,7 +1440,7 @@ mod tests {
             root: "/docker.sock".into(),
             runtime: "docker".into(),
             directory: false,
-            seen_in: "mountinfo",
+            seen_in: SeenIn::Mountinfo,
         }];
         let mut seen = Vec::new();
         let complete =

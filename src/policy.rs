@@ -1456,7 +1456,7 @@ fn no_runtime_socket(r: &Report) -> Judged {
             .runtime_sockets
             .iter()
             .map(|s| {
-                if s.seen_in == "stat" {
+                if s.seen_in == crate::mountinfo::SeenIn::Stat {
                     format!("{} socket reachable at {}", s.runtime, s.mount_point)
                 } else {
                     format!(

@@ -599,7 +599,7 @@ fn probe_sockets(root: &Root, m: &mut Mounts, full: &mut std::path::PathBuf) {
                     root: String::new(),
                     runtime: runtime.to_string(),
                     directory: false,
-                    seen_in: "stat",
+                    seen_in: mountinfo::SeenIn::Stat,
                 }),
                 Err(e) => unknown.push(format!("cannot tell whether {path} is a socket: {e}")),
             }
