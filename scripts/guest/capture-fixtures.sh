@@ -8,8 +8,9 @@
 #
 # Needs what tests/guests.rs needs: root, `bash .ci/setup-runtimes.sh` (podman
 # and localhost/posture-base:latest) and `bash .ci/setup-guests.sh`.  The
-# containers run localhost/posture-test:latest, the base image plus the
-# static CLI at /posture, imported in the guest from a tar made here.
+# containers run the base image's filesystem (busybox, capsh), imported in
+# the guest as localhost/posture-test:latest from a tar made here (the
+# capture needs no posture binary).
 # Existing guest-* fixtures of the named series are replaced; nothing else
 # in tests/fixtures is touched.  Run scripts/check-fixtures.sh afterwards.
 set -euo pipefail
@@ -36,9 +37,9 @@ declare -A FLAGS=(
   [runtime-socket]="${HARDENED[*]} -v /run/podman/podman.sock:/run/podman/podman.sock"
 )
 declare -A NOTE=(
-  [hardened]="the hardened line of issue 10: every check passes but userns_remap; no_host_network is decided by SO_NETNS_COOKIE (2 or more here; the initial namespace's is 1)"
+  [hardened]="the hardened line of issue 10: every check passes but userns_remap; no_host_network is decided by SO_NETNS_COOKIE, which a tree cannot hold: the cookies measured in the same boot (initial namespace, --network=none, --network=host) are in capture/guest-facts.txt"
   [defaults]="podman's defaults; --network=none because the bridge network does not work in the guest"
-  [network-host]="--network=host: the guest's initial net namespace (SO_NETNS_COOKIE 1); UTS stays private"
+  [network-host]="--network=host: the guest's initial net namespace (SO_NETNS_COOKIE 1, capture/guest-facts.txt); UTS stays private"
   [apparmor-unconfined]="the hardened line with AppArmor disabled for the container: attr reads unconfined while AppArmor is loaded"
   [host-path]="the hardened line plus a bind of the guest's /srv/data (a tmpfs at /srv in the guest) at /data"
   [runtime-socket]="the hardened line plus a live unix socket (a python3 listener) at /run/podman/podman.sock, bound in"
@@ -46,13 +47,9 @@ declare -A NOTE=(
 
 work="$REPO/target/guests/capture"
 rm -rf "$work"; mkdir -p "$work"
-bin="$(bash "$REPO/scripts/build-static.sh" posture)"
 ctr="posture-guest-capture-$$"
 podman create --name "$ctr" "$BASE" /bin/true >/dev/null
 podman export -o "$work/image.tar" "$ctr"; podman rm -f "$ctr" >/dev/null
-mkdir -p "$work/stage"; cp "$bin" "$work/stage/posture"
-tar --append -f "$work/image.tar" --owner=0 --group=0 --numeric-owner --mode=0755 -C "$work/stage" posture
-rm -rf "$work/stage"
 
 for s in "${SERIES[@]}"; do
   [ -r "/var/cache/posture-guests/$s/package" ] || die "kernel $s not prepared: run bash .ci/setup-guests.sh"
@@ -76,6 +73,8 @@ for s in "${SERIES[@]}"; do
     [ "$rc" = 0 ] || { cat "$J/out/capture-$n.log" >&2 || true; die "$n: capture failed ($rc)"; }
     rm -rf "${FIX:?}/$n"
     cp -a "$J/out/fixtures/$n" "$FIX/$n"
+    # the guest's facts of this boot (kernel, LSMs, cgroups, netns cookies)
+    cp "$J/out/facts.txt" "$FIX/$n/capture/guest-facts.txt"
     log "wrote tests/fixtures/$n"
   done
 done
