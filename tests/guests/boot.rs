@@ -29,9 +29,9 @@ pub fn cache() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/var/cache/posture-guests"))
 }
 
-/// Seconds one boot (all scenarios) may take before QEMU is killed. About
-/// four minutes are normal on this 2-core machine; the bound leaves room for
-/// a machine busy with other builds.
+/// Seconds one boot (all scenarios) may take before QEMU is killed. One
+/// minute is normal on this idle 2-core machine and six were seen with the
+/// load at 11; the bound leaves room for a busier machine.
 pub const BOOT_TIMEOUT_S: u32 = 1200;
 
 /// Debian 12's kernels under test.
