@@ -8,11 +8,15 @@
 # Steps:
 #   1. .ci/setup-runtimes.sh: podman+runc, Docker Engine (dockerd started),
 #      promtool, capsh/setpriv/unshare, hyperfine, the busybox base image.
-#   2. scripts/check-fixtures.sh: the fixture trees hold only plain files and
+#   2. .ci/setup-guests.sh: QEMU, AppArmor and Debian 12's 6.1 and 6.12
+#      kernels with their initramfs, cached under /var/cache/posture-guests
+#      (the guest matrix, feature guest-tests).
+#   3. scripts/check-fixtures.sh: the fixture trees hold only plain files and
 #      the ns links git can store.
-#   3. cargo test --all-features: unit, doc, fixture, policy, CLI, live
+#   4. cargo test --all-features: unit, doc, fixture, policy, CLI, live
 #      (setpriv, capsh, unshare, seccomp), robustness, HTTP and metrics tests,
-#      and (feature runtime-tests) the CLI inside real containers, flag by flag.
+#      (feature runtime-tests) the CLI inside real containers, flag by flag,
+#      and (feature guest-tests) the same in podman on the two guest kernels.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,5 +26,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 bash .ci/setup-runtimes.sh
+bash .ci/setup-guests.sh
 bash scripts/check-fixtures.sh
 cargo test --all-features

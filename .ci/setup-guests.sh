@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# .ci/setup-guests.sh — prepare the real-kernel guest matrix (tests/guests.rs,
+# feature guest-tests), on Debian bookworm, as root.  Idempotent and cached:
+# a second run downloads and builds nothing.
+#
+# What it does:
+#   1. apt-get install qemu-system-x86 seabios (its BIOS), apparmor (podman
+#      loads its default profile in the guest with apparmor_parser),
+#      busybox-static (the initramfs), xz-utils, python3 (in-guest helpers),
+#      unless they are installed.
+#   2. For each kernel series (6.1 and 6.12, Debian 12's own generic kernels):
+#      apt-get download linux-image-<version>-amd64-unsigned and dpkg -x it
+#      under $CACHE/<series>/.  The versions of issue 10 are preferred
+#      (6.1.0-50, 6.12.107+deb12); when the archive no longer carries one
+#      (bookworm-security keeps only recent 6.12 builds), the newest of the
+#      series in the apt index is taken, and the choice is logged.
+#   3. Builds $CACHE/<series>/initrd.img: busybox-static, the 9p/virtio/
+#      overlay modules with their dependencies (read from each module's
+#      modinfo, .ko.xz decompressed) in load order, and scripts/guest/init
+#      as /init.
+#
+# Result, per series: $CACHE/<series>/{vmlinuz,initrd.img,release,package},
+# read by scripts/guest/run.sh.
+#
+# Environment:
+#   POSTURE_GUEST_CACHE   cache directory (default /var/cache/posture-guests)
+#   POSTURE_SKIP_APT=1    do not apt-get install (packages already present)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/.." && pwd)"
+CACHE="${POSTURE_GUEST_CACHE:-/var/cache/posture-guests}"
+INIT="$REPO/scripts/guest/init"
+# Bump when the initramfs layout or scripts/guest/init's contract changes.
+INITRD_VERSION=1
+
+# series -> preferred package
+declare -A PREFERRED=(
+  [6.1]="linux-image-6.1.0-50-amd64-unsigned"
+  [6.12]="linux-image-6.12.107+deb12-amd64-unsigned"
+)
+# series -> regexp of the package names of that series (generic flavour only)
+declare -A PATTERN=(
+  [6.1]='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$'
+  [6.12]='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$'
+)
+SERIES=(6.1 6.12)
+# Modules the initramfs loads (their dependencies are added): the 9p
+# transport over virtio-pci, and overlay for podman's storage driver.
+MODULES=(virtio_pci 9pnet_virtio 9p overlay)
+
+log() { printf '[setup-guests] %s\n' "$*" >&2; }
+die() { printf '[setup-guests] ERROR: %s\n' "$*" >&2; exit 1; }
+trap 'rc=$?; [ $rc -eq 0 ] || printf "[setup-guests] ERROR: failed (exit %s) at line %s: %s\n" "$rc" "$LINENO" "$BASH_COMMAND" >&2' EXIT
+
+[ "$(id -u)" = 0 ] || die "must run as root (apt-get, $CACHE)"
+[ "$(uname -m)" = x86_64 ] || die "only x86_64 hosts are supported"
+[ -r "$INIT" ] || die "missing $INIT"
+
+# ------------------------------------------------------------- 1. packages
+PKGS=(qemu-system-x86 seabios apparmor busybox-static xz-utils python3 cpio util-linux)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "${POSTURE_SKIP_APT:-0}" != 1 ] || die "POSTURE_SKIP_APT=1 but missing: ${missing[*]}"
+  log "apt-get install ${missing[*]}"
+  timeout 600 apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+else
+  log "packages: all present (${PKGS[*]})"
+fi
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found after install"
+[ -r /usr/share/seabios/bios-256k.bin ] || die "seabios BIOS missing"
+[ -x /sbin/apparmor_parser ] || die "/sbin/apparmor_parser missing"
+
+apt_updated=0
+apt_index() {
+  if [ $apt_updated = 0 ] && [ "${POSTURE_SKIP_APT:-0}" != 1 ]; then
+    timeout 600 apt-get update -qq; apt_updated=1
+  fi
+}
+
+# ----------------------------------------------------- 2. kernels, 3. initrd
+modinfo_field() { # <module file (uncompressed)> <field>
+  tr '\0' '\n' < "$1" | sed -n "s/^$2=//p" | head -n1
+}
+
+build_initrd() { # <series dir> <release>
+  local dir=$1 rel=$2 mods="$1/root/lib/modules/$2" work
+  work="$(mktemp -d /tmp/posture-initrd.XXXXXX)"
+  # index: module name (as in depends=, '-' and '_' equal) -> file
+  declare -A file_of=()
+  local f n
+  while IFS= read -r f; do
+    n="$(basename "$f")"; n="${n%.xz}"; n="${n%.ko}"; n="${n//-/_}"
+    file_of[$n]="$f"
+  done < <(find "$mods/kernel" -name '*.ko' -o -name '*.ko.xz')
+  mkdir -p "$work"/{bin,dev,proc,sys,newroot,lib/modules}
+  declare -A done_=()
+  local order=()
+  add() { # depth-first: dependencies first
+    local m="${1//-/_}" src tmp dep
+    [ -z "${done_[$m]:-}" ] || return 0
+    src="${file_of[$m]:-}"
+    if [ -z "$src" ]; then
+      # built in: nothing to load
+      grep -qE "/${m//_/[-_]}\.ko$" "$mods/modules.builtin" 2>/dev/null \
+        || die "$rel: module $m is neither a module file nor built in"
+      done_[$m]=builtin; return 0
+    fi
+    tmp="$work/lib/modules/$m.ko"
+    case "$src" in *.xz) xz -dc "$src" > "$tmp" ;; *) cp "$src" "$tmp" ;; esac
+    done_[$m]=1
+    for dep in $(modinfo_field "$tmp" depends | tr ',' ' '); do add "$dep"; done
+    order+=("$m")
+  }
+  for n in "${MODULES[@]}"; do add "$n"; done
+  printf '%s\n' "${order[@]}" > "$work/modules.order"
+  cp /bin/busybox "$work/bin/busybox"
+  ln -s busybox "$work/bin/sh"
+  install -m 0755 "$INIT" "$work/init"
+  echo "$rel" > "$work/release"
+  (cd "$work" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$dir/initrd.img.new"
+  mv "$dir/initrd.img.new" "$dir/initrd.img"
+  log "$rel: initrd with modules: ${order[*]}"
+  rm -rf "$work"
+}
+
+for s in "${SERIES[@]}"; do
+  dir="$CACHE/$s"
+  mkdir -p "$dir"
+  pkg=""
+  if [ -s "$dir/package" ] && [ -r "$dir/vmlinuz" ] && [ -d "$dir/root/lib/modules" ]; then
+    pkg="$(cat "$dir/package")"
+    log "$s: cached $pkg"
+  else
+    apt_index
+    if apt-cache show "${PREFERRED[$s]}" >/dev/null 2>&1; then
+      pkg="${PREFERRED[$s]}"
+    else
+      pkg="$(apt-cache pkgnames linux-image- | grep -E "${PATTERN[$s]}" | sort -V | tail -n1)"
+      [ -n "$pkg" ] || die "$s: no package matching ${PATTERN[$s]} in the apt index"
+      log "$s: ${PREFERRED[$s]} is no longer in the archive; using $pkg"
+    fi
+    rm -rf "$dir/root" "$dir/dl"; mkdir -p "$dir/dl"
+    log "$s: apt-get download $pkg"
+    (cd "$dir/dl" && timeout 900 apt-get download -q "$pkg" >&2) || die "$s: apt-get download $pkg failed"
+    deb="$(ls "$dir"/dl/*.deb)"
+    dpkg -x "$deb" "$dir/root"
+    rm -rf "$dir/dl"
+    vmlinuz="$(ls "$dir"/root/boot/vmlinuz-*)"
+    cp "$vmlinuz" "$dir/vmlinuz"
+    echo "$pkg" > "$dir/package"
+    rm -f "$dir/initrd.img" "$dir/initrd.version"
+  fi
+  rel="$(basename "$(ls -d "$dir"/root/lib/modules/*)")"
+  echo "$rel" > "$dir/release"
+  want="$INITRD_VERSION $(sha256sum "$INIT" | cut -d' ' -f1)"
+  if [ -r "$dir/initrd.img" ] && [ "$(cat "$dir/initrd.version" 2>/dev/null)" = "$want" ]; then
+    log "$s: initrd up to date ($rel)"
+  else
+    build_initrd "$dir" "$rel"
+    echo "$want" > "$dir/initrd.version"
+  fi
+done
+
+# Scratch space the guest job shares with the host lives under $CACHE/jobs
+# (tests/guests.rs creates one directory per boot there).
+mkdir -p "$CACHE/jobs"
+log "ready: $(for s in "${SERIES[@]}"; do printf '%s=%s ' "$s" "$(cat "$CACHE/$s/release")"; done)"

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# scripts/guest/run.sh — boot one of Debian's own kernels in QEMU (TCG) on
+# this machine's root filesystem and run a job in it.
+#
+#   scripts/guest/run.sh SERIES JOBDIR [TIMEOUT_SECONDS]
+#
+# SERIES is a kernel series prepared by .ci/setup-guests.sh (6.1 or 6.12;
+# files under $POSTURE_GUEST_CACHE/SERIES).  JOBDIR must hold job.sh; the
+# guest sees JOBDIR read-write at /run/posture-job and runs job.sh there,
+# chrooted into this machine's root (read-only over 9p) as root, with
+# pure cgroup v2, securityfs and tmpfs over /run /tmp /var/lib/containers
+# /var/tmp /root /srv (scripts/guest/init).  job.sh writes its results under
+# /run/posture-job/out.  After the guest powers off, JOBDIR/out holds:
+#   console.log  the serial console (kernel messages, init's lines)
+#   job.log      job.sh's stdout and stderr
+#   job.rc       job.sh's exit status (absent if it never finished)
+#
+# The whole boot is bounded by TIMEOUT_SECONDS (default 900): QEMU is sent
+# SIGTERM then SIGKILL, and this script fails.  Exit status: job.sh's exit
+# status, or 124 on timeout, or 125 when the guest ended without job.rc.
+#
+# KVM is not used: /dev/kvm exists on this VM, but a nested KVM guest hangs;
+# TCG (-accel tcg) boots 6.1 in about 5 s on 2 cores.
+set -euo pipefail
+
+CACHE="${POSTURE_GUEST_CACHE:-/var/cache/posture-guests}"
+SMP="${POSTURE_GUEST_SMP:-2}"
+MEM="${POSTURE_GUEST_MEM:-2048}"
+
+die() { printf 'guest/run.sh: %s\n' "$*" >&2; exit 2; }
+[ $# -ge 2 ] || die "usage: $0 SERIES JOBDIR [TIMEOUT_SECONDS]"
+SERIES=$1
+JOBDIR="$(cd "$2" && pwd)" || die "no such job directory: $2"
+TIMEOUT=${3:-900}
+KDIR="$CACHE/$SERIES"
+for f in vmlinuz initrd.img release; do
+  [ -r "$KDIR/$f" ] || die "$KDIR/$f missing: run \`bash .ci/setup-guests.sh\` as root"
+done
+[ -r "$JOBDIR/job.sh" ] || die "$JOBDIR/job.sh missing"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run \`bash .ci/setup-guests.sh\` as root"
+[ "$(id -u)" = 0 ] || die "run as root (9p passthrough of / needs it)"
+
+OUT="$JOBDIR/out"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+start=$(date +%s)
+set +e
+timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 \
+  -accel tcg,thread=multi -cpu max -smp "$SMP" -m "$MEM" \
+  -nodefaults -no-user-config -display none -no-reboot \
+  -monitor none -serial "file:$OUT/console.log" \
+  -kernel "$KDIR/vmlinuz" -initrd "$KDIR/initrd.img" \
+  -append "console=ttyS0 panic=-1 loglevel=4 apparmor=1 rw" \
+  -virtfs "local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap,id=hostroot" \
+  -virtfs "local,path=$JOBDIR,mount_tag=job,security_model=passthrough,multidevs=remap,id=job" \
+  </dev/null >"$OUT/qemu.log" 2>&1
+qrc=$?
+set -e
+took=$(( $(date +%s) - start ))
+if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+  printf 'guest/run.sh: %s: timed out after %ss; QEMU killed. Last console lines:\n' "$SERIES" "$TIMEOUT" >&2
+  tail -n 20 "$OUT/console.log" >&2 || true
+  exit 124
+fi
+if [ $qrc != 0 ]; then
+  printf 'guest/run.sh: %s: qemu exited %s:\n' "$SERIES" "$qrc" >&2
+  cat "$OUT/qemu.log" >&2
+  exit 125
+fi
+if [ ! -s "$OUT/job.rc" ]; then
+  printf 'guest/run.sh: %s: the guest powered off without finishing job.sh (%ss). Console:\n' "$SERIES" "$took" >&2
+  tail -n 40 "$OUT/console.log" >&2 || true
+  exit 125
+fi
+rc="$(cat "$OUT/job.rc")"
+printf 'guest/run.sh: %s (%s): job.sh exited %s after %ss\n' "$SERIES" "$(cat "$KDIR/release")" "$rc" "$took" >&2
+exit "$rc"
