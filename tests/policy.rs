@@ -142,6 +142,24 @@ const CHECK_TABLE: &[(&str, [Status; 18])] = &[
     ("apparmor-enforce",             [F,   F,   P,   P,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
     ("apparmor-complain",            [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
     ("no-lsm",                       [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    // Real captures from Debian 12's own 6.1 and 6.12 kernels booted in QEMU
+    // (tests/guests.rs): pure cgroup v2, AppArmor loaded (podman's
+    // containers-default profile in enforce mode unless unconfined), the net
+    // namespace decided by SO_NETNS_COOKIE. The hardened line passes all but
+    // userns_remap; defaults and --network=host have no limit on their own
+    // cgroup, whose parent is not visible: unknown.
+    ("guest-6.1-hardened",            [P,   P,   P,   P,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P,   P]),
+    ("guest-6.1-apparmor-unconfined", [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P,   P]),
+    ("guest-6.1-defaults",            [F,   F,   P,   P,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("guest-6.1-host-path",           [P,   P,   P,   P,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P,   P]),
+    ("guest-6.1-network-host",        [F,   F,   P,   P,   F,   F,   P,   F,   P,   P,   P,   F,   P,   P,   P,   U,   P,   P]),
+    ("guest-6.1-runtime-socket",      [P,   P,   P,   P,   P,   P,   P,   F,   F,   P,   P,   P,   P,   F,   F,   P,   P,   P]),
+    ("guest-6.12-hardened",           [P,   P,   P,   P,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P,   P]),
+    ("guest-6.12-apparmor-unconfined",[P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   P,   P,   P,   P]),
+    ("guest-6.12-defaults",           [F,   F,   P,   P,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
+    ("guest-6.12-host-path",          [P,   P,   P,   P,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P,   P]),
+    ("guest-6.12-network-host",       [F,   F,   P,   P,   F,   F,   P,   F,   P,   P,   P,   F,   P,   P,   P,   U,   P,   P]),
+    ("guest-6.12-runtime-socket",     [P,   P,   P,   P,   P,   P,   P,   F,   F,   P,   P,   P,   P,   F,   F,   P,   P,   P]),
     // The SELinux and gVisor trees (rebuilt from documented real output)
     // have their rows in tests/fleet.rs.
     // Containers without --memory/--pids-limit: resource_limits is unknown,
@@ -221,6 +239,20 @@ fn every_preset_on_every_scenario() {
         ("apparmor-enforce", [X, O, X, X]),
         ("apparmor-complain", [X, O, X, X]),
         ("no-lsm", [X, O, X, X]),
+        // The hardened line starts under checklist and both pss presets on
+        // kernels before 6.18; unconfined AppArmor and a hostPath fail pss.
+        ("guest-6.1-hardened", [O, O, O, X]),
+        ("guest-6.1-apparmor-unconfined", [O, X, X, X]),
+        ("guest-6.1-defaults", [X, O, X, X]),
+        ("guest-6.1-host-path", [O, X, X, X]),
+        ("guest-6.1-network-host", [X, X, X, X]),
+        ("guest-6.1-runtime-socket", [X, X, X, X]),
+        ("guest-6.12-hardened", [O, O, O, X]),
+        ("guest-6.12-apparmor-unconfined", [O, X, X, X]),
+        ("guest-6.12-defaults", [X, O, X, X]),
+        ("guest-6.12-host-path", [O, X, X, X]),
+        ("guest-6.12-network-host", [X, X, X, X]),
+        ("guest-6.12-runtime-socket", [X, X, X, X]),
         ("host", [X, X, X, X]),
         ("host-unshare-user", [X, X, X, X]),
     ];
