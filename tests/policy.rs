@@ -1194,3 +1194,30 @@ fn host_network_is_decided_on_kernels_before_6_18() {
     assert_eq!(r.network.decided_by, Some(NetMethod::Inode));
     assert!(r.network.netns_cookie.is_none());
 }
+
+#[test]
+fn openvz_is_told_by_its_proc_files() {
+    // systemd's rule: /proc/vz in an OpenVZ/Virtuozzo container, /proc/vz and
+    // /proc/bc on its host. Namespace inodes there are virtualised.
+    let s = Scratch::of("podman-default", "openvz");
+    s.write("proc/vz/veinfo", "");
+    for ty in ["user", "pid", "net", "ipc", "uts", "mnt", "cgroup", "time"] {
+        s.relink(
+            &format!("proc/self/ns/{ty}"),
+            &format!("{ty}:[{}]", 100 + ty.len()),
+        );
+    }
+    let r = s.report();
+    assert_eq!(
+        r.runtime.kind,
+        posture::runtime::RuntimeKind::Openvz,
+        "{:?}",
+        r.runtime.signals
+    );
+    // Its virtualised inodes are no Linux host's namespaces.
+    assert_eq!(status_of(&r, NoHostPid), P);
+    // The OpenVZ host itself has /proc/bc too: no container signal.
+    s.write("proc/bc/0/resources", "");
+    let r = s.report();
+    assert_ne!(r.runtime.kind, posture::runtime::RuntimeKind::Openvz);
+}
