@@ -34,35 +34,7 @@ use std::path::Path;
 use harness::{Cleanup, Need, TempDir, require, sh, test_image, unique};
 use serde_json::Value;
 
-/// Every listed syscall, in the probe's order.
-const NAMES: [&str; 26] = [
-    "unshare",
-    "clone",
-    "clone3",
-    "setns",
-    "mount",
-    "umount2",
-    "pivot_root",
-    "fsopen",
-    "open_tree",
-    "keyctl",
-    "add_key",
-    "request_key",
-    "bpf",
-    "perf_event_open",
-    "userfaultfd",
-    "io_uring_setup",
-    "ptrace",
-    "process_vm_readv",
-    "process_vm_writev",
-    "open_by_handle_at",
-    "init_module",
-    "finit_module",
-    "kexec_load",
-    "kexec_file_load",
-    "reboot",
-    "swapon",
-];
+use common::PROBED_SYSCALLS as NAMES;
 
 /// CLONE_NEWUSER, for the clone argument rule.
 const CLONE_NEWUSER: u64 = 0x1000_0000;

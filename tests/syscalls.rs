@@ -32,35 +32,7 @@ use serde_json::Value;
 const SCENARIO_ENV: &str = "POSTURE_SYSCALLS_SCENARIO";
 const MARK: &str = "POSTURE_PROBE_JSON ";
 
-/// The syscalls probed, in the library's order, written out here.
-const NAMES: [&str; 26] = [
-    "unshare",
-    "clone",
-    "clone3",
-    "setns",
-    "mount",
-    "umount2",
-    "pivot_root",
-    "fsopen",
-    "open_tree",
-    "keyctl",
-    "add_key",
-    "request_key",
-    "bpf",
-    "perf_event_open",
-    "userfaultfd",
-    "io_uring_setup",
-    "ptrace",
-    "process_vm_readv",
-    "process_vm_writev",
-    "open_by_handle_at",
-    "init_module",
-    "finit_module",
-    "kexec_load",
-    "kexec_file_load",
-    "reboot",
-    "swapon",
-];
+use common::PROBED_SYSCALLS as NAMES;
 
 /// The kernel's validation answer to each probe call (from the kernel
 /// source), and whether the kernel may answer EPERM before validating.

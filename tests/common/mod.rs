@@ -118,3 +118,34 @@ pub const FLEET_FIXTURES: &[&str] = &[
     "btrfs-host-etc",
     "zfs-host-etc",
 ];
+
+/// The syscalls the probe makes, in the library's order, written out here
+/// (not taken from the library) for every test binary that checks them.
+pub const PROBED_SYSCALLS: [&str; 26] = [
+    "unshare",
+    "clone",
+    "clone3",
+    "setns",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "fsopen",
+    "open_tree",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "io_uring_setup",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "open_by_handle_at",
+    "init_module",
+    "finit_module",
+    "kexec_load",
+    "kexec_file_load",
+    "reboot",
+    "swapon",
+];
