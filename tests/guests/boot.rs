@@ -141,43 +141,8 @@ fn image_tar() -> &'static Path {
     TAR.get_or_init(|| {
         let dir = harness::repo().join("target/guests");
         std::fs::create_dir_all(&dir).unwrap();
-        let tar = dir.join("image.tar");
-        let _ = std::fs::remove_file(&tar);
-        let ctr = harness::unique("guest-export");
-        harness::must(
-            "podman",
-            &["create", "--name", &ctr, harness::BASE_IMAGE, "/bin/true"],
-            60,
-        );
-        let out = harness::sh(
-            "podman",
-            &["export", "-o", tar.to_str().unwrap(), &ctr],
-            120,
-        );
-        let _ = harness::sh("podman", &["rm", "-f", &ctr], 60);
-        assert!(out.status.success(), "podman export: {out:?}");
-        let stage = dir.join("stage");
-        let _ = std::fs::remove_dir_all(&stage);
-        std::fs::create_dir_all(&stage).unwrap();
-        std::fs::copy(harness::posture_bin(), stage.join("posture")).unwrap();
-        harness::must(
-            "tar",
-            &[
-                "--append",
-                "-f",
-                tar.to_str().unwrap(),
-                "--owner=0",
-                "--group=0",
-                "--numeric-owner",
-                "--mode=0755",
-                "-C",
-                stage.to_str().unwrap(),
-                "posture",
-            ],
-            60,
-        );
-        let _ = std::fs::remove_dir_all(&stage);
-        tar
+        // The runtime suite's own image builder: the base image plus /posture.
+        harness::image_tar(&dir, &[("posture", &harness::posture_bin())])
     })
 }
 

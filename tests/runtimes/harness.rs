@@ -240,7 +240,7 @@ pub fn health_bin() -> Option<PathBuf> {
 
 /// A tar of the base image's filesystem plus the given files at `/`, each
 /// owned by root, mode 0755.
-fn image_tar(dir: &Path, files: &[(&str, &Path)]) -> PathBuf {
+pub fn image_tar(dir: &Path, files: &[(&str, &Path)]) -> PathBuf {
     let ctr = unique("export");
     must(
         "podman",
