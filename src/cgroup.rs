@@ -8,6 +8,7 @@
 use crate::mountinfo::Mount;
 #[cfg(test)]
 use crate::mountinfo::MountTable;
+use crate::parse::ParseError;
 
 /// One `/proc/self/cgroup` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +36,7 @@ pub enum CgroupVersion {
 }
 
 /// Parses `/proc/self/cgroup`.
-pub fn parse_proc_cgroup(text: &str) -> Result<Vec<CgroupLine>, String> {
+pub fn parse_proc_cgroup(text: &str) -> Result<Vec<CgroupLine>, ParseError> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.is_empty() {
@@ -43,13 +44,13 @@ pub fn parse_proc_cgroup(text: &str) -> Result<Vec<CgroupLine>, String> {
         }
         let mut it = line.splitn(3, ':');
         let (Some(h), Some(c), Some(p)) = (it.next(), it.next(), it.next()) else {
-            return Err(format!("line {}: not `id:controllers:path`", i + 1));
+            return Err(ParseError::NotShaped("`id:controllers:path`").at_line(i + 1));
         };
         let hierarchy = h
             .parse()
-            .map_err(|_| format!("line {}: hierarchy id {h:?} is not a number", i + 1))?;
+            .map_err(|_| ParseError::part("hierarchy id", h, "a number").at_line(i + 1))?;
         if !p.starts_with('/') {
-            return Err(format!("line {}: path {p:?} is not absolute", i + 1));
+            return Err(ParseError::part("path", p, "absolute").at_line(i + 1));
         }
         out.push(CgroupLine {
             hierarchy,
@@ -61,11 +62,11 @@ pub fn parse_proc_cgroup(text: &str) -> Result<Vec<CgroupLine>, String> {
             path: p.to_string(),
         });
         if out.len() > 64 {
-            return Err("more than 64 hierarchies".into());
+            return Err(ParseError::More("64 hierarchies"));
         }
     }
     if out.is_empty() {
-        return Err("no cgroup lines".into());
+        return Err(ParseError::Missing("cgroup lines"));
     }
     Ok(out)
 }
@@ -130,7 +131,7 @@ pub fn limit_files(
     lines: &[CgroupLine],
     mounts: &[Mount],
     kind: LimitKind,
-) -> Result<LimitFiles, String> {
+) -> Result<LimitFiles, LocateError> {
     let at = locate(lines, mounts, kind)?;
     Ok(files_in(&at.dir, kind, at.v1))
 }
@@ -153,7 +154,7 @@ pub fn limit_chain(
     lines: &[CgroupLine],
     mounts: &[Mount],
     kind: LimitKind,
-) -> Result<LimitChain, String> {
+) -> Result<LimitChain, LocateError> {
     let at = locate(lines, mounts, kind)?;
     let top_dir = at.mount_point.trim_end_matches('/');
     let mut levels = Vec::new();
@@ -174,6 +175,51 @@ pub fn limit_chain(
     })
 }
 
+/// Why the limit files of this process's cgroup could not be found from
+/// `/proc/self/cgroup` and the mount table.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LocateError {
+    /// The controller sits on a v1 hierarchy that is not mounted here.
+    #[error("the {controller} v1 hierarchy is not mounted")]
+    V1NotMounted {
+        /// The controller (`memory`, `pids`, `cpu`).
+        controller: &'static str,
+    },
+    /// No line of `/proc/self/cgroup` holds the controller, and there is no
+    /// unified (`0::`) line either.
+    #[error("no hierarchy holds the {controller} controller")]
+    NoHierarchy {
+        /// The controller.
+        controller: &'static str,
+    },
+    /// The unified hierarchy is in `/proc/self/cgroup` but not mounted.
+    #[error("the cgroup2 hierarchy is not mounted")]
+    V2NotMounted,
+    /// The process's cgroup is outside the part of the hierarchy the mount
+    /// shows.
+    #[error("cgroup {path} is not below the mounted part {mount_root} of the hierarchy")]
+    OutsideMount {
+        /// The cgroup path from `/proc/self/cgroup`.
+        path: String,
+        /// The mount's root field.
+        mount_root: String,
+    },
+    /// A cgroup path with a `..` component.
+    #[error("cgroup path {path} leaves the mount")]
+    LeavesMount {
+        /// The cgroup path.
+        path: String,
+    },
+}
+
+/// The message, for an [`Unknown`](crate::Unknown)'s reason.
+impl From<LocateError> for String {
+    fn from(e: LocateError) -> String {
+        e.to_string()
+    }
+}
+
 struct Located {
     dir: String,
     mount_point: String,
@@ -181,7 +227,7 @@ struct Located {
     v1: bool,
 }
 
-fn locate(lines: &[CgroupLine], mounts: &[Mount], kind: LimitKind) -> Result<Located, String> {
+fn locate(lines: &[CgroupLine], mounts: &[Mount], kind: LimitKind) -> Result<Located, LocateError> {
     let ctl = kind.controller();
     // v1 first: a controller bound to a v1 hierarchy is not in v2.
     if let Some(line) = lines
@@ -192,7 +238,7 @@ fn locate(lines: &[CgroupLine], mounts: &[Mount], kind: LimitKind) -> Result<Loc
             .iter()
             .rev()
             .find(|m| m.fstype() == "cgroup" && m.has_super_option(ctl))
-            .ok_or_else(|| format!("the {ctl} v1 hierarchy is not mounted"))?;
+            .ok_or(LocateError::V1NotMounted { controller: ctl })?;
         return Ok(Located {
             dir: below_mount(mount.mount_point(), mount.root(), &line.path)?,
             mount_point: mount.mount_point().to_string(),
@@ -203,12 +249,12 @@ fn locate(lines: &[CgroupLine], mounts: &[Mount], kind: LimitKind) -> Result<Loc
     let line = lines
         .iter()
         .find(|l| l.hierarchy == 0)
-        .ok_or_else(|| format!("no hierarchy holds the {ctl} controller"))?;
+        .ok_or(LocateError::NoHierarchy { controller: ctl })?;
     let mount = mounts
         .iter()
         .rev()
         .find(|m| m.fstype() == "cgroup2")
-        .ok_or("the cgroup2 hierarchy is not mounted")?;
+        .ok_or(LocateError::V2NotMounted)?;
     Ok(Located {
         dir: below_mount(mount.mount_point(), mount.root(), &line.path)?,
         mount_point: mount.mount_point().to_string(),
@@ -231,22 +277,25 @@ fn files_in(dir: &str, kind: LimitKind, v1: bool) -> LimitFiles {
     }
 }
 
-fn below_mount(mount_point: &str, mount_root: &str, path: &str) -> Result<String, String> {
+fn below_mount(mount_point: &str, mount_root: &str, path: &str) -> Result<String, LocateError> {
     let rel = if mount_root == "/" {
         path
     } else {
         match path.strip_prefix(mount_root) {
             Some(r) if r.is_empty() || r.starts_with('/') => r,
             _ => {
-                return Err(format!(
-                    "cgroup {path} is not below the mounted part {mount_root} of the hierarchy"
-                ));
+                return Err(LocateError::OutsideMount {
+                    path: path.to_string(),
+                    mount_root: mount_root.to_string(),
+                });
             }
         }
     };
     let rel = rel.trim_end_matches('/');
     if rel.split('/').any(|c| c == "..") {
-        return Err(format!("cgroup path {path} leaves the mount"));
+        return Err(LocateError::LeavesMount {
+            path: path.to_string(),
+        });
     }
     Ok(format!("{}{}", mount_point.trim_end_matches('/'), rel))
 }
@@ -315,14 +364,14 @@ impl Limit {
 const V1_UNLIMITED_FLOOR: u64 = 1 << 62;
 
 /// Parses a v2 `memory.max`/`pids.max` or a v1 `memory.limit_in_bytes`/`pids.max`.
-pub fn parse_limit(text: &str) -> Result<Limit, String> {
+pub fn parse_limit(text: &str) -> Result<Limit, ParseError> {
     let t = text.trim();
     if t == "max" {
         return Ok(Limit::Unlimited);
     }
     let v: u64 = t
         .parse()
-        .map_err(|_| format!("{t:?} is neither `max` nor a number"))?;
+        .map_err(|_| ParseError::neither(t, "`max`", "a number"))?;
     Ok(if v >= V1_UNLIMITED_FLOOR {
         Limit::Unlimited
     } else {
@@ -331,20 +380,20 @@ pub fn parse_limit(text: &str) -> Result<Limit, String> {
 }
 
 /// Parses v2 `cpu.max`: `max 100000` or `50000 100000`.
-pub fn parse_cpu_max(text: &str) -> Result<Limit, String> {
+pub fn parse_cpu_max(text: &str) -> Result<Limit, ParseError> {
     let mut it = text.split_ascii_whitespace();
     let (Some(q), Some(p), None) = (it.next(), it.next(), it.next()) else {
-        return Err(format!("{:?} is not `quota period`", text.trim()));
+        return Err(ParseError::not_a(text.trim(), "`quota period`"));
     };
     let period_us = p
         .parse()
-        .map_err(|_| format!("period {p:?} is not a number"))?;
+        .map_err(|_| ParseError::part("period", p, "a number"))?;
     if q == "max" {
         return Ok(Limit::Unlimited);
     }
     let quota_us = q
         .parse()
-        .map_err(|_| format!("quota {q:?} is not a number"))?;
+        .map_err(|_| ParseError::part("quota", q, "a number"))?;
     Ok(Limit::Cpu {
         quota_us,
         period_us,
@@ -352,15 +401,15 @@ pub fn parse_cpu_max(text: &str) -> Result<Limit, String> {
 }
 
 /// Parses v1 `cpu.cfs_quota_us` (-1 for none) and `cpu.cfs_period_us`.
-pub fn parse_cpu_v1(quota: &str, period: &str) -> Result<Limit, String> {
+pub fn parse_cpu_v1(quota: &str, period: &str) -> Result<Limit, ParseError> {
     let q: i64 = quota
         .trim()
         .parse()
-        .map_err(|_| format!("quota {:?} is not a number", quota.trim()))?;
+        .map_err(|_| ParseError::part("quota", quota.trim(), "a number"))?;
     let p: u64 = period
         .trim()
         .parse()
-        .map_err(|_| format!("period {:?} is not a number", period.trim()))?;
+        .map_err(|_| ParseError::part("period", period.trim(), "a number"))?;
     Ok(if q < 0 {
         Limit::Unlimited
     } else {

@@ -59,6 +59,7 @@ pub mod metrics;
 pub mod mountinfo;
 pub mod netns;
 pub mod ns;
+pub mod parse;
 pub mod policy;
 mod records;
 pub mod report;
@@ -69,6 +70,7 @@ pub mod syscalls;
 
 pub use fact::{Fact, Unknown};
 pub use guard::{EX_CONFIG, Refusal, enforce, guard};
+pub use parse::ParseError;
 pub use policy::{Assessment, CheckId, Policy, Preset, evaluate};
 pub use report::{Report, SCHEMA_VERSION};
 pub use root::{Root, RootKind};

@@ -6,6 +6,8 @@
 //! `attr/current` means no loaded LSM offers the interface: that is a fact
 //! ("no LSM"), not a failure.
 
+use crate::parse::ParseError;
+
 /// AppArmor's mode for the confining profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -94,10 +96,10 @@ fn clean(text: &str) -> &str {
 }
 
 /// Parses AppArmor's `current` attribute: `profile (mode)` or `unconfined`.
-pub fn parse_apparmor(text: &str) -> Result<AppArmor, String> {
+pub fn parse_apparmor(text: &str) -> Result<AppArmor, ParseError> {
     let t = clean(text);
     if t.is_empty() {
-        return Err("empty AppArmor label".into());
+        return Err(ParseError::Empty("AppArmor label"));
     }
     if t == "unconfined" {
         return Ok(AppArmor {
@@ -108,7 +110,7 @@ pub fn parse_apparmor(text: &str) -> Result<AppArmor, String> {
     let (profile, mode) = t
         .rsplit_once(" (")
         .and_then(|(p, m)| Some((p, m.strip_suffix(')')?)))
-        .ok_or_else(|| format!("{t:?} is not `profile (mode)`"))?;
+        .ok_or_else(|| ParseError::not_a(t, "`profile (mode)`"))?;
     let mode = match mode {
         "enforce" => AppArmorMode::Enforce,
         "complain" => AppArmorMode::Complain,
@@ -124,14 +126,14 @@ pub fn parse_apparmor(text: &str) -> Result<AppArmor, String> {
 }
 
 /// Parses an SELinux context `user:role:type[:level]`.
-pub fn parse_selinux(text: &str) -> Result<SelinuxContext, String> {
+pub fn parse_selinux(text: &str) -> Result<SelinuxContext, ParseError> {
     let t = clean(text);
     let mut parts = t.splitn(4, ':');
     let (Some(user), Some(role), Some(type_)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(format!("{t:?} is not `user:role:type[:level]`"));
+        return Err(ParseError::not_a(t, "`user:role:type[:level]`"));
     };
     if user.is_empty() || role.is_empty() || type_.is_empty() || t.contains(char::is_whitespace) {
-        return Err(format!("{t:?} is not `user:role:type[:level]`"));
+        return Err(ParseError::not_a(t, "`user:role:type[:level]`"));
     }
     Ok(SelinuxContext {
         context: t.to_string(),
@@ -144,7 +146,7 @@ pub fn parse_selinux(text: &str) -> Result<SelinuxContext, String> {
 
 /// Decides which LSM wrote `attr/current`, using the kernel's LSM list when
 /// known and the label's shape otherwise.
-pub fn parse_current(text: &str, lsm_list: Option<&[String]>) -> Result<LsmLabel, String> {
+pub fn parse_current(text: &str, lsm_list: Option<&[String]>) -> Result<LsmLabel, ParseError> {
     let has = |name: &str| lsm_list.is_some_and(|l| l.iter().any(|x| x == name));
     let t = clean(text);
     if has("selinux") && !has("apparmor") {
@@ -160,7 +162,7 @@ pub fn parse_current(text: &str, lsm_list: Option<&[String]>) -> Result<LsmLabel
         return Ok(LsmLabel::Selinux(ctx));
     }
     if t.is_empty() {
-        return Err("empty LSM label".into());
+        return Err(ParseError::Empty("LSM label"));
     }
     Ok(LsmLabel::Other {
         label: t.to_string(),
@@ -177,11 +179,11 @@ pub fn parse_lsm_list(text: &str) -> Vec<String> {
 }
 
 /// Parses `/sys/fs/selinux/enforce`: `1` enforcing, `0` permissive.
-pub fn parse_enforce(text: &str) -> Result<bool, String> {
+pub fn parse_enforce(text: &str) -> Result<bool, ParseError> {
     match clean(text) {
         "1" => Ok(true),
         "0" => Ok(false),
-        other => Err(format!("{other:?} is neither 0 nor 1")),
+        other => Err(ParseError::neither(other, "0", "1")),
     }
 }
 

@@ -25,6 +25,7 @@
 //! assert!(m.has_option("noatime") && !m.read_only);
 //! ```
 
+use crate::parse::ParseError;
 use std::fmt;
 use std::sync::Arc;
 
@@ -247,8 +248,9 @@ impl serde::Serialize for Mount {
 pub struct MountTable {
     /// The mounts, in file order.
     pub mounts: Vec<Mount>,
-    /// Lines that did not parse: `(line number, reason)`.
-    pub bad_lines: Vec<(usize, String)>,
+    /// Lines that did not parse: `(line number, why)`; line 0 is the text
+    /// past the parser's size bound.
+    pub bad_lines: Vec<(usize, ParseError)>,
 }
 
 /// The most text parsed: with the unescaped copies (never longer than their
@@ -327,13 +329,13 @@ const FIELD_NAMES: [&str; 6] = [
     "mount options",
 ];
 
-fn parse_u32(f: &[u8], what: &str) -> Result<u32, String> {
+fn parse_u32(f: &[u8], what: &'static str) -> Result<u32, ParseError> {
     // Digits only, at most ten, no sign: what the kernel prints.
     if f.is_empty() || f.len() > 10 || !f.iter().all(u8::is_ascii_digit) {
-        return Err(format!("{what} is not a number"));
+        return Err(ParseError::FieldNotANumber(what));
     }
     let v = f.iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0'));
-    u32::try_from(v).map_err(|_| format!("{what} is not a number"))
+    u32::try_from(v).map_err(|_| ParseError::FieldNotANumber(what))
 }
 
 /// Parses one line in one pass over its bytes. `at` is the line's offset in
@@ -344,7 +346,7 @@ fn parse_line(
     at: usize,
     side: &mut String,
     side_base: usize,
-) -> Result<RawMount, String> {
+) -> Result<RawMount, ParseError> {
     let b = line.as_bytes();
     // (start, end, holds a backslash) of each field.
     let mut f = [(0u32, 0u32, false); MAX_FIELDS];
@@ -353,7 +355,7 @@ fn parse_line(
         match c {
             b' ' => {
                 if n == MAX_FIELDS - 1 {
-                    return Err(format!("more than {MAX_FIELDS} fields"));
+                    return Err(ParseError::TooManyFields(MAX_FIELDS));
                 }
                 f[n] = (start as u32, i as u32, escaped);
                 (n, start, escaped) = (n + 1, i + 1, false);
@@ -369,14 +371,14 @@ fn parse_line(
     let need = sep.map_or(FIELD_NAMES.len(), |s| s + 2);
     // Every field up to the filesystem type must be there and non-empty.
     if let Some(i) = (0..need.min(n + 1)).find(|&i| i >= n || text(i).is_empty()) {
-        return Err(match FIELD_NAMES.get(i) {
-            Some(name) => format!("no {name}"),
-            None if sep.is_none_or(|s| i <= s) => "no separator `-`".to_string(),
-            None => "no filesystem type".to_string(),
-        });
+        return Err(ParseError::Missing(match FIELD_NAMES.get(i) {
+            Some(name) => name,
+            None if sep.is_none_or(|s| i <= s) => "separator `-`",
+            None => "filesystem type",
+        }));
     }
     let Some(sep) = sep else {
-        return Err("no separator `-`".to_string());
+        return Err(ParseError::Missing("separator `-`"));
     };
     let id = parse_u32(text(0), "mount id")?;
     let parent = parse_u32(text(1), "parent id")?;
@@ -384,7 +386,7 @@ fn parse_line(
     let colon = majmin
         .iter()
         .position(|&c| c == b':')
-        .ok_or("major:minor has no colon")?;
+        .ok_or(ParseError::NoColon)?;
     let major = parse_u32(&majmin[..colon], "major")?;
     let minor = parse_u32(&majmin[colon + 1..], "minor")?;
     // A span of the line as it is, or of its unescaped copy on `side`.
@@ -467,7 +469,7 @@ impl MountTable {
             while !text.is_char_boundary(cut) {
                 cut -= 1;
             }
-            bad_lines.push((0, format!("text past {MAX_TEXT} bytes was not parsed")));
+            bad_lines.push((0, ParseError::TooLong(MAX_TEXT)));
             &text[..cut]
         };
         let mut raw = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);

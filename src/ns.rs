@@ -10,6 +10,7 @@
 //! kernel.
 
 use crate::fact::Fact;
+use crate::parse::ParseError;
 
 /// A namespace type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -87,14 +88,17 @@ impl NsType {
 }
 
 /// Parses a namespace link target: `user:[4026531837]`.
-pub fn parse_link(ty: NsType, target: &str) -> Result<u64, String> {
+pub fn parse_link(ty: NsType, target: &str) -> Result<u64, ParseError> {
     let rest = target
         .strip_prefix(ty.name())
         .and_then(|r| r.strip_prefix(":["))
         .and_then(|r| r.strip_suffix(']'))
-        .ok_or_else(|| format!("{target:?} is not `{}:[inode]`", ty.name()))?;
+        .ok_or_else(|| ParseError::NsLink {
+            ns: ty.name(),
+            text: target.to_string(),
+        })?;
     rest.parse::<u64>()
-        .map_err(|_| format!("{rest:?} is not an inode number"))
+        .map_err(|_| ParseError::not_a(rest, "an inode number"))
 }
 
 /// Parses `osrelease` (`6.18.44-foo`) into (major, minor).

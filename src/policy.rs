@@ -113,11 +113,11 @@ macro_rules! checks {
         }
 
         impl FromStr for CheckId {
-            type Err = String;
-            fn from_str(s: &str) -> Result<CheckId, String> {
+            type Err = UnknownCheck;
+            fn from_str(s: &str) -> Result<CheckId, UnknownCheck> {
                 match s {
                     $($id => Ok(CheckId::$variant),)*
-                    _ => Err(format!("no check named {s:?}")),
+                    _ => Err(UnknownCheck(s.to_string())),
                 }
             }
         }
@@ -145,6 +145,11 @@ checks! {
     ProcTrusted = "proc_trusted", Must, "/proc is a real procfs";
     DangerousSyscallsBlocked = "dangerous_syscalls_blocked", HighlyRecommended, "Dangerous syscalls blocked by the seccomp filter";
 }
+
+/// A check id that names no check (`"nope".parse::<CheckId>()`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no check named {0:?}")]
+pub struct UnknownCheck(pub String);
 
 impl fmt::Display for CheckId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -2005,14 +2010,14 @@ impl Policy {
     pub fn with_override_spec(mut self, spec: &str) -> Result<Policy, PolicyError> {
         for (i, item) in spec.split(';').filter(|s| !s.trim().is_empty()).enumerate() {
             let (id, reason) = item.split_once('=').unwrap_or((item, ""));
-            let id: CheckId = id
-                .trim()
-                .parse()
-                .map_err(|e: String| PolicyError::Invalid {
-                    path: OVERRIDE_ENV.into(),
-                    line: 1,
-                    message: format!("item {}: {e}", i + 1),
-                })?;
+            let id: CheckId =
+                id.trim()
+                    .parse()
+                    .map_err(|e: UnknownCheck| PolicyError::Invalid {
+                        path: OVERRIDE_ENV.into(),
+                        line: 1,
+                        message: format!("item {}: {e}", i + 1),
+                    })?;
             let reason = reason.trim();
             if reason.is_empty() {
                 return Err(PolicyError::Invalid {
@@ -2173,7 +2178,10 @@ mod tests {
             assert_eq!(id.as_str().parse::<CheckId>(), Ok(id));
             assert!(!id.title().is_empty());
         }
-        assert!("nope".parse::<CheckId>().is_err());
+        assert_eq!(
+            "nope".parse::<CheckId>().unwrap_err().to_string(),
+            r#"no check named "nope""#
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::lsm::{self, LsmLabel};
 use crate::mountinfo::{self, Mount, MountTable, Mounts};
 use crate::netns::{self, HostNetwork, NetMethod};
 use crate::ns::{self, NsType};
+use crate::parse::ParseError;
 use crate::root::{self, ReadError, Root, RootKind, Session};
 use crate::runtime::{self, Runtime};
 use crate::status::{Field, SeccompMode, Status};
@@ -451,7 +452,7 @@ fn field<T: Clone>(path: &Path, f: &Field<T>, line: &str) -> Fact<T> {
     match f {
         Field::Value(v) => Fact::Known(v.clone()),
         Field::Missing => Fact::unknown(show(path), format!("no {line}: line")),
-        Field::Malformed(why) => Fact::unknown(show(path), why.clone()),
+        Field::Malformed(why) => Fact::unknown(show(path), why.to_string()),
     }
 }
 
@@ -829,17 +830,17 @@ fn read_threads(io: &Session, main: &Status) -> Fact<Threads> {
     Fact::Known(t)
 }
 
-fn diff(tid: u32, main: &Status, s: &Status) -> Result<Option<ThreadDiff>, String> {
+fn diff(tid: u32, main: &Status, s: &Status) -> Result<Option<ThreadDiff>, ParseError> {
     fn cmp<T: Clone + PartialEq>(
-        name: &str,
+        name: &'static str,
         main: &Field<T>,
         t: &Field<T>,
-    ) -> Result<Option<T>, String> {
+    ) -> Result<Option<T>, ParseError> {
         match (main, t) {
             (Field::Value(a), Field::Value(b)) => Ok((a != b).then(|| b.clone())),
             (Field::Missing, Field::Missing) => Ok(None),
             (_, Field::Malformed(m)) => Err(m.clone()),
-            (_, Field::Missing) => Err(format!("no {name} line")),
+            (_, Field::Missing) => Err(ParseError::MissingLine(name)),
             (_, Field::Value(b)) => Ok(Some(b.clone())),
         }
     }
@@ -1165,7 +1166,7 @@ fn read_cgroups(
                 }
             };
             // One file parsed in place (no copy of its text).
-            let parse = |p: &str, f: fn(&str) -> Result<Limit, String>| {
+            let parse = |p: &str, f: fn(&str) -> Result<Limit, ParseError>| {
                 let full = root.path(p);
                 match io.with_text(&full, root::SMALL_FILE_LIMIT, f) {
                     Ok(r) => r.map(Some).map_err(|w| Unknown::file(&full, w)),

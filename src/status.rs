@@ -7,6 +7,7 @@
 //! more likely than a kernel that repeats itself.
 
 use crate::capability::parse_mask;
+use crate::parse::ParseError;
 
 /// One status line's value.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -14,8 +15,9 @@ pub enum Field<T> {
     /// The line is absent.
     #[default]
     Missing,
-    /// The line is present but does not parse; the text says why.
-    Malformed(String),
+    /// The line is present but does not parse (or appears twice); the error
+    /// says why.
+    Malformed(ParseError),
     /// The decoded value.
     Value(T),
 }
@@ -29,11 +31,16 @@ impl<T> Field<T> {
         }
     }
 
-    fn set(&mut self, key: &str, parsed: Result<T, String>) {
+    fn set(&mut self, key: &str, parsed: Result<T, ParseError>) {
         *self = match (&*self, parsed) {
             (Field::Missing, Ok(v)) => Field::Value(v),
-            (Field::Missing, Err(e)) => Field::Malformed(format!("{key} line: {e}")),
-            _ => Field::Malformed(format!("{key} line appears more than once")),
+            (Field::Missing, Err(e)) => Field::Malformed(ParseError::InLine {
+                key: key.to_string(),
+                inner: Box::new(e),
+            }),
+            _ => Field::Malformed(ParseError::Repeated {
+                key: key.to_string(),
+            }),
         };
     }
 }
@@ -103,52 +110,52 @@ pub struct Status {
     pub seccomp_filters: Field<u32>,
 }
 
-fn parse_u32(v: &str) -> Result<u32, String> {
+fn parse_u32(v: &str) -> Result<u32, ParseError> {
     v.parse::<u32>()
-        .map_err(|_| format!("{v:?} is not a number"))
+        .map_err(|_| ParseError::not_a(v, "a number"))
 }
 
-fn parse_ids(v: &str) -> Result<[u32; 4], String> {
+fn parse_ids(v: &str) -> Result<[u32; 4], ParseError> {
     let mut out = [0u32; 4];
     let mut it = v.split_ascii_whitespace();
     for slot in out.iter_mut() {
-        *slot = parse_u32(it.next().ok_or("fewer than four ids")?)?;
+        *slot = parse_u32(it.next().ok_or(ParseError::Fewer("four ids"))?)?;
     }
     if it.next().is_some() {
-        return Err("more than four ids".into());
+        return Err(ParseError::More("four ids"));
     }
     Ok(out)
 }
 
-fn parse_groups(v: &str) -> Result<Vec<u32>, String> {
+fn parse_groups(v: &str) -> Result<Vec<u32>, ParseError> {
     // The kernel prints at most NGROUPS_MAX (65536) groups.
     let mut out = Vec::new();
     for g in v.split_ascii_whitespace() {
         if out.len() == 65536 {
-            return Err("more groups than NGROUPS_MAX".into());
+            return Err(ParseError::More("NGROUPS_MAX (65536) groups"));
         }
         out.push(parse_u32(g)?);
     }
     Ok(out)
 }
 
-fn parse_cap(v: &str) -> Result<u64, String> {
-    parse_mask(v).ok_or_else(|| format!("{v:?} is not a 64-bit hex mask"))
+fn parse_cap(v: &str) -> Result<u64, ParseError> {
+    parse_mask(v).ok_or_else(|| ParseError::not_a(v, "a 64-bit hex mask"))
 }
 
-fn parse_flag(v: &str) -> Result<bool, String> {
+fn parse_flag(v: &str) -> Result<bool, ParseError> {
     match v {
         "0" => Ok(false),
         "1" => Ok(true),
-        _ => Err(format!("{v:?} is neither 0 nor 1")),
+        _ => Err(ParseError::neither(v, "0", "1")),
     }
 }
 
-fn parse_seccomp(v: &str) -> Result<SeccompMode, String> {
+fn parse_seccomp(v: &str) -> Result<SeccompMode, ParseError> {
     v.parse::<u8>()
         .ok()
         .and_then(SeccompMode::from_number)
-        .ok_or_else(|| format!("{v:?} is not a seccomp mode (0, 1 or 2)"))
+        .ok_or_else(|| ParseError::not_a(v, "a seccomp mode (0, 1 or 2)"))
 }
 
 impl Status {
@@ -233,10 +240,21 @@ mod tests {
         let s = Status::parse(
             "Uid:\t1000\t1000\nCapEff:\tzz\nSeccomp:\t7\nNoNewPrivs:\t1\nNoNewPrivs:\t0\nGroups:\t1 x\n",
         );
-        assert!(matches!(s.uid, Field::Malformed(ref m) if m.contains("fewer")));
+        assert_eq!(
+            s.uid,
+            Field::Malformed(ParseError::InLine {
+                key: "Uid".into(),
+                inner: Box::new(ParseError::Fewer("four ids"))
+            })
+        );
         assert!(matches!(s.cap_eff, Field::Malformed(_)));
         assert!(matches!(s.seccomp, Field::Malformed(_)));
-        assert!(matches!(s.no_new_privs, Field::Malformed(ref m) if m.contains("more than once")));
+        assert_eq!(
+            s.no_new_privs,
+            Field::Malformed(ParseError::Repeated {
+                key: "NoNewPrivs".into()
+            })
+        );
         assert!(matches!(s.groups, Field::Malformed(_)));
     }
 

@@ -929,7 +929,9 @@ pub fn thread_filter(root: &Root) -> Fact<bool> {
             crate::status::Field::Missing => {
                 Fact::Unknown(Unknown::file(&path, "no Seccomp: line"))
             }
-            crate::status::Field::Malformed(why) => Fact::Unknown(Unknown::file(&path, why)),
+            crate::status::Field::Malformed(why) => {
+                Fact::Unknown(Unknown::file(&path, why.to_string()))
+            }
         },
         Err(e) => Fact::Unknown(Unknown::read(&path, &e)),
     }
