@@ -569,11 +569,11 @@ fn proc_trust(root: &Root) -> Fact<ProcTrust> {
         root.proc_self("status"),
         root.proc_self("mountinfo"),
     ] {
-        match nix::sys::statfs::statfs(&path) {
-            Ok(st) if st.filesystem_type() == nix::sys::statfs::PROC_SUPER_MAGIC => {}
-            Ok(st) => {
+        match root::statfs_type(&path) {
+            Ok(root::PROC_SUPER_MAGIC) => {}
+            Ok(magic) => {
                 return Fact::Known(ProcTrust::NotProcfs {
-                    magic: format!("{:#x}", st.filesystem_type().0),
+                    magic: format!("{magic:#x}"),
                 });
             }
             Err(e) => return Fact::unknown(format!("statfs({})", show(&path)), e.desc()),
@@ -674,16 +674,15 @@ fn identity(root: &Root, path: &Path, status: &Result<Status, Unknown>) -> Ident
             saved,
             filesystem: None,
         };
-        let uid = nix::unistd::getresuid()
-            .map(|r| ids(r.real.as_raw(), r.effective.as_raw(), r.saved.as_raw()))
+        let uid = root::resuid()
+            .map(|[r, e, s]| ids(r, e, s))
             .map_err(|e| Unknown::new("getresuid(2)", e.desc()));
-        let gid = nix::unistd::getresgid()
-            .map(|r| ids(r.real.as_raw(), r.effective.as_raw(), r.saved.as_raw()))
+        let gid = root::resgid()
+            .map(|[r, e, s]| ids(r, e, s))
             .map_err(|e| Unknown::new("getresgid(2)", e.desc()));
         let groups = match groups {
             Fact::Known(g) => Fact::Known(g),
-            Fact::Unknown(_) => nix::unistd::getgroups()
-                .map(|g| g.into_iter().map(|g| g.as_raw()).collect())
+            Fact::Unknown(_) => root::groups()
                 .map_err(|e| Unknown::new("getgroups(2)", e.desc()))
                 .into(),
         };
@@ -740,8 +739,8 @@ fn securebits(root: &Root) -> Fact<Securebits> {
             "securebits are not in procfs; only the live process can ask for its own",
         );
     }
-    match rustix::thread::capabilities_secure_bits() {
-        Ok(b) => Fact::Known(Securebits::from_bits(b.bits())),
+    match root::secure_bits() {
+        Ok(b) => Fact::Known(Securebits::from_bits(b)),
         Err(e) => Fact::unknown("prctl(PR_GET_SECUREBITS)", e.to_string()),
     }
 }
@@ -758,18 +757,16 @@ fn no_new_privs(root: &Root, path: &Path, status: &Result<Status, Unknown>) -> F
         }),
         // The prctl answer is the authority where status lacks the line
         // (kernels before 4.10, gVisor) — for the live process only.
-        Fact::Unknown(u) if root.kind() == RootKind::Live => {
-            match nix::sys::prctl::get_no_new_privs() {
-                Ok(enabled) => Fact::Known(NoNewPrivs {
-                    enabled,
-                    source: NnpSource::Prctl,
-                }),
-                Err(e) => Fact::unknown(
-                    "prctl(PR_GET_NO_NEW_PRIVS)",
-                    format!("{}; and {}: {}", e.desc(), u.source, u.reason),
-                ),
-            }
-        }
+        Fact::Unknown(u) if root.kind() == RootKind::Live => match root::no_new_privs() {
+            Ok(enabled) => Fact::Known(NoNewPrivs {
+                enabled,
+                source: NnpSource::Prctl,
+            }),
+            Err(e) => Fact::unknown(
+                "prctl(PR_GET_NO_NEW_PRIVS)",
+                format!("{}; and {}: {}", e.desc(), u.source, u.reason),
+            ),
+        },
         Fact::Unknown(u) => Fact::Unknown(u),
     }
 }

@@ -23,6 +23,61 @@ use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
 use rustix::fs::OFlags;
 
+// Syscall crates: nix is the stack's, and every call goes through it except
+// four that nix has no allocation-free or no equivalent for, which use rustix:
+// `readlinkat_raw` (readlink into the caller's buffer; nix allocates a new
+// OsString per link, one per namespace on every call), `RawDir` (getdents64
+// into a reused buffer; nix's `Dir` iterator allocates per entry), `openat`
+// with `OFlags` for those fds, and `PR_GET_SECUREBITS`, which nix's `prctl`
+// module does not offer. No other module of the probe names a syscall crate:
+// they ask the functions below (the opt-in `syscalls` probe, which makes raw
+// system calls in a forked child by design, is the one exception).
+
+/// An errno from a query of the live process.
+pub use nix::errno::Errno;
+
+/// `PROC_SUPER_MAGIC`, procfs's `statfs(2)` filesystem type.
+// `__fsword_t` is i64 here and i32 on 32-bit targets: the cast is not a no-op
+// everywhere.
+#[allow(clippy::unnecessary_cast)]
+pub const PROC_SUPER_MAGIC: i64 = nix::sys::statfs::PROC_SUPER_MAGIC.0 as i64;
+
+/// The filesystem type (`f_type`) of the filesystem holding `path`
+/// (`statfs(2)`).
+#[allow(clippy::unnecessary_cast)] // see PROC_SUPER_MAGIC
+pub fn statfs_type(path: &Path) -> Result<i64, Errno> {
+    nix::sys::statfs::statfs(path).map(|st| st.filesystem_type().0 as i64)
+}
+
+/// Real, effective and saved user ids of the calling thread
+/// (`getresuid(2)`).
+pub fn resuid() -> Result<[u32; 3], Errno> {
+    nix::unistd::getresuid().map(|r| [r.real.as_raw(), r.effective.as_raw(), r.saved.as_raw()])
+}
+
+/// Real, effective and saved group ids of the calling thread
+/// (`getresgid(2)`).
+pub fn resgid() -> Result<[u32; 3], Errno> {
+    nix::unistd::getresgid().map(|r| [r.real.as_raw(), r.effective.as_raw(), r.saved.as_raw()])
+}
+
+/// Supplementary groups of the calling thread (`getgroups(2)`).
+pub fn groups() -> Result<Vec<u32>, Errno> {
+    nix::unistd::getgroups().map(|g| g.into_iter().map(|g| g.as_raw()).collect())
+}
+
+/// The calling thread's securebits (`prctl(PR_GET_SECUREBITS)`).
+pub fn secure_bits() -> Result<u32, Errno> {
+    rustix::thread::capabilities_secure_bits()
+        .map(|b| b.bits())
+        .map_err(|e| Errno::from_raw(e.raw_os_error()))
+}
+
+/// The calling thread's no_new_privs flag (`prctl(PR_GET_NO_NEW_PRIVS)`).
+pub fn no_new_privs() -> Result<bool, Errno> {
+    nix::sys::prctl::get_no_new_privs()
+}
+
 /// Upper bound for small single-value files (`cap_last_cap`, `uid_map`, attr files…).
 pub const SMALL_FILE_LIMIT: usize = 64 * 1024;
 /// Upper bound for `/proc/self/status` and each task's status.
