@@ -48,6 +48,7 @@
 
 pub mod capability;
 pub mod cgroup;
+pub mod controls;
 pub mod fact;
 pub mod guard;
 pub mod idmap;

@@ -58,6 +58,15 @@
 //! by `posture_overrides` and named with their reason by
 //! `posture_check_overridden{check,reason}`.
 //!
+//! **Controls**: `posture_check_control_info{check,framework,control} 1`
+//! names each published control an evaluated check covers (see
+//! [`crate::controls`]): a static table, 55 series when every check is
+//! evaluated, kept out of
+//! `posture_check_status` so that family's label set does not multiply by
+//! the controls. Join on `check` to ask which CIS items fail:
+//! `posture_check_status{status="fail"} == 1 and on(check)
+//! posture_check_control_info{framework="cis_docker_1.6.0"}`.
+//!
 //! Ignored checks are not evaluated and emit nothing.
 //!
 //! # Full and summary
@@ -308,6 +317,23 @@ pub fn render(report: &Report, assessment: &Assessment) -> String {
             &[("check", c.id.as_str())],
             u64::from(c.blocks()),
         );
+    }
+    out.family(
+        "posture_check_control_info",
+        "1 for each published control an evaluated check covers: framework is cis_docker_1.6.0, k8s_pss_1.33 or nsa_cisa_k8s_1.2, control the item number, Pod Security Admission check id or guide section.",
+    );
+    for c in &a.checks {
+        for control in c.controls {
+            out.sample(
+                "posture_check_control_info",
+                &[
+                    ("check", c.id.as_str()),
+                    ("framework", control.framework.as_str()),
+                    ("control", control.id),
+                ],
+                1,
+            );
+        }
     }
     if !a.overrides.is_empty() {
         out.family(

@@ -21,6 +21,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::capability::{CapSet, Capability, DANGEROUS};
+pub use crate::controls::{Control, Framework};
 use crate::fact::Fact;
 use crate::idmap::Mapping;
 use crate::lsm::{AppArmorMode, LsmLabel};
@@ -601,6 +602,8 @@ pub struct CheckResult {
     pub overridden: Option<String>,
     /// Whether the policy accepts unknown for this check.
     pub unknown_accepted: bool,
+    /// The published controls the check covers ([`CheckId::controls`]).
+    pub controls: &'static [Control],
 }
 
 impl CheckResult {
@@ -693,6 +696,7 @@ pub fn evaluate(report: &Report, policy: &Policy) -> Assessment {
             remediation: id.remediation(),
             overridden,
             unknown_accepted: policy.accepts_unknown(id),
+            controls: id.controls(),
         });
     }
     let verdict = if checks.iter().any(CheckResult::blocks) {

@@ -374,8 +374,68 @@ fn check_fixture(name: &str, runtime: &str, userns: &str) -> Metrics {
         .map(|(_, l, _)| l["check"].clone())
         .collect();
     assert_eq!(summary_blocking, blocking, "{name}");
+    // Controls: written from the CIS Docker Benchmark v1.6.0 and the
+    // NSA/CISA guide, not from the library's table.
+    assert_eq!(
+        m.value(
+            "posture_check_control_info",
+            &[
+                ("check", "no_new_privs"),
+                ("framework", "cis_docker_1.6.0"),
+                ("control", "5.26")
+            ]
+        ),
+        1.0,
+        "{name}"
+    );
+    assert_eq!(
+        m.value(
+            "posture_check_control_info",
+            &[
+                ("check", "no_runtime_socket"),
+                ("framework", "cis_docker_1.6.0"),
+                ("control", "5.32")
+            ]
+        ),
+        1.0,
+        "{name}"
+    );
+    // A label value with double quotes, escaped and read back.
+    assert_eq!(
+        m.value(
+            "posture_check_control_info",
+            &[
+                ("check", "non_root"),
+                ("framework", "nsa_cisa_k8s_1.2"),
+                (
+                    "control",
+                    "\"Non-root\" containers and \"rootless\" container engines"
+                )
+            ]
+        ),
+        1.0,
+        "{name}"
+    );
+    let controls = m.series("posture_check_control_info");
+    // 55 controls over the 19 checks (checklist evaluates every one);
+    // proc_trusted covers none.
+    assert_eq!(controls.len(), 55, "{name}");
+    assert!(controls.iter().all(|(_, _, v)| *v == 1.0));
+    assert!(
+        !controls
+            .iter()
+            .any(|(_, l, _)| l["check"] == "proc_trusted")
+    );
+    for (_, l, _) in &controls {
+        assert!(
+            ["cis_docker_1.6.0", "k8s_pss_1.33", "nsa_cisa_k8s_1.2"]
+                .contains(&l["framework"].as_str()),
+            "{l:?}"
+        );
+    }
     // The summary says nothing else about the hardening.
     for detail in [
+        "posture_check_control_info",
         "posture_capability",
         "posture_seccomp_mode",
         "posture_check_status",
@@ -674,4 +734,33 @@ fn a_probed_report_has_one_state_per_syscall() {
     }
     assert_eq!(sets["keyctl"]["reachable"], 1.0);
     assert_eq!(sets["ptrace"]["reachable"], 1.0);
+}
+
+#[test]
+fn ignored_checks_name_no_controls() {
+    // pss-restricted ignores read_only_rootfs (no PSS control): its CIS 5.13
+    // and the guide's immutable file systems are not emitted.
+    let report = report_of(&fixture("k8s-restricted"));
+    let a = evaluate(&report, &Policy::preset(Preset::PssRestricted));
+    let text = posture::metrics::render(&report, &a);
+    promtool_check(&text);
+    let m = Metrics::of(&text);
+    assert!(
+        m.series("posture_check_control_info")
+            .iter()
+            .all(|(_, l, _)| l["check"] != "read_only_rootfs")
+    );
+    assert_eq!(
+        m.value(
+            "posture_check_control_info",
+            &[
+                ("check", "no_host_pid"),
+                ("framework", "k8s_pss_1.33"),
+                ("control", "hostNamespaces")
+            ]
+        ),
+        1.0
+    );
+    // 55 less read_only_rootfs's 3.
+    assert_eq!(m.series("posture_check_control_info").len(), 52);
 }
