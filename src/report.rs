@@ -23,6 +23,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Where the report was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Origin {
     /// Live system or fixture.
     pub kind: RootKind,
@@ -33,6 +34,7 @@ pub struct Origin {
 /// Kernel facts the judgements need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Kernel {
     /// `osrelease`.
     pub release: Fact<String>,
@@ -43,6 +45,7 @@ pub struct Kernel {
 /// Whether `/proc` is a real procfs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum ProcTrust {
@@ -60,6 +63,7 @@ pub enum ProcTrust {
 /// Real, effective, saved and filesystem ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Ids {
     /// Real.
     pub real: u32,
@@ -90,6 +94,7 @@ impl Ids {
 /// Who the process is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Identity {
     /// User ids.
     pub uid: Fact<Ids>,
@@ -104,6 +109,7 @@ pub struct Identity {
 /// The five capability sets (capabilities(7)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Capabilities {
     /// What the kernel checks now.
     pub effective: Fact<CapSet>,
@@ -124,6 +130,7 @@ pub struct Capabilities {
 /// Securebits (capabilities(7)): flags that change how uid 0 gains capabilities.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Securebits {
     /// The raw flags.
     pub bits: u32,
@@ -165,6 +172,7 @@ impl Securebits {
 /// Seccomp state of the main thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Seccomp {
     /// Mode.
     pub mode: Fact<SeccompMode>,
@@ -175,6 +183,7 @@ pub struct Seccomp {
 /// no_new_privs and where it was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NoNewPrivs {
     /// Whether execve can no longer grant privileges.
     pub enabled: bool,
@@ -186,6 +195,7 @@ pub struct NoNewPrivs {
 /// Where no_new_privs came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum NnpSource {
     /// The status file.
@@ -198,6 +208,7 @@ pub enum NnpSource {
 /// field is a difference, holding the thread's own value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ThreadDiff {
     /// Thread id.
     pub tid: u32,
@@ -222,6 +233,7 @@ pub struct ThreadDiff {
 /// Per-thread state (seccomp, no_new_privs and capabilities are per thread).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Threads {
     /// Threads listed.
     pub count: usize,
@@ -245,6 +257,7 @@ impl Threads {
 /// The user namespace and its id maps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserNamespace {
     /// `uid_map`.
     pub uid_map: Fact<IdMap>,
@@ -263,6 +276,7 @@ pub struct UserNamespace {
 /// LSM confinement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Lsm {
     /// This process's label.
     pub label: Fact<LsmLabel>,
@@ -277,6 +291,7 @@ pub struct Lsm {
 /// One namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Namespace {
     /// Its type.
     #[cfg_attr(feature = "serde", serde(rename = "type"))]
@@ -290,6 +305,7 @@ pub struct Namespace {
 /// cgroup facts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cgroups {
     /// Version.
     pub version: CgroupVersion,
@@ -306,6 +322,7 @@ pub struct Cgroups {
 /// Device nodes in `/dev`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Devices {
     /// Names listed in `/dev`.
     pub entries: usize,
@@ -385,6 +402,7 @@ pub fn is_host_device(name: &str) -> bool {
 /// Everything `posture` knows about the calling process.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Report {
     /// Where the facts were read.
