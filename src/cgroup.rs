@@ -13,6 +13,7 @@ use crate::parse::ParseError;
 /// One `/proc/self/cgroup` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CgroupLine {
     /// Hierarchy id (0 for v2).
     pub hierarchy: u32,
@@ -25,6 +26,7 @@ pub struct CgroupLine {
 /// cgroup version in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum CgroupVersion {
     /// Only the unified hierarchy.
@@ -303,6 +305,7 @@ fn below_mount(mount_point: &str, mount_root: &str, path: &str) -> Result<String
 /// A limit value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Limit {
     /// No limit (`max`, or v1's page-rounded LONG_MAX).

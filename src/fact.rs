@@ -8,6 +8,7 @@ use crate::root::ReadError;
 /// Why a fact could not be established: which file, and what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Unknown {
     /// The file (or call, e.g. `prctl(PR_GET_SECUREBITS)`) the fact comes from.
     pub source: String,
@@ -54,7 +55,9 @@ impl fmt::Display for Unknown {
 /// Serialized as `{"known": value}` or `{"unknown": {"source": …, "reason": …}}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schema", schemars(rename = "Fact_{T}"))]
 pub enum Fact<T> {
     /// Established from the kernel's own interface.
     Known(T),

@@ -8,6 +8,7 @@
 /// One mapped range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IdRange {
     /// First id inside this namespace.
     pub inside: u32,
@@ -20,6 +21,7 @@ pub struct IdRange {
 /// A parsed map: its ranges in file order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IdMap {
     /// The ranges.
     pub ranges: Vec<IdRange>,
@@ -122,6 +124,7 @@ impl IdMap {
 /// Where an id of this user namespace lands outside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Mapping {
     /// Id 0 of the parent namespace (the host's root, one level deep).

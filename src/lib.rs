@@ -66,6 +66,8 @@ mod records;
 pub mod report;
 pub mod root;
 pub mod runtime;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod status;
 pub mod syscalls;
 
@@ -105,6 +107,7 @@ pub fn posture_with_root(root: &Root) -> Report {
 /// only when one was made). See `SCHEMA.md` for every field.
 #[cfg(feature = "serde")]
 #[derive(Debug, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Document<'a> {
     /// [`SCHEMA_VERSION`].
     pub schema_version: u32,

@@ -11,6 +11,7 @@ use crate::parse::ParseError;
 /// AppArmor's mode for the confining profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum AppArmorMode {
@@ -45,6 +46,7 @@ impl AppArmorMode {
 /// An AppArmor confinement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AppArmor {
     /// The profile name (`docker-default`, `unconfined`, …).
     pub profile: String,
@@ -55,6 +57,7 @@ pub struct AppArmor {
 /// An SELinux security context `user:role:type[:level]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SelinuxContext {
     /// The whole context as the kernel printed it.
     pub context: String,
@@ -72,6 +75,7 @@ pub struct SelinuxContext {
 /// What the process's LSM attribute says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum LsmLabel {

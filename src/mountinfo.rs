@@ -69,6 +69,7 @@ pub struct Mount {
 /// Mount propagation, from mountinfo's optional fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Propagation {
     /// No propagation (no optional fields).
@@ -847,6 +848,7 @@ impl serde::Serialize for MountSummary {
 /// at a place runtimes put sockets ([`for_each_socket_candidate`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SocketMount {
     /// Where it is mounted (or, when found by `stat`, where the socket is).
     pub mount_point: String,
@@ -864,6 +866,7 @@ pub struct SocketMount {
 /// What a host mount is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum HostMountKind {
@@ -885,6 +888,7 @@ pub enum HostMountKind {
 /// How a runtime socket was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum SeenIn {
     /// In the mount table: the socket, its directory, or a host filesystem
@@ -897,6 +901,7 @@ pub enum SeenIn {
 /// A host filesystem or directory mounted in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HostMount {
     /// The mount.
     pub mount: MountSummary,
@@ -907,6 +912,7 @@ pub struct HostMount {
     /// the same filesystem shows where it is mounted), `subvolume` (btrfs),
     /// `assumed_root` (the filesystem is taken to be the host's `/`), `tree`
     /// (it holds `etc`, `usr` and `var`, so it is a root filesystem).
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["runtime_file", "subvolume", "tree", "assumed_root", "tmpfs", "pseudo", "unknown"])))]
     pub placement: &'static str,
     /// What it is.
     pub kind: HostMountKind,
@@ -919,6 +925,7 @@ pub struct HostMount {
 /// How a runtime-masked path looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum MaskState {
     /// Covered by an empty file or an empty tmpfs.
@@ -935,6 +942,7 @@ pub enum MaskState {
 /// A masked or read-only path and its state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MaskedPath {
     /// The path.
     pub path: &'static str,
@@ -945,6 +953,7 @@ pub struct MaskedPath {
 /// What covers `/sys` or `/proc/sys`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum PseudoFsState {
     /// Mounted read-only.
@@ -961,6 +970,7 @@ pub enum PseudoFsState {
 /// What the mount table says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Mounts {
     /// How many mounts were parsed.

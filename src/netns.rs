@@ -28,6 +28,7 @@ use crate::fact::Fact;
 /// How strongly a signal decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Strength {
     /// Decides on its own.
@@ -49,6 +50,7 @@ impl Strength {
 /// What decided [`HostNetwork::initial`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum NetMethod {
@@ -64,6 +66,7 @@ pub enum NetMethod {
 /// One observation about the network namespace's contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NetSignal {
     /// The file it was seen in.
     pub source: String,
@@ -78,6 +81,7 @@ pub struct NetSignal {
 /// The network namespace verdict and what it rests on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct HostNetwork {
     /// Whether this is the host's initial network namespace.

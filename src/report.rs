@@ -24,6 +24,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Where the report was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Origin {
     /// Live system or fixture.
     pub kind: RootKind,
@@ -34,6 +35,7 @@ pub struct Origin {
 /// Kernel facts the judgements need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Kernel {
     /// `osrelease`.
     pub release: Fact<String>,
@@ -44,6 +46,7 @@ pub struct Kernel {
 /// Whether `/proc` is a real procfs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum ProcTrust {
@@ -61,6 +64,7 @@ pub enum ProcTrust {
 /// Real, effective, saved and filesystem ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Ids {
     /// Real.
     pub real: u32,
@@ -91,6 +95,7 @@ impl Ids {
 /// Who the process is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Identity {
     /// User ids.
     pub uid: Fact<Ids>,
@@ -105,6 +110,7 @@ pub struct Identity {
 /// The five capability sets (capabilities(7)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Capabilities {
     /// What the kernel checks now.
     pub effective: Fact<CapSet>,
@@ -125,6 +131,7 @@ pub struct Capabilities {
 /// Securebits (capabilities(7)): flags that change how uid 0 gains capabilities.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Securebits {
     /// The raw flags.
     pub bits: u32,
@@ -166,6 +173,7 @@ impl Securebits {
 /// Seccomp state of the main thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Seccomp {
     /// Mode.
     pub mode: Fact<SeccompMode>,
@@ -176,6 +184,7 @@ pub struct Seccomp {
 /// no_new_privs and where it was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NoNewPrivs {
     /// Whether execve can no longer grant privileges.
     pub enabled: bool,
@@ -187,6 +196,7 @@ pub struct NoNewPrivs {
 /// Where no_new_privs came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum NnpSource {
     /// The status file.
@@ -199,6 +209,7 @@ pub enum NnpSource {
 /// field is a difference, holding the thread's own value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ThreadDiff {
     /// Thread id.
     pub tid: u32,
@@ -223,6 +234,7 @@ pub struct ThreadDiff {
 /// Per-thread state (seccomp, no_new_privs and capabilities are per thread).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Threads {
     /// Threads listed.
     pub count: usize,
@@ -246,6 +258,7 @@ impl Threads {
 /// The user namespace and its id maps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserNamespace {
     /// `uid_map`.
     pub uid_map: Fact<IdMap>,
@@ -264,6 +277,7 @@ pub struct UserNamespace {
 /// LSM confinement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Lsm {
     /// This process's label.
     pub label: Fact<LsmLabel>,
@@ -278,6 +292,7 @@ pub struct Lsm {
 /// One namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Namespace {
     /// Its type.
     #[cfg_attr(feature = "serde", serde(rename = "type"))]
@@ -291,6 +306,7 @@ pub struct Namespace {
 /// cgroup facts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cgroups {
     /// Version.
     pub version: CgroupVersion,
@@ -307,6 +323,7 @@ pub struct Cgroups {
 /// Device nodes in `/dev`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Devices {
     /// Names listed in `/dev`.
     pub entries: usize,
@@ -386,6 +403,7 @@ pub fn is_host_device(name: &str) -> bool {
 /// Everything `posture` knows about the calling process.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Report {
     /// Where the facts were read.

@@ -17,6 +17,7 @@ use crate::mountinfo::MountTable;
 /// A container runtime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum RuntimeKind {
@@ -81,6 +82,8 @@ impl RuntimeKind {
 /// One observation pointing at a runtime.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "RuntimeSignal"))]
 pub struct Signal {
     /// Where it was seen (a file).
     pub source: String,
@@ -95,6 +98,7 @@ pub struct Signal {
 /// How sure the verdict is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Confidence {
     /// Backed by a signal the container cannot fake.
@@ -108,6 +112,7 @@ pub enum Confidence {
 /// The runtime verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Runtime {
     /// The runtime.
     pub kind: RuntimeKind,

@@ -48,6 +48,7 @@ impl<T> Field<T> {
 /// Seccomp mode as the kernel reports it (`Seccomp:` line, seccomp(2)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum SeccompMode {
     /// `SECCOMP_MODE_DISABLED` (0).

@@ -493,6 +493,7 @@ impl Syscall {
 /// An errno, with its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Errno {
     /// The number.
     pub code: i32,
@@ -522,6 +523,7 @@ impl fmt::Display for Errno {
 /// A signal, with its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Signal {
     /// The number.
     pub number: i32,
@@ -549,6 +551,7 @@ impl fmt::Display for Signal {
 /// Who answered a blocked call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum BlockedBy {
     /// The seccomp filter: the kernel does not give this errno for these
@@ -574,6 +577,7 @@ impl BlockedBy {
 /// What one call answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(tag = "outcome", rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Outcome {
@@ -689,6 +693,7 @@ pub fn classify(sc: Syscall, ret: i64, errno: i32, filter: Option<bool>) -> Outc
 /// One syscall's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SyscallResult {
     /// The syscall.
     pub syscall: Syscall,
@@ -700,6 +705,7 @@ pub struct SyscallResult {
 /// The real `unshare(CLONE_NEWUSER)` of the probe child.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(tag = "outcome", rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Creation {
@@ -725,6 +731,7 @@ pub enum Creation {
 /// Whether this process can create user namespaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct UserNamespaces {
     /// `/proc/sys/user/max_user_namespaces` in this user namespace (0: the
@@ -740,6 +747,7 @@ pub struct UserNamespaces {
 /// Which dangerous syscalls the calling thread can reach.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct SyscallProbe {
     /// The architecture probed (`std::env::consts::ARCH`).

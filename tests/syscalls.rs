@@ -15,6 +15,8 @@
 //! are the kernel's validation for every call (no capability check fails).
 
 mod common;
+#[path = "common/schema.rs"]
+mod schema;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -296,6 +298,14 @@ fn scenario_under(name: &str, wrapper: &[&str]) -> Value {
         .find_map(|l| l.split_once(MARK).map(|(_, json)| json))
         .unwrap_or_else(|| panic!("scenario {name} printed no document:\n{stdout}"));
     let doc: Value = serde_json::from_str(line).expect("JSON");
+    // Each scenario's document (killed, filtered and held calls among them)
+    // is valid against the checked-in JSON Schema, less the two keys the
+    // child adds.
+    let mut checked = doc.clone();
+    for extra in ["elapsed_ms", "leftover_children"] {
+        checked.as_object_mut().expect("an object").remove(extra);
+    }
+    schema::assert_valid(&format!("scenario {name}"), &checked);
     assert_eq!(
         doc["leftover_children"],
         serde_json::json!([]),
