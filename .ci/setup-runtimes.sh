@@ -7,7 +7,7 @@
 # What it does:
 #   1. apt-get install podman runc docker.io busybox-static libcap2-bin
 #      util-linux uidmap slirp4netns fuse-overlayfs prometheus (promtool)
-#      hyperfine (+ the helpers podman needs).
+#      hyperfine, strace, python3-yaml (+ the helpers podman needs).
 #   2. Writes /etc/containers/containers.conf (runtime runc, cgroupfs,
 #      file events/k8s-file logs, default ulimits below the host's hard
 #      limits) and /etc/containers/storage.conf (overlay if the kernel can,
@@ -65,7 +65,7 @@ PACKAGES=(
   docker.io containerd
   busybox-static libcap2-bin util-linux coreutils iproute2 procps
   prometheus hyperfine strace
-  ca-certificates
+  ca-certificates python3 python3-yaml
 )
 
 missing_packages() {

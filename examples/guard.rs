@@ -10,8 +10,12 @@
 //! ```
 //!
 //! On refusal it prints every blocking check with its evidence and fix to
-//! stderr and exits 78 (`EX_CONFIG`), which a supervisor or Kubernetes shows
-//! as a configuration error instead of a crash loop with no reason. An
+//! stderr and exits 78 (`EX_CONFIG`). Kubernetes has no notion of a
+//! configuration error: it shows the container as `Error` with exit code 78
+//! (and the pod as `CrashLoopBackOff` when it restarts). The reason is in the
+//! log, and in the pod's status (`state.terminated.message`) when the
+//! container sets `terminationMessagePolicy: FallbackToLogsOnError`, as the
+//! manifests in `examples/k8s` do. (systemd logs it as `status=78/CONFIG`.) An
 //! override (`POSTURE_OVERRIDE=check_id=reason;…`) downgrades only the named
 //! checks, and is printed as `!! OVERRIDE` on every start.
 //!

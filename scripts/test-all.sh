@@ -15,6 +15,8 @@
 #      the ns links git can store.
 #   4. cargo test --all-features: unit, doc, fixture, policy, CLI, live
 #      (setpriv, capsh, unshare, seccomp), robustness, HTTP and metrics tests,
+#      (feature root-tests) the tests that need root and the host's own
+#      namespaces, which a plain `cargo test` lists as ignored,
 #      (feature runtime-tests) the CLI inside real containers, flag by flag,
 #      and (feature guest-tests) the same in podman on the two guest kernels.
 set -euo pipefail

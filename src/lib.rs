@@ -40,6 +40,58 @@
 //! let eff = report.capabilities.effective.known().expect("status was captured");
 //! assert_eq!(eff.len(), 14);
 //! ```
+//!
+//! ## Kernel support
+//!
+//! Linux 4.18 (RHEL 8) to 6.18. Run on 6.18 (the development machine) and on
+//! Debian 12's 6.1 and 6.12 (the guest matrix); older kernels are covered by
+//! fixture trees and the kernel source, not by a booted kernel. What changes
+//! with the kernel version (read from `/proc/sys/kernel/osrelease`):
+//!
+//! - **Capabilities**: the full set is the kernel's own (`cap_last_cap`), not
+//!   a hard-coded mask. The ambient set exists from 4.3: before that a
+//!   missing `CapAmb:` line is the empty set, not unknown.
+//! - **no_new_privs**: the `NoNewPrivs:` status line exists from 4.10. Where
+//!   it is missing (older kernels, gVisor) the live process asks
+//!   `prctl(PR_GET_NO_NEW_PRIVS)` instead; a fixture tree says unknown.
+//! - **seccomp**: the mode is in every supported kernel's status;
+//!   `Seccomp_filters:` (the filter count) exists from 5.9 and is unknown
+//!   before.
+//! - **AppArmor**: `attr/apparmor/current` (stacking-safe) from 5.8; before
+//!   that, and for other LSMs, `attr/current`.
+//! - **Namespaces**: the initial user, uts, ipc and pid namespaces have fixed
+//!   inodes on every supported kernel (cgroup from 4.6, time from 5.6). The
+//!   initial network and mount namespaces have them only from 6.18; before
+//!   that "not the fixed inode" proves nothing, so [`ns`] says unknown.
+//! - **Host network** (`no_host_network`, see [`netns`]): the fixed inode
+//!   from 6.18; `getsockopt(SO_NETNS_COOKIE)` == 1 on 5.14 to 6.17; before
+//!   5.14, or where the cookie cannot be read, what the namespace holds
+//!   (interfaces, devices, runtime sockets).
+//! - **Syscall probe** ([`syscalls`]): a kernel without a listed call answers
+//!   `ENOSYS`, reported as blocked by the kernel; some kernels check a
+//!   capability or sysctl before validating and answer `EPERM` as a filter
+//!   would, which is reported as "filter or kernel".
+//!
+//! ## Features
+//!
+//! | feature | default | adds |
+//! |---|---|---|
+//! | `serde` | yes | `Serialize` on the report and assessment: the JSON document of `SCHEMA.md` |
+//! | `policy-file` | yes | policy documents (TOML or JSON) from files and `POSTURE_POLICY` (toml, serde_json) |
+//! | `tracing` | no | `posture::log`: one structured `tracing` event per failed or unknown check when the guard runs |
+//! | `prometheus` | no | `posture::metrics`: Prometheus text exposition of an assessment, no extra dependency |
+//! | `cli` | no | the `posture` binary (lexopt) |
+//! | `root-tests` | no | tests only: runs the tests that need root or the host's namespaces (in `tests/live.rs`, `tests/syscalls.rs`, `tests/robustness.rs`); the library does not change |
+//! | `runtime-tests` | no | tests only: the CLI inside real podman and Docker containers (`tests/runtimes.rs`) |
+//! | `guest-tests` | no | tests only: the CLI on Debian's 6.1 and 6.12 kernels in QEMU (`tests/guests.rs`) |
+//!
+//! ## MSRV
+//!
+//! Rust 1.88 (`rust-version` in `Cargo.toml`), edition 2024.
+//! `scripts/check-msrv.sh` (run by CI) checks that no dependency declares a
+//! newer `rust-version` and that clippy finds no standard-library API newer
+//! than it (`clippy::incompatible_msrv`); it does not build with 1.88 itself,
+//! so language features newer than the MSRV would not be caught.
 // `unsafe` lives in one private module, `syscalls::raw` (fork and raw
 // system calls for the opt-in syscall probe, and the one getsockopt no safe
 // crate has); everything else is denied it.

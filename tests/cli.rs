@@ -51,7 +51,7 @@ fn status_line(name: &str, key: &str) -> Option<String> {
 
 /// Capability names of a mask, as `capsh --decode` prints them (upper-cased).
 fn capsh_decode(mask: u64) -> BTreeSet<String> {
-    let out = Command::new("capsh")
+    let out = Command::new(common::capsh())
         .arg(format!("--decode={mask:x}"))
         .output()
         .unwrap_or_else(|e| {

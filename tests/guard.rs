@@ -3,10 +3,13 @@
 //! limited to the named checks, a passing policy, and policy documents that
 //! are wrong in the ways people get them wrong.
 //!
-//! These tests run as root in the host's namespaces (the project's machines):
-//! `strict` fails there; no Kubernetes service-account token is mounted, so
-//! a policy requiring only `no_service_account_token` passes. Both are
-//! checked here from the host itself before being relied on.
+//! These run in the host's namespaces, as root (the project's machines) or
+//! as any other user, and rely only on what is checked here from the test
+//! process itself first: it has no seccomp filter and no no_new_privs (so
+//! `strict` refuses for every user, and a policy requiring `no_new_privs`
+//! refuses until `setpriv --no-new-privs` sets it). `non_root` is asserted
+//! both ways: as root it blocks with its fix, as another user it passes and
+//! is not listed.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -27,24 +30,35 @@ fn run_guard(env: &[(&str, &str)]) -> (Output, String, String) {
     (out, stdout, stderr)
 }
 
-fn assert_root() {
+/// A `/proc/self/status` line of the test process.
+fn own_status(key: &str) -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let uid = status
+    status
         .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))
-        .unwrap()
-        .to_string();
-    assert!(
-        uid.split_whitespace().all(|u| u == "0"),
-        "these tests expect to run as root (the project's machines do): Uid{uid}"
-    );
+        .find_map(|l| l.strip_prefix(&format!("{key}:")))
+        .unwrap_or_else(|| panic!("no {key}: line in /proc/self/status"))
+        .trim()
+        .to_string()
 }
 
-fn assert_no_service_account() {
-    assert!(!Path::new("/var/run/secrets/kubernetes.io/serviceaccount/token").exists());
-    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
-    assert!(!mounts.contains("/secrets/kubernetes.io/serviceaccount"));
-    assert!(!mounts.contains("/secrets/eks.amazonaws.com/serviceaccount"));
+/// Whether the test process runs as root (every uid 0).
+fn running_as_root() -> bool {
+    own_status("Uid").split_whitespace().all(|u| u == "0")
+}
+
+/// The guard child inherits the test process's seccomp mode and
+/// no_new_privs: neither may be set for these expectations.
+fn assert_unfiltered_without_nnp() {
+    assert_eq!(
+        own_status("Seccomp"),
+        "0",
+        "the test process must run without a seccomp filter"
+    );
+    assert_eq!(
+        own_status("NoNewPrivs"),
+        "0",
+        "the test process must not have no_new_privs"
+    );
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -67,9 +81,19 @@ fn only(dir: &Path, name: &str, only: &str) -> String {
     write(dir, &format!("{name}.toml"), &text)
 }
 
+/// The three lines of one blocking check in a refusal: the headline, its
+/// evidence and its fix.
+fn block<'a>(err: &'a str, headline: &str) -> Vec<&'a str> {
+    err.lines()
+        .skip_while(|l| !l.contains(headline))
+        .take(3)
+        .map(str::trim_start)
+        .collect()
+}
+
 #[test]
 fn strict_refuses_with_78_and_the_fixes() {
-    assert_root();
+    assert_unfiltered_without_nnp();
     let (out, stdout, err) = run_guard(&[("POSTURE_POLICY", "strict")]);
     assert_eq!(out.status.code(), Some(78), "stderr: {err}");
     assert!(stdout.is_empty(), "the service never started: {stdout}");
@@ -78,72 +102,83 @@ fn strict_refuses_with_78_and_the_fixes() {
         "stderr: {err}"
     );
     assert!(err.contains("of policy \"strict\" did not pass"), "{err}");
-    // Running as root: non_root is listed with its evidence and its fix.
-    let block: Vec<&str> = err
-        .lines()
-        .skip_while(|l| !l.contains("- non_root [must] FAILED: Run as a non-root user"))
-        .take(3)
-        .collect();
-    assert_eq!(block.len(), 3, "{err}");
-    assert!(
-        block[1]
-            .trim_start()
-            .starts_with("evidence: runs as root: uid real 0"),
+    // For every user: no_new_privs is off, listed with its evidence and fix.
+    let nnp = block(
+        &err,
+        "- no_new_privs [recommended] FAILED: Set no_new_privs",
+    );
+    assert_eq!(
+        nnp,
+        [
+            "- no_new_privs [recommended] FAILED: Set no_new_privs",
+            "evidence: no_new_privs off (from status)",
+            "fix: run: --security-opt no-new-privileges; kubernetes: securityContext.allowPrivilegeEscalation: false",
+        ],
         "{err}"
     );
-    assert!(
-        block[2].trim_start().starts_with(
-            "fix: run: --user 1000:1000; kubernetes: securityContext.runAsNonRoot: true"
-        ),
-        "{err}"
-    );
+    if running_as_root() {
+        // non_root is listed with its evidence and its fix.
+        let nr = block(&err, "- non_root [must] FAILED: Run as a non-root user");
+        assert_eq!(nr.len(), 3, "{err}");
+        assert!(
+            nr[1].starts_with("evidence: runs as root: uid real 0"),
+            "{err}"
+        );
+        assert!(
+            nr[2].starts_with(
+                "fix: run: --user 1000:1000; kubernetes: securityContext.runAsNonRoot: true"
+            ),
+            "{err}"
+        );
+    } else {
+        // Not root: non_root passes, so it does not block.
+        assert!(!err.contains("- non_root ["), "{err}");
+    }
     assert!(!err.contains("!! OVERRIDE"), "{err}");
 }
 
 #[test]
 fn override_downgrades_only_the_named_check_loudly() {
-    assert_root();
+    assert_unfiltered_without_nnp();
     let (out, _, err) = run_guard(&[
         ("POSTURE_POLICY", "strict"),
-        ("POSTURE_OVERRIDE", "non_root=TICKET-42: legacy image"),
+        ("POSTURE_OVERRIDE", "no_new_privs=TICKET-42: legacy image"),
     ]);
     // Other checks still fail strict on this host.
     assert_eq!(out.status.code(), Some(78), "{err}");
     assert!(
         err.contains(
-            "!! OVERRIDE: required check non_root downgraded to a warning (status: fail); reason: TICKET-42: legacy image"
+            "!! OVERRIDE: required check no_new_privs downgraded to a warning (status: fail); reason: TICKET-42: legacy image"
         ),
         "{err}"
     );
     assert!(
-        !err.contains("- non_root ["),
-        "non_root no longer blocks: {err}"
+        !err.contains("- no_new_privs ["),
+        "no_new_privs no longer blocks: {err}"
     );
     assert!(
-        err.contains("- capabilities_dropped [must] FAILED"),
+        err.lines()
+            .any(|l| l.trim_start().starts_with("- seccomp [") && l.contains("] FAILED: ")),
         "the others still do: {err}"
     );
 }
 
 #[test]
 fn override_can_let_a_failing_required_check_start_but_says_so() {
-    assert_root();
+    assert_unfiltered_without_nnp();
     let tmp = tempfile::tempdir().unwrap();
-    let p = only(tmp.path(), "nonroot-only", "non_root");
+    let p = only(tmp.path(), "nnp-only", "no_new_privs");
     let (out, stdout, err) = run_guard(&[("POSTURE_POLICY", &p)]);
     assert_eq!(out.status.code(), Some(78), "without the override: {err}");
     assert!(stdout.is_empty());
     let (out, stdout2, err2) = run_guard(&[
         ("POSTURE_POLICY", &p),
-        ("POSTURE_OVERRIDE", "non_root=TICKET-7"),
+        ("POSTURE_OVERRIDE", "no_new_privs=TICKET-7"),
     ]);
     assert_eq!(out.status.code(), Some(0), "{err2}");
+    assert!(stdout2.contains("policy \"nnp-only\" passed"), "{stdout2}");
     assert!(
-        stdout2.contains("policy \"nonroot-only\" passed"),
-        "{stdout2}"
-    );
-    assert!(
-        err2.contains("!! OVERRIDE: required check non_root"),
+        err2.contains("!! OVERRIDE: required check no_new_privs"),
         "{err2}"
     );
     assert!(err2.contains("reason: TICKET-7"), "{err2}");
@@ -151,16 +186,25 @@ fn override_can_let_a_failing_required_check_start_but_says_so() {
 
 #[test]
 fn passing_policy_starts_quietly() {
-    assert_no_service_account();
+    assert_unfiltered_without_nnp();
     let tmp = tempfile::tempdir().unwrap();
-    let p = only(tmp.path(), "sa-only", "no_service_account_token");
-    let (out, stdout, err) = run_guard(&[("POSTURE_POLICY", &p)]);
-    assert_eq!(out.status.code(), Some(0), "{err}");
+    let p = only(tmp.path(), "nnp-only", "no_new_privs");
+    // The same policy as above, the guard started with no_new_privs set.
+    let out = Command::new("setpriv")
+        .arg("--no-new-privs")
+        .arg(example("guard"))
+        .env("POSTURE_POLICY", &p)
+        .env_remove("POSTURE_OVERRIDE")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run setpriv ({e}): install util-linux"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(
         stdout,
-        "posture: policy \"sa-only\" passed (1 checks); starting\n"
+        "posture: policy \"nnp-only\" passed (1 checks); starting\n"
     );
-    assert!(err.is_empty(), "{err}");
+    assert!(stderr.is_empty(), "{stderr}");
 }
 
 /// A bad policy is an error naming what is wrong, and the service does not

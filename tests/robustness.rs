@@ -490,6 +490,8 @@ fn a_thread_listed_but_gone_counts_as_exited() {
 
 // ------------------------------------------------------------ live
 
+/// The two tests below mount over `/proc` in a private mount namespace:
+/// root only, so they run with the `root-tests` feature.
 fn root_with_unshare() -> bool {
     nix::unistd::geteuid().is_root()
         && Command::new("unshare")
@@ -516,6 +518,10 @@ fn cli() -> PathBuf {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root: cargo test --features root-tests, as root"
+)]
 fn proc_on_a_tmpfs_is_not_procfs() {
     assert!(root_with_unshare(), "this test needs root and unshare(1)");
     let cli = cli();
@@ -539,6 +545,10 @@ fn proc_on_a_tmpfs_is_not_procfs() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root: cargo test --features root-tests, as root"
+)]
 fn a_file_bound_over_proc_pid_status_makes_proc_untrusted() {
     assert!(root_with_unshare(), "this test needs root and unshare(1)");
     let cli = cli();

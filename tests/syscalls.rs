@@ -11,8 +11,12 @@
 //! (`/proc/modules`, `/sys/kernel/kexec_loaded` absent), and
 //! `kernel.io_uring_disabled=2` answers `io_uring_setup` `EPERM`.
 //!
-//! The scenarios run as root (as `scripts/test-all.sh` does): root's answers
-//! are the kernel's validation for every call (no capability check fails).
+//! The scenarios expect root's answers (as `scripts/test-all.sh` runs them):
+//! the kernel's validation for every call (no capability check fails). A
+//! non-root user gets `EPERM` from the kernel's capability checks instead,
+//! so those tests are marked ignored unless the `root-tests` feature is on
+//! (`--all-features` turns it on); the table and property tests run for
+//! every user.
 
 mod common;
 #[path = "common/schema.rs"]
@@ -389,6 +393,10 @@ fn assert_kernel_answers(doc: &Value, filtered: bool, except: &[&str]) {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root: cargo test --features root-tests, as root"
+)]
 fn without_a_filter_every_answer_is_the_kernels() {
     require_root();
     let doc = scenario("none");
@@ -417,6 +425,10 @@ fn without_a_filter_every_answer_is_the_kernels() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root: cargo test --features root-tests, as root"
+)]
 fn an_allow_all_filter_blocks_nothing_and_the_check_fails() {
     require_root();
     let doc = scenario("allow-all");
@@ -455,6 +467,10 @@ fn an_allow_all_filter_blocks_nothing_and_the_check_fails() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root: cargo test --features root-tests, as root"
+)]
 fn errno_for_every_listed_syscall_passes() {
     require_root();
     let doc = scenario("errno-all");
@@ -483,6 +499,10 @@ fn errno_for_every_listed_syscall_passes() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root: cargo test --features root-tests, as root"
+)]
 fn kill_process_on_one_syscall_reads_killed_and_the_probe_resumes() {
     require_root();
     let doc = scenario("kill-keyctl");
@@ -497,6 +517,10 @@ fn kill_process_on_one_syscall_reads_killed_and_the_probe_resumes() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root: cargo test --features root-tests, as root"
+)]
 fn trap_and_kill_thread_read_killed_too() {
     require_root();
     let doc = scenario("trap-bpf");
@@ -515,6 +539,10 @@ fn trap_and_kill_thread_read_killed_too() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root: cargo test --features root-tests, as root"
+)]
 fn killed_on_unshare_leaves_user_namespace_creation_undecided() {
     require_root();
     let doc = scenario("kill-unshare");
@@ -539,6 +567,10 @@ fn killed_on_unshare_leaves_user_namespace_creation_undecided() {
 /// unknown, and resumes after it in a new child. Needs strace
 /// (`apt-get install strace`).
 #[test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root: cargo test --features root-tests, as root"
+)]
 fn a_held_call_is_killed_after_the_bound_and_the_probe_resumes() {
     require_root();
     let doc = scenario_under(
@@ -841,6 +873,10 @@ fn cli(args: &[&str]) -> std::process::Output {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root: cargo test --features root-tests, as root"
+)]
 fn cli_text_table_and_json() {
     require_root();
     let out = cli(&["--probe-syscalls", "--color", "never"]);
@@ -890,6 +926,10 @@ fn cli_text_table_and_json() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root: cargo test --features root-tests, as root"
+)]
 fn cli_check_with_the_probe_and_usage_errors() {
     require_root();
     // strict requires the check; this host has no filter: it fails, exit 1.

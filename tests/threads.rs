@@ -45,13 +45,25 @@ fn concurrent_calls_agree() {
 
 const CHILD: &str = "POSTURE_THREADS_NNP_CHILD";
 
-/// Re-executes this test binary to run `child_sets_nnp_in_one_thread`:
-/// no_new_privs cannot be cleared once set, so it must not touch this
-/// process.
+/// no_new_privs cannot be cleared once set, so the thread that sets it must
+/// not live in this test process: the test re-executes its own binary,
+/// selecting only itself, with `CHILD` set, and in that child (the only
+/// process that takes the second branch) sets the flag in one thread and
+/// reads the report. Both runs are this one test: a normal `cargo test`
+/// runs the parent, and the parent fails unless the child ran and passed.
 #[test]
 fn a_thread_with_no_new_privs_is_reported_as_differing() {
+    if std::env::var_os(CHILD).is_some() {
+        set_nnp_in_one_thread_and_check_the_report();
+        return;
+    }
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_sets_nnp_in_one_thread", "--nocapture"])
+        .args([
+            "--exact",
+            "a_thread_with_no_new_privs_is_reported_as_differing",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD, "1")
         .output()
         .unwrap();
@@ -62,16 +74,13 @@ fn a_thread_with_no_new_privs_is_reported_as_differing() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("CHILD-OK"),
-        "the child did not run: {stdout}"
+        stdout.contains("CHILD-OK") && stdout.contains("1 passed"),
+        "the child did not run the test: {stdout}"
     );
 }
 
-#[test]
-fn child_sets_nnp_in_one_thread() {
-    if std::env::var_os(CHILD).is_none() {
-        return; // only meaningful in the re-executed child
-    }
+/// The child's half: runs only in the re-executed process.
+fn set_nnp_in_one_thread_and_check_the_report() {
     assert!(!nix::sys::prctl::get_no_new_privs().unwrap(), "already set");
     let (tid_tx, tid_rx) = mpsc::channel();
     let (done_tx, done_rx) = mpsc::channel::<()>();

@@ -48,6 +48,23 @@ pub fn example(name: &str) -> PathBuf {
     p
 }
 
+/// The `capsh` program (libcap2-bin): from `PATH`, else `/usr/sbin` or
+/// `/sbin`, where Debian installs it and which a non-root user's `PATH`
+/// does not hold.
+pub fn capsh() -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default();
+    on_path
+        .into_iter()
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
+        .map(|d| d.join("capsh"))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("capsh not found on PATH, in /usr/sbin or /sbin: install libcap2-bin (apt-get install libcap2-bin)")
+        })
+}
+
 /// Runs the real `promtool check metrics` on `text` and fails the test on
 /// any complaint, or when promtool is not installed.
 pub fn promtool_check(text: &str) {

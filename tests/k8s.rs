@@ -1,0 +1,170 @@
+//! The Kubernetes manifests under `examples/k8s`, parsed by a real YAML
+//! parser (PyYAML's `safe_load_all`, Debian's `python3-yaml`): each file is
+//! valid YAML, every container sets `terminationMessagePolicy:
+//! FallbackToLogsOnError` (so a refusal's failed checks reach the pod's
+//! status), and the CI-gate Job runs the image's CLI once with a
+//! securityContext that meets the restricted Pod Security Standard.
+//!
+//! Whether the manifests pass or fail the checks they say they do in a real
+//! pod is `tests/runtimes.rs` (feature `runtime-tests`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+fn k8s_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/k8s")
+}
+
+/// Every document of a YAML file, as JSON, by PyYAML.
+fn load(path: &Path) -> Vec<Value> {
+    const TO_JSON: &str = "import json, sys, yaml\n\
+        with open(sys.argv[1]) as f:\n    docs = list(yaml.safe_load_all(f))\n\
+        print(json.dumps(docs))";
+    let out = Command::new("python3")
+        .args(["-c", TO_JSON])
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run python3 ({e}): install python3 and python3-yaml (apt-get install python3-yaml)")
+        });
+    assert!(
+        out.status.success(),
+        "{} is not valid YAML (or PyYAML is missing: apt-get install python3-yaml):\n{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    docs.into_iter().filter(|d| !d.is_null()).collect()
+}
+
+fn manifests() -> Vec<(String, Vec<Value>)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(k8s_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap().to_string();
+            (name, load(&p))
+        })
+        .collect()
+}
+
+/// The pod spec of a workload: a Pod's own, or its template's.
+fn pod_spec<'a>(file: &str, doc: &'a Value) -> &'a Value {
+    match doc["kind"].as_str() {
+        Some("Pod") => &doc["spec"],
+        Some("Deployment" | "Job" | "DaemonSet" | "StatefulSet") => {
+            &doc["spec"]["template"]["spec"]
+        }
+        Some("CronJob") => &doc["spec"]["jobTemplate"]["spec"]["template"]["spec"],
+        other => panic!("{file}: a kind this test does not know: {other:?}"),
+    }
+}
+
+fn containers<'a>(file: &str, doc: &'a Value) -> Vec<&'a Value> {
+    let spec = pod_spec(file, doc);
+    ["initContainers", "containers"]
+        .iter()
+        .filter_map(|k| spec[k].as_array())
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn the_examples_are_the_expected_files() {
+    let names: Vec<String> = manifests().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "deployment.yaml",
+            "job-gate.yaml",
+            "pod-baseline.yaml",
+            "pod-hostpid.yaml",
+            "pod-privileged.yaml",
+            "pod-restricted.yaml",
+        ]
+    );
+}
+
+#[test]
+fn every_container_falls_back_to_its_log_on_error() {
+    for (file, docs) in manifests() {
+        assert_eq!(docs.len(), 1, "{file}: one object per file");
+        let cs = containers(&file, &docs[0]);
+        assert!(!cs.is_empty(), "{file}: no containers");
+        for c in cs {
+            assert_eq!(
+                c["terminationMessagePolicy"], "FallbackToLogsOnError",
+                "{file}: container {}",
+                c["name"]
+            );
+        }
+    }
+}
+
+/// The path the image's Dockerfile copies the CLI to, which is also its
+/// entrypoint.
+fn cli_in_image() -> String {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/Dockerfile"))
+            .unwrap();
+    let copy = text
+        .lines()
+        .find_map(|l| l.strip_prefix("COPY posture "))
+        .expect("examples/Dockerfile has a `COPY posture <path>` line")
+        .trim()
+        .to_string();
+    assert!(
+        text.lines()
+            .any(|l| l == format!("ENTRYPOINT [\"{copy}\"]")),
+        "the Dockerfile's entrypoint is {copy}:\n{text}"
+    );
+    copy
+}
+
+#[test]
+fn the_gate_job_runs_the_check_once_as_restricted() {
+    let docs = load(&k8s_dir().join("job-gate.yaml"));
+    let job = &docs[0];
+    assert_eq!(job["apiVersion"], "batch/v1");
+    assert_eq!(job["kind"], "Job");
+    // One attempt: a retry would hide nothing and only delay the verdict.
+    assert_eq!(job["spec"]["backoffLimit"], 0);
+    let pod = pod_spec("job-gate.yaml", job);
+    assert_eq!(pod["restartPolicy"], "Never");
+    assert_eq!(pod["automountServiceAccountToken"], false);
+    let cs = containers("job-gate.yaml", job);
+    assert_eq!(cs.len(), 1);
+    let c = cs[0];
+    let cli = cli_in_image();
+    assert_eq!(cli, "/posture");
+    assert_eq!(
+        c["command"],
+        json!([cli, "--check", "--policy", "pss-restricted"])
+    );
+    assert_eq!(c["image"], "localhost/posture:latest");
+    // The restricted Pod Security Standard's container and pod fields
+    // (kubernetes.io/docs/concepts/security/pod-security-standards), written
+    // out here: the values the pss-restricted preset then finds in the pod.
+    let sc = &c["securityContext"];
+    assert_eq!(sc["allowPrivilegeEscalation"], false);
+    assert_eq!(sc["privileged"], false);
+    assert_eq!(sc["runAsNonRoot"], true);
+    assert_eq!(sc["readOnlyRootFilesystem"], true);
+    assert_eq!(sc["capabilities"]["drop"], json!(["ALL"]));
+    assert!(sc["capabilities"]["add"].is_null(), "{sc}");
+    assert_eq!(sc["seccompProfile"]["type"], "RuntimeDefault");
+    let psc = &pod["securityContext"];
+    assert_eq!(psc["runAsNonRoot"], true);
+    assert_ne!(psc["runAsUser"], 0);
+    for host in ["hostPID", "hostIPC", "hostNetwork"] {
+        assert!(pod[host].is_null() || pod[host] == false, "{host}");
+    }
+    assert!(pod["volumes"].is_null(), "no volumes, so no hostPath");
+}
