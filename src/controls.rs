@@ -59,6 +59,7 @@ use crate::policy::CheckId;
 /// A published set of controls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum Framework {
     /// CIS Docker Benchmark v1.6.0 (June 2023). Ids are item numbers (`5.26`).
@@ -133,6 +134,7 @@ impl FromStr for Framework {
 /// One control of a framework.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Control {
     /// Which framework.
