@@ -7,7 +7,8 @@
 # What it does:
 #   1. apt-get install podman runc docker.io busybox-static libcap2-bin
 #      util-linux uidmap slirp4netns fuse-overlayfs prometheus (promtool)
-#      hyperfine (+ the helpers podman needs).
+#      hyperfine, libxml2-utils (xmllint) and python3-junitparser (the
+#      JUnit output's readers in tests/junit.rs) (+ the helpers podman needs).
 #   2. Writes /etc/containers/containers.conf (runtime runc, cgroupfs,
 #      file events/k8s-file logs, default ulimits below the host's hard
 #      limits) and /etc/containers/storage.conf (overlay if the kernel can,
@@ -65,6 +66,7 @@ PACKAGES=(
   docker.io containerd
   busybox-static libcap2-bin util-linux coreutils iproute2 procps
   prometheus hyperfine strace
+  libxml2-utils python3-junitparser
   ca-certificates
 )
 
@@ -105,7 +107,7 @@ if [ "${POSTURE_SKIP_APT:-0}" != 1 ]; then
   fi
 fi
 
-for bin in podman runc conmon busybox capsh "$DOCKER" dockerd promtool hyperfine; do
+for bin in podman runc conmon busybox capsh "$DOCKER" dockerd promtool hyperfine xmllint; do
   command -v "$bin" >/dev/null 2>&1 || die "required binary not found after install: $bin"
 done
 [ -x /bin/busybox ] || die "/bin/busybox missing (busybox-static)"

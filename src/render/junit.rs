@@ -48,9 +48,7 @@ pub fn checks(a: &Assessment) -> String {
     let failures = a.blocking().count();
     let mut out = String::with_capacity(1024 + 512 * tests);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let counts = format!(
-        " tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\""
-    );
+    let counts = format!(" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\"");
     out.push_str("<testsuites name=\"posture\"");
     out.push_str(&counts);
     out.push_str(">\n  <testsuite name=\"");
@@ -95,7 +93,10 @@ fn testcase(policy: &str, c: &CheckResult, out: &mut String) {
         out.push_str("\" message=\"");
         attr(&format!("{status}: {}", c.title), out);
         out.push_str("\">");
-        text(&format!("evidence: {}\nfix: {}", c.evidence, c.remediation), out);
+        text(
+            &format!("evidence: {}\nfix: {}", c.evidence, c.remediation),
+            out,
+        );
         out.push_str("</failure>\n");
     }
     let required = if c.overridden.is_some() {

@@ -27,6 +27,7 @@
 //! Every fact the library could not establish is printed as
 //! `unknown (<source>: <reason>)`, never as a value.
 
+use crate::Fact;
 use crate::capability::{self, CapSet};
 use crate::cgroup::{CgroupVersion, Limit};
 use crate::idmap::{IdMap, Mapping};
@@ -35,7 +36,6 @@ use crate::mountinfo::{MaskState, MountSummary, Propagation, PseudoFsState};
 use crate::policy::{Assessment, CheckResult, Status as CheckStatus, Verdict};
 use crate::report::{Ids, ProcTrust, Report};
 use crate::runtime::Confidence;
-use crate::Fact;
 
 /// Whether the output carries ANSI colour: dangerous capabilities, failed
 /// required checks and other alarms in bold red, headings in bold.
@@ -69,14 +69,15 @@ pub fn checks(a: &Assessment, color: Color) -> String {
 
 /// The table of [`checks`] restricted to the checks that fail the verdict
 /// ([`Assessment::blocking`]), without the heading: what
-/// [`crate::Refusal`] lists. Empty when nothing blocks.
+/// [`crate::Refusal`] lists. Each row is the same text as in [`checks`]
+/// (the id column as wide as there); empty when nothing blocks.
 pub fn blocking(a: &Assessment, color: Color) -> String {
     let rows: Vec<&CheckResult> = a.blocking().collect();
     if rows.is_empty() {
         return String::new();
     }
     let mut out = String::new();
-    check_table(&rows, Style::new(color), &mut out);
+    check_table(a, &rows, Style::new(color), &mut out);
     out
 }
 
@@ -94,13 +95,15 @@ fn render_checks(a: &Assessment, st: Style) -> String {
         a.policy
     ));
     let rows: Vec<&CheckResult> = a.checks.iter().collect();
-    check_table(&rows, st, &mut out);
+    check_table(a, &rows, st, &mut out);
     out
 }
 
-/// The rows of the checklist, with their column headings.
-fn check_table(checks: &[&CheckResult], st: Style, out: &mut String) {
-    let w = checks
+/// The rows `checks` of the checklist of `a`, with their column headings;
+/// the id column fits every id of `a`.
+fn check_table(a: &Assessment, checks: &[&CheckResult], st: Style, out: &mut String) {
+    let w = a
+        .checks
         .iter()
         .map(|c| c.id.as_str().len())
         .max()

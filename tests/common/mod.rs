@@ -48,6 +48,17 @@ pub fn example(name: &str) -> PathBuf {
     p
 }
 
+/// The `posture` binary (src/bin/posture.rs), which cargo builds for the
+/// integration tests when the `cli` feature (a default) is on.
+pub fn posture_bin() -> PathBuf {
+    let p =
+        PathBuf::from(option_env!("CARGO_BIN_EXE_posture").expect(
+            "the posture binary is not built: it needs the `cli` feature (a default feature)",
+        ));
+    assert!(p.is_file(), "{} not found", p.display());
+    p
+}
+
 /// Runs the real `promtool check metrics` on `text` and fails the test on
 /// any complaint, or when promtool is not installed.
 pub fn promtool_check(text: &str) {
