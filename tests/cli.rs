@@ -563,7 +563,7 @@ fn the_checklist_names_status_severity_evidence_and_fix() {
     );
     assert_eq!(
         under[1],
-        "fix: run: --user 1000:1000; kubernetes: securityContext.runAsNonRoot: true"
+        "fix: run: --user 1000:1000; kubernetes: securityContext.runAsNonRoot: true, runAsUser: 1000; Dockerfile: USER 1000:1000"
     );
     assert_eq!(under.len(), 2, "{under:?}");
     let (row, under) = check_rows(&checks, "capabilities_dropped");

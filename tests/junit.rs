@@ -197,7 +197,7 @@ fn failed_required_checks_are_failures() {
     );
     assert!(
         text.ends_with(
-            "\nfix: run: --user 1000:1000; kubernetes: securityContext.runAsNonRoot: true"
+            "\nfix: run: --user 1000:1000; kubernetes: securityContext.runAsNonRoot: true, runAsUser: 1000; Dockerfile: USER 1000:1000"
         ),
         "{text}"
     );
