@@ -7,7 +7,9 @@
 # What it does:
 #   1. apt-get install podman runc docker.io busybox-static libcap2-bin
 #      util-linux uidmap slirp4netns fuse-overlayfs prometheus (promtool)
-#      hyperfine, strace, python3-yaml (+ the helpers podman needs).
+#      hyperfine, strace, python3-yaml, libxml2-utils (xmllint) and
+#      python3-junitparser (the JUnit output's readers in tests/junit.rs)
+#      (+ the helpers podman needs).
 #   2. Writes /etc/containers/containers.conf (runtime runc, cgroupfs,
 #      file events/k8s-file logs, default ulimits below the host's hard
 #      limits) and /etc/containers/storage.conf (overlay if the kernel can,
@@ -66,6 +68,7 @@ PACKAGES=(
   busybox-static libcap2-bin util-linux coreutils iproute2 procps
   prometheus hyperfine strace
   ca-certificates python3 python3-yaml
+  libxml2-utils python3-junitparser
 )
 
 missing_packages() {
@@ -105,7 +108,7 @@ if [ "${POSTURE_SKIP_APT:-0}" != 1 ]; then
   fi
 fi
 
-for bin in podman runc conmon busybox capsh "$DOCKER" dockerd promtool hyperfine; do
+for bin in podman runc conmon busybox capsh "$DOCKER" dockerd promtool hyperfine xmllint; do
   command -v "$bin" >/dev/null 2>&1 || die "required binary not found after install: $bin"
 done
 [ -x /bin/busybox ] || die "/bin/busybox missing (busybox-static)"

@@ -16,8 +16,8 @@ for tool in hyperfine capsh python3; do
     command -v "$tool" >/dev/null || { echo "$0: $tool not found" >&2; exit 1; }
 done
 RUSTFLAGS='-C target-feature=+crt-static' \
-    cargo build --quiet --release --example posture --target "$target"
-bin="target/$target/release/examples/posture"
+    cargo build --quiet --release --bin posture --target "$target"
+bin="target/$target/release/posture"
 # A bench target's binary has a hashed name: take it from cargo's own report.
 floor_bin=$(RUSTFLAGS='-C target-feature=+crt-static' \
     cargo build --quiet --release --bench floor_reader --target "$target" --message-format=json |

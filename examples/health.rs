@@ -101,7 +101,24 @@ struct Args {
     cache: Duration,
 }
 
-fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+/// Why the command line was refused (exit 2, with the usage text).
+#[derive(Debug, thiserror::Error)]
+enum UsageError {
+    /// What lexopt refuses: an unknown option, a missing or unexpected value.
+    #[error("{0}")]
+    Parse(#[from] lexopt::Error),
+    #[error("{flag}: {value:?} is not UTF-8")]
+    NotUtf8 {
+        flag: &'static str,
+        value: std::ffi::OsString,
+    },
+    #[error("--cache-ms: {0:?} is not a number of milliseconds")]
+    CacheMs(String),
+}
+
+/// `--x v` and `--x=v` alike (lexopt); `None` for `--help`.
+fn parse_args(mut p: lexopt::Parser) -> Result<Option<Args>, UsageError> {
+    use lexopt::prelude::*;
     let env_details = std::env::var("POSTURE_EXPOSE_DETAILS")
         .map(|v| matches!(v.trim(), "1" | "true" | "yes"))
         .unwrap_or(false);
@@ -112,22 +129,24 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
         expose_details: env_details,
         cache: Duration::ZERO,
     };
-    while let Some(a) = it.next() {
-        let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
-        match a.as_str() {
-            "--listen" => args.listen = value("--listen")?,
-            "--policy" => args.policy = Some(value("--policy")?),
-            "--report-only" | "--no-guard" => args.report_only = true,
-            "--expose-details" => args.expose_details = true,
-            "--cache-ms" => {
-                let v = value("--cache-ms")?;
-                let ms: u64 = v
-                    .parse()
-                    .map_err(|_| format!("--cache-ms: {v:?} is not a number of milliseconds"))?;
+    let utf8 = |flag, value: std::ffi::OsString| {
+        value
+            .into_string()
+            .map_err(|value| UsageError::NotUtf8 { flag, value })
+    };
+    while let Some(arg) = p.next()? {
+        match arg {
+            Long("listen") => args.listen = utf8("--listen", p.value()?)?,
+            Long("policy") => args.policy = Some(utf8("--policy", p.value()?)?),
+            Long("report-only") | Long("no-guard") => args.report_only = true,
+            Long("expose-details") => args.expose_details = true,
+            Long("cache-ms") => {
+                let v = utf8("--cache-ms", p.value()?)?;
+                let ms: u64 = v.parse().map_err(|_| UsageError::CacheMs(v))?;
                 args.cache = Duration::from_millis(ms);
             }
-            "-h" | "--help" => return Ok(None),
-            other => return Err(format!("unknown argument {other:?}")),
+            Short('h') | Long("help") => return Ok(None),
+            _ => return Err(arg.unexpected().into()),
         }
     }
     Ok(Some(args))
@@ -284,7 +303,7 @@ fn init_tracing() {
 fn init_tracing() {}
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
+    let args = match parse_args(lexopt::Parser::from_env()) {
         Ok(Some(a)) => a,
         Ok(None) => {
             println!("{USAGE}");

@@ -14,7 +14,8 @@
 
 use std::fmt;
 
-use crate::policy::{Action, Assessment, CheckId, Policy, Status, evaluate};
+use crate::policy::{Action, Assessment, CheckId, Policy, evaluate};
+use crate::render::text::{self, Color};
 use crate::report::Report;
 
 /// The exit code [`enforce`] uses: `EX_CONFIG` from sysexits.h, "configuration
@@ -39,30 +40,17 @@ impl fmt::Debug for Refusal {
 }
 
 impl fmt::Display for Refusal {
+    /// The header line, the blocking checks as the checklist shows them
+    /// ([`crate::render::text::blocking`]: id, status, severity, required,
+    /// evidence, fix), then the override banner.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let blocking: Vec<_> = self.assessment.blocking().collect();
         writeln!(
             f,
             "posture: refusing to start: {} required check(s) of policy {:?} did not pass",
-            blocking.len(),
+            self.assessment.blocking().count(),
             self.assessment.policy
         )?;
-        for c in blocking {
-            let what = match c.status {
-                Status::Unknown => "UNKNOWN (unknown is never a pass)",
-                _ => "FAILED",
-            };
-            writeln!(
-                f,
-                "  - {} [{}] {}: {}",
-                c.id,
-                c.severity.as_str(),
-                what,
-                c.title
-            )?;
-            writeln!(f, "      evidence: {}", c.evidence)?;
-            writeln!(f, "      fix: {}", c.remediation)?;
-        }
+        f.write_str(&text::blocking(&self.assessment, Color::Plain))?;
         write_overrides(f, &self.assessment)
     }
 }

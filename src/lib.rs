@@ -16,7 +16,8 @@
 //!    when its policy judges `dangerous_syscalls_blocked`.
 //! 2. **judge**: a policy turns the report into an assessment (see the
 //!    `policy` module), a pure function of both.
-//! 3. **act**: the guard refuses startup, renderers print or serve the result.
+//! 3. **act**: the guard refuses startup, renderers ([`render`]) print or
+//!    serve the result.
 //!
 //! Parsers are pure functions over text, usable on their own:
 //!
@@ -115,6 +116,7 @@ pub mod ns;
 pub mod parse;
 pub mod policy;
 mod records;
+pub mod render;
 pub mod report;
 pub mod root;
 pub mod runtime;

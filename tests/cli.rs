@@ -1,13 +1,22 @@
-//! The `posture` example binary against fixture trees: every expected value
-//! here is read from the fixture's own files (or decoded by `capsh`), never
-//! from the library under test.
+//! The text renderer (`posture::render::text`) on fixture trees, in-process,
+//! and the `posture` binary (src/bin/posture.rs) in a child process once per
+//! exit code (0, 1, 2): every expected value here is read from the fixture's
+//! own files (or decoded by `capsh`), or written out by hand, never taken
+//! from the library under test; the subprocess tests check that the binary
+//! prints what the library renders, with the flags wired as documented.
 
 use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use posture::policy::{Policy, Preset};
+use posture::render::text::{self, Color};
+use posture::{Document, Report, Root};
+
 mod common;
-use common::example;
+use common::posture_bin;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -15,25 +24,30 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn run(args: &[&str]) -> Output {
-    Command::new(example("posture"))
+/// The binary, in a child process, with no policy, override or NO_COLOR
+/// from the environment.
+fn run<S: AsRef<OsStr>>(args: &[S]) -> Output {
+    Command::new(posture_bin())
         .args(args)
         .env_remove("NO_COLOR")
+        .env_remove("POSTURE_POLICY")
+        .env_remove("POSTURE_OVERRIDE")
         .output()
-        .expect("run the posture example")
+        .expect("run the posture binary")
 }
 
+fn report_of(root: &Path) -> Report {
+    posture::posture_with_root(&Root::fixture(root))
+}
+
+/// The text report of a fixture, rendered in-process by the library.
 fn text_of(name: &str) -> String {
-    let root = fixture(name);
-    let out = run(&["--root", root.to_str().unwrap()]);
-    assert!(out.status.success(), "{name}: {out:?}");
-    String::from_utf8(out.stdout).expect("utf-8 text")
+    text::report(&report_of(&fixture(name)), Color::Plain)
 }
 
+/// The JSON document of a fixture, in-process.
 fn json_of(root: &Path) -> serde_json::Value {
-    let out = run(&["--json", "--root", root.to_str().unwrap()]);
-    assert!(out.status.success(), "{}: {out:?}", root.display());
-    serde_json::from_slice(&out.stdout).expect("--json prints JSON")
+    serde_json::to_value(Document::new(&report_of(root))).expect("the document serializes")
 }
 
 fn read(name: &str, rel: &str) -> String {
@@ -124,41 +138,6 @@ fn full_names(name: &str) -> BTreeSet<String> {
         .parse()
         .unwrap();
     capsh_decode((1u64 << (last + 1)) - 1)
-}
-
-#[test]
-fn help_exits_zero_and_documents_every_option() {
-    let out = run(&["--help"]);
-    assert_eq!(out.status.code(), Some(0));
-    let help = String::from_utf8(out.stdout).unwrap();
-    for word in [
-        "--json",
-        "--root DIR",
-        "--color",
-        "NO_COLOR",
-        "--check",
-        "--policy NAME|FILE",
-        "unknown (<source>: <reason>)",
-    ] {
-        assert!(help.contains(word), "help lacks {word:?}:\n{help}");
-    }
-    assert!(out.stderr.is_empty());
-}
-
-#[test]
-fn bad_arguments_exit_2_with_usage_on_stderr() {
-    for args in [
-        &["--bogus"][..],
-        &["--root"][..],
-        &["--color", "sometimes"][..],
-        &["extra"][..],
-    ] {
-        let out = run(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
-        assert!(out.stdout.is_empty(), "{args:?} printed a report");
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert!(err.contains("usage:"), "{args:?}: {err}");
-    }
 }
 
 #[test]
@@ -444,9 +423,8 @@ fn a_full_bounding_set_is_called_full() {
         })
         .collect();
     std::fs::write(dir.join("proc/self/status"), st).unwrap();
-    let out = run(&["--root", dir.to_str().unwrap()]);
+    let text = text::report(&report_of(&dir), Color::Plain);
     std::fs::remove_dir_all(&dir).unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         row(&text, "Capabilities", "bounding"),
         [format!("{full:016x}  full set (all {})", last + 1)]
@@ -505,9 +483,7 @@ fn every_unknown_in_the_json_is_printed_in_the_text() {
     let mut seen = 0;
     for dir in dirs {
         let v = json_of(&dir);
-        let out = run(&["--root", dir.to_str().unwrap()]);
-        assert!(out.status.success());
-        let text = String::from_utf8(out.stdout).unwrap();
+        let text = text::report(&report_of(&dir), Color::Plain);
         let mut u = Vec::new();
         unknowns(&v, &mut u);
         assert!(
@@ -526,7 +502,7 @@ fn every_unknown_in_the_json_is_printed_in_the_text() {
         }
         assert!(
             !text.contains('\x1b'),
-            "{}: escape codes on a pipe",
+            "{}: escape codes in plain text",
             dir.display()
         );
     }
@@ -535,24 +511,154 @@ fn every_unknown_in_the_json_is_printed_in_the_text() {
 
 #[test]
 fn dangerous_capabilities_are_bold_red_only_with_colour() {
-    let root = fixture("docker-default");
-    let out = run(&["--color", "always", "--root", root.to_str().unwrap()]);
-    let text = String::from_utf8(out.stdout).unwrap();
+    let report = report_of(&fixture("docker-default"));
+    let text = text::report(&report, Color::Ansi);
     assert!(text.contains("\x1b[1;31mCAP_NET_RAW\x1b[0m"), "{text}");
     assert!(text.contains("\x1b[1;31mCAP_MKNOD\x1b[0m"));
     assert!(!text.contains("\x1b[1;31mCAP_CHOWN"));
     assert!(text.contains(" CAP_CHOWN,") || text.contains("  CAP_CHOWN,"));
-    let out = run(&["--color", "never", "--root", root.to_str().unwrap()]);
-    assert!(!out.stdout.contains(&0x1b));
+    assert!(
+        text.starts_with("\x1b[1mCapabilities  ("),
+        "headings in bold"
+    );
+    assert!(!text::report(&report, Color::Plain).contains('\x1b'));
+}
+
+/// The checklist rows of `id` in `checks`: the row itself (its words) and
+/// the indented lines under it up to the next row.
+fn check_rows<'a>(checks: &'a str, id: &str) -> (Vec<&'a str>, Vec<&'a str>) {
+    let mut lines = checks
+        .lines()
+        .skip_while(|l| !(l.starts_with("  ") && l.split_whitespace().next() == Some(id)));
+    let row = lines
+        .next()
+        .unwrap_or_else(|| panic!("no row {id} in:\n{checks}"));
+    let under = lines
+        .take_while(|l| l.starts_with("      "))
+        .map(str::trim_start)
+        .collect();
+    (row.split_whitespace().collect(), under)
+}
+
+#[test]
+fn the_checklist_names_status_severity_evidence_and_fix() {
+    // docker-default runs as root (Uid 0 0 0 0 in its status file), with
+    // docker's default capability set: the checklist fails on both.
+    let name = "docker-default";
+    assert_eq!(status_line(name, "Uid").unwrap(), "0\t0\t0\t0");
+    let report = report_of(&fixture(name));
+    let a = posture::evaluate(&report, &Policy::preset(Preset::Checklist));
+    let checks = text::checks(&a, Color::Plain);
+    assert!(
+        checks.starts_with(
+            "Checks policy \"checklist\": FAIL\n\n  id                          status   severity            required\n"
+        ),
+        "{checks}"
+    );
+    let (row, under) = check_rows(&checks, "non_root");
+    assert_eq!(row, ["non_root", "fail", "must", "yes"]);
+    assert!(
+        under[0].starts_with("evidence: runs as root: uid real 0"),
+        "{under:?}"
+    );
+    assert_eq!(
+        under[1],
+        "fix: run: --user 1000:1000; kubernetes: securityContext.runAsNonRoot: true, runAsUser: 1000; Dockerfile: USER 1000:1000"
+    );
+    assert_eq!(under.len(), 2, "{under:?}");
+    let (row, under) = check_rows(&checks, "capabilities_dropped");
+    assert_eq!(row, ["capabilities_dropped", "fail", "must", "yes"]);
+    assert!(under[0].contains("CAP_NET_RAW"), "{under:?}");
+    // A check that passed has its evidence and no fix.
+    let (row, under) = check_rows(&checks, "no_runtime_socket");
+    assert_eq!(row[1], "pass", "{row:?}");
+    assert_eq!(under.len(), 1, "{under:?}");
+    assert!(under[0].starts_with("evidence: "));
+
+    // In colour: the verdict and the blocking statuses bold red, the
+    // heading bold.
+    let ansi = text::checks(&a, Color::Ansi);
+    assert!(ansi.starts_with("\x1b[1mChecks\x1b[0m policy \"checklist\": \x1b[1;31mFAIL\x1b[0m\n"));
+    assert!(
+        ansi.contains("  non_root                    \x1b[1;31mfail   \x1b[0m  must"),
+        "{ansi}"
+    );
+}
+
+#[test]
+fn a_passing_policy_and_an_override_read_as_such() {
+    // hardened: --user 1000:1000, --cap-drop=ALL --cap-add=NET_BIND_SERVICE,
+    // --read-only, no-new-privileges (README); pss-restricted passes.
+    let report = report_of(&fixture("hardened"));
+    let a = posture::evaluate(&report, &Policy::preset(Preset::PssRestricted));
+    let checks = text::checks(&a, Color::Plain);
+    assert!(
+        checks.starts_with("Checks policy \"pss-restricted\": PASS\n"),
+        "{checks}"
+    );
+    assert_eq!(
+        check_rows(&checks, "non_root").0,
+        ["non_root", "pass", "must", "yes"]
+    );
+    assert_eq!(text::blocking(&a, Color::Plain), "", "nothing blocks");
+
+    // docker-default with non_root overridden: the row says so, loudly.
+    let policy = Policy::preset(Preset::Checklist)
+        .with_override_spec("non_root=TICKET-42: legacy image")
+        .unwrap();
+    let a = posture::evaluate(&report_of(&fixture("docker-default")), &policy);
+    let checks = text::checks(&a, Color::Plain);
+    let (row, under) = check_rows(&checks, "non_root");
+    assert_eq!(row, ["non_root", "fail", "must", "OVERRIDDEN"]);
+    assert_eq!(
+        under.last().copied(),
+        Some("!! OVERRIDE: TICKET-42: legacy image")
+    );
+}
+
+#[test]
+fn the_refusal_lists_the_blocking_rows_of_the_checklist() {
+    let report = report_of(&fixture("docker-default"));
+    let a = posture::evaluate(&report, &Policy::preset(Preset::Checklist));
+    let checks = text::checks(&a, Color::Plain);
+    let blocking = text::blocking(&a, Color::Plain);
+    // Each line of the blocking table is a line of the checklist, byte for
+    // byte: the check is worded one way wherever it is shown.
+    for line in blocking.lines() {
+        assert!(
+            checks.lines().any(|l| l == line),
+            "{line:?} not in:\n{checks}"
+        );
+    }
+    let (row, _) = check_rows(&blocking, "non_root");
+    assert_eq!(row, ["non_root", "fail", "must", "yes"]);
+    // Only blocking checks: no row says pass.
+    assert!(
+        !blocking
+            .lines()
+            .any(|l| l.split_whitespace().nth(1) == Some("pass"))
+    );
+    let n = a.blocking().count();
+    assert!(n >= 2, "non_root and capabilities_dropped block");
+    let refusal = posture::Refusal { assessment: a }.to_string();
+    assert_eq!(
+        refusal,
+        format!(
+            "posture: refusing to start: {n} required check(s) of policy \"checklist\" did not pass\n{blocking}"
+        )
+    );
 }
 
 /// Runs the binary on a pseudo-terminal (util-linux `script`), so that
 /// `--color auto` sees a terminal.
 fn on_tty(no_color: Option<&str>) -> Vec<u8> {
     let root = fixture("docker-default");
-    let cmd = format!("{} --root {}", example("posture").display(), root.display());
+    let cmd = format!("{} --root {}", posture_bin().display(), root.display());
     let mut c = Command::new("script");
-    c.args(["-qec", &cmd, "/dev/null"]).env_remove("NO_COLOR");
+    c.args(["-qec", &cmd, "/dev/null"])
+        .env_remove("NO_COLOR")
+        .env_remove("POSTURE_POLICY")
+        .env_remove("POSTURE_OVERRIDE");
     if let Some(v) = no_color {
         c.env("NO_COLOR", v);
     }
@@ -563,10 +669,184 @@ fn on_tty(no_color: Option<&str>) -> Vec<u8> {
     out.stdout
 }
 
+fn stdout(out: &Output) -> &str {
+    std::str::from_utf8(&out.stdout).expect("utf-8 output")
+}
+
+/// Exit 0: the help, the report in every format and flag spelling, colour
+/// as asked or as the terminal says, and a check that passes.
 #[test]
-fn auto_colour_follows_the_terminal_and_no_color() {
+fn exit_0_report_help_and_a_passing_check() {
+    let out = run(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = stdout(&out);
+    for word in [
+        "--json",
+        "--format FORMAT",
+        "junit",
+        "--root DIR",
+        "--color",
+        "NO_COLOR",
+        "--check",
+        "--policy NAME|FILE",
+        "unknown (<source>: <reason>)",
+        "--opt=VALUE",
+    ] {
+        assert!(help.contains(word), "help lacks {word:?}:\n{help}");
+    }
+    assert!(out.stderr.is_empty());
+
+    let root = fixture("docker-default");
+    let dir = root.to_str().unwrap();
+    let report = report_of(&root);
+    // Text, on a pipe: no colour unless asked; `--x v` and `--x=v` alike.
+    let plain = text::report(&report, Color::Plain);
+    let root_eq = format!("--root={dir}");
+    for args in [
+        &["--root", dir][..],
+        &[root_eq.as_str()][..],
+        &["--root", dir, "--color", "never"][..],
+        &["--root", dir, "--format", "text"][..],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert_eq!(stdout(&out), plain, "{args:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
+    }
+    for args in [
+        &["--root", dir, "--color", "always"][..],
+        &["--colour=always", &root_eq][..],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(stdout(&out), text::report(&report, Color::Ansi), "{args:?}");
+        assert!(stdout(&out).contains("\x1b[1;31mCAP_NET_RAW\x1b[0m"));
+    }
+    // JSON: the document, pretty, one newline.
+    let json = serde_json::to_string_pretty(&Document::new(&report)).unwrap() + "\n";
+    for args in [
+        &["--json", "--root", dir][..],
+        &["--format=json", &root_eq][..],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(stdout(&out), json, "{args:?}");
+    }
+    // Colour on a terminal follows NO_COLOR.
     let esc = |b: &[u8]| b.contains(&0x1b);
     assert!(esc(&on_tty(None)), "a terminal gets colour");
     assert!(esc(&on_tty(Some(""))), "an empty NO_COLOR is unset");
     assert!(!esc(&on_tty(Some("1"))), "NO_COLOR=1 turns colour off");
+
+    // --check passes: hardened under pss-restricted, as text and JUnit.
+    let hardened = fixture("hardened");
+    let h = hardened.to_str().unwrap();
+    let a = posture::evaluate(
+        &report_of(&hardened),
+        &Policy::preset(Preset::PssRestricted),
+    );
+    let out = run(&["--check", "--policy", "pss-restricted", "--root", h]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(stdout(&out), text::checks(&a, Color::Plain));
+    let out = run(&[
+        "--check",
+        "--policy=pss-restricted",
+        "--format=junit",
+        "--root",
+        h,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(stdout(&out), posture::render::junit::checks(&a));
+    assert!(stdout(&out).contains(" failures=\"0\""));
+}
+
+/// Exit 1: a required check fails, in every format.
+#[test]
+fn exit_1_a_required_check_fails() {
+    let root = fixture("docker-default");
+    let dir = root.to_str().unwrap();
+    let report = report_of(&root);
+    let a = posture::evaluate(&report, &Policy::preset(Preset::Checklist));
+    assert!(!a.passed());
+    let out = run(&["--check", "--root", dir]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(stdout(&out), text::checks(&a, Color::Plain));
+    assert!(out.stderr.is_empty(), "{out:?}");
+    let out = run(&["--check", "--json", "--root", dir]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["assessment"]["verdict"], "fail");
+    assert_eq!(v["assessment"]["policy"], "checklist");
+    let out = run(&["--check", "--format", "junit", "--root", dir]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), posture::render::junit::checks(&a));
+    // POSTURE_POLICY is read when --policy is absent.
+    let out = Command::new(posture_bin())
+        .args(["--check", "--root", dir])
+        .env("POSTURE_POLICY", "strict")
+        .env_remove("POSTURE_OVERRIDE")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).starts_with("Checks policy \"strict\": FAIL\n"));
+}
+
+/// Exit 2: usage errors (with the usage text on stderr, nothing on stdout)
+/// and a bad policy.
+#[test]
+fn exit_2_usage_errors_and_a_bad_policy() {
+    let dir = fixture("docker-default");
+    let dir = dir.to_str().unwrap();
+    let non_utf8 = OsStr::from_bytes(b"tests/fixtures/\xff");
+    let mut non_utf8_eq = std::ffi::OsString::from("--root=");
+    non_utf8_eq.push(non_utf8);
+    let cases: Vec<(Vec<&OsStr>, &str)> = vec![
+        (vec!["--bogus".as_ref()], "--bogus"),
+        (vec!["--root".as_ref()], "--root"),
+        (
+            vec!["--color".as_ref(), "sometimes".as_ref()],
+            "\"sometimes\" is not auto, always or never",
+        ),
+        (vec!["extra".as_ref()], "extra"),
+        (vec!["--json=yes".as_ref()], "--json"),
+        (
+            vec!["--format".as_ref(), "yaml".as_ref()],
+            "\"yaml\" is not text, json or junit",
+        ),
+        (
+            vec!["--format=junit".as_ref(), "--root".as_ref(), dir.as_ref()],
+            "--format junit goes with --check",
+        ),
+        (
+            vec!["--policy".as_ref(), "strict".as_ref()],
+            "--policy goes with --check",
+        ),
+        (
+            vec!["--probe-syscalls".as_ref(), "--root".as_ref(), dir.as_ref()],
+            "does not go with --root",
+        ),
+        (
+            vec!["--root".as_ref(), non_utf8],
+            "--root: \"tests/fixtures/\\xFF\" is not UTF-8",
+        ),
+        (vec![non_utf8_eq.as_os_str()], "is not UTF-8"),
+    ];
+    for (args, needle) in cases {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert!(out.stdout.is_empty(), "{args:?} printed a report");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("posture: "), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {needle:?} not in {err}");
+        assert!(err.contains("usage:"), "{args:?}: {err}");
+    }
+    // A bad policy: the reason, no report.
+    let out = run(&["--check", "--policy", "no-such-preset", "--root", dir]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no policy preset named \"no-such-preset\""),
+        "{err}"
+    );
 }

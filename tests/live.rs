@@ -1,6 +1,6 @@
 //! Live tests: the report of this process against its own `/proc/self/status`,
 //! and of child processes whose posture real tools (setpriv, capsh, unshare,
-//! mount, a seccomp filter) changed, each read by the `posture` example with
+//! mount, a seccomp filter) changed, each read by the `posture` binary with
 //! `--json` from inside the child.
 //!
 //! They need util-linux (setpriv, unshare, mount) plus libcap2-bin (capsh);
@@ -25,7 +25,7 @@ mod common;
 use common::example;
 
 fn posture_bin() -> String {
-    example("posture").to_str().unwrap().to_string()
+    common::posture_bin().to_str().unwrap().to_string()
 }
 
 /// Which package provides each tool, for the failure message.

@@ -19,6 +19,8 @@ use posture::status::{Field, Status};
 use posture::{Fact, Report, Root, capability, lsm, runtime};
 use proptest::prelude::*;
 
+mod common;
+
 // ---------------------------------------------------------------- parsers
 
 fn any_text() -> impl Strategy<Value = String> {
@@ -500,21 +502,9 @@ fn root_with_unshare() -> bool {
             .is_ok_and(|s| s.success())
 }
 
+/// The `posture` binary (src/bin/posture.rs).
 fn cli() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let p = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join("posture");
-    assert!(
-        p.exists(),
-        "{} not built: run `cargo test` (builds examples)",
-        p.display()
-    );
-    p
+    common::posture_bin()
 }
 
 #[test]

@@ -864,7 +864,7 @@ fn the_guard_probes_exactly_when_its_policy_judges_the_check() {
 }
 
 fn cli(args: &[&str]) -> std::process::Output {
-    Command::new(common::example("posture"))
+    Command::new(common::posture_bin())
         .args(args)
         .env_remove("POSTURE_POLICY")
         .env_remove("POSTURE_OVERRIDE")

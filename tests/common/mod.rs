@@ -65,6 +65,19 @@ pub fn capsh() -> PathBuf {
         })
 }
 
+/// The `posture` binary (src/bin/posture.rs), which cargo builds for the
+/// integration tests when the `cli` feature (a default) is on.
+pub fn posture_bin() -> PathBuf {
+    // Set by cargo only when the binary is built (not with
+    // --no-default-features): a test that runs it says so.
+    let Some(p) = option_env!("CARGO_BIN_EXE_posture") else {
+        panic!("the posture binary is not built: it needs the `cli` feature (a default feature)")
+    };
+    let p = PathBuf::from(p);
+    assert!(p.is_file(), "{} not found", p.display());
+    p
+}
+
 /// Runs the real `promtool check metrics` on `text` and fails the test on
 /// any complaint, or when promtool is not installed.
 pub fn promtool_check(text: &str) {

@@ -185,8 +185,8 @@ impl Drop for TempDir {
     }
 }
 
-/// Builds the static example binaries once per test run with
-/// `scripts/build-static.sh`.
+/// Builds the static binaries (the `posture` binary, the `health` example)
+/// once per test run with `scripts/build-static.sh`.
 fn static_bins() -> &'static BTreeMap<String, PathBuf> {
     static BINS: OnceLock<BTreeMap<String, PathBuf>> = OnceLock::new();
     BINS.get_or_init(|| {
@@ -222,7 +222,7 @@ fn static_bins() -> &'static BTreeMap<String, PathBuf> {
 }
 
 /// Names a prebuilt static binary to test instead of building
-/// `examples/posture.rs` (it must honour the same `--check` contract).
+/// `src/bin/posture.rs` (it must honour the same `--check` contract).
 pub const BINARY_ENV: &str = "POSTURE_RUNTIME_BINARY";
 
 /// The static `posture` binary.

@@ -1,0 +1,271 @@
+//! `posture`: `capsh --print` for container hardening, and a startup or CI
+//! gate (`--check`). Arguments and exit codes only: the report, the
+//! judgement and every output format come from the library
+//! (`posture::render`, `posture::Document`).
+//!
+//! ```text
+//! cargo install --path .          # or: cargo run -- --check
+//! posture                         # text report of this process
+//! posture --json                  # the versioned JSON document
+//! posture --check --policy pss-restricted --format junit > posture.xml
+//! ```
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use posture::policy::{Policy, PolicyError, Preset};
+use posture::render::{junit, text};
+use posture::report::Report;
+use posture::{Document, Root};
+
+const USAGE: &str = "\
+usage: posture [--json] [--root DIR] [--color WHEN] [--probe-syscalls]
+       posture --check [--policy NAME|FILE] [--format FORMAT] [--root DIR] [--probe-syscalls]
+       posture --help
+
+Prints the container hardening of this process as its kernel reports it:
+capability sets (dangerous ones in bold red), securebits, no_new_privs, ids,
+seccomp, threads that differ, LSM label, user-namespace mapping, mounts,
+namespaces, container runtime, cgroup limits and whether /proc is procfs.
+A fact that could not be established is printed as
+`unknown (<source>: <reason>)`, never as a value.
+
+options:
+  --json             print the JSON document {\"schema_version\":1,\"report\":{...}}
+                     instead of text (the same as --format json)
+  --format FORMAT    text (default), json, or junit (with --check: JUnit XML,
+                     one test case per check; a required check that failed or
+                     was unknown is a <failure>)
+  --root DIR         read a directory shaped like / (a fixture tree such as
+                     tests/fixtures/docker-default) instead of the live system
+  --color WHEN       auto (default), always or never. auto colours only when
+                     stdout is a terminal and NO_COLOR is unset or empty
+  --check            judge the report against a policy and print the checklist
+                     (id, status, severity, required, evidence, fix); with
+                     --json the document gains an \"assessment\"
+  --policy NAME|FILE the policy --check uses: checklist, pss-baseline,
+                     pss-restricted, strict, or a TOML/JSON policy file.
+                     Without it, $POSTURE_POLICY if set, else checklist.
+                     $POSTURE_OVERRIDE=check_id=reason;... downgrades named
+                     checks, shown loudly
+  --probe-syscalls   also probe which dangerous syscalls the seccomp filter
+                     lets through (a forked child makes each call with
+                     arguments the kernel rejects; see posture::syscalls):
+                     a table of syscall, outcome, errno or signal, and the
+                     dangerous_syscalls_blocked check. Probes this process,
+                     so not with --root
+  -h, --help         print this help
+
+Options take their value as --opt VALUE or --opt=VALUE.
+
+exit status: 0 report printed (with --check: every required check passed),
+1 a required check failed or was unknown (with --check) or output failed,
+2 usage error or a bad policy.";
+
+/// The output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug)]
+struct Args {
+    help: bool,
+    format: Format,
+    root: Option<String>,
+    color: ColorWhen,
+    /// `--check`: judge the report.
+    check: bool,
+    /// `--policy`: preset name or file.
+    policy: Option<String>,
+    /// `--probe-syscalls`: attach a syscall probe to the report.
+    probe_syscalls: bool,
+}
+
+/// Why the command line was refused (exit 2, with the usage text).
+#[derive(Debug, thiserror::Error)]
+enum UsageError {
+    /// What lexopt refuses: an unknown option, a missing or unexpected value.
+    #[error("{0}")]
+    Parse(#[from] lexopt::Error),
+    #[error("{flag}: {value:?} is not UTF-8")]
+    NotUtf8 { flag: &'static str, value: OsString },
+    #[error("--color: {0:?} is not auto, always or never")]
+    Color(String),
+    #[error("--format: {0:?} is not text, json or junit")]
+    Format(String),
+    #[error("--policy goes with --check")]
+    PolicyWithoutCheck,
+    #[error("--format junit goes with --check (it has one test case per check)")]
+    JunitWithoutCheck,
+    #[error("--probe-syscalls probes this process's own filter; it does not go with --root")]
+    ProbeWithRoot,
+}
+
+/// An option's value, which must be UTF-8.
+fn utf8(flag: &'static str, value: OsString) -> Result<String, UsageError> {
+    value
+        .into_string()
+        .map_err(|value| UsageError::NotUtf8 { flag, value })
+}
+
+fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
+    use lexopt::prelude::*;
+    let mut args = Args {
+        help: false,
+        format: Format::Text,
+        root: None,
+        color: ColorWhen::Auto,
+        check: false,
+        policy: None,
+        probe_syscalls: false,
+    };
+    while let Some(arg) = p.next()? {
+        match arg {
+            Short('h') | Long("help") => args.help = true,
+            Long("json") => args.format = Format::Json,
+            Long("check") => args.check = true,
+            Long("probe-syscalls") => args.probe_syscalls = true,
+            Long("policy") => args.policy = Some(utf8("--policy", p.value()?)?),
+            Long("root") => args.root = Some(utf8("--root", p.value()?)?),
+            Long("format") => {
+                args.format = match utf8("--format", p.value()?)?.as_str() {
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    "junit" => Format::Junit,
+                    other => return Err(UsageError::Format(other.to_string())),
+                }
+            }
+            Long("color") | Long("colour") => {
+                args.color = match utf8("--color", p.value()?)?.as_str() {
+                    "auto" => ColorWhen::Auto,
+                    "always" => ColorWhen::Always,
+                    "never" => ColorWhen::Never,
+                    other => return Err(UsageError::Color(other.to_string())),
+                }
+            }
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    if args.help {
+        return Ok(args);
+    }
+    if args.policy.is_some() && !args.check {
+        return Err(UsageError::PolicyWithoutCheck);
+    }
+    if args.format == Format::Junit && !args.check {
+        return Err(UsageError::JunitWithoutCheck);
+    }
+    if args.probe_syscalls && args.root.is_some() {
+        return Err(UsageError::ProbeWithRoot);
+    }
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(lexopt::Parser::from_env()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("posture: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.help {
+        return write_out(&format!("{USAGE}\n"), ExitCode::SUCCESS);
+    }
+    let report = match &args.root {
+        Some(dir) => posture::posture_with_root(&Root::fixture(dir)),
+        None if args.probe_syscalls => posture::posture().with_syscalls(posture::syscalls::probe()),
+        None => posture::posture(),
+    };
+    let color = match args.color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let color = if color {
+        text::Color::Ansi
+    } else {
+        text::Color::Plain
+    };
+    if args.check {
+        return check(&args, &report, color);
+    }
+    let out = match args.format {
+        Format::Json => match json(Document::new(&report)) {
+            Ok(s) => s,
+            Err(code) => return code,
+        },
+        Format::Text | Format::Junit => text::report(&report, color),
+    };
+    write_out(&out, ExitCode::SUCCESS)
+}
+
+/// `--check`: judge, print the checklist (or the JSON document with its
+/// assessment, or JUnit XML), exit 0 when the verdict passes, 1 when it fails.
+fn check(args: &Args, report: &Report, color: text::Color) -> ExitCode {
+    let default = Policy::preset(Preset::Checklist);
+    let policy: Result<Policy, PolicyError> =
+        Policy::from_arg_or_env(args.policy.as_deref(), default);
+    let policy = match policy {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("posture: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let assessment = posture::evaluate(report, &policy);
+    let code = if assessment.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
+    let out = match args.format {
+        Format::Json => match json(Document::new(report).with_assessment(&assessment)) {
+            Ok(s) => s,
+            Err(code) => return code,
+        },
+        Format::Junit => junit::checks(&assessment),
+        Format::Text => text::checks(&assessment, color),
+    };
+    write_out(&out, code)
+}
+
+/// The document as pretty JSON and a newline, or exit 1 with a message.
+fn json(doc: Document<'_>) -> Result<String, ExitCode> {
+    serde_json::to_string_pretty(&doc)
+        .map(|s| s + "\n")
+        .map_err(|e| {
+            eprintln!("posture: cannot serialize the report: {e}");
+            ExitCode::from(1)
+        })
+}
+
+fn write_out(out: &str, code: ExitCode) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Ok(()) => code,
+        // A closed pipe (`| head`) is not worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("posture: cannot write: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

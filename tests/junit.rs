@@ -1,0 +1,336 @@
+//! `posture::render::junit` read back by real consumers: libxml2's `xmllint`
+//! must find the document well-formed, and `junitparser` (the Python JUnit
+//! XML library CI tools use to merge and inspect reports; Debian package
+//! python3-junitparser) must read back one test case per check with the
+//! failures, messages, outputs and properties the module promises. Fixtures
+//! cover a passing policy with warnings, failed and unknown required
+//! checks, and hostile text (`<&"'>`, tab, a control character) in a
+//! profile name, a policy name and an override reason.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+use posture::policy::{Policy, Preset};
+use posture::render::junit;
+use serde_json::Value;
+
+mod common;
+use common::{CHECK_IDS, fixture_dir, fixture_report};
+
+/// Reads a JUnit document with junitparser and returns what it saw, as JSON.
+const READ_BACK: &str = r#"
+import json, sys
+from junitparser import JUnitXml
+xml = JUnitXml.fromfile(sys.argv[1])
+out = {"root": xml._tag, "name": xml.name, "tests": xml.tests,
+       "failures": xml.failures, "errors": xml.errors, "suites": []}
+for suite in xml:
+    s = {"name": suite.name, "tests": suite.tests, "failures": suite.failures,
+         "errors": suite.errors, "skipped": suite.skipped,
+         "properties": [[p.name, p.value] for p in suite.properties()],
+         "cases": []}
+    for case in suite:
+        s["cases"].append({
+            "classname": case.classname, "name": case.name,
+            "results": [{"kind": type(r).__name__, "type": r.type,
+                         "message": r.message, "text": r.text}
+                        for r in case.result],
+            "system_out": case.system_out})
+    out["suites"].append(s)
+print(json.dumps(out))
+"#;
+
+/// Checks `xml` with xmllint and returns junitparser's reading of it.
+fn consume(xml: &str) -> Value {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    f.write_all(xml.as_bytes()).unwrap();
+    let path = f.path().to_str().unwrap();
+    let lint = Command::new("xmllint")
+        .args(["--noout", path])
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run xmllint ({e}): apt-get install libxml2-utils (.ci/setup-runtimes.sh)"
+            )
+        });
+    assert!(
+        lint.status.success() && lint.stderr.is_empty(),
+        "xmllint: {}\n--- document ---\n{xml}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    // Debian's python3, where python3-junitparser installs.
+    let read = Command::new("/usr/bin/python3")
+        .args(["-c", READ_BACK, path])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run /usr/bin/python3 ({e})"));
+    assert!(
+        read.status.success(),
+        "junitparser (apt-get install python3-junitparser): {}\n--- document ---\n{xml}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    serde_json::from_slice(&read.stdout).unwrap()
+}
+
+/// The read-back case named `id`.
+fn case<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["suites"][0]["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == id)
+        .unwrap_or_else(|| panic!("no test case {id}: {v}"))
+}
+
+/// What every document must say, whatever the fixture: one suite named
+/// after the policy, one case per evaluated check in the library's order,
+/// the counts matching the cases, a failure exactly for the checks that
+/// block the verdict, and an output for every case.
+fn assert_shape(v: &Value, a: &posture::Assessment) {
+    assert_eq!(v["root"], "testsuites");
+    assert_eq!(v["name"], "posture");
+    let suites = v["suites"].as_array().unwrap();
+    assert_eq!(suites.len(), 1);
+    let s = &suites[0];
+    assert_eq!(s["name"], a.policy.as_str());
+    let cases = s["cases"].as_array().unwrap();
+    let names: Vec<&str> = cases.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let evaluated: Vec<&str> = a.checks.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(names, evaluated);
+    // In the order of the written-out list of ids.
+    let mut order = CHECK_IDS.iter();
+    for n in &names {
+        assert!(order.any(|id| id == n), "{n} out of order or unknown");
+    }
+    let failed: Vec<&str> = cases
+        .iter()
+        .filter(|c| !c["results"].as_array().unwrap().is_empty())
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    let blocking: Vec<&str> = a.blocking().map(|c| c.id.as_str()).collect();
+    assert_eq!(failed, blocking, "failures are the blocking checks");
+    assert_eq!(s["tests"], cases.len());
+    assert_eq!(v["tests"], cases.len());
+    assert_eq!(s["failures"], failed.len());
+    assert_eq!(v["failures"], failed.len());
+    assert_eq!(s["errors"], 0);
+    assert_eq!(s["skipped"], 0);
+    let verdict = if a.passed() { "pass" } else { "fail" };
+    assert_eq!(s["properties"][0], serde_json::json!(["verdict", verdict]));
+    for c in cases {
+        assert_eq!(c["classname"], a.policy.as_str());
+        let out = c["system_out"].as_str().unwrap();
+        assert!(out.contains("\nstatus: "), "{out}");
+        assert!(out.contains("\nevidence: "), "{out}");
+        for r in c["results"].as_array().unwrap() {
+            assert_eq!(r["kind"], "Failure");
+            let ty = r["type"].as_str().unwrap();
+            assert!(ty == "fail" || ty == "unknown", "{ty}");
+            assert!(
+                r["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("{ty}: "))
+            );
+            let text = r["text"].as_str().unwrap();
+            assert!(text.starts_with("evidence: "), "{text}");
+            assert!(text.contains("\nfix: run: "), "{text}");
+        }
+    }
+}
+
+#[test]
+fn a_passing_policy_has_no_failures_and_shows_its_warnings() {
+    // hardened: no LSM in the capture (attr/current is EINVAL), so the
+    // checklist's mac_enforced fails, as a warning: it is not required.
+    assert_eq!(
+        std::fs::read_to_string(fixture_dir("hardened").join("proc/self/attr/current.errno"))
+            .unwrap()
+            .trim(),
+        "EINVAL"
+    );
+    let a = posture::evaluate(
+        &fixture_report("hardened"),
+        &Policy::preset(Preset::Checklist),
+    );
+    let v = consume(&junit::checks(&a));
+    assert_shape(&v, &a);
+    assert_eq!(v["suites"][0]["failures"], 0);
+    assert_eq!(v["suites"][0]["name"], "checklist");
+    let mac = case(&v, "mac_enforced");
+    assert_eq!(mac["results"], serde_json::json!([]));
+    let out = mac["system_out"].as_str().unwrap();
+    assert!(
+        out.contains("\nstatus: fail\nrequired: no (a warning)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nfix: run: --security-opt apparmor=<profile>"),
+        "{out}"
+    );
+    let nonroot = case(&v, "non_root")["system_out"].as_str().unwrap();
+    assert!(
+        nonroot.starts_with(
+            "Run as a non-root user\nstatus: pass\nrequired: yes\nseverity: must\nevidence: "
+        ),
+        "{nonroot}"
+    );
+    assert!(!nonroot.contains("fix:"), "a pass has no fix: {nonroot}");
+}
+
+#[test]
+fn failed_required_checks_are_failures() {
+    // docker-default runs as root with docker's default capabilities.
+    let a = posture::evaluate(
+        &fixture_report("docker-default"),
+        &Policy::preset(Preset::Checklist),
+    );
+    let v = consume(&junit::checks(&a));
+    assert_shape(&v, &a);
+    let r = &case(&v, "non_root")["results"][0];
+    assert_eq!(r["type"], "fail");
+    assert_eq!(r["message"], "fail: Run as a non-root user");
+    let text = r["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("evidence: runs as root: uid real 0"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            "\nfix: run: --user 1000:1000; kubernetes: securityContext.runAsNonRoot: true, runAsUser: 1000; Dockerfile: USER 1000:1000"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        case(&v, "capabilities_dropped")["results"][0]["type"],
+        "fail"
+    );
+    assert_eq!(v["suites"][0]["properties"][0][1], "fail");
+}
+
+#[test]
+fn unknown_required_checks_are_failures() {
+    // gvisor-old prints no NoNewPrivs line and has no attr files: under
+    // pss-restricted no_new_privs and mac_enforced are unknown, and
+    // unknown is never a pass.
+    let dir = fixture_dir("gvisor-old");
+    let status = std::fs::read_to_string(dir.join("proc/self/status")).unwrap();
+    assert!(!status.contains("NoNewPrivs:"));
+    assert!(!dir.join("proc/self/attr/current").exists());
+    let a = posture::evaluate(
+        &fixture_report("gvisor-old"),
+        &Policy::preset(Preset::PssRestricted),
+    );
+    let v = consume(&junit::checks(&a));
+    assert_shape(&v, &a);
+    for id in ["no_new_privs", "mac_enforced"] {
+        let r = &case(&v, id)["results"][0];
+        assert_eq!(r["type"], "unknown", "{id}");
+        assert!(
+            r["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("evidence: unknown: "),
+            "{r}"
+        );
+    }
+    // sysbox: no /proc/self/net files, so whether the network is the host's
+    // is unknown; the checklist requires it.
+    assert!(!fixture_dir("sysbox").join("proc/self/net/dev").exists());
+    let a = posture::evaluate(
+        &fixture_report("sysbox"),
+        &Policy::preset(Preset::Checklist),
+    );
+    let v = consume(&junit::checks(&a));
+    assert_shape(&v, &a);
+    assert_eq!(case(&v, "no_host_network")["results"][0]["type"], "unknown");
+}
+
+#[test]
+fn every_fixture_under_every_preset_is_read_back_whole() {
+    let mut dirs: Vec<_> = std::fs::read_dir(fixture_dir("docker-default").parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("proc/self/status").is_file())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 20);
+    for dir in dirs {
+        let report = posture::posture_with_root(&posture::Root::fixture(&dir));
+        for preset in [
+            Preset::Checklist,
+            Preset::PssBaseline,
+            Preset::PssRestricted,
+            Preset::Strict,
+        ] {
+            let a = posture::evaluate(&report, &Policy::preset(preset));
+            let v = consume(&junit::checks(&a));
+            assert_shape(&v, &a);
+        }
+    }
+}
+
+/// A copy of `apparmor-complain` whose AppArmor profile name is hostile.
+fn hostile_fixture(dir: &Path, profile: &str) {
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(fixture_dir("apparmor-complain"))
+        .arg(dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for f in ["proc/self/attr/current", "proc/self/attr/apparmor/current"] {
+        std::fs::write(dir.join(f), format!("{profile} (complain)\n")).unwrap();
+    }
+}
+
+#[test]
+fn hostile_text_is_escaped_and_read_back_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("fixture");
+    let profile = "evil<&\"'>]]>--&amp;";
+    hostile_fixture(&root, profile);
+    let name = "<&\"'> \"policy\" ]]>";
+    let policy_file = tmp.path().join("p.toml");
+    std::fs::write(
+        &policy_file,
+        r#"name = "<&\"'> \"policy\" ]]>"
+[checks]
+mac_enforced = "require"
+non_root = "require"
+"#,
+    )
+    .unwrap();
+    let reason = "TICKET<1>\t&\"'\u{1}x";
+    let policy = Policy::from_name_or_path(policy_file.to_str().unwrap())
+        .unwrap()
+        .with_override_spec(&format!("non_root={reason}"))
+        .unwrap();
+    assert_eq!(policy.name(), name);
+    let report = posture::posture_with_root(&posture::Root::fixture(&root));
+    let a = posture::evaluate(&report, &policy);
+    let xml = junit::checks(&a);
+    // Nothing hostile reaches the document raw.
+    assert!(!xml.contains(profile), "{xml}");
+    assert!(!xml.contains('\u{1}'));
+    let v = consume(&xml);
+    assert_shape(&v, &a);
+    assert_eq!(v["suites"][0]["name"], name);
+    // The override's reason, tab and all; the control character XML cannot
+    // carry is U+FFFD.
+    assert_eq!(
+        v["suites"][0]["properties"][1],
+        serde_json::json!(["override.non_root", "TICKET<1>\t&\"'\u{fffd}x"])
+    );
+    // The profile, in complain mode: a failure of the required mac_enforced
+    // whose evidence names it exactly.
+    let r = &case(&v, "mac_enforced")["results"][0];
+    assert_eq!(r["type"], "fail");
+    let evidence = format!("evidence: AppArmor profile {profile} in complain mode");
+    assert!(r["text"].as_str().unwrap().starts_with(&evidence), "{r}");
+    let out = case(&v, "non_root")["system_out"].as_str().unwrap();
+    assert!(
+        out.contains("\n!! OVERRIDE: TICKET<1>\t&\"'\u{fffd}x"),
+        "{out}"
+    );
+}
