@@ -849,6 +849,7 @@ impl serde::Serialize for MountSummary {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct SocketMount {
     /// Where it is mounted (or, when found by `stat`, where the socket is).
     pub mount_point: String,
@@ -890,6 +891,7 @@ pub enum HostMountKind {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum SeenIn {
     /// In the mount table: the socket, its directory, or a host filesystem
     /// holding `/run`, mounted in.
@@ -902,6 +904,7 @@ pub enum SeenIn {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct HostMount {
     /// The mount.
     pub mount: MountSummary,
@@ -927,6 +930,7 @@ pub struct HostMount {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum MaskState {
     /// Covered by an empty file or an empty tmpfs.
     Masked,
@@ -943,6 +947,7 @@ pub enum MaskState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct MaskedPath {
     /// The path.
     pub path: &'static str,
@@ -955,6 +960,7 @@ pub struct MaskedPath {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum PseudoFsState {
     /// Mounted read-only.
     ReadOnly,

@@ -67,6 +67,7 @@ pub enum NetMethod {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct NetSignal {
     /// The file it was seen in.
     pub source: String,

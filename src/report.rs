@@ -25,6 +25,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Origin {
     /// Live system or fixture.
     pub kind: RootKind,
@@ -36,6 +37,7 @@ pub struct Origin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Kernel {
     /// `osrelease`.
     pub release: Fact<String>,
@@ -65,6 +67,7 @@ pub enum ProcTrust {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Ids {
     /// Real.
     pub real: u32,
@@ -96,6 +99,7 @@ impl Ids {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Identity {
     /// User ids.
     pub uid: Fact<Ids>,
@@ -111,6 +115,7 @@ pub struct Identity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Capabilities {
     /// What the kernel checks now.
     pub effective: Fact<CapSet>,
@@ -132,6 +137,7 @@ pub struct Capabilities {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Securebits {
     /// The raw flags.
     pub bits: u32,
@@ -174,6 +180,7 @@ impl Securebits {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Seccomp {
     /// Mode.
     pub mode: Fact<SeccompMode>,
@@ -185,6 +192,7 @@ pub struct Seccomp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct NoNewPrivs {
     /// Whether execve can no longer grant privileges.
     pub enabled: bool,
@@ -198,6 +206,7 @@ pub struct NoNewPrivs {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum NnpSource {
     /// The status file.
     Status,
@@ -210,6 +219,7 @@ pub enum NnpSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ThreadDiff {
     /// Thread id.
     pub tid: u32,
@@ -235,6 +245,7 @@ pub struct ThreadDiff {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Threads {
     /// Threads listed.
     pub count: usize,
@@ -259,6 +270,7 @@ impl Threads {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct UserNamespace {
     /// `uid_map`.
     pub uid_map: Fact<IdMap>,
@@ -278,6 +290,7 @@ pub struct UserNamespace {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Lsm {
     /// This process's label.
     pub label: Fact<LsmLabel>,
@@ -293,6 +306,7 @@ pub struct Lsm {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Namespace {
     /// Its type.
     #[cfg_attr(feature = "serde", serde(rename = "type"))]
@@ -307,6 +321,7 @@ pub struct Namespace {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Cgroups {
     /// Version.
     pub version: CgroupVersion,
@@ -324,6 +339,7 @@ pub struct Cgroups {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Devices {
     /// Names listed in `/dev`.
     pub entries: usize,

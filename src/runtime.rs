@@ -84,6 +84,7 @@ impl RuntimeKind {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(rename = "RuntimeSignal"))]
+#[non_exhaustive]
 pub struct Signal {
     /// Where it was seen (a file).
     pub source: String,
@@ -100,6 +101,7 @@ pub struct Signal {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Confidence {
     /// Backed by a signal the container cannot fake.
     Strong,
@@ -113,6 +115,7 @@ pub enum Confidence {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Runtime {
     /// The runtime.
     pub kind: RuntimeKind,

@@ -553,6 +553,7 @@ impl fmt::Display for Signal {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum BlockedBy {
     /// The seccomp filter: the kernel does not give this errno for these
     /// arguments.
@@ -694,6 +695,7 @@ pub fn classify(sc: Syscall, ret: i64, errno: i32, filter: Option<bool>) -> Outc
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct SyscallResult {
     /// The syscall.
     pub syscall: Syscall,
