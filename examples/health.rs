@@ -325,11 +325,11 @@ fn main() -> ExitCode {
 
     // The guard's report, with the syscall probe when the policy judges it
     // (one forked child, once).
-    let startup = posture::guard::report_for(&policy);
+    let startup = posture::report_for(&policy);
     let syscalls = startup.syscalls.known().cloned();
-    match posture::guard::guard_report(&startup, &policy) {
+    match posture::guard_report(&startup, &policy) {
         Ok(a) => {
-            eprint!("{}", posture::guard::OverrideBanner(&a));
+            eprint!("{}", posture::OverrideBanner(&a));
             eprintln!("posture: policy {:?} passed", a.policy);
         }
         Err(refusal) if args.report_only => {

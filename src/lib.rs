@@ -103,7 +103,7 @@ pub mod capability;
 pub mod cgroup;
 pub mod controls;
 pub mod fact;
-pub mod guard;
+mod guard;
 pub mod idmap;
 #[cfg(feature = "tracing")]
 pub mod log;
@@ -126,7 +126,9 @@ pub mod status;
 pub mod syscalls;
 
 pub use fact::{Fact, Unknown};
-pub use guard::{EX_CONFIG, Refusal, enforce, guard};
+// The guard's items live at the crate root (`posture::guard`, `posture::enforce`),
+// not as `posture::guard::guard`.
+pub use guard::{EX_CONFIG, OverrideBanner, Refusal, enforce, guard, guard_report, report_for};
 pub use parse::ParseError;
 pub use policy::{Assessment, CheckId, Policy, Preset, evaluate};
 pub use report::{Report, SCHEMA_VERSION};

@@ -5,12 +5,12 @@
 //! so findings land in the service's existing log pipeline. Blocking findings
 //! are `error`, the rest `warn`; overrides are `warn` with `override_reason`.
 
-use crate::policy::{Assessment, Status};
+use crate::policy::{Assessment, CheckStatus};
 
 /// Emits one event per failed or unknown check, and one per override.
 pub fn assessment(a: &Assessment) {
     for c in &a.checks {
-        if c.status == Status::Pass {
+        if c.status == CheckStatus::Pass {
             continue;
         }
         let fix = c.remediation.to_string();

@@ -7,12 +7,12 @@
 //! for that check by name.
 //!
 //! ```
-//! use posture::policy::{evaluate, CheckId, Policy, Preset, Status};
+//! use posture::policy::{evaluate, CheckId, Policy, Preset, CheckStatus};
 //! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hardened");
 //! # if !std::path::Path::new(dir).exists() { return; }
 //! let report = posture::posture_with_root(&posture::Root::fixture(dir));
 //! let a = evaluate(&report, &Policy::preset(Preset::Checklist));
-//! assert_eq!(a.check(CheckId::NonRoot).unwrap().status, Status::Pass);
+//! assert_eq!(a.check(CheckId::NonRoot).unwrap().status, CheckStatus::Pass);
 //! assert!(a.passed());
 //! ```
 
@@ -60,7 +60,7 @@ impl Severity {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum Status {
+pub enum CheckStatus {
     /// The facts show the hardening is in place.
     Pass,
     /// The facts show it is missing.
@@ -69,13 +69,13 @@ pub enum Status {
     Unknown,
 }
 
-impl Status {
+impl CheckStatus {
     /// snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {
-            Status::Pass => "pass",
-            Status::Fail => "fail",
-            Status::Unknown => "unknown",
+            CheckStatus::Pass => "pass",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Unknown => "unknown",
         }
     }
 }
@@ -593,7 +593,7 @@ pub struct CheckResult {
     /// Title.
     pub title: &'static str,
     /// Outcome.
-    pub status: Status,
+    pub status: CheckStatus,
     /// Severity.
     pub severity: Severity,
     /// Whether this check's failure fails the verdict under the policy
@@ -618,9 +618,9 @@ impl CheckResult {
     pub fn blocks(&self) -> bool {
         self.required
             && match self.status {
-                Status::Pass => false,
-                Status::Fail => true,
-                Status::Unknown => !self.unknown_accepted,
+                CheckStatus::Pass => false,
+                CheckStatus::Fail => true,
+                CheckStatus::Unknown => !self.unknown_accepted,
             }
     }
 }
@@ -686,8 +686,8 @@ pub fn evaluate(report: &Report, policy: &Policy) -> Assessment {
         }
         let (mut status, mut evidence) = judge(id, report, policy);
         // Nothing read from an untrusted /proc may pass a check.
-        if proc_untrusted && id != CheckId::ProcTrusted && status == Status::Pass {
-            status = Status::Unknown;
+        if proc_untrusted && id != CheckId::ProcTrusted && status == CheckStatus::Pass {
+            status = CheckStatus::Unknown;
             evidence = format!(
                 "{evidence}; but /proc is not verified as procfs, so this cannot be trusted"
             );
@@ -722,11 +722,11 @@ pub fn evaluate(report: &Report, policy: &Policy) -> Assessment {
     }
 }
 
-type Judged = (Status, String);
+type Judged = (CheckStatus, String);
 
 fn unknown(u: &crate::Unknown) -> Judged {
     (
-        Status::Unknown,
+        CheckStatus::Unknown,
         format!("unknown: {}: {}", u.source, u.reason),
     )
 }
@@ -820,7 +820,7 @@ fn non_root(r: &Report, p: &Policy) -> Judged {
     let (status, evidence) = non_root_checklist(r);
     // Pod Security Admission relaxes runAsNonRoot and runAsUser for pods in
     // their own user namespace: root there is an unprivileged host user.
-    if status != Status::Fail || p.rules != Rules::PodSecurity {
+    if status != CheckStatus::Fail || p.rules != Rules::PodSecurity {
         return (status, evidence);
     }
     match userns_root(r) {
@@ -831,7 +831,7 @@ fn non_root(r: &Report, p: &Policy) -> Judged {
                 format!("unprivileged host uid {outside}")
             };
             (
-                Status::Pass,
+                CheckStatus::Pass,
                 format!(
                     "{evidence}; user-namespaced (uid 0 maps to {host}): the Pod Security Standards relax runAsNonRoot for such pods"
                 ),
@@ -839,7 +839,7 @@ fn non_root(r: &Report, p: &Policy) -> Judged {
         }
         Some(None) => (status, evidence),
         None => (
-            Status::Unknown,
+            CheckStatus::Unknown,
             format!(
                 "{evidence}; whether the pod is user-namespaced (which the Pod Security Standards relax this for) is unknown"
             ),
@@ -875,7 +875,7 @@ fn non_root_checklist(r: &Report) -> Judged {
     if !ids.any_root() {
         if !root_threads.is_empty() {
             return (
-                Status::Fail,
+                CheckStatus::Fail,
                 format!(
                     "{desc}; but thread(s) {} hold uid 0",
                     root_threads.join(", ")
@@ -884,11 +884,11 @@ fn non_root_checklist(r: &Report) -> Judged {
         }
         if !threads_known {
             return (
-                Status::Unknown,
+                CheckStatus::Unknown,
                 format!("{desc} on the main thread; other threads could not all be read"),
             );
         }
-        return (Status::Pass, desc);
+        return (CheckStatus::Pass, desc);
     }
     let mapped = match &r.user_namespace.root_uid {
         Fact::Known(Mapping::Unprivileged { outside }) => {
@@ -905,7 +905,7 @@ fn non_root_checklist(r: &Report) -> Judged {
     } else {
         "can regain root: a real, saved or filesystem uid is 0"
     };
-    (Status::Fail, format!("{what}: {desc}{mapped}"))
+    (CheckStatus::Fail, format!("{what}: {desc}{mapped}"))
 }
 
 /// A note for capability evidence when the sets are relative to a user
@@ -997,7 +997,7 @@ fn capabilities_dropped(r: &Report, p: &Policy) -> Judged {
         bad.extend(unknowns);
         bad.extend(notes);
         return (
-            Status::Fail,
+            CheckStatus::Fail,
             format!(
                 "{} ({allowed_txt}){}{}",
                 bad.join("; "),
@@ -1008,14 +1008,14 @@ fn capabilities_dropped(r: &Report, p: &Policy) -> Judged {
     }
     if !unknowns.is_empty() {
         unknowns.extend(notes);
-        return (Status::Unknown, unknowns.join("; "));
+        return (CheckStatus::Unknown, unknowns.join("; "));
     }
     let mut ev = format!("no capability beyond the allowed in any set ({allowed_txt})");
     for n in notes {
         ev.push_str("; ");
         ev.push_str(&n);
     }
-    (Status::Pass, ev)
+    (CheckStatus::Pass, ev)
 }
 
 /// Tells runtime defaults apart from added capabilities in the failing sets
@@ -1071,12 +1071,12 @@ fn seccomp(r: &Report, p: &Policy) -> Judged {
     if mode == SeccompMode::Disabled && gvisor {
         return if p.accept_sandbox {
             (
-                Status::Pass,
+                CheckStatus::Pass,
                 "seccomp reads disabled under gVisor, whose user-space kernel is the syscall boundary; the policy accepts the sandbox in place of seccomp".into(),
             )
         } else {
             (
-                Status::Fail,
+                CheckStatus::Fail,
                 "seccomp reads disabled: under gVisor the sandbox's user-space kernel is the syscall boundary, not a seccomp filter (a policy may accept that with accept_sandbox_as_seccomp)".into(),
             )
         };
@@ -1086,7 +1086,10 @@ fn seccomp(r: &Report, p: &Policy) -> Judged {
         Fact::Unknown(_) => String::new(),
     };
     if mode == SeccompMode::Disabled {
-        return (Status::Fail, "seccomp disabled on the main thread".into());
+        return (
+            CheckStatus::Fail,
+            "seccomp disabled on the main thread".into(),
+        );
     }
     let t = match &r.threads {
         Fact::Known(t) => t,
@@ -1100,7 +1103,7 @@ fn seccomp(r: &Report, p: &Policy) -> Judged {
         .collect();
     if !off.is_empty() {
         return (
-            Status::Fail,
+            CheckStatus::Fail,
             format!(
                 "seccomp {}{filters} on the main thread but disabled on thread(s) {}",
                 mode.as_str(),
@@ -1110,7 +1113,7 @@ fn seccomp(r: &Report, p: &Policy) -> Judged {
     }
     if !t.complete() {
         return (
-            Status::Unknown,
+            CheckStatus::Unknown,
             format!(
                 "seccomp {} on the main thread; {} thread(s) could not be read",
                 mode.as_str(),
@@ -1119,7 +1122,7 @@ fn seccomp(r: &Report, p: &Policy) -> Judged {
         );
     }
     (
-        Status::Pass,
+        CheckStatus::Pass,
         format!(
             "seccomp {}{filters} on all {} thread(s); the filter's rules are not visible from inside",
             mode.as_str(),
@@ -1133,9 +1136,9 @@ pub(crate) fn mac_state(r: &Report) -> (Option<bool>, String) {
     let (s, e) = mac_enforced(r);
     (
         match s {
-            Status::Pass => Some(true),
-            Status::Fail => Some(false),
-            Status::Unknown => None,
+            CheckStatus::Pass => Some(true),
+            CheckStatus::Fail => Some(false),
+            CheckStatus::Unknown => None,
         },
         e,
     )
@@ -1157,37 +1160,39 @@ fn mac_enforced(r: &Report) -> Judged {
     match &r.lsm.label {
         Fact::Unknown(u) => unknown(u),
         Fact::Known(LsmLabel::None { evidence }) => (
-            Status::Fail,
+            CheckStatus::Fail,
             format!("no LSM is loaded, so nothing confines the process ({evidence})"),
         ),
         Fact::Known(LsmLabel::AppArmor(a)) => {
             let desc = format!("AppArmor profile {} in {} mode", a.profile, a.mode.as_str());
             match a.mode {
                 AppArmorMode::Enforce | AppArmorMode::Kill if a.profile != "unconfined" => {
-                    (Status::Pass, desc)
+                    (CheckStatus::Pass, desc)
                 }
-                AppArmorMode::Other(_) => (Status::Unknown, format!("{desc}: mode not understood")),
-                _ => (Status::Fail, format!("{desc}: not enforcing")),
+                AppArmorMode::Other(_) => {
+                    (CheckStatus::Unknown, format!("{desc}: mode not understood"))
+                }
+                _ => (CheckStatus::Fail, format!("{desc}: not enforcing")),
             }
         }
         Fact::Known(LsmLabel::Selinux(c)) => {
             if UNCONFINED_SELINUX_TYPES.contains(&c.type_.as_str()) {
                 return (
-                    Status::Fail,
+                    CheckStatus::Fail,
                     format!("SELinux type {} is unconfined ({})", c.type_, c.context),
                 );
             }
             match &r.lsm.selinux_enforcing {
                 Fact::Known(true) => (
-                    Status::Pass,
+                    CheckStatus::Pass,
                     format!("SELinux enforcing, type {} ({})", c.type_, c.context),
                 ),
                 Fact::Known(false) => (
-                    Status::Fail,
+                    CheckStatus::Fail,
                     format!("SELinux permissive: type {} is not enforced", c.type_),
                 ),
                 Fact::Unknown(u) => (
-                    Status::Unknown,
+                    CheckStatus::Unknown,
                     format!(
                         "SELinux type {}, enforcing state unknown: {}: {}",
                         c.type_, u.source, u.reason
@@ -1196,7 +1201,7 @@ fn mac_enforced(r: &Report) -> Judged {
             }
         }
         Fact::Known(LsmLabel::Other { label }) => (
-            Status::Unknown,
+            CheckStatus::Unknown,
             format!("label {label:?} from an LSM this crate does not judge"),
         ),
     }
@@ -1219,7 +1224,7 @@ fn mac_pod_security(r: &Report) -> Judged {
     match &r.lsm.label {
         Fact::Unknown(u) => unknown(u),
         Fact::Known(LsmLabel::None { evidence }) => (
-            Status::Pass,
+            CheckStatus::Pass,
             format!(
                 "no LSM is loaded ({evidence}): the Pod Security Standards ask nothing of a host without AppArmor or SELinux (the checklist preset fails this)"
             ),
@@ -1228,21 +1233,21 @@ fn mac_pod_security(r: &Report) -> Judged {
             let desc = format!("AppArmor profile {} in {} mode", a.profile, a.mode.as_str());
             if a.profile == "unconfined" || a.mode == AppArmorMode::Unconfined {
                 (
-                    Status::Fail,
+                    CheckStatus::Fail,
                     format!(
                         "{desc}: AppArmor is loaded and the process is unconfined, which the Pod Security Standards forbid"
                     ),
                 )
             } else if a.mode == AppArmorMode::Complain {
                 (
-                    Status::Pass,
+                    CheckStatus::Pass,
                     format!(
                         "{desc}: a profile is set, as the Pod Security Standards ask, but complain mode enforces nothing (the checklist preset fails this)"
                     ),
                 )
             } else {
                 (
-                    Status::Pass,
+                    CheckStatus::Pass,
                     format!("{desc}: a confining profile, as the Pod Security Standards ask"),
                 )
             }
@@ -1255,7 +1260,7 @@ fn mac_pod_security(r: &Report) -> Judged {
                 .collect::<Vec<_>>();
             if !PSS_SELINUX_TYPES.contains(&c.type_.as_str()) {
                 (
-                    Status::Fail,
+                    CheckStatus::Fail,
                     format!(
                         "SELinux type {} ({}) is not one the Pod Security Standards allow ({})",
                         c.type_,
@@ -1265,7 +1270,7 @@ fn mac_pod_security(r: &Report) -> Judged {
                 )
             } else if !custom.is_empty() {
                 (
-                    Status::Fail,
+                    CheckStatus::Fail,
                     format!(
                         "SELinux context {} sets a {}: the Pod Security Standards forbid a custom user or role",
                         c.context,
@@ -1274,7 +1279,7 @@ fn mac_pod_security(r: &Report) -> Judged {
                 )
             } else {
                 (
-                    Status::Pass,
+                    CheckStatus::Pass,
                     format!(
                         "SELinux type {} ({}) is allowed by the Pod Security Standards (they judge the type, not whether the host enforces)",
                         c.type_, c.context
@@ -1283,7 +1288,7 @@ fn mac_pod_security(r: &Report) -> Judged {
             }
         }
         Fact::Known(LsmLabel::Other { label }) => (
-            Status::Unknown,
+            CheckStatus::Unknown,
             format!("label {label:?} from an LSM this crate does not judge"),
         ),
     }
@@ -1294,14 +1299,14 @@ fn read_only_rootfs(r: &Report) -> Judged {
         Fact::Unknown(u) => unknown(u),
         Fact::Known(m) => match (&m.root, m.root_read_only) {
             (Some(root), Some(true)) => (
-                Status::Pass,
+                CheckStatus::Pass,
                 format!("/ ({} {}) is mounted ro", root.fstype(), root.source()),
             ),
             (Some(root), _) => (
-                Status::Fail,
+                CheckStatus::Fail,
                 format!("/ ({} {}) is mounted rw", root.fstype(), root.source()),
             ),
-            _ => (Status::Unknown, "no mount at / in mountinfo".into()),
+            _ => (CheckStatus::Unknown, "no mount at / in mountinfo".into()),
         },
     }
 }
@@ -1316,19 +1321,19 @@ fn no_new_privs(r: &Report) -> Judged {
         crate::report::NnpSource::Prctl => "prctl(PR_GET_NO_NEW_PRIVS)",
     };
     if !n.enabled {
-        return (Status::Fail, format!("no_new_privs off (from {src})"));
+        return (CheckStatus::Fail, format!("no_new_privs off (from {src})"));
     }
     match nnp_everywhere(r) {
         Some(true) => (
-            Status::Pass,
+            CheckStatus::Pass,
             format!("no_new_privs on for every thread (from {src})"),
         ),
         Some(false) => (
-            Status::Fail,
+            CheckStatus::Fail,
             "no_new_privs on for the main thread, off for another thread".into(),
         ),
         None => (
-            Status::Unknown,
+            CheckStatus::Unknown,
             "no_new_privs on for the main thread; other threads unknown".into(),
         ),
     }
@@ -1411,18 +1416,18 @@ fn not_privileged(r: &Report) -> Judged {
     let evidence = format!("{}; {}; {}; {}", full.1, seccomp_off.1, no_mac.1, devices.1);
     match verdict {
         Some(true) => (
-            Status::Fail,
+            CheckStatus::Fail,
             format!("privileged: {evidence}{}", userns_note(r)),
         ),
-        Some(false) => (Status::Pass, evidence),
-        None => (Status::Unknown, evidence),
+        Some(false) => (CheckStatus::Pass, evidence),
+        None => (CheckStatus::Unknown, evidence),
     }
 }
 
 fn userns_remap(r: &Report) -> Judged {
     if r.runtime.kind.own_kernel() {
         return (
-            Status::Unknown,
+            CheckStatus::Unknown,
             format!(
                 "under {} the uid_map is that kernel's own, not the host's mapping",
                 r.runtime.kind.as_str()
@@ -1441,21 +1446,21 @@ fn userns_remap(r: &Report) -> Judged {
     match &r.user_namespace.root_uid {
         Fact::Unknown(u) => unknown(u),
         Fact::Known(Mapping::HostRoot) => (
-            Status::Fail,
+            CheckStatus::Fail,
             format!(
                 "uid 0 is the host's uid 0 (uid_map {})",
                 maps(&r.user_namespace.uid_map)
             ),
         ),
         Fact::Known(Mapping::Unprivileged { outside }) => (
-            Status::Pass,
+            CheckStatus::Pass,
             format!(
                 "uid 0 maps to host uid {outside} (uid_map {})",
                 maps(&r.user_namespace.uid_map)
             ),
         ),
         Fact::Known(Mapping::Unmapped) => (
-            Status::Pass,
+            CheckStatus::Pass,
             format!(
                 "uid 0 is not mapped to any host uid (uid_map {})",
                 maps(&r.user_namespace.uid_map)
@@ -1487,16 +1492,16 @@ fn no_runtime_socket(r: &Report) -> Judged {
                 }
             })
             .collect();
-        return (Status::Fail, list.join("; "));
+        return (CheckStatus::Fail, list.join("; "));
     }
     if !m.is_complete() {
         return (
-            Status::Unknown,
+            CheckStatus::Unknown,
             format!("mount table incomplete: {}", m.incomplete.join("; ")),
         );
     }
     (
-        Status::Pass,
+        CheckStatus::Pass,
         format!("no runtime socket among {} mounts", m.count),
     )
 }
@@ -1508,7 +1513,7 @@ fn own_kernel(r: &Report, ty: NsType) -> Option<Judged> {
     let rt = &r.runtime;
     (rt.kind.own_kernel() && rt.confidence == crate::runtime::Confidence::Strong).then(|| {
         (
-            Status::Pass,
+            CheckStatus::Pass,
             format!(
                 "runs on {}'s own kernel: its {} namespace, initial there or not, is not the host's",
                 rt.kind.as_str(),
@@ -1524,7 +1529,7 @@ fn host_ns(r: &Report, ty: NsType) -> Judged {
     }
     let Some(n) = r.namespace(ty) else {
         return (
-            Status::Unknown,
+            CheckStatus::Unknown,
             format!("{} namespace not probed", ty.name()),
         );
     };
@@ -1534,14 +1539,14 @@ fn host_ns(r: &Report, ty: NsType) -> Judged {
         .map_or("unknown".to_string(), |i| i.to_string());
     match &n.initial {
         Fact::Known(true) => (
-            Status::Fail,
+            CheckStatus::Fail,
             format!(
                 "{} namespace inode {ino} is the host's initial namespace",
                 ty.name()
             ),
         ),
         Fact::Known(false) => (
-            Status::Pass,
+            CheckStatus::Pass,
             format!("{} namespace inode {ino} is not the host's", ty.name()),
         ),
         Fact::Unknown(u) => unknown(u),
@@ -1587,11 +1592,11 @@ fn host_network(r: &Report) -> Judged {
     };
     match &n.initial {
         Fact::Known(true) => (
-            Status::Fail,
+            CheckStatus::Fail,
             format!("the host's initial network namespace, by {how}"),
         ),
         Fact::Known(false) => (
-            Status::Pass,
+            CheckStatus::Pass,
             format!("not the host's network namespace, by {how}"),
         ),
         Fact::Unknown(u) => {
@@ -1604,7 +1609,7 @@ fn host_network(r: &Report) -> Judged {
                 ev.push_str("; ");
                 ev.push_str(&signals(false));
             }
-            (Status::Unknown, ev)
+            (CheckStatus::Unknown, ev)
         }
     }
 }
@@ -1647,22 +1652,22 @@ fn no_host_path(r: &Report) -> Judged {
         }
     }
     if !bad.is_empty() {
-        return (Status::Fail, bad.join("; "));
+        return (CheckStatus::Fail, bad.join("; "));
     }
     if !m.is_complete() {
         return (
-            Status::Unknown,
+            CheckStatus::Unknown,
             format!("mount table incomplete: {}", m.incomplete.join("; ")),
         );
     }
     if fine.is_empty() {
         return (
-            Status::Pass,
+            CheckStatus::Pass,
             format!("no host directory or file among {} mounts", m.count),
         );
     }
     (
-        Status::Pass,
+        CheckStatus::Pass,
         format!(
             "no host directory or file bound in; from disks: {}",
             fine.join(", ")
@@ -1750,11 +1755,11 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
         }
     }
     if !bad.is_empty() {
-        return (Status::Fail, bad.join("; "));
+        return (CheckStatus::Fail, bad.join("; "));
     }
     if !unsure.is_empty() {
         return (
-            Status::Unknown,
+            CheckStatus::Unknown,
             format!(
                 "{}; whether the user namespace's root is an unprivileged host user (which makes these harmless or allowed) is unknown",
                 unsure.join("; ")
@@ -1763,7 +1768,7 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
     }
     if !m.is_complete() {
         return (
-            Status::Unknown,
+            CheckStatus::Unknown,
             format!("mount table incomplete: {}", m.incomplete.join("; ")),
         );
     }
@@ -1785,7 +1790,7 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
         )
     };
     (
-        Status::Pass,
+        CheckStatus::Pass,
         format!(
             "no sensitive host path among {} mounts; /proc/sys {}, /sys {}; {}{relaxed}",
             m.count,
@@ -1829,9 +1834,9 @@ fn resource_limits(r: &Report) -> Judged {
         .collect::<Vec<_>>()
         .join("; ");
     match any_bad(&[parts[0].0, parts[1].0]) {
-        Some(true) => (Status::Fail, ev),
-        Some(false) => (Status::Pass, ev),
-        None => (Status::Unknown, ev),
+        Some(true) => (CheckStatus::Fail, ev),
+        Some(false) => (CheckStatus::Pass, ev),
+        None => (CheckStatus::Unknown, ev),
     }
 }
 
@@ -1839,7 +1844,7 @@ fn no_service_account_token(r: &Report) -> Judged {
     let mounted = match &r.mounts {
         Fact::Known(m) if !m.service_account_mounts.is_empty() => {
             return (
-                Status::Fail,
+                CheckStatus::Fail,
                 format!(
                     "service-account credentials mounted at {}",
                     m.service_account_mounts.join(", ")
@@ -1854,27 +1859,29 @@ fn no_service_account_token(r: &Report) -> Judged {
     };
     match (&r.service_account_token, mounted) {
         (Fact::Known(true), _) => (
-            Status::Fail,
+            CheckStatus::Fail,
             "a service-account token file is present".into(),
         ),
         (Fact::Known(false), Ok(())) => (
-            Status::Pass,
+            CheckStatus::Pass,
             "no service-account token file or mount".into(),
         ),
         (Fact::Unknown(u), _) => unknown(u),
-        (_, Err(e)) => (Status::Unknown, e),
+        (_, Err(e)) => (CheckStatus::Unknown, e),
     }
 }
 
 fn proc_trusted(r: &Report) -> Judged {
     match &r.proc_trust {
-        Fact::Known(ProcTrust::Procfs) => (Status::Pass, "statfs(/proc) reports procfs".into()),
+        Fact::Known(ProcTrust::Procfs) => {
+            (CheckStatus::Pass, "statfs(/proc) reports procfs".into())
+        }
         Fact::Known(ProcTrust::Fixture) => (
-            Status::Pass,
+            CheckStatus::Pass,
             "fixture root: files captured elsewhere, not verified here".into(),
         ),
         Fact::Known(ProcTrust::NotProcfs { magic }) => (
-            Status::Fail,
+            CheckStatus::Fail,
             format!("/proc is filesystem {magic}, not procfs: nothing read from it can be trusted"),
         ),
         Fact::Unknown(u) => unknown(u),
@@ -1893,7 +1900,7 @@ fn dangerous_syscalls_blocked(r: &Report) -> Judged {
     if !reachable.is_empty() {
         let names: Vec<&str> = reachable.iter().map(|s| s.name()).collect();
         return (
-            Status::Fail,
+            CheckStatus::Fail,
             format!(
                 "{} of {} listed syscalls reach the kernel (its own argument check answered): {}; {userns}",
                 names.len(),
@@ -1910,11 +1917,14 @@ fn dangerous_syscalls_blocked(r: &Report) -> Judged {
         .collect();
     if !undecided.is_empty() {
         return (
-            Status::Unknown,
+            CheckStatus::Unknown,
             format!("none reachable, but undecided: {}", undecided.join("; ")),
         );
     }
-    (Status::Pass, format!("{}; {userns}", p.blocked_summary()))
+    (
+        CheckStatus::Pass,
+        format!("{}; {userns}", p.blocked_summary()),
+    )
 }
 
 /// Why a policy could not be built.

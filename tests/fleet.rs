@@ -18,10 +18,10 @@
 mod common;
 
 use common::{CHECK_IDS, fixture_report};
-use posture::policy::{Status, Verdict};
+use posture::policy::{CheckStatus, Verdict};
 use posture::{Policy, Preset, evaluate};
 
-use Status::{Fail as F, Pass as P, Unknown as U};
+use CheckStatus::{Fail as F, Pass as P, Unknown as U};
 use Verdict::{Fail as X, Pass as O};
 
 /// One fixture's expectations.
@@ -32,10 +32,10 @@ struct Row {
     runtime: &'static str,
     kubernetes: bool,
     /// Every check under `checklist` but `no_host_path`, in `CHECK_IDS` order.
-    checklist: [Status; 17],
+    checklist: [CheckStatus; 17],
     /// (preset, check id, status) where a preset judges a check differently
     /// from `checklist` (issue 10 part 2).
-    pss: &'static [(Preset, &'static str, Status)],
+    pss: &'static [(Preset, &'static str, CheckStatus)],
     /// Verdicts under checklist, pss-baseline, pss-restricted, strict.
     verdicts: [Verdict; 4],
 }
@@ -46,7 +46,7 @@ const RESTR: Preset = Preset::PssRestricted;
 /// The capabilities containerd and Docker grant by default (NET_RAW among
 /// them) are what a pod spec does not add: baseline admits them, restricted
 /// (drop ALL) does not.
-const RUNTIME_DEFAULT_CAPS: &[(Preset, &str, Status)] = &[
+const RUNTIME_DEFAULT_CAPS: &[(Preset, &str, CheckStatus)] = &[
     (BASE, "capabilities_dropped", P),
     (RESTR, "capabilities_dropped", F),
 ];
@@ -54,7 +54,7 @@ const RUNTIME_DEFAULT_CAPS: &[(Preset, &str, Status)] = &[
 /// As above, and the LSM side acceptable to PSS: AppArmor enforcing the
 /// runtime's default profile (PSS allows RuntimeDefault), or no LSM at all
 /// ("a host with no LSM at all is not a PSS failure").
-const DEFAULT_CAPS_MAC_OK: &[(Preset, &str, Status)] = &[
+const DEFAULT_CAPS_MAC_OK: &[(Preset, &str, CheckStatus)] = &[
     (BASE, "capabilities_dropped", P),
     (RESTR, "capabilities_dropped", F),
     (BASE, "mac_enforced", P),
@@ -63,7 +63,7 @@ const DEFAULT_CAPS_MAC_OK: &[(Preset, &str, Status)] = &[
 
 /// `container_t` is on the PSS SELinux allow-list; enforcement is not what
 /// PSS checks (and a container cannot see it).
-const CONTAINER_T: &[(Preset, &str, Status)] =
+const CONTAINER_T: &[(Preset, &str, CheckStatus)] =
     &[(BASE, "mac_enforced", P), (RESTR, "mac_enforced", P)];
 
 //                                     root caps secc mac  ro   nnp  priv usr  sock pid  ipc  net  uts  sens lim  sa   proc
@@ -175,7 +175,7 @@ const FLEET: &[Row] = &[
 // ---------------------------------------------------------------------------
 const NO_HOST_PATH: &str = "no_host_path";
 #[rustfmt::skip]
-const NO_HOST_PATH_EXPECTED: &[(&str, Status)] = &[
+const NO_HOST_PATH_EXPECTED: &[(&str, CheckStatus)] = &[
     ("k8s-containerd", P),      // only kubelet/CRI files and the token
     ("k8s-userns", P),
     ("block-pvc", P),           // a volume, not a host path
@@ -193,11 +193,11 @@ const NO_HOST_PATH_EXPECTED: &[(&str, Status)] = &[
     ("zfs-host-etc", F),
 ];
 
-fn status_name(s: Status) -> &'static str {
+fn status_name(s: CheckStatus) -> &'static str {
     match s {
-        Status::Pass => "pass",
-        Status::Fail => "fail",
-        Status::Unknown => "unknown",
+        CheckStatus::Pass => "pass",
+        CheckStatus::Fail => "fail",
+        CheckStatus::Unknown => "unknown",
     }
 }
 
@@ -205,7 +205,7 @@ fn status_name(s: Status) -> &'static str {
 fn compare(
     name: &str,
     preset: Preset,
-    want: &[(&str, Status)],
+    want: &[(&str, CheckStatus)],
     wrong: &mut Vec<String>,
 ) -> posture::Assessment {
     let a = evaluate(&fixture_report(name), &Policy::preset(preset));
@@ -292,7 +292,7 @@ fn every_check_under_checklist() {
         // `checklist` lists every check but no_host_path, which has its own
         // list, and dangerous_syscalls_blocked, which needs the live probe
         // (a fixture cannot carry it: unknown, tests/policy.rs asserts).
-        let mut want: Vec<(&str, Status)> = CHECK_IDS
+        let mut want: Vec<(&str, CheckStatus)> = CHECK_IDS
             .iter()
             .copied()
             .filter(|id| *id != NO_HOST_PATH && *id != "dangerous_syscalls_blocked")
@@ -319,7 +319,7 @@ fn pss_presets_where_they_judge_differently() {
     let mut wrong = Vec::new();
     for row in FLEET {
         for preset in [BASE, RESTR] {
-            let mut want: Vec<(&str, Status)> = row
+            let mut want: Vec<(&str, CheckStatus)> = row
                 .pss
                 .iter()
                 .filter(|(p, _, _)| *p == preset)

@@ -384,7 +384,7 @@ mod tracing_events {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let subscriber = tracing_subscriber::registry().with(Collect(Arc::clone(&seen)));
         tracing::subscriber::with_default(subscriber, || {
-            let _ = posture::guard::guard_report(&report, policy);
+            let _ = posture::guard_report(&report, policy);
         });
         seen.lock().unwrap().clone()
     }
@@ -432,7 +432,7 @@ mod tracing_events {
         );
         for c in &a.checks {
             let n = by_check(&events, c.id.as_str()).len();
-            let want = usize::from(c.status != posture::policy::Status::Pass);
+            let want = usize::from(c.status != posture::policy::CheckStatus::Pass);
             assert_eq!(n, want, "{}: {n} events", c.id);
         }
         for e in &events {

@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use posture::fact::Fact;
-use posture::policy::{Action, CheckId, Policy, Preset, Status, Verdict, document, evaluate};
+use posture::policy::{Action, CheckId, CheckStatus, Policy, Preset, Verdict, document, evaluate};
 use posture::report::ProcTrust;
 use posture::{Report, Root};
 
@@ -106,7 +106,7 @@ fn drop_line(prefix: &'static str) -> impl Fn(&str) -> String {
     }
 }
 
-fn status_of(r: &Report, id: CheckId) -> Status {
+fn status_of(r: &Report, id: CheckId) -> CheckStatus {
     let a = evaluate(r, &Policy::preset(Preset::Strict));
     a.check(id)
         .unwrap_or_else(|| panic!("{id} not evaluated"))
@@ -114,12 +114,12 @@ fn status_of(r: &Report, id: CheckId) -> Status {
 }
 
 use CheckId::*;
-use Status::{Fail as F, Pass as P, Unknown as U};
+use CheckStatus::{Fail as F, Pass as P, Unknown as U};
 
 /// Every check's status under any policy, per scenario. Columns follow
 /// `CheckId::ALL`.
 #[rustfmt::skip]
-const CHECK_TABLE: &[(&str, [Status; 18])] = &[
+const CHECK_TABLE: &[(&str, [CheckStatus; 18])] = &[
     //                              root caps secc mac  ro   nnp  priv usr  sock pid  ipc  net  uts  sens host lim  sa   proc
     ("docker-default",               [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
     ("podman-default",               [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P]),
@@ -373,7 +373,7 @@ fn unknown_inputs_make_each_check_unknown() {
         let r = scratch.report();
         let a = evaluate(&r, &Policy::preset(Preset::Strict));
         let c = a.check(*id).unwrap();
-        assert_eq!(c.status, Status::Unknown, "{id}: {}", c.evidence);
+        assert_eq!(c.status, CheckStatus::Unknown, "{id}: {}", c.evidence);
         assert!(c.blocks(), "{id}: unknown must block a required check");
         // The evidence names where the trouble is.
         assert!(
@@ -403,19 +403,25 @@ fn sockets_reachable_through_a_directory_mount_are_found() {
     });
     std::fs::create_dir_all(s.0.join("hostrun/containerd")).unwrap();
     let before = evaluate(&s.report(), &Policy::default());
-    assert_eq!(before.check(NoRuntimeSocket).unwrap().status, Status::Pass);
+    assert_eq!(
+        before.check(NoRuntimeSocket).unwrap().status,
+        CheckStatus::Pass
+    );
     // A fixture cannot hold a socket: a regular file stands for one.
     std::fs::write(s.0.join("hostrun/containerd/containerd.sock"), "").unwrap();
     let a = evaluate(&s.report(), &Policy::default());
     let c = a.check(NoRuntimeSocket).unwrap();
-    assert_eq!(c.status, Status::Fail);
+    assert_eq!(c.status, CheckStatus::Fail);
     assert!(
         c.evidence
             .contains("containerd socket reachable at /hostrun/containerd/containerd.sock"),
         "{}",
         c.evidence
     );
-    assert_eq!(a.check(NoSensitiveMounts).unwrap().status, Status::Fail);
+    assert_eq!(
+        a.check(NoSensitiveMounts).unwrap().status,
+        CheckStatus::Fail
+    );
 
     // And at the place runtimes put it, however it got there.
     let d = Scratch::of("podman-default", "varrun");
@@ -446,13 +452,13 @@ fn a_thread_that_differs_decides_per_thread_checks() {
         evaluate(&s.report(), &Policy::preset(Preset::Strict))
     };
     let same = other(&|t| t.to_string());
-    assert_eq!(same.check(NonRoot).unwrap().status, Status::Pass);
-    assert_eq!(same.check(NoNewPrivs).unwrap().status, Status::Pass);
+    assert_eq!(same.check(NonRoot).unwrap().status, CheckStatus::Pass);
+    assert_eq!(same.check(NoNewPrivs).unwrap().status, CheckStatus::Pass);
 
     let root_thread =
         other(&|t| t.replace("Uid:\t1000\t1000\t1000\t1000", "Uid:\t1000\t0\t1000\t0"));
     let nr = root_thread.check(NonRoot).unwrap();
-    assert_eq!(nr.status, Status::Fail, "{}", nr.evidence);
+    assert_eq!(nr.status, CheckStatus::Fail, "{}", nr.evidence);
     assert!(
         nr.evidence.contains("thread(s) 7 hold uid 0"),
         "{}",
@@ -464,9 +470,9 @@ fn a_thread_that_differs_decides_per_thread_checks() {
         t.replace("NoNewPrivs:\t1", "NoNewPrivs:\t0")
             .replace("CapBnd:\t0000000000000400", "CapBnd:\t0000000000202400")
     });
-    assert_eq!(nnp_off.check(NoNewPrivs).unwrap().status, Status::Fail);
+    assert_eq!(nnp_off.check(NoNewPrivs).unwrap().status, CheckStatus::Fail);
     let caps = nnp_off.check(CapabilitiesDropped).unwrap();
-    assert_eq!(caps.status, Status::Fail, "{}", caps.evidence);
+    assert_eq!(caps.status, CheckStatus::Fail, "{}", caps.evidence);
     assert!(
         caps.evidence
             .contains("thread 7 bounding set holds CAP_SYS_ADMIN, CAP_NET_RAW"),
@@ -476,7 +482,7 @@ fn a_thread_that_differs_decides_per_thread_checks() {
 
     let no_seccomp = other(&|t| t.replace("Seccomp:\t2", "Seccomp:\t0"));
     let sc = no_seccomp.check(Seccomp).unwrap();
-    assert_eq!(sc.status, Status::Fail);
+    assert_eq!(sc.status, CheckStatus::Fail);
     assert!(
         sc.evidence.contains("disabled on thread(s) 7"),
         "{}",
@@ -487,23 +493,23 @@ fn a_thread_that_differs_decides_per_thread_checks() {
 #[test]
 fn untrusted_proc_fails_closed() {
     let mut r = report("hardened");
-    assert_eq!(status_of(&r, NonRoot), Status::Pass);
+    assert_eq!(status_of(&r, NonRoot), CheckStatus::Pass);
     r.proc_trust = Fact::Known(ProcTrust::NotProcfs {
         magic: "0x1021994".into(),
     });
     let a = evaluate(&r, &Policy::preset(Preset::Checklist));
-    assert_eq!(a.check(ProcTrusted).unwrap().status, Status::Fail);
+    assert_eq!(a.check(ProcTrusted).unwrap().status, CheckStatus::Fail);
     for c in &a.checks {
         assert_ne!(
             c.status,
-            Status::Pass,
+            CheckStatus::Pass,
             "{} passed on an untrusted /proc",
             c.id
         );
     }
     assert_eq!(a.verdict, Verdict::Fail);
     r.proc_trust = Fact::unknown("statfs(/proc)", "EACCES");
-    assert_eq!(status_of(&r, ProcTrusted), Status::Unknown);
+    assert_eq!(status_of(&r, ProcTrusted), CheckStatus::Unknown);
 }
 
 #[test]
@@ -530,7 +536,7 @@ fn evidence_names_the_facts() {
     assert!(mac.evidence.contains("EINVAL"), "{}", mac.evidence);
     let root = evaluate(&report("userns-remapped"), &Policy::default());
     let nr = root.check(NonRoot).unwrap();
-    assert_eq!(nr.status, Status::Fail);
+    assert_eq!(nr.status, CheckStatus::Fail);
     assert!(
         nr.evidence.contains("unprivileged host uid 100000"),
         "{}",
@@ -580,16 +586,19 @@ fn capability_allow_list_and_bounding_rule() {
             .check(CapabilitiesDropped)
             .unwrap()
             .status,
-        Status::Pass
+        CheckStatus::Pass
     );
     let none = Policy::default().allow_only([]);
     let c = evaluate(&r, &none);
-    assert_eq!(c.check(CapabilitiesDropped).unwrap().status, Status::Fail);
+    assert_eq!(
+        c.check(CapabilitiesDropped).unwrap().status,
+        CheckStatus::Fail
+    );
     // docker-hardened holds NET_BIND_SERVICE only in the bounding set, with
     // no_new_privs on: unreachable, so even an empty allow-list passes.
     let d = evaluate(&report("docker-hardened"), &none);
     let cd = d.check(CapabilitiesDropped).unwrap();
-    assert_eq!(cd.status, Status::Pass, "{}", cd.evidence);
+    assert_eq!(cd.status, CheckStatus::Pass, "{}", cd.evidence);
     assert!(
         cd.evidence.contains("unreachable: no_new_privs is on"),
         "{}",
@@ -604,7 +613,7 @@ fn capability_allow_list_and_bounding_rule() {
             .check(CapabilitiesDropped)
             .unwrap()
             .status,
-        Status::Pass
+        CheckStatus::Pass
     );
 }
 
@@ -637,7 +646,7 @@ fn builder_actions_and_overrides() {
     let nr = a.check(NonRoot).unwrap();
     assert_eq!(
         nr.status,
-        Status::Fail,
+        CheckStatus::Fail,
         "an override changes the consequence, not the fact"
     );
     assert_eq!(nr.overridden.as_deref(), Some("TICKET-1 legacy image"));
@@ -771,7 +780,7 @@ fn json_document_shape() {
     assert!(plain.get("assessment").is_none());
 }
 
-fn check_under(r: &Report, preset: Preset, id: CheckId) -> (Status, String) {
+fn check_under(r: &Report, preset: Preset, id: CheckId) -> (CheckStatus, String) {
     let a = evaluate(r, &Policy::preset(preset));
     let c = a.check(id).unwrap_or_else(|| panic!("{id} not evaluated"));
     (c.status, c.evidence.clone())

@@ -14,7 +14,7 @@ use posture::cgroup::{self, LimitKind};
 use posture::idmap::{self, IdMap};
 use posture::mountinfo::{self, MountTable};
 use posture::ns::{self, NsType};
-use posture::policy::{self, Policy, Preset, Status as CheckStatus};
+use posture::policy::{self, CheckStatus, Policy, Preset};
 use posture::status::{Field, Status};
 use posture::{Fact, Report, Root, capability, lsm, runtime};
 use proptest::prelude::*;

@@ -610,7 +610,7 @@ fn posture_never_probes_and_the_check_is_unknown() {
     assert_eq!(u.reason, "not run");
     let a = posture::evaluate(&report, &posture::Policy::preset(posture::Preset::Strict));
     let c = a.check(posture::CheckId::DangerousSyscallsBlocked).unwrap();
-    assert_eq!(c.status, posture::policy::Status::Unknown);
+    assert_eq!(c.status, posture::policy::CheckStatus::Unknown);
     assert!(
         c.blocks(),
         "strict requires it, and unknown is never a pass"
@@ -846,11 +846,11 @@ fn the_guard_probes_exactly_when_its_policy_judges_the_check() {
             p.action(posture::CheckId::DangerousSyscallsBlocked),
             Action::Ignore
         );
-        let r = posture::guard::report_for(&p);
+        let r = posture::report_for(&p);
         assert!(r.syscalls.known().is_some(), "{}", p.name());
     }
     let p = Policy::preset(Preset::Strict).ignore(posture::CheckId::DangerousSyscallsBlocked);
-    let r = posture::guard::report_for(&p);
+    let r = posture::report_for(&p);
     assert_eq!(r.syscalls.unknown_reason().unwrap().reason, "not run");
     // Under strict, on this host (no filter), the probed check fails and the
     // refusal names it.
@@ -859,7 +859,12 @@ fn the_guard_probes_exactly_when_its_policy_judges_the_check() {
         .assessment
         .check(posture::CheckId::DangerousSyscallsBlocked)
         .unwrap();
-    assert_eq!(c.status, posture::policy::Status::Fail, "{}", c.evidence);
+    assert_eq!(
+        c.status,
+        posture::policy::CheckStatus::Fail,
+        "{}",
+        c.evidence
+    );
     assert!(refusal.to_string().contains("dangerous_syscalls_blocked"));
 }
 

@@ -40,7 +40,7 @@
 //! assert!(xml.contains("<testcase classname=\"checklist\" name=\"non_root\">"));
 //! ```
 
-use crate::policy::{Assessment, CheckResult, Status, Verdict};
+use crate::policy::{Assessment, CheckResult, CheckStatus, Verdict};
 
 /// The assessment as a JUnit XML document (UTF-8, ending in a newline).
 pub fn checks(a: &Assessment) -> String {
@@ -113,7 +113,7 @@ fn testcase(policy: &str, c: &CheckResult, out: &mut String) {
         c.severity.as_str(),
         c.evidence
     );
-    if c.status != Status::Pass {
+    if c.status != CheckStatus::Pass {
         detail.push_str(&format!("\nfix: {}", c.remediation));
     }
     if let Some(reason) = &c.overridden {

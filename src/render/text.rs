@@ -33,7 +33,7 @@ use crate::cgroup::{CgroupVersion, Limit};
 use crate::idmap::{IdMap, Mapping};
 use crate::lsm::{AppArmorMode, LsmLabel};
 use crate::mountinfo::{MaskState, MountSummary, Propagation, PseudoFsState};
-use crate::policy::{Assessment, CheckResult, Status as CheckStatus, Verdict};
+use crate::policy::{Assessment, CheckResult, CheckStatus, Verdict};
 use crate::report::{Ids, ProcTrust, Report};
 use crate::runtime::Confidence;
 
