@@ -565,11 +565,22 @@ fn the_checklist_names_status_severity_evidence_and_fix() {
         under[1],
         "fix: run: --user 1000:1000; kubernetes: securityContext.runAsNonRoot: true, runAsUser: 1000; Dockerfile: USER 1000:1000"
     );
-    assert_eq!(under.len(), 2, "{under:?}");
+    // The controls the check covers, written out from CIS Docker v1.6.0
+    // (4.1), Pod Security Admission (runAsNonRoot, runAsUser) and the
+    // NSA/CISA guide v1.2's heading.
+    assert_eq!(
+        under[2],
+        "controls: CIS Docker 1.6.0 4.1; PSS v1.33 runAsNonRoot, runAsUser; NSA/CISA v1.2 \"Non-root\" containers and \"rootless\" container engines"
+    );
+    assert_eq!(under.len(), 3, "{under:?}");
     let (row, under) = check_rows(&checks, "capabilities_dropped");
     assert_eq!(row, ["capabilities_dropped", "fail", "must", "yes"]);
     assert!(under[0].contains("CAP_NET_RAW"), "{under:?}");
-    // A check that passed has its evidence and no fix.
+    assert_eq!(
+        *under.last().unwrap(),
+        "controls: CIS Docker 1.6.0 5.4; PSS v1.33 capabilities_baseline, capabilities_restricted"
+    );
+    // A check that passed has its evidence, and no fix and no controls.
     let (row, under) = check_rows(&checks, "no_runtime_socket");
     assert_eq!(row[1], "pass", "{row:?}");
     assert_eq!(under.len(), 1, "{under:?}");

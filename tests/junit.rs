@@ -176,6 +176,18 @@ fn a_passing_policy_has_no_failures_and_shows_its_warnings() {
         "{nonroot}"
     );
     assert!(!nonroot.contains("fix:"), "a pass has no fix: {nonroot}");
+    // Every case names the controls it covers, a pass too (CIS Docker
+    // v1.6.0 4.1, Pod Security Admission's runAsNonRoot and runAsUser).
+    assert!(
+        nonroot.ends_with(
+            "\ncontrols: CIS Docker 1.6.0 4.1; PSS v1.33 runAsNonRoot, runAsUser; NSA/CISA v1.2 \"Non-root\" containers and \"rootless\" container engines"
+        ),
+        "{nonroot}"
+    );
+    assert!(
+        out.contains("\ncontrols: CIS Docker 1.6.0 5.2, 5.3; "),
+        "mac_enforced names CIS 5.2 (AppArmor profile) and 5.3 (SELinux options): {out}"
+    );
 }
 
 #[test]

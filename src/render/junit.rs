@@ -16,8 +16,8 @@
 //!   is the evidence and the fix, so `failures` counts exactly the blocking
 //!   checks and is 0 exactly when the verdict passes;
 //! * every test case holds a `<system-out>` with its status, whether it is
-//!   required, its severity, evidence, the fix when it did not pass, and the
-//!   override reason: a warning (a check that is not required, or was
+//!   required, its severity, evidence, the fix when it did not pass, the
+//!   controls it covers ([`super::controls_line`]) and the override reason: a warning (a check that is not required, or was
 //!   downgraded by an override) is a passing test case whose output says
 //!   what is wrong.
 //!
@@ -115,6 +115,10 @@ fn testcase(policy: &str, c: &CheckResult, out: &mut String) {
     );
     if c.status != CheckStatus::Pass {
         detail.push_str(&format!("\nfix: {}", c.remediation));
+    }
+    let controls = super::controls_line(c.controls);
+    if !controls.is_empty() {
+        detail.push_str(&format!("\ncontrols: {controls}"));
     }
     if let Some(reason) = &c.overridden {
         detail.push_str(&format!("\n!! OVERRIDE: {reason}"));

@@ -12,3 +12,53 @@
 
 pub mod junit;
 pub mod text;
+
+use crate::controls::{Control, Framework};
+
+/// The controls a check covers as one line for people, grouped by
+/// framework in the order given: `CIS Docker 1.6.0 5.25, 5.26; PSS v1.33
+/// allowPrivilegeEscalation; NSA/CISA v1.2 Pod security enforcement`. Empty
+/// when the check covers none.
+pub fn controls_line(controls: &[Control]) -> String {
+    let mut out = String::new();
+    let mut last: Option<Framework> = None;
+    for c in controls {
+        if last == Some(c.framework) {
+            out.push_str(", ");
+        } else {
+            if last.is_some() {
+                out.push_str("; ");
+            }
+            out.push_str(short(c.framework));
+            out.push(' ');
+            last = Some(c.framework);
+        }
+        out.push_str(c.id);
+    }
+    out
+}
+
+/// A framework's short name with its edition.
+fn short(f: Framework) -> &'static str {
+    match f {
+        Framework::CisDocker160 => "CIS Docker 1.6.0",
+        Framework::PodSecurityStandards => "PSS v1.33",
+        Framework::NsaCisaK8sHardening => "NSA/CISA v1.2",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::CheckId;
+
+    #[test]
+    fn controls_read_as_one_line_grouped_by_framework() {
+        // Written out from the CIS v1.6.0, PSA and NSA/CISA tables.
+        assert_eq!(
+            controls_line(CheckId::NoNewPrivs.controls()),
+            "CIS Docker 1.6.0 5.26; PSS v1.33 allowPrivilegeEscalation; NSA/CISA v1.2 Pod security enforcement"
+        );
+        assert_eq!(controls_line(CheckId::ProcTrusted.controls()), "");
+    }
+}

@@ -61,7 +61,8 @@ pub fn report(r: &Report, color: Color) -> String {
 
 /// The checklist: a heading with the policy and its verdict, then a table
 /// of every evaluated check (id, status, severity, required), each followed
-/// by its evidence and, where it did not pass, its fix; an overridden check
+/// by its evidence and, where it did not pass, its fix and the published
+/// controls it covers ([`super::controls_line`]); an overridden check
 /// says `OVERRIDDEN` and `!! OVERRIDE: <reason>`.
 pub fn checks(a: &Assessment, color: Color) -> String {
     render_checks(a, Style::new(color))
@@ -135,6 +136,10 @@ fn check_table(a: &Assessment, checks: &[&CheckResult], st: Style, out: &mut Str
         out.push_str(&format!("{pad}evidence: {}\n", c.evidence));
         if c.status != CheckStatus::Pass {
             out.push_str(&format!("{pad}fix: {}\n", c.remediation));
+            let controls = super::controls_line(c.controls);
+            if !controls.is_empty() {
+                out.push_str(&format!("{pad}controls: {controls}\n"));
+            }
         }
         if let Some(reason) = &c.overridden {
             out.push_str(&format!(
