@@ -79,8 +79,8 @@
 //! |---|---|---|
 //! | `serde` | yes | `Serialize` on the report and assessment: the JSON document of `SCHEMA.md` |
 //! | `policy-file` | yes | policy documents (TOML or JSON) from files and `POSTURE_POLICY` (toml, serde_json) |
-//! | `tracing` | no | `posture::log`: one structured `tracing` event per failed or unknown check when the guard runs |
-//! | `prometheus` | no | `posture::metrics`: Prometheus text exposition of an assessment, no extra dependency |
+//! | `tracing` | no | `posture::render::tracing` (also `posture::log`): one structured `tracing` event per failed or unknown check when the guard runs |
+//! | `prometheus` | no | `posture::render::prometheus` (also `posture::metrics`): Prometheus text exposition of an assessment, no extra dependency |
 //! | `cli` | no | the `posture` binary (lexopt) |
 //! | `root-tests` | no | tests only: runs the tests that need root or the host's namespaces (in `tests/live.rs`, `tests/syscalls.rs`, `tests/robustness.rs`); the library does not change |
 //! | `runtime-tests` | no | tests only: the CLI inside real podman and Docker containers (`tests/runtimes.rs`) |
@@ -105,11 +105,7 @@ pub mod controls;
 pub mod fact;
 mod guard;
 pub mod idmap;
-#[cfg(feature = "tracing")]
-pub mod log;
 pub mod lsm;
-#[cfg(feature = "prometheus")]
-pub mod metrics;
 pub mod mountinfo;
 pub mod netns;
 pub mod ns;
@@ -124,6 +120,14 @@ pub mod runtime;
 pub mod schema;
 pub mod status;
 pub mod syscalls;
+
+// The renderers live in `render/`; these are their historical paths.
+#[cfg(feature = "serde")]
+pub use render::json::Document;
+#[cfg(feature = "prometheus")]
+pub use render::prometheus as metrics;
+#[cfg(feature = "tracing")]
+pub use render::tracing as log;
 
 pub use fact::{Fact, Unknown};
 // The guard's items live at the crate root (`posture::guard`, `posture::enforce`),
@@ -156,38 +160,4 @@ pub fn posture() -> Report {
 /// `proc/…`, `sys/…`, `dev/…`).
 pub fn posture_with_root(root: &Root) -> Report {
     report::collect(root)
-}
-
-/// The versioned JSON document:
-/// `{"schema_version": 1, "report": {…}, "assessment": {…}}` (the assessment
-/// only when one was made). See `SCHEMA.md` for every field.
-#[cfg(feature = "serde")]
-#[derive(Debug, serde::Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Document<'a> {
-    /// [`SCHEMA_VERSION`].
-    pub schema_version: u32,
-    /// The facts.
-    pub report: &'a Report,
-    /// The judgement, if one was made.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub assessment: Option<&'a Assessment>,
-}
-
-#[cfg(feature = "serde")]
-impl<'a> Document<'a> {
-    /// Wraps a report.
-    pub fn new(report: &'a Report) -> Document<'a> {
-        Document {
-            schema_version: SCHEMA_VERSION,
-            report,
-            assessment: None,
-        }
-    }
-
-    /// Adds the assessment.
-    pub fn with_assessment(mut self, assessment: &'a Assessment) -> Document<'a> {
-        self.assessment = Some(assessment);
-        self
-    }
 }

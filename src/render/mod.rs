@@ -7,11 +7,21 @@
 //! * [`junit`]: the assessment as JUnit XML, one test case per check, for CI
 //!   systems that show per-test results.
 //!
-//! The JSON document is [`crate::Document`] (feature `serde`); Prometheus
-//! text is `posture::metrics` (feature `prometheus`).
+//! * [`json`] (feature `serde`): the versioned document,
+//!   [`crate::Document`].
+//! * `prometheus` (feature `prometheus`, also at `posture::metrics`): the
+//!   text exposition format for fleet monitoring.
+//! * `tracing` (feature `tracing`, also at `posture::log`): one structured
+//!   event per finding when the guard runs.
 
+#[cfg(feature = "serde")]
+pub mod json;
 pub mod junit;
+#[cfg(feature = "prometheus")]
+pub mod prometheus;
 pub mod text;
+#[cfg(feature = "tracing")]
+pub mod tracing;
 
 use crate::controls::{Control, Framework};
 

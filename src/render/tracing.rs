@@ -17,7 +17,7 @@ pub fn assessment(a: &Assessment) {
         // tracing needs the level at compile time: one macro, two levels.
         macro_rules! finding {
             ($level:ident) => {
-                tracing::$level!(
+                ::tracing::$level!(
                     target: "posture",
                     check = c.id.as_str(),
                     severity = c.severity.as_str(),
@@ -37,7 +37,7 @@ pub fn assessment(a: &Assessment) {
         }
     }
     for (id, reason) in &a.overrides {
-        tracing::warn!(
+        ::tracing::warn!(
             target: "posture",
             check = id.as_str(),
             override_reason = reason.as_str(),
