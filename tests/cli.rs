@@ -11,18 +11,12 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use posture::Document;
 use posture::policy::{Policy, Preset};
 use posture::render::text::{self, Color};
-use posture::{Document, Report, Root};
 
 mod common;
-use common::posture_bin;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
+use common::{fixture_dir as fixture, fixture_report, posture_bin, report_at};
 
 /// The binary, in a child process, with no policy, override or NO_COLOR
 /// from the environment.
@@ -36,18 +30,14 @@ fn run<S: AsRef<OsStr>>(args: &[S]) -> Output {
         .expect("run the posture binary")
 }
 
-fn report_of(root: &Path) -> Report {
-    posture::posture_with_root(&Root::fixture(root))
-}
-
 /// The text report of a fixture, rendered in-process by the library.
 fn text_of(name: &str) -> String {
-    text::report(&report_of(&fixture(name)), Color::Plain)
+    text::report(&fixture_report(name), Color::Plain)
 }
 
 /// The JSON document of a fixture, in-process.
 fn json_of(root: &Path) -> serde_json::Value {
-    serde_json::to_value(Document::new(&report_of(root))).expect("the document serializes")
+    serde_json::to_value(Document::new(&report_at(root))).expect("the document serializes")
 }
 
 fn read(name: &str, rel: &str) -> String {
@@ -423,7 +413,7 @@ fn a_full_bounding_set_is_called_full() {
         })
         .collect();
     std::fs::write(dir.join("proc/self/status"), st).unwrap();
-    let text = text::report(&report_of(&dir), Color::Plain);
+    let text = text::report(&report_at(&dir), Color::Plain);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(
         row(&text, "Capabilities", "bounding"),
@@ -473,17 +463,12 @@ fn unknowns(v: &serde_json::Value, out: &mut Vec<(String, String)>) {
 
 #[test]
 fn every_unknown_in_the_json_is_printed_in_the_text() {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixture(""))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("proc").is_dir())
-        .collect();
-    dirs.sort();
+    let dirs: Vec<PathBuf> = common::all_fixtures().iter().map(|n| fixture(n)).collect();
     assert!(dirs.len() >= 20, "fixtures: {dirs:?}");
     let mut seen = 0;
     for dir in dirs {
         let v = json_of(&dir);
-        let text = text::report(&report_of(&dir), Color::Plain);
+        let text = text::report(&report_at(&dir), Color::Plain);
         let mut u = Vec::new();
         unknowns(&v, &mut u);
         assert!(
@@ -511,7 +496,7 @@ fn every_unknown_in_the_json_is_printed_in_the_text() {
 
 #[test]
 fn dangerous_capabilities_are_bold_red_only_with_colour() {
-    let report = report_of(&fixture("docker-default"));
+    let report = fixture_report("docker-default");
     let text = text::report(&report, Color::Ansi);
     assert!(text.contains("\x1b[1;31mCAP_NET_RAW\x1b[0m"), "{text}");
     assert!(text.contains("\x1b[1;31mCAP_MKNOD\x1b[0m"));
@@ -546,7 +531,7 @@ fn the_checklist_names_status_severity_evidence_and_fix() {
     // docker's default capability set: the checklist fails on both.
     let name = "docker-default";
     assert_eq!(status_line(name, "Uid").unwrap(), "0\t0\t0\t0");
-    let report = report_of(&fixture(name));
+    let report = fixture_report(name);
     let a = posture::evaluate(&report, &Policy::preset(Preset::Checklist));
     let checks = text::checks(&a, Color::Plain);
     assert!(
@@ -600,7 +585,7 @@ fn the_checklist_names_status_severity_evidence_and_fix() {
 fn a_passing_policy_and_an_override_read_as_such() {
     // hardened: --user 1000:1000, --cap-drop=ALL --cap-add=NET_BIND_SERVICE,
     // --read-only, no-new-privileges (README); pss-restricted passes.
-    let report = report_of(&fixture("hardened"));
+    let report = fixture_report("hardened");
     let a = posture::evaluate(&report, &Policy::preset(Preset::PssRestricted));
     let checks = text::checks(&a, Color::Plain);
     assert!(
@@ -617,7 +602,7 @@ fn a_passing_policy_and_an_override_read_as_such() {
     let policy = Policy::preset(Preset::Checklist)
         .with_override_spec("non_root=TICKET-42: legacy image")
         .unwrap();
-    let a = posture::evaluate(&report_of(&fixture("docker-default")), &policy);
+    let a = posture::evaluate(&fixture_report("docker-default"), &policy);
     let checks = text::checks(&a, Color::Plain);
     let (row, under) = check_rows(&checks, "non_root");
     assert_eq!(row, ["non_root", "fail", "must", "OVERRIDDEN"]);
@@ -629,7 +614,7 @@ fn a_passing_policy_and_an_override_read_as_such() {
 
 #[test]
 fn the_refusal_lists_the_blocking_rows_of_the_checklist() {
-    let report = report_of(&fixture("docker-default"));
+    let report = fixture_report("docker-default");
     let a = posture::evaluate(&report, &Policy::preset(Preset::Checklist));
     let checks = text::checks(&a, Color::Plain);
     let blocking = text::blocking(&a, Color::Plain);
@@ -709,7 +694,7 @@ fn exit_0_report_help_and_a_passing_check() {
 
     let root = fixture("docker-default");
     let dir = root.to_str().unwrap();
-    let report = report_of(&root);
+    let report = report_at(&root);
     // Text, on a pipe: no colour unless asked; `--x v` and `--x=v` alike.
     let plain = text::report(&report, Color::Plain);
     let root_eq = format!("--root={dir}");
@@ -753,7 +738,7 @@ fn exit_0_report_help_and_a_passing_check() {
     let hardened = fixture("hardened");
     let h = hardened.to_str().unwrap();
     let a = posture::evaluate(
-        &report_of(&hardened),
+        &report_at(&hardened),
         &Policy::preset(Preset::PssRestricted),
     );
     let out = run(&["--check", "--policy", "pss-restricted", "--root", h]);
@@ -776,7 +761,7 @@ fn exit_0_report_help_and_a_passing_check() {
 fn exit_1_a_required_check_fails() {
     let root = fixture("docker-default");
     let dir = root.to_str().unwrap();
-    let report = report_of(&root);
+    let report = report_at(&root);
     let a = posture::evaluate(&report, &Policy::preset(Preset::Checklist));
     assert!(!a.passed());
     let out = run(&["--check", "--root", dir]);

@@ -4,25 +4,13 @@
 //! library).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use posture::policy::{Policy, Preset, evaluate};
-use posture::{Report, Root};
 
 mod common;
-use common::promtool_check;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn report_of(dir: &Path) -> Report {
-    assert!(dir.is_dir(), "fixture {} is missing", dir.display());
-    posture::posture_with_root(&Root::fixture(dir))
-}
+use common::{fixture_dir as fixture, fixture_report, promtool_check};
 
 type Labels = BTreeMap<String, String>;
 
@@ -271,7 +259,7 @@ fn nnp_state(dir: &Path) -> &'static str {
 /// that come straight from the fixture's files.
 fn check_fixture(name: &str, runtime: &str, userns: &str) -> Metrics {
     let dir = fixture(name);
-    let report = report_of(&dir);
+    let report = fixture_report(name);
     let a = evaluate(&report, &Policy::preset(Preset::Checklist));
     let text = posture::metrics::render(&report, &a);
     promtool_check(&text);
@@ -584,7 +572,7 @@ fn unreadable_status_is_unknown_everywhere() {
     std::fs::remove_file(dst.join("proc/self/status")).unwrap();
     std::fs::write(dst.join("proc/self/status.errno"), "EACCES\n").unwrap();
 
-    let report = report_of(&dst);
+    let report = common::report_at(&dst);
     let a = evaluate(&report, &Policy::preset(Preset::Checklist));
     let text = posture::metrics::render(&report, &a);
     promtool_check(&text);
@@ -641,7 +629,7 @@ fn label_values_are_escaped() {
     let policy = Policy::preset(Preset::Checklist)
         .named(name)
         .override_check(posture::CheckId::NonRoot, reason);
-    let report = report_of(&fixture("docker-default"));
+    let report = fixture_report("docker-default");
     let a = evaluate(&report, &policy);
     let text = posture::metrics::render(&report, &a);
     promtool_check(&text);
@@ -680,7 +668,7 @@ const SYSCALL_STATES: [&str; 4] = ["reachable", "blocked", "killed", "unknown"];
 
 #[test]
 fn an_unprobed_report_reads_unknown_for_every_syscall() {
-    let r = report_of(&fixture("docker-default"));
+    let r = fixture_report("docker-default");
     let a = evaluate(&r, &Policy::preset(Preset::Checklist));
     let text = posture::metrics::render(&r, &a);
     promtool_check(&text);
@@ -740,7 +728,7 @@ fn a_probed_report_has_one_state_per_syscall() {
 fn ignored_checks_name_no_controls() {
     // pss-restricted ignores read_only_rootfs (no PSS control): its CIS 5.13
     // and the guide's immutable file systems are not emitted.
-    let report = report_of(&fixture("k8s-restricted"));
+    let report = fixture_report("k8s-restricted");
     let a = evaluate(&report, &Policy::preset(Preset::PssRestricted));
     let text = posture::metrics::render(&report, &a);
     promtool_check(&text);

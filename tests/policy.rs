@@ -13,18 +13,7 @@ use posture::policy::{Action, CheckId, CheckStatus, Policy, Preset, Verdict, doc
 use posture::report::ProcTrust;
 use posture::{Report, Root};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn report(name: &str) -> Report {
-    let dir = fixtures().join(name);
-    assert!(
-        dir.join("proc/self/status").exists(),
-        "fixture {name} missing"
-    );
-    posture::posture_with_root(&Root::fixture(dir))
-}
+use common::{all_fixtures, fixture_report as report, fixtures_root as fixtures};
 
 /// A copy of a fixture in a temp dir, to damage one file.
 struct Scratch(PathBuf);
@@ -174,12 +163,7 @@ const CHECK_TABLE: &[(&str, [CheckStatus; 18])] = &[
 
 #[test]
 fn every_check_on_every_scenario() {
-    let on_disk: Vec<String> = std::fs::read_dir(fixtures())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().join("proc/self/status").exists())
-        .map(|e| e.file_name().into_string().unwrap())
-        .collect();
+    let on_disk = all_fixtures();
     for name in &on_disk {
         assert!(
             CHECK_TABLE.iter().any(|(n, _)| n == name)

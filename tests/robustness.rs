@@ -645,7 +645,7 @@ fn unknowns() -> Vec<MakeUnknown> {
 
 #[test]
 fn unknown_facts_never_turn_a_check_into_pass() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let fixtures = common::fixtures_root();
     let mut judged = 0;
     for name in [
         "hardened",
@@ -706,7 +706,7 @@ fn unknown_facts_never_turn_a_check_into_pass() {
 
 #[test]
 fn proc_not_procfs_passes_nothing() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let fixtures = common::fixtures_root();
     let mut r = posture::posture_with_root(&Root::fixture(fixtures.join("hardened")));
     r.proc_trust = Fact::Known(posture::report::ProcTrust::NotProcfs {
         magic: "0x1021994".into(),

@@ -11,23 +11,8 @@ mod common;
 #[path = "common/schema.rs"]
 mod schema;
 
-use std::path::Path;
-
 use posture::{Document, Policy, Preset, evaluate};
 use serde_json::{Value, json};
-
-/// Every fixture tree under tests/fixtures.
-fn fixture_names() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry"))
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .map(|e| e.file_name().into_string().expect("UTF-8 fixture name"))
-        .collect();
-    names.sort();
-    names
-}
 
 /// The document of a fixture, without an assessment (`--json`) or judged by
 /// a preset (`--check --json --policy <preset>`).
@@ -46,7 +31,7 @@ fn fixture_doc(name: &str, preset: Option<Preset>) -> Value {
 
 #[test]
 fn every_fixture_document_validates_with_and_without_an_assessment() {
-    let names = fixture_names();
+    let names = common::all_fixtures();
     // 49 trees when this was written: an emptied or moved directory must not
     // pass by validating nothing.
     assert!(names.len() >= 49, "only {} fixture trees", names.len());

@@ -109,12 +109,29 @@ pub fn promtool_check(text: &str) {
     );
 }
 
+/// `tests/fixtures`.
+pub fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The name of every fixture tree under `tests/fixtures` (a directory
+/// holding `proc/self/status`), sorted.
+pub fn all_fixtures() -> Vec<String> {
+    let dir = fixtures_root();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry"))
+        .filter(|e| e.path().join("proc/self/status").is_file())
+        .map(|e| e.file_name().into_string().expect("UTF-8 fixture name"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// `tests/fixtures/<name>`, checked to be a fixture tree (it has
 /// `proc/self/status`).
 pub fn fixture_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
+    let dir = fixtures_root().join(name);
     assert!(
         dir.join("proc/self/status").is_file(),
         "fixture {name} missing: {} (scripts/make-handbuilt-fixtures.sh builds the hand-built ones)",
@@ -125,7 +142,13 @@ pub fn fixture_dir(name: &str) -> PathBuf {
 
 /// The library pipeline over a fixture tree.
 pub fn fixture_report(name: &str) -> posture::Report {
-    posture::posture_with_root(&posture::Root::fixture(fixture_dir(name)))
+    report_at(&fixture_dir(name))
+}
+
+/// The library pipeline over any directory shaped like `/` (a fixture or an
+/// edited copy of one).
+pub fn report_at(dir: &Path) -> posture::Report {
+    posture::posture_with_root(&posture::Root::fixture(dir))
 }
 
 /// The fixture trees whose expectations live in `tests/fleet.rs` (built from
