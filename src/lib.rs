@@ -110,7 +110,16 @@ pub mod log;
 pub mod lsm;
 #[cfg(feature = "prometheus")]
 pub mod metrics;
-pub mod mountinfo;
+/// The old path of the mount-table items, kept so code written against it
+/// compiles unchanged. They live now in:
+///
+/// - [`parse::mountinfo`]: the parser, [`Mount`](parse::mountinfo::Mount),
+///   [`MountTable`](parse::mountinfo::MountTable),
+///   [`Propagation`](parse::mountinfo::Propagation),
+///   [`unescape`](parse::mountinfo::unescape).
+pub mod mountinfo {
+    pub use crate::parse::mountinfo::*;
+}
 pub mod netns;
 pub mod ns;
 pub mod parse;

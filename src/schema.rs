@@ -33,7 +33,7 @@ use serde_json::Value;
 
 use crate::Document;
 use crate::capability::{CapSet, capability_from_bit};
-use crate::mountinfo::{Mount, MountSummary, Propagation};
+use crate::parse::mountinfo::{Mount, MountSummary, Propagation};
 use crate::report::SCHEMA_VERSION;
 use crate::syscalls::Syscall;
 
