@@ -58,29 +58,8 @@ pub fn capability_from_bit(bit: u8) -> Option<Capability> {
     KNOWN.get(bit as usize).copied()
 }
 
-/// Capabilities that break the container boundary or the host on their own,
-/// most dangerous first. Evidence lists these before the rest.
-pub const DANGEROUS: &[Capability] = &[
-    Capability::CAP_SYS_ADMIN,
-    Capability::CAP_SYS_MODULE,
-    Capability::CAP_SYS_PTRACE,
-    Capability::CAP_SYS_RAWIO,
-    Capability::CAP_DAC_READ_SEARCH,
-    Capability::CAP_NET_ADMIN,
-    Capability::CAP_NET_RAW,
-    Capability::CAP_BPF,
-    Capability::CAP_PERFMON,
-    Capability::CAP_SYS_BOOT,
-    Capability::CAP_SYS_TIME,
-    Capability::CAP_MAC_ADMIN,
-    Capability::CAP_MAC_OVERRIDE,
-    Capability::CAP_SYSLOG,
-    Capability::CAP_SETFCAP,
-    Capability::CAP_DAC_OVERRIDE,
-    Capability::CAP_CHECKPOINT_RESTORE,
-    Capability::CAP_LINUX_IMMUTABLE,
-    Capability::CAP_MKNOD,
-];
+// The list is data about what breaks a container: it lives in `known`.
+pub use crate::known::DANGEROUS;
 
 /// Whether a capability is in [`DANGEROUS`].
 pub fn is_dangerous(cap: Capability) -> bool {

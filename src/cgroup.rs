@@ -5,10 +5,10 @@
 //! single line `0::path`. The limit files are found through the mount table:
 //! the controller's mount point plus the process's path below that mount's root.
 
-use crate::mountinfo::Mount;
-#[cfg(test)]
-use crate::mountinfo::MountTable;
 use crate::parse::ParseError;
+use crate::parse::mountinfo::Mount;
+#[cfg(test)]
+use crate::parse::mountinfo::MountTable;
 
 /// One `/proc/self/cgroup` line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -105,12 +105,44 @@ pub mod controls;
 pub mod fact;
 mod guard;
 pub mod idmap;
+pub mod known;
 pub mod lsm;
-pub mod mountinfo;
+/// The old path of the mount-table items, kept so code written against it
+/// compiles unchanged. They live now in:
+///
+/// - [`parse::mountinfo`]: the parser, [`Mount`](parse::mountinfo::Mount),
+///   [`MountTable`](parse::mountinfo::MountTable),
+///   [`Propagation`](parse::mountinfo::Propagation),
+///   [`unescape`](parse::mountinfo::unescape).
+/// - [`report`]: the mounts section, [`Mounts`](report::Mounts) and the
+///   types it holds ([`MountSummary`](report::MountSummary),
+///   [`SocketMount`](report::SocketMount), [`HostMount`](report::HostMount),
+///   [`MaskedPath`](report::MaskedPath), …).
+/// - [`probe::mounts`]: the analysis that builds it
+///   ([`analyse`](probe::mounts::analyse),
+///   [`analyse_with`](probe::mounts::analyse_with)) and the socket search
+///   ([`for_each_socket_candidate`](probe::mounts::for_each_socket_candidate)).
+/// - [`known`]: runtime sockets, sensitive host paths, masked paths.
+pub mod mountinfo {
+    pub use crate::known::{
+        MASKED_PATHS, READONLY_PATHS, REQUIRED_MASKS, RUNTIME_MANAGED, RUNTIME_SOCKET_DIRS,
+        RUNTIME_SOCKETS, RUNTIME_STATE_DIRS, SENSITIVE_HOST_PATHS, SENSITIVE_HOST_TREES,
+        SERVICE_ACCOUNT_DIRS, SOCKET_PATHS, SOCKETS_UNDER_RUN, VOLUME_DIRS,
+    };
+    pub use crate::parse::mountinfo::*;
+    pub use crate::probe::mounts::{
+        SOCKET_SEARCH_MOUNTS, analyse, analyse_with, for_each_socket_candidate,
+    };
+    pub use crate::report::{
+        HostMount, HostMountKind, MaskState, MaskedPath, MountSummary, Mounts, PseudoFsState,
+        SeenIn, SocketMount,
+    };
+}
 pub mod netns;
 pub mod ns;
 pub mod parse;
 pub mod policy;
+pub mod probe;
 mod records;
 pub mod render;
 pub mod report;
@@ -153,11 +185,11 @@ pub use root::{Root, RootKind};
 /// before 4.10, gVisor). Call it from the main thread, or one that has not
 /// changed its own state, when that matters.
 pub fn posture() -> Report {
-    report::collect(&Root::live())
+    probe::collect(&Root::live())
 }
 
 /// Runs the same pipeline against another root (a fixture tree holding
 /// `proc/…`, `sys/…`, `dev/…`).
 pub fn posture_with_root(root: &Root) -> Report {
-    report::collect(root)
+    probe::collect(root)
 }

@@ -10,9 +10,9 @@
 //! carries the strong signals.
 
 use crate::cgroup::CgroupLine;
-use crate::mountinfo::Mount;
+use crate::parse::mountinfo::Mount;
 #[cfg(test)]
-use crate::mountinfo::MountTable;
+use crate::parse::mountinfo::MountTable;
 
 /// A container runtime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -33,7 +33,8 @@ use serde_json::Value;
 
 use crate::Document;
 use crate::capability::{CapSet, capability_from_bit};
-use crate::mountinfo::{Mount, MountSummary, Propagation};
+use crate::parse::mountinfo::{Mount, Propagation};
+use crate::report::MountSummary;
 use crate::report::SCHEMA_VERSION;
 use crate::syscalls::Syscall;
 

@@ -32,9 +32,9 @@ use crate::capability::{self, CapSet};
 use crate::cgroup::{CgroupVersion, Limit};
 use crate::idmap::{IdMap, Mapping};
 use crate::lsm::{AppArmorMode, LsmLabel};
-use crate::mountinfo::{MaskState, MountSummary, Propagation, PseudoFsState};
+use crate::parse::mountinfo::Propagation;
 use crate::policy::{Assessment, CheckResult, CheckStatus, Verdict};
-use crate::report::{Ids, ProcTrust, Report};
+use crate::report::{Ids, MaskState, MountSummary, ProcTrust, PseudoFsState, Report};
 use crate::runtime::Confidence;
 
 /// Whether the output carries ANSI colour: dangerous capabilities, failed
@@ -719,7 +719,7 @@ fn render_text(r: &Report, style: Style) -> String {
                         h.mount.root(),
                         if h.mount.read_only { "ro" } else { "rw" }
                     );
-                    use crate::mountinfo::HostMountKind;
+                    use crate::report::HostMountKind;
                     let host = h.host_path.as_deref().unwrap_or("?");
                     match (&h.sensitive, h.kind) {
                         (Some(why), _) => style.danger(&format!("{what}: sensitive, {why}")),

@@ -1,4 +1,12 @@
-//! The one error type of the crate's text parsers.
+//! Stage 1 of the pipeline (parse -> probe -> Report -> policy -> render):
+//! pure functions from kernel text to values. Nothing here opens a file or
+//! makes a system call; the probe stage ([`crate::posture_with_root`]) reads
+//! the text and hands it over.
+//!
+//! - [`mountinfo`]: the `/proc/self/mountinfo` parser and its
+//!   [`Mount`](mountinfo::Mount) / [`MountTable`](mountinfo::MountTable) types.
+//!
+//! The one error type of the crate's text parsers is [`ParseError`].
 //!
 //! Every parser of kernel text (`status`, the LSM attributes, namespace
 //! links, `/proc/self/cgroup` and the cgroup limit files, `mountinfo`)
@@ -9,6 +17,8 @@
 //!
 //! `uid_map`/`gid_map` keep their own [`IdMapError`](crate::idmap::IdMapError),
 //! which carries line numbers and the kernel's line limit.
+
+pub mod mountinfo;
 
 /// Why a piece of kernel text did not parse.
 ///

@@ -1,0 +1,124 @@
+//! Probe stage (parse -> probe -> Report -> policy -> render): cgroups.
+//! `/proc/self/cgroup` and the memory, pids and CPU limits along the chain of
+//! cgroups from this process's up to the top of its view, found through the
+//! mount table ([`crate::cgroup`] parses and walks; this reads). I/O only
+//! through [`Session`].
+
+use super::{parse_small, show};
+use crate::cgroup::{self, Limit, LimitFiles, LimitKind};
+use crate::fact::{Fact, Unknown};
+use crate::parse::ParseError;
+use crate::parse::mountinfo::Mount;
+use crate::report::Cgroups;
+use crate::root::{self, Session};
+
+pub(super) fn read_cgroups(
+    io: &Session,
+    table: Result<&[Mount], &Unknown>,
+    cgroup_ns_initial: Option<bool>,
+) -> Fact<Cgroups> {
+    let root = io.root();
+    let path = root.proc_self("cgroup");
+    let lines = match parse_small(io, &path, |t| {
+        cgroup::parse_proc_cgroup(t).map_err(|w| Unknown::file(&path, w))
+    }) {
+        Ok(l) => l,
+        Err(u) => return Fact::Unknown(u),
+    };
+    let limit = |kind: LimitKind| -> Fact<Limit> {
+        let table = match table {
+            Ok(t) => t,
+            Err(u) => return Fact::Unknown(u.clone()),
+        };
+        let chain = match cgroup::limit_chain(&lines, table, kind) {
+            Ok(c) => c,
+            Err(w) => return Fact::unknown(show(&path), w),
+        };
+        // The kernel gives the real root cgroup no limit files (memory.max,
+        // pids.max, cpu.max, v1 pids.max): there is no limit there to read.
+        // The view's top is the real root only in the host's own cgroup
+        // namespace with the hierarchy mounted from its root; in a private
+        // namespace "/" is the container's own cgroup.
+        let top_is_real_root = cgroup_ns_initial == Some(true) && chain.top == "/";
+        let last = chain.levels.len() - 1;
+        // One level's limit. `Ok(None)`: no file, which at the real root
+        // means no limit, and at an ancestor means that level does not use
+        // the controller (its children are limited, if at all, above it).
+        let level = |files: &LimitFiles, missing_ok: bool| -> Result<Option<Limit>, Unknown> {
+            let read = |p: &str| -> Result<Option<(String, std::path::PathBuf)>, Unknown> {
+                let full = root.path(p);
+                match io.read_text(&full, root::SMALL_FILE_LIMIT) {
+                    Ok(t) => Ok(Some((t, full))),
+                    Err(e) if missing_ok && e.errno() == Some(2) => Ok(None),
+                    Err(e) => Err(Unknown::read(&full, &e)),
+                }
+            };
+            // One file parsed in place (no copy of its text).
+            let parse = |p: &str, f: fn(&str) -> Result<Limit, ParseError>| {
+                let full = root.path(p);
+                match io.with_text(&full, root::SMALL_FILE_LIMIT, f) {
+                    Ok(r) => r.map(Some).map_err(|w| Unknown::file(&full, w)),
+                    Err(e) if missing_ok && e.errno() == Some(2) => Ok(None),
+                    Err(e) => Err(Unknown::read(&full, &e)),
+                }
+            };
+            match (files, kind) {
+                (LimitFiles::V2(p), LimitKind::Cpu) => parse(p, cgroup::parse_cpu_max),
+                (LimitFiles::V1(q, Some(per)), LimitKind::Cpu) => {
+                    read(q).and_then(|qo| match (qo, read(per)?) {
+                        (Some((qt, qf)), Some((pt, _))) => cgroup::parse_cpu_v1(&qt, &pt)
+                            .map(Some)
+                            .map_err(|w| Unknown::file(&qf, w)),
+                        _ => Ok(None),
+                    })
+                }
+                (LimitFiles::V2(p) | LimitFiles::V1(p, _), _) => parse(p, cgroup::parse_limit),
+            }
+        };
+        // The effective limit is the tightest along the chain.
+        let mut best: Option<Limit> = None;
+        for (i, files) in chain.levels.iter().enumerate() {
+            let missing_ok = i > 0 || (top_is_real_root && i == last);
+            match level(files, missing_ok) {
+                Ok(Some(l)) if l.is_limited() => {
+                    best = Some(match best {
+                        Some(b) if b.tighter_than(l) => b,
+                        _ => l,
+                    })
+                }
+                Ok(_) => {}
+                // A limit already found stands; a level that cannot be read
+                // can only make it tighter.
+                Err(_) if best.is_some() => break,
+                Err(u) => return Fact::Unknown(u),
+            }
+        }
+        match best {
+            Some(l) => Fact::Known(l),
+            None if top_is_real_root => Fact::Known(Limit::Unlimited),
+            None => {
+                let top_file = match &chain.levels[last] {
+                    LimitFiles::V2(p) | LimitFiles::V1(p, _) => show(&root.path(p)),
+                };
+                Fact::unknown(
+                    top_file,
+                    format!(
+                        "no limit in this cgroup{}; the top of this view (cgroup {}) is not the real root, so a limit set above it cannot be ruled out",
+                        match last {
+                            0 => String::new(),
+                            n => format!(" or the {n} above it"),
+                        },
+                        chain.top
+                    ),
+                )
+            }
+        }
+    };
+    Fact::Known(Cgroups {
+        version: cgroup::version(&lines),
+        memory: limit(LimitKind::Memory),
+        pids: limit(LimitKind::Pids),
+        cpu: limit(LimitKind::Cpu),
+        membership: lines,
+    })
+}
