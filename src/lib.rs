@@ -101,7 +101,6 @@
 
 pub mod capability;
 pub mod cgroup;
-pub mod controls;
 pub mod fact;
 mod guard;
 pub mod idmap;
@@ -126,6 +125,8 @@ pub mod status;
 pub mod syscalls;
 
 pub use fact::{Fact, Unknown};
+// `posture::controls` lives in src/policy/controls.rs (`posture::policy::controls`).
+pub use policy::controls;
 // The guard's items live at the crate root (`posture::guard`, `posture::enforce`),
 // not as `posture::guard::guard`.
 pub use guard::{EX_CONFIG, OverrideBanner, Refusal, enforce, guard, guard_report, report_for};

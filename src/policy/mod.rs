@@ -21,7 +21,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::capability::{CapSet, Capability, DANGEROUS};
-pub use crate::controls::{Control, Framework};
 use crate::fact::Fact;
 use crate::idmap::Mapping;
 use crate::lsm::{AppArmorMode, LsmLabel};
@@ -29,6 +28,9 @@ use crate::mountinfo::{MaskState, PseudoFsState, REQUIRED_MASKS};
 use crate::ns::NsType;
 use crate::report::{ProcTrust, Report};
 use crate::status::SeccompMode;
+
+pub mod controls;
+pub use controls::{Control, Framework};
 
 /// How much a check matters, from the hardening checklist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
