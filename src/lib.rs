@@ -101,7 +101,6 @@
 
 pub mod capability;
 pub mod cgroup;
-pub mod controls;
 pub mod fact;
 mod guard;
 pub mod idmap;
@@ -162,6 +161,8 @@ pub use render::prometheus as metrics;
 pub use render::tracing as log;
 
 pub use fact::{Fact, Unknown};
+// `posture::controls` lives in src/policy/controls.rs (`posture::policy::controls`).
+pub use policy::controls;
 // The guard's items live at the crate root (`posture::guard`, `posture::enforce`),
 // not as `posture::guard::guard`.
 pub use guard::{EX_CONFIG, OverrideBanner, Refusal, enforce, guard, guard_report, report_for};

@@ -11,6 +11,9 @@
 //! for trusting every other check and is a control of no framework, so it
 //! lists none.
 //!
+//! Part of the policy stage (parse -> probe -> Report -> **policy** ->
+//! render): data only, no I/O. Also reachable as `posture::controls`.
+//!
 //! ```
 //! use posture::policy::CheckId;
 //! use posture::controls::Framework;

@@ -1,0 +1,138 @@
+//! Policy documents, TOML or JSON:
+//!
+//! ```toml
+//! extends = "pss-restricted"            # a preset to start from (default: checklist)
+//! name = "payments"                     # shown in the assessment
+//! allow_capabilities = ["CAP_NET_BIND_SERVICE"]   # replaces the preset's list
+//! accept_unknown = ["mac_enforced"]     # per check, never all
+//!
+//! [checks]
+//! read_only_rootfs = "require"          # require | warn | ignore
+//!
+//! [overrides]
+//! userns_remap = "TICKET-123: runtime lacks userns on this cluster"
+//! ```
+//!
+//! Part of the policy stage (parse -> probe -> Report -> **policy** ->
+//! render): [`parse`] is pure text -> [`Policy`]; [`from_file`] is the one
+//! function here that reads a file. Neither runs inside
+//! [`evaluate`](super::evaluate).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{Action, CheckId, Policy, PolicyError, Preset};
+use crate::capability::Capability;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Doc {
+    extends: Option<String>,
+    name: Option<String>,
+    allow_capabilities: Option<Vec<String>>,
+    #[serde(default)]
+    accept_unknown: Vec<String>,
+    #[serde(default)]
+    checks: BTreeMap<String, Action>,
+    #[serde(default)]
+    overrides: BTreeMap<String, String>,
+    rules: Option<super::Rules>,
+    #[serde(default)]
+    accept_sandbox_as_seccomp: bool,
+}
+
+/// The 1-based line where `needle` first appears, for error messages.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map_or(1, |i| i + 1)
+}
+
+fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Reads a policy document from a file (`.json` is JSON, anything else TOML).
+pub fn from_file(path: &Path) -> Result<Policy, PolicyError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let json = path.extension().is_some_and(|e| e == "json");
+    parse(&text, json, &path.display().to_string())
+}
+
+/// Parses a policy document; `origin` names it in errors.
+pub fn parse(text: &str, json: bool, origin: &str) -> Result<Policy, PolicyError> {
+    let invalid = |line, message: String| PolicyError::Invalid {
+        path: origin.to_string(),
+        line,
+        message,
+    };
+    let doc: Doc = if json {
+        serde_json::from_str(text).map_err(|e| invalid(e.line(), e.to_string()))?
+    } else {
+        toml::from_str(text).map_err(|e| {
+            let line = e.span().map_or(1, |s| line_at(text, s.start));
+            invalid(line, e.message().to_string())
+        })?
+    };
+    let base = match &doc.extends {
+        Some(p) => p
+            .parse::<Preset>()
+            .map_err(|e| invalid(line_of(text, "extends"), format!("extends: {e}")))?,
+        None => Preset::Checklist,
+    };
+    let mut policy = Policy::preset(base);
+    if let Some(n) = doc.name {
+        policy = policy.named(n);
+    } else {
+        policy = policy.named(origin.to_string());
+    }
+    let check = |key: &str, table: &str| -> Result<CheckId, PolicyError> {
+        key.parse::<CheckId>()
+            .map_err(|e| invalid(line_of(text, key), format!("{table}: {e}")))
+    };
+    if let Some(rules) = doc.rules {
+        policy = policy.with_rules(rules);
+    }
+    if doc.accept_sandbox_as_seccomp {
+        policy = policy.accept_sandbox_as_seccomp();
+    }
+    for (key, action) in &doc.checks {
+        policy = policy.set(check(key, "checks")?, *action);
+    }
+    for key in &doc.accept_unknown {
+        policy = policy.accept_unknown(check(key, "accept_unknown")?);
+    }
+    for (key, reason) in &doc.overrides {
+        let id = check(key, "overrides")?;
+        if reason.trim().is_empty() {
+            return Err(invalid(
+                line_of(text, key),
+                format!("overrides.{key}: a reason is required"),
+            ));
+        }
+        policy = policy.override_check(id, reason.clone());
+    }
+    if let Some(caps) = doc.allow_capabilities {
+        let mut parsed = Vec::new();
+        for c in &caps {
+            let name = c.trim().to_ascii_uppercase();
+            let name = if name.starts_with("CAP_") {
+                name
+            } else {
+                format!("CAP_{name}")
+            };
+            let cap: Capability = name.parse().map_err(|_| {
+                invalid(
+                    line_of(text, c),
+                    format!("allow_capabilities: {c:?} is not a capability name"),
+                )
+            })?;
+            parsed.push(cap);
+        }
+        policy = policy.allow_only(parsed);
+    }
+    Ok(policy)
+}
