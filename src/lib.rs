@@ -99,13 +99,13 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod capability;
-pub mod cgroup;
+pub use parse::capability;
+pub use parse::cgroup;
 pub mod fact;
 mod guard;
-pub mod idmap;
+pub use parse::idmap;
 pub mod known;
-pub mod lsm;
+pub use parse::lsm;
 /// The old path of the mount-table items, kept so code written against it
 /// compiles unchanged. They live now in:
 ///
@@ -138,18 +138,17 @@ pub mod mountinfo {
     };
 }
 pub mod netns;
-pub mod ns;
+pub use parse::ns;
 pub mod parse;
 pub mod policy;
 pub mod probe;
-mod records;
 pub mod render;
 pub mod report;
 pub mod root;
 pub mod runtime;
 #[cfg(feature = "schema")]
 pub mod schema;
-pub mod status;
+pub use parse::status;
 pub mod syscalls;
 
 // The renderers live in `render/`; these are their historical paths.

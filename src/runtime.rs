@@ -183,7 +183,7 @@ pub struct Paths {
 
 /// Looks up `KEY=` in a NUL-separated environment block.
 pub fn env_value<'a>(environ: &'a [u8], key: &str) -> Option<&'a str> {
-    crate::records::records(environ, 0).find_map(|(_, kv)| {
+    crate::parse::records::records(environ, 0).find_map(|(_, kv)| {
         let v = kv.strip_prefix(key.as_bytes())?.strip_prefix(b"=")?;
         std::str::from_utf8(v).ok()
     })

@@ -3,8 +3,20 @@
 //! makes a system call; the probe stage ([`crate::posture_with_root`]) reads
 //! the text and hands it over.
 //!
+//! - [`status`]: `/proc/<pid>/status` (ids, capability masks, seccomp,
+//!   no_new_privs), one pass, the lines it needs.
+//! - [`capability`]: capability sets and the kernel's names for them.
+//! - [`idmap`]: `uid_map` / `gid_map` and what a mapping means for root.
+//! - [`lsm`]: AppArmor and SELinux labels, the active LSM list.
+//! - [`ns`]: namespace links (`net:[4026531840]`), `osrelease`, and the
+//!   kernel's rules for initial namespace inodes and the netns cookie.
+//! - [`cgroup`]: `/proc/self/cgroup`, the limit files, and which files hold
+//!   this process's limits given the mount table.
 //! - [`mountinfo`]: the `/proc/self/mountinfo` parser and its
 //!   [`Mount`](mountinfo::Mount) / [`MountTable`](mountinfo::MountTable) types.
+//!
+//! Each is also reachable at its historical path (`posture::status`,
+//! `posture::capability`, …).
 //!
 //! The one error type of the crate's text parsers is [`ParseError`].
 //!
@@ -18,7 +30,14 @@
 //! `uid_map`/`gid_map` keep their own [`IdMapError`](crate::idmap::IdMapError),
 //! which carries line numbers and the kernel's line limit.
 
+pub mod capability;
+pub mod cgroup;
+pub mod idmap;
+pub mod lsm;
 pub mod mountinfo;
+pub mod ns;
+pub(crate) mod records;
+pub mod status;
 
 /// Why a piece of kernel text did not parse.
 ///

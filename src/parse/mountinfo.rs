@@ -480,7 +480,9 @@ impl MountTable {
         };
         let mut raw = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
         let mut side = String::new();
-        for (i, (line_at, line)) in crate::records::records(text.as_bytes(), b'\n').enumerate() {
+        for (i, (line_at, line)) in
+            crate::parse::records::records(text.as_bytes(), b'\n').enumerate()
+        {
             if line.is_empty() {
                 continue;
             }

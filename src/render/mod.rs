@@ -7,8 +7,8 @@
 //! * [`junit`]: the assessment as JUnit XML, one test case per check, for CI
 //!   systems that show per-test results.
 //!
-//! * [`json`] (feature `serde`): the versioned document,
-//!   [`crate::Document`].
+//! * `json` (feature `serde`): the versioned document,
+//!   `posture::Document`.
 //! * `prometheus` (feature `prometheus`, also at `posture::metrics`): the
 //!   text exposition format for fleet monitoring.
 //! * `tracing` (feature `tracing`, also at `posture::log`): one structured

@@ -163,7 +163,7 @@ impl Status {
     /// Parses status text. Never fails: what is absent or bad is said per field.
     pub fn parse(text: &str) -> Status {
         let mut s = Status::default();
-        for (at, line) in crate::records::records(text.as_bytes(), b'\n') {
+        for (at, line) in crate::parse::records::records(text.as_bytes(), b'\n') {
             // Every key this parser wants starts with one of these; the other
             // 40-odd lines (Vm*, Sig*, Cpus_allowed, …) stop here.
             if !matches!(
