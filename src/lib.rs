@@ -19,6 +19,24 @@
 //! 3. **act**: the guard refuses startup, renderers ([`render`]) print or
 //!    serve the result.
 //!
+//! ## Layout
+//!
+//! The source tree follows the pipeline:
+//!
+//! | where | stage | may |
+//! |---|---|---|
+//! | [`root`] | the one path resolver ([`Root`]: live `/` or a fixture tree) | open files, name a syscall crate |
+//! | [`parse`] | kernel text to values ([`ParseError`]) | nothing else: no I/O |
+//! | [`known`] | what runtimes and hosts look like: socket names, sensitive host paths, masked paths, host devices, dangerous capabilities | data only |
+//! | [`probe`] | `&Root` to [`Report`], one reader per area | read through `root` only |
+//! | [`netns`], [`runtime`] | pure inference the probe applies to what it read (host network, container runtime) | nothing else |
+//! | [`report`] | the [`Report`] and every section: the Rust mirror of `SCHEMA.md` | types only |
+//! | [`policy`] | [`CheckId`], checks, presets, controls, policy documents; [`evaluate`] | pure (documents are read from a file or the environment) |
+//! | [`guard()`], [`enforce`] | refuse startup (exit 78) | exit, in `enforce` only |
+//! | [`render`] | text, JUnit, JSON, Prometheus, tracing | pure |
+//! | [`syscalls`] | the opt-in probe of dangerous syscalls | fork and raw syscalls, in its private `raw` module (the crate's only `unsafe`) |
+//! | `src/bin/posture.rs` | the CLI: arguments and exit codes only | |
+//!
 //! Parsers are pure functions over text, usable on their own:
 //!
 //! ```
