@@ -770,6 +770,12 @@ fn exit_1_a_required_check_fails() {
     assert!(out.stderr.is_empty(), "{out:?}");
     let out = run(&["--check", "--json", "--root", dir]);
     assert_eq!(out.status.code(), Some(1));
+    // The same bytes as the library's document, so what tests/schema.rs
+    // validates in-process is what the binary prints.
+    assert_eq!(
+        stdout(&out),
+        serde_json::to_string_pretty(&Document::new(&report).with_assessment(&a)).unwrap() + "\n"
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["assessment"]["verdict"], "fail");
     assert_eq!(v["assessment"]["policy"], "checklist");
