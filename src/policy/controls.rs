@@ -114,6 +114,16 @@ impl Framework {
             Framework::NsaCisaK8sHardening => "NSA/CISA Kubernetes Hardening Guide v1.2",
         }
     }
+
+    /// A short name with the edition, for one-line listings
+    /// ([`crate::render::controls_line`]).
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Framework::CisDocker160 => "CIS Docker 1.6.0",
+            Framework::PodSecurityStandards => "PSS v1.33",
+            Framework::NsaCisaK8sHardening => "NSA/CISA v1.2",
+        }
+    }
 }
 
 impl fmt::Display for Framework {

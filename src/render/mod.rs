@@ -39,22 +39,13 @@ pub fn controls_line(controls: &[Control]) -> String {
             if last.is_some() {
                 out.push_str("; ");
             }
-            out.push_str(short(c.framework));
+            out.push_str(c.framework.short_title());
             out.push(' ');
             last = Some(c.framework);
         }
         out.push_str(c.id);
     }
     out
-}
-
-/// A framework's short name with its edition.
-fn short(f: Framework) -> &'static str {
-    match f {
-        Framework::CisDocker160 => "CIS Docker 1.6.0",
-        Framework::PodSecurityStandards => "PSS v1.33",
-        Framework::NsaCisaK8sHardening => "NSA/CISA v1.2",
-    }
 }
 
 #[cfg(test)]
