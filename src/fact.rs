@@ -33,14 +33,7 @@ impl Unknown {
     /// An unknown from a failed read. The source is the path; the reason is
     /// what went wrong, without repeating the path.
     pub fn read(path: &Path, err: &ReadError) -> Unknown {
-        let reason = match err {
-            ReadError::Io { source, .. } => source.to_string(),
-            ReadError::TooLarge { limit, .. } => {
-                format!("larger than {limit} bytes, the most read for it")
-            }
-            ReadError::NotUtf8 { .. } => "not UTF-8 text".to_string(),
-        };
-        Unknown::file(path, reason)
+        Unknown::file(path, err.reason())
     }
 }
 

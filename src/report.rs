@@ -68,6 +68,14 @@ pub enum ProcTrust {
     },
     /// A fixture root: the files were captured elsewhere and not verified here.
     Fixture,
+    /// `/proc` is a procfs, but what it says of this process disagrees with
+    /// what the kernel answers directly (a file or directory of another
+    /// process, or of another filesystem, mounted over this process's; a
+    /// procfs of another pid namespace): nothing read from it can be trusted.
+    Disagrees {
+        /// Each disagreement, naming the file and what contradicted it.
+        findings: Vec<String>,
+    },
 }
 
 /// Real, effective, saved and filesystem ids.

@@ -13,7 +13,7 @@
 //!   `readlink` printed (`user:[4026531837]`).
 //! * `dev/` holds one empty file per device name seen in the container's `/dev`.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::OwnedFd;
@@ -78,6 +78,75 @@ pub fn no_new_privs() -> Result<bool, Errno> {
     nix::sys::prctl::get_no_new_privs()
 }
 
+/// What the kernel answers directly about the calling thread, to hold
+/// `/proc/self/status` against. Each call is one the runtimes' default
+/// seccomp profiles allow (Docker's, podman's and containerd's allow every
+/// one of them): `getpid`, `gettid`, `getresuid`, `getresgid`,
+/// `prctl(PR_GET_NO_NEW_PRIVS)`, `capget`, `prctl(PR_CAPBSET_READ)` once per
+/// capability the kernel has, `prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET)`
+/// likewise. `PR_GET_SECCOMP` is deliberately not among them: it kills a
+/// caller in strict mode, and a filter may kill on it.
+///
+/// The capability sets come from rustix (one `capget` for all three sets
+/// and the raw bits, with no allocation), not from the caps crate, whose
+/// `read` makes one `capget` per set and returns a `HashSet`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KernelView {
+    /// `getpid(2)`.
+    pub(crate) pid: u32,
+    /// `gettid(2)`.
+    pub(crate) tid: u32,
+    /// `getresuid(2)`.
+    pub(crate) uid: Result<[u32; 3], Errno>,
+    /// `getresgid(2)`.
+    pub(crate) gid: Result<[u32; 3], Errno>,
+    /// `prctl(PR_GET_NO_NEW_PRIVS)`.
+    pub(crate) no_new_privs: Result<bool, Errno>,
+    /// `capget(2)`: effective, permitted, inheritable.
+    pub(crate) caps: Result<[u64; 3], Errno>,
+    /// `prctl(PR_CAPBSET_READ)` for each capability until the kernel answers
+    /// `EINVAL` (past its last).
+    pub(crate) bounding: Result<u64, Errno>,
+    /// `prctl(PR_CAP_AMBIENT_IS_SET)` likewise; `Err(EINVAL)` before 4.3.
+    pub(crate) ambient: Result<u64, Errno>,
+}
+
+fn rustix_errno(e: rustix::io::Errno) -> Errno {
+    Errno::from_raw(e.raw_os_error())
+}
+
+/// Asks the kernel for [`KernelView`].
+pub(crate) fn kernel_view() -> KernelView {
+    use rustix::thread::CapabilitySet;
+    let caps = rustix::thread::capabilities(None)
+        .map(|c| [c.effective.bits(), c.permitted.bits(), c.inheritable.bits()])
+        .map_err(rustix_errno);
+    // Bit n set when the kernel says capability n is in the set; stops at
+    // the first EINVAL (a capability number past the kernel's last).
+    let read_set = |is_set: fn(CapabilitySet) -> rustix::io::Result<bool>| {
+        let mut bits = 0u64;
+        for n in 0..64u32 {
+            match is_set(CapabilitySet::from_bits_retain(1 << n)) {
+                Ok(true) => bits |= 1 << n,
+                Ok(false) => {}
+                Err(rustix::io::Errno::INVAL) if n > 0 => return Ok(bits),
+                Err(e) => return Err(rustix_errno(e)),
+            }
+        }
+        Ok(bits)
+    };
+    KernelView {
+        pid: nix::unistd::getpid().as_raw() as u32,
+        tid: nix::unistd::gettid().as_raw() as u32,
+        uid: resuid(),
+        gid: resgid(),
+        no_new_privs: no_new_privs(),
+        caps,
+        bounding: read_set(rustix::thread::capability_is_in_bounding_set),
+        ambient: read_set(rustix::thread::capability_is_in_ambient_set),
+    }
+}
+
 /// Upper bound for small single-value files (`cap_last_cap`, `uid_map`, attr files…).
 pub const SMALL_FILE_LIMIT: usize = 64 * 1024;
 /// Upper bound for `/proc/self/status` and each task's status.
@@ -97,6 +166,100 @@ const READ_CHUNK: usize = 16 * 1024;
 const PATH_SLACK: usize = 24;
 /// Room for one `getdents64` batch: `/dev` of a host (100-odd names) in one call.
 const DIR_BUF: usize = 8 * 1024;
+
+/// How every file is opened for reading: `O_NONBLOCK`, so that opening a
+/// FIFO returns at once (it is then refused as not a regular file) and no
+/// read can wait; `O_NOCTTY`, so that a terminal device never becomes the
+/// controlling terminal; `O_CLOEXEC`.
+const READ_FLAGS: OFlags = OFlags::RDONLY
+    .union(OFlags::NONBLOCK)
+    .union(OFlags::NOCTTY)
+    .union(OFlags::CLOEXEC);
+
+/// The file type bits and, when the kernel reports it (`STATX_MNT_ID`, Linux
+/// 5.8+; not gVisor), the mount id of an open descriptor: one `statx`. Where
+/// `statx` is missing or refused (before 4.11, or an old seccomp profile
+/// that answers `EPERM`), `fstat` gives the type and the mount id is `None`.
+fn inspect(fd: &OwnedFd) -> io::Result<(u32, Option<u64>)> {
+    use rustix::fs::{AtFlags, StatxFlags};
+    match rustix::fs::statx(
+        fd,
+        c"",
+        AtFlags::EMPTY_PATH,
+        StatxFlags::TYPE | StatxFlags::MNT_ID,
+    ) {
+        Ok(st) => Ok((
+            u32::from(st.stx_mode),
+            (st.stx_mask & StatxFlags::MNT_ID.bits() != 0).then_some(st.stx_mnt_id),
+        )),
+        Err(_) => rustix::fs::fstat(fd)
+            .map(|st| (st.st_mode, None))
+            .map_err(io::Error::from),
+    }
+}
+
+/// `None` for a regular file; otherwise what the file is, for the error.
+fn not_regular(mode: u32) -> Option<&'static str> {
+    use rustix::fs::FileType;
+    match FileType::from_raw_mode(mode as _) {
+        FileType::RegularFile => None,
+        FileType::Directory => Some("a directory"),
+        FileType::Symlink => Some("a symbolic link"),
+        FileType::Fifo => Some("a FIFO"),
+        FileType::Socket => Some("a socket"),
+        FileType::CharacterDevice => Some("a character device"),
+        FileType::BlockDevice => Some("a block device"),
+        FileType::Unknown => Some("a file of unknown type"),
+    }
+}
+
+/// The filesystem type (`f_type`) of an open descriptor (`fstatfs(2)`).
+#[allow(clippy::unnecessary_cast)] // see PROC_SUPER_MAGIC
+fn fd_fs_type(fd: &impl std::os::fd::AsFd) -> io::Result<i64> {
+    rustix::fs::fstatfs(fd)
+        .map(|st| st.f_type as i64)
+        .map_err(io::Error::from)
+}
+
+/// The mount id of a path (`statx(STATX_MNT_ID)`, Linux 5.8+), without
+/// following a final symbolic link when `nofollow`; `None` where the kernel
+/// does not report it. Errors are the lookup's.
+fn mount_id(dir: Option<&OwnedFd>, rel: &Path, nofollow: bool) -> io::Result<Option<u64>> {
+    use rustix::fs::{AtFlags, StatxFlags};
+    let flags = if nofollow {
+        AtFlags::SYMLINK_NOFOLLOW
+    } else if rel.as_os_str().is_empty() {
+        AtFlags::EMPTY_PATH
+    } else {
+        AtFlags::empty()
+    };
+    let r = match dir {
+        Some(d) => rustix::fs::statx(d, rel, flags, StatxFlags::MNT_ID),
+        None => rustix::fs::statx(rustix::fs::CWD, rel, flags, StatxFlags::MNT_ID),
+    };
+    match r {
+        Ok(st) => Ok((st.stx_mask & StatxFlags::MNT_ID.bits() != 0).then_some(st.stx_mnt_id)),
+        Err(rustix::io::Errno::NOSYS | rustix::io::Errno::PERM) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Opens a file that a user names (a policy document) for reading, as every
+/// read of the crate does ([`READ_FLAGS`], a regular file only), and reads at
+/// most `limit` bytes: [`ReadError::TooLarge`] past it, so that `/dev/zero`
+/// or a FIFO can neither grow the caller's memory nor block it.
+pub fn read_user_file(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
+    let r = Root::live();
+    let mut buf = Vec::new();
+    let opened = r.open_regular(None, path, path).map(|(f, _)| f);
+    if r.read_opened(path, opened, limit, &mut buf)? {
+        return Err(ReadError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    Ok(buf)
+}
 
 /// Where the root came from: the live system or a fixture directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +308,27 @@ pub enum ReadError {
         /// The file that was read.
         path: PathBuf,
     },
+    /// The path names something other than a regular file (a FIFO, a
+    /// device, a socket, a directory): it is not read, so that a FIFO cannot
+    /// block the caller and a device cannot feed it without end.
+    #[error("{path} is {kind}, not a regular file")]
+    NotRegular {
+        /// The path opened.
+        path: PathBuf,
+        /// What it is (`a FIFO`, `a character device`, …).
+        kind: &'static str,
+    },
+    /// A file below `/proc` that the kernel's own answers contradict: it is
+    /// not on the procfs mount the process's `/proc` is (a bind mount of
+    /// another process's file, or of a file from another filesystem, over
+    /// this one's).
+    #[error("{path} is not this process's procfs file: {reason}")]
+    Untrusted {
+        /// The path opened.
+        path: PathBuf,
+        /// What disagreed.
+        reason: String,
+    },
 }
 
 impl ReadError {
@@ -161,6 +345,21 @@ impl ReadError {
         match self {
             ReadError::Io { source, .. } => Some(source.kind()),
             _ => None,
+        }
+    }
+
+    /// What went wrong, without the path (for an `Unknown`'s reason).
+    pub fn reason(&self) -> String {
+        match self {
+            ReadError::Io { source, .. } => source.to_string(),
+            ReadError::TooLarge { limit, .. } => {
+                format!("larger than {limit} bytes, the most read for it")
+            }
+            ReadError::NotUtf8 { .. } => "not UTF-8 text".to_string(),
+            ReadError::NotRegular { kind, .. } => format!("{kind}, not a regular file: not read"),
+            ReadError::Untrusted { reason, .. } => {
+                format!("not this process's procfs file: {reason}")
+            }
         }
     }
 }
@@ -308,14 +507,48 @@ impl Root {
         limit: usize,
         buf: &mut Vec<u8>,
     ) -> Result<bool, ReadError> {
-        self.read_opened(path, File::open(path), limit, buf)
+        let opened = self.open_regular(None, path, path).map(|(f, _)| f);
+        self.read_opened(path, opened, limit, buf)
     }
 
-    /// Reads an opened file (or turns the failed open into the error).
+    /// Opens `rel` (relative to `dir`, or as is) for reading the way every
+    /// read of the crate does: `O_NONBLOCK` (a FIFO opens at once instead of
+    /// waiting for a writer, and is then refused), `O_NOCTTY`, `O_CLOEXEC`;
+    /// then one `statx` of the descriptor: anything but a regular file (every
+    /// procfs, sysfs, cgroupfs and securityfs file is one) is
+    /// [`ReadError::NotRegular`], never read. Returns the file and, where the
+    /// kernel reports it (`STATX_MNT_ID`, Linux 5.8+), the id of the mount
+    /// it is on.
+    fn open_regular(
+        &self,
+        dir: Option<&OwnedFd>,
+        rel: &Path,
+        path: &Path,
+    ) -> Result<(File, Option<u64>), ReadError> {
+        let io_err = |source| ReadError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let fd = match dir {
+            Some(d) => rustix::fs::openat(d, rel, READ_FLAGS, rustix::fs::Mode::empty()),
+            None => rustix::fs::open(rel, READ_FLAGS, rustix::fs::Mode::empty()),
+        }
+        .map_err(|e| io_err(self.fixture_errno(path).unwrap_or_else(|| e.into())))?;
+        let (mode, mnt_id) = inspect(&fd).map_err(io_err)?;
+        if let Some(kind) = not_regular(mode) {
+            return Err(ReadError::NotRegular {
+                path: path.to_path_buf(),
+                kind,
+            });
+        }
+        Ok((File::from(fd), mnt_id))
+    }
+
+    /// Reads an opened file (or returns the failed open's error).
     fn read_opened(
         &self,
         path: &Path,
-        opened: io::Result<File>,
+        opened: Result<File, ReadError>,
         limit: usize,
         buf: &mut Vec<u8>,
     ) -> Result<bool, ReadError> {
@@ -324,10 +557,7 @@ impl Root {
             path: path.to_path_buf(),
             source,
         };
-        let file = match opened {
-            Ok(f) => f,
-            Err(e) => return Err(io_err(self.fixture_errno(path).unwrap_or(e))),
-        };
+        let file = opened?;
         // Room up front, so that a small file takes one read and one read of
         // 0 (an empty Vec would be probed with 32-byte reads, one syscall each).
         buf.reserve(limit.saturating_add(1).min(READ_CHUNK));
@@ -396,12 +626,19 @@ impl Root {
             Mode::empty(),
         )
         .ok();
-        Session {
+        let mut session = Session {
             root: self,
             proc_self_path,
             proc_self,
+            proc_dir_path: self.proc_dir(),
+            proc_mnt: None,
+            findings: RefCell::new(Vec::new()),
             scratch: Cell::new(Vec::new()),
+        };
+        if self.kind == RootKind::Live {
+            session.verify_proc_self();
         }
+        session
     }
 
     /// The cookie of the calling thread's network namespace
@@ -523,6 +760,14 @@ pub(crate) struct Session<'r> {
     root: &'r Root,
     proc_self_path: PathBuf,
     proc_self: Option<OwnedFd>,
+    /// `proc`, below the root.
+    proc_dir_path: PathBuf,
+    /// The mount id of `/proc` (live root, Linux 5.8+): every file of
+    /// `/proc/self` must be on that mount.
+    proc_mnt: Option<u64>,
+    /// What the kernel's answers contradicted in `/proc` during this pass
+    /// (live root only); see [`Session::findings`].
+    findings: RefCell<Vec<String>>,
     /// Taken while a read uses it (a nested read finds it empty and grows its
     /// own), put back after.
     scratch: Cell<Vec<u8>>,
@@ -532,6 +777,148 @@ impl Session<'_> {
     /// The root read from.
     pub(crate) fn root(&self) -> &Root {
         self.root
+    }
+
+    /// Live root: learns `/proc`'s mount id and checks that `/proc/self` is
+    /// on that mount. A directory mounted over `/proc/<pid>` (another
+    /// process's, or a crafted one) is a mount of its own, so its id differs
+    /// even when it is a real procfs directory. Where the kernel does not
+    /// report mount ids (before 5.8), each file's filesystem type is checked
+    /// instead (see [`Session::verify`]).
+    fn verify_proc_self(&mut self) {
+        self.proc_mnt = match mount_id(None, &self.proc_dir_path, false) {
+            Ok(m) => m,
+            Err(e) => {
+                self.finding(format!("statx({}): {e}", self.proc_dir_path.display()));
+                None
+            }
+        };
+        let (Some(proc_mnt), Some(fd)) = (self.proc_mnt, self.proc_self.as_ref()) else {
+            return;
+        };
+        match mount_id(Some(fd), Path::new(""), false) {
+            Ok(Some(m)) if m != proc_mnt => {
+                self.finding(format!(
+                    "{} is on mount {m}, {} on mount {proc_mnt}: something is mounted over this process's directory",
+                    self.proc_self_path.display(),
+                    self.proc_dir_path.display()
+                ));
+                // Nothing below it may be read as this process's.
+                self.proc_self = None;
+            }
+            Ok(_) => {}
+            Err(e) => self.finding(format!("statx({}): {e}", self.proc_self_path.display())),
+        }
+    }
+
+    fn finding(&self, what: String) {
+        let mut f = self.findings.borrow_mut();
+        if !f.contains(&what) {
+            f.push(what);
+        }
+    }
+
+    /// What the kernel's own answers contradicted in `/proc` so far in this
+    /// pass (a file of `/proc/self` on another mount or filesystem), each
+    /// naming the file. Empty for a fixture root.
+    pub(crate) fn findings(&self) -> Vec<String> {
+        self.findings.borrow().clone()
+    }
+
+    /// Live root: whether `proc/self` and `proc/<pid>` are the same
+    /// directory (device and inode): a procfs of another pid namespace over
+    /// `/proc` resolves `self` to another number, or to nothing.
+    pub(crate) fn self_is_pid(&self, pid: u32) -> Result<bool, ReadError> {
+        let by_pid = self.root.path(&format!("proc/{pid}"));
+        let io_err = |path: &Path, e: rustix::io::Errno| ReadError::Io {
+            path: path.to_path_buf(),
+            source: e.into(),
+        };
+        let own = match self.proc_self.as_ref() {
+            Some(fd) => rustix::fs::fstat(fd),
+            None => rustix::fs::stat(&self.proc_self_path),
+        }
+        .map_err(|e| io_err(&self.proc_self_path, e))?;
+        let other = rustix::fs::stat(&by_pid).map_err(|e| io_err(&by_pid, e))?;
+        Ok(own.st_dev == other.st_dev && own.st_ino == other.st_ino)
+    }
+
+    /// Records a contradiction found by a caller (the probe's cross-checks).
+    pub(crate) fn contradiction(&self, what: String) {
+        self.finding(what);
+    }
+
+    /// Whether `path` is below `proc` (live root), and below `proc/self`.
+    fn proc_scope(&self, path: &Path) -> (bool, bool) {
+        use std::os::unix::ffi::OsStrExt;
+        if self.root.kind != RootKind::Live {
+            return (false, false);
+        }
+        let p = path.as_os_str().as_bytes();
+        let below = |dir: &Path| {
+            p.strip_prefix(dir.as_os_str().as_bytes())
+                .is_some_and(|rest| rest.first() == Some(&b'/'))
+        };
+        let in_self = below(&self.proc_self_path);
+        (in_self || below(&self.proc_dir_path), in_self)
+    }
+
+    /// Live root: a file below `/proc` must be this process's procfs file.
+    /// Below `/proc/self` it must be on `/proc`'s own mount (so a bind mount
+    /// of another process's file, or of any other file, over it is refused);
+    /// elsewhere below `/proc` (where runtimes bind `/proc/sys` read-only
+    /// over itself) it must be on a procfs. Where the mount id is not
+    /// reported, the filesystem type decides (`fstatfs` on the descriptor).
+    fn verify(&self, path: &Path, fd: &File, mnt_id: Option<u64>) -> Result<(), ReadError> {
+        let (in_proc, in_self) = self.proc_scope(path);
+        if !in_proc {
+            return Ok(());
+        }
+        let untrusted = |reason: String| {
+            self.finding(format!("{}: {reason}", path.display()));
+            Err(ReadError::Untrusted {
+                path: path.to_path_buf(),
+                reason,
+            })
+        };
+        if let (Some(m), Some(proc_mnt)) = (mnt_id, self.proc_mnt) {
+            if m == proc_mnt {
+                return Ok(());
+            }
+            if in_self {
+                return untrusted(format!(
+                    "on mount {m}, not {}'s mount {proc_mnt} (something is mounted over it)",
+                    self.proc_dir_path.display()
+                ));
+            }
+        }
+        match fd_fs_type(fd) {
+            Ok(PROC_SUPER_MAGIC) => Ok(()),
+            Ok(magic) => untrusted(format!("on filesystem {magic:#x}, not procfs")),
+            Err(e) => untrusted(format!("fstatfs: {e}")),
+        }
+    }
+
+    /// Live root: a namespace link below `/proc/self` must be a symbolic link
+    /// on `/proc`'s own mount (one `statx` without following it).
+    fn verify_link(&self, path: &Path, fd: &OwnedFd, rel: &Path) -> Result<(), ReadError> {
+        let Some(proc_mnt) = self.proc_mnt else {
+            return Ok(());
+        };
+        match mount_id(Some(fd), rel, true) {
+            Ok(Some(m)) if m != proc_mnt => {
+                let reason = format!(
+                    "on mount {m}, not {}'s mount {proc_mnt} (something is mounted over it)",
+                    self.proc_dir_path.display()
+                );
+                self.finding(format!("{}: {reason}", path.display()));
+                Err(ReadError::Untrusted {
+                    path: path.to_path_buf(),
+                    reason,
+                })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The part of `path` below `proc/self`, when the directory is open.
@@ -551,18 +938,13 @@ impl Session<'_> {
             .then(|| (fd, Path::new(std::ffi::OsStr::from_bytes(rel))))
     }
 
-    fn open(&self, path: &Path) -> io::Result<File> {
-        match self.below_proc_self(path) {
-            Some((fd, rel)) => nix::fcntl::openat(
-                fd,
-                rel,
-                OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOCTTY,
-                Mode::empty(),
-            )
-            .map(File::from)
-            .map_err(io::Error::from),
-            None => File::open(path),
-        }
+    fn open(&self, path: &Path) -> Result<File, ReadError> {
+        let (file, mnt_id) = match self.below_proc_self(path) {
+            Some((fd, rel)) => self.root.open_regular(Some(fd), rel, path)?,
+            None => self.root.open_regular(None, path, path)?,
+        };
+        self.verify(path, &file, mnt_id)?;
+        Ok(file)
     }
 
     /// [`Root::read_into`].
@@ -646,7 +1028,10 @@ impl Session<'_> {
     /// [`Root::read_link`].
     pub(crate) fn read_link(&self, path: &Path) -> Result<String, ReadError> {
         let target = match self.below_proc_self(path) {
-            Some((fd, rel)) => nix::fcntl::readlinkat(fd, rel).map_err(io::Error::from),
+            Some((fd, rel)) => {
+                self.verify_link(path, fd, rel)?;
+                nix::fcntl::readlinkat(fd, rel).map_err(io::Error::from)
+            }
             None => std::fs::read_link(path).map(PathBuf::into_os_string),
         };
         self.root.link_text(path, target)
@@ -661,6 +1046,7 @@ impl Session<'_> {
         f: impl FnOnce(&str) -> R,
     ) -> Result<R, ReadError> {
         if let Some((fd, rel)) = self.below_proc_self(path) {
+            self.verify_link(path, fd, rel)?;
             let mut buf = [0u8; 128];
             if let Ok(n) = rustix::fs::readlinkat_raw(fd, rel, &mut buf[..])
                 && n < buf.len()
@@ -693,7 +1079,7 @@ impl Session<'_> {
         };
         // getdents64 straight into the scratch buffer: no opendir (which
         // would fstat, fcntl twice, allocate 32 KiB and lseek on close).
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NONBLOCK;
         let opened = match self.below_proc_self(path) {
             Some((fd, rel)) => rustix::fs::openat(fd, rel, flags, rustix::fs::Mode::empty()),
             None => rustix::fs::open(path, flags, rustix::fs::Mode::empty()),

@@ -100,6 +100,8 @@ enum UsageError {
     Parse(#[from] lexopt::Error),
     #[error("{flag}: {value:?} is not UTF-8")]
     NotUtf8 { flag: &'static str, value: OsString },
+    #[error("{0} needs a value; it was given an empty one")]
+    Empty(&'static str),
     #[error("--color: {0:?} is not auto, always or never")]
     Color(String),
     #[error("--format: {0:?} is not text, json or junit")]
@@ -110,6 +112,16 @@ enum UsageError {
     JunitWithoutCheck,
     #[error("--probe-syscalls probes this process's own filter; it does not go with --root")]
     ProbeWithRoot,
+}
+
+/// An option's value that names a file or a preset: UTF-8 and not empty
+/// (an empty `--root` would read relative to the working directory).
+fn non_empty(flag: &'static str, value: OsString) -> Result<String, UsageError> {
+    let v = utf8(flag, value)?;
+    if v.is_empty() {
+        return Err(UsageError::Empty(flag));
+    }
+    Ok(v)
 }
 
 /// An option's value, which must be UTF-8.
@@ -136,8 +148,8 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
             Long("json") => args.format = Format::Json,
             Long("check") => args.check = true,
             Long("probe-syscalls") => args.probe_syscalls = true,
-            Long("policy") => args.policy = Some(utf8("--policy", p.value()?)?),
-            Long("root") => args.root = Some(utf8("--root", p.value()?)?),
+            Long("policy") => args.policy = Some(non_empty("--policy", p.value()?)?),
+            Long("root") => args.root = Some(non_empty("--root", p.value()?)?),
             Long("format") => {
                 args.format = match utf8("--format", p.value()?)?.as_str() {
                     "text" => Format::Text,

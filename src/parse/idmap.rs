@@ -98,6 +98,15 @@ impl IdMap {
         })
     }
 
+    /// The id of this namespace that parent id `outside` is mapped to, if
+    /// any (`Some(1000)` for the line `1000 0 1` and `outside` 0).
+    pub fn to_inside(&self, outside: u32) -> Option<u32> {
+        self.ranges.iter().find_map(|r| {
+            let off = outside.checked_sub(r.outside)?;
+            (off < r.count).then(|| r.inside + off)
+        })
+    }
+
     /// Whether this is the identity map of the whole id space, as in the
     /// initial user namespace (`0 0 4294967295`).
     pub fn is_full_identity(&self) -> bool {

@@ -116,6 +116,19 @@ pub enum ParseError {
     /// Text past the parser's size bound, left unparsed.
     #[error("text past {0} bytes was not parsed")]
     TooLong(usize),
+    /// A keyed line whose value the kernel's direct answer contradicts
+    /// (`Uid:` against `getresuid(2)`): the file is not this process's.
+    #[error("{key} line says {said}, but {call} answers {kernel}: not this process's file")]
+    Contradicted {
+        /// The key (`Uid`, `CapEff`, …).
+        key: &'static str,
+        /// What the line says.
+        said: String,
+        /// The system call asked.
+        call: &'static str,
+        /// What the kernel answered.
+        kernel: String,
+    },
     /// A keyed line (`Uid:`, `CapEff:` …) that appears twice: a file bound
     /// over the real one is more likely than a kernel repeating itself.
     #[error("{key} line appears more than once")]

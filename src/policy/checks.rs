@@ -104,11 +104,69 @@ fn names_dangerous_first(set: CapSet) -> String {
 /// mapped to a non-zero uid proves a non-initial namespace by itself (the
 /// initial one maps every id to itself).
 fn userns_root(r: &Report) -> Option<Option<u32>> {
+    // A namespace that maps the parent's uid 0 to any of its ids does not
+    // take root away: whoever holds that id is root outside.
+    if host_root_inside(r).is_some() {
+        return Some(None);
+    }
     match (&r.user_namespace.initial, &r.user_namespace.root_uid) {
         (_, Fact::Known(Mapping::Unprivileged { outside })) => Some(Some(*outside)),
         (_, Fact::Known(Mapping::HostRoot)) | (Fact::Known(true), _) => Some(None),
         (Fact::Known(false), Fact::Known(Mapping::Unmapped)) => Some(Some(u32::MAX)),
         _ => None,
+    }
+}
+
+/// The id of the process's user namespace that uid 0 of the parent
+/// namespace (the host's root, for a namespace made from the host's) is
+/// mapped to, if the uid_map maps it at all.
+fn host_root_inside(r: &Report) -> Option<u32> {
+    r.user_namespace.uid_map.known()?.to_inside(0)
+}
+
+/// The process's own uids (real, effective, saved, filesystem; and those of
+/// threads that differ) that are not 0 inside but map to uid 0 outside its
+/// user namespace: root in disguise (`unshare --map-user=1000
+/// --map-root-user`, bubblewrap's `--uid`). Each as `"effective 1000"`.
+fn disguised_root_uids(r: &Report, ids: &crate::report::Ids) -> Vec<String> {
+    let Some(map) = r.user_namespace.uid_map.known() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut add = |what: String, id: u32| {
+        if id != 0 && map.to_outside(id) == Some(0) {
+            out.push(format!("{what} {id}"));
+        }
+    };
+    add("real".into(), ids.real);
+    add("effective".into(), ids.effective);
+    add("saved".into(), ids.saved);
+    if let Some(f) = ids.filesystem {
+        add("filesystem".into(), f);
+    }
+    if let Fact::Known(t) = &r.threads {
+        for d in &t.differing {
+            if let Some(u) = d.uid {
+                for id in u {
+                    add(format!("thread {}", d.tid), id);
+                }
+            }
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// The uid_map as `inside outside count` lines joined by `, `.
+fn show_map(m: &Fact<crate::idmap::IdMap>) -> String {
+    match m {
+        Fact::Known(m) => m
+            .ranges
+            .iter()
+            .map(|x| format!("{} {} {}", x.inside, x.outside, x.count))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Fact::Unknown(_) => "unknown".into(),
     }
 }
 
@@ -174,6 +232,21 @@ fn non_root_checklist(r: &Report) -> Judged {
         Fact::Unknown(_) => (Vec::new(), false),
     };
     if !ids.any_root() {
+        // The ids the host sees decide: an id that reads 1000 here but maps
+        // to uid 0 outside is root there (files it creates are root's, root's
+        // files are its own, sysctls test that euid).
+        let disguised = disguised_root_uids(r, ids);
+        if !disguised.is_empty() {
+            return (
+                CheckStatus::Fail,
+                format!(
+                    "root outside its user namespace: {desc} inside it, but the uid_map ({}) makes uid {} uid 0 outside it{}",
+                    show_map(&r.user_namespace.uid_map),
+                    disguised.join(", "),
+                    disguised_gids(r)
+                ),
+            );
+        }
         if !root_threads.is_empty() {
             return (
                 CheckStatus::Fail,
@@ -189,7 +262,22 @@ fn non_root_checklist(r: &Report) -> Judged {
                 format!("{desc} on the main thread; other threads could not all be read"),
             );
         }
-        return (CheckStatus::Pass, desc);
+        // Without the uid_map, whether these ids are root outside cannot be
+        // told (only the initial namespace needs no map: it maps each id to
+        // itself).
+        if let (Fact::Unknown(u), false) = (
+            &r.user_namespace.uid_map,
+            r.user_namespace.initial == Fact::Known(true),
+        ) {
+            return (
+                CheckStatus::Unknown,
+                format!(
+                    "{desc} inside its user namespace, but whether one maps to uid 0 outside it is unknown ({}: {})",
+                    u.source, u.reason
+                ),
+            );
+        }
+        return (CheckStatus::Pass, format!("{desc}{}", disguised_gids(r)));
     }
     let mapped = match &r.user_namespace.root_uid {
         Fact::Known(Mapping::Unprivileged { outside }) => {
@@ -207,6 +295,37 @@ fn non_root_checklist(r: &Report) -> Judged {
         "can regain root: a real, saved or filesystem uid is 0"
     };
     (CheckStatus::Fail, format!("{what}: {desc}{mapped}"))
+}
+
+/// A note for `non_root`'s evidence when a gid of the process that is not
+/// 0 inside maps to gid 0 outside its user namespace (the host's root
+/// group): not root, but in root's group there.
+fn disguised_gids(r: &Report) -> String {
+    let (Fact::Known(g), Some(map)) = (&r.identity.gid, r.user_namespace.gid_map.known()) else {
+        return String::new();
+    };
+    let mut hits: Vec<String> = Vec::new();
+    for (what, id) in [
+        ("real", Some(g.real)),
+        ("effective", Some(g.effective)),
+        ("saved", Some(g.saved)),
+        ("filesystem", g.filesystem),
+    ] {
+        if let Some(id) = id
+            && id != 0
+            && map.to_outside(id) == Some(0)
+        {
+            hits.push(format!("{what} {id}"));
+        }
+    }
+    if hits.is_empty() {
+        return String::new();
+    }
+    format!(
+        "; the gid_map ({}) makes gid {} gid 0 outside it",
+        show_map(&r.user_namespace.gid_map),
+        hits.join(", ")
+    )
 }
 
 /// A note for capability evidence when the sets are relative to a user
@@ -714,15 +833,19 @@ fn userns_remap(r: &Report) -> Judged {
             ),
         );
     }
-    let maps = |f: &Fact<crate::idmap::IdMap>| match f {
-        Fact::Known(m) => m
-            .ranges
-            .iter()
-            .map(|x| format!("{} {} {}", x.inside, x.outside, x.count))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Fact::Unknown(_) => "unknown".into(),
-    };
+    let maps = show_map;
+    // Root is remapped only if no id here is the parent's root.
+    if let Some(inside) = host_root_inside(r)
+        && inside != 0
+    {
+        return (
+            CheckStatus::Fail,
+            format!(
+                "uid 0 outside is mapped into this user namespace as uid {inside} (uid_map {}): whoever holds uid {inside} is root outside",
+                maps(&r.user_namespace.uid_map)
+            ),
+        );
+    }
     match &r.user_namespace.root_uid {
         Fact::Unknown(u) => unknown(u),
         Fact::Known(Mapping::HostRoot) => (
@@ -992,7 +1115,14 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
         ));
     }
     if m.proc_sys == PseudoFsState::ReadWrite && !gvisor {
+        // Sysctl permissions test the effective uid as the host sees it: an
+        // euid that maps to uid 0 outside writes the host's sysctls.
+        let euid_outside_root = match (&r.identity.uid, r.user_namespace.uid_map.known()) {
+            (Fact::Known(ids), Some(map)) => map.to_outside(ids.effective) == Some(0),
+            _ => false,
+        };
         bad.push(match r.user_namespace.initial {
+            Fact::Known(false) if euid_outside_root => "/proc/sys is writable, and this process's effective uid is uid 0 outside its user namespace, which sysctl permissions test".to_string(),
             Fact::Known(false) => "/proc/sys is writable (in a non-initial user namespace, so only the sysctls that namespace owns can be written)".to_string(),
             _ => "/proc/sys is writable".to_string(),
         });
@@ -1153,9 +1283,10 @@ fn no_service_account_token(r: &Report) -> Judged {
 
 fn proc_trusted(r: &Report) -> Judged {
     match &r.proc_trust {
-        Fact::Known(ProcTrust::Procfs) => {
-            (CheckStatus::Pass, "statfs(/proc) reports procfs".into())
-        }
+        Fact::Known(ProcTrust::Procfs) => (
+            CheckStatus::Pass,
+            "statfs(/proc) reports procfs, and what it says of this process agrees with the kernel's direct answers".into(),
+        ),
         Fact::Known(ProcTrust::Fixture) => (
             CheckStatus::Pass,
             "fixture root: files captured elsewhere, not verified here".into(),
@@ -1163,6 +1294,13 @@ fn proc_trusted(r: &Report) -> Judged {
         Fact::Known(ProcTrust::NotProcfs { magic }) => (
             CheckStatus::Fail,
             format!("/proc is filesystem {magic}, not procfs: nothing read from it can be trusted"),
+        ),
+        Fact::Known(ProcTrust::Disagrees { findings }) => (
+            CheckStatus::Fail,
+            format!(
+                "/proc disagrees with what the kernel answers directly, so nothing read from it can be trusted: {}",
+                findings.join("; ")
+            ),
         ),
         Fact::Unknown(u) => unknown(u),
     }

@@ -52,12 +52,34 @@ fn line_at(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
+/// The most read of a policy document: far more than any policy needs, and
+/// a bound on what `--policy /dev/zero`-like mistakes can cost.
+pub const POLICY_FILE_LIMIT: usize = 1024 * 1024;
+
 /// Reads a policy document from a file (`.json` is JSON, anything else TOML).
+///
+/// The file is opened as every read of the crate is (non-blocking, and a
+/// regular file only: a FIFO, a device or a directory is refused at once)
+/// and read up to [`POLICY_FILE_LIMIT`] bytes; past it, an error.
 pub fn from_file(path: &Path) -> Result<Policy, PolicyError> {
-    let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+    use crate::root::ReadError;
+    use std::io::{Error, ErrorKind};
+    let read_err = |source| PolicyError::Read {
         path: path.display().to_string(),
         source,
+    };
+    let bytes = crate::root::read_user_file(path, POLICY_FILE_LIMIT).map_err(|e| match e {
+        ReadError::Io { source, .. } => read_err(source),
+        other => read_err(Error::new(
+            match other {
+                ReadError::TooLarge { .. } => ErrorKind::FileTooLarge,
+                _ => ErrorKind::InvalidInput,
+            },
+            other.reason(),
+        )),
     })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| read_err(Error::new(ErrorKind::InvalidData, "not UTF-8 text")))?;
     let json = path.extension().is_some_and(|e| e == "json");
     parse(&text, json, &path.display().to_string())
 }

@@ -55,7 +55,12 @@ pub(crate) fn collect(root: &Root) -> Report {
     let session = root.session();
     let io = &session;
     let status_path = root.proc_self("status");
-    let status = process::read_status(io, &status_path);
+    let mut status = process::read_status(io, &status_path);
+    // What the kernel answers directly, to hold /proc against (live only).
+    let kernel_view = (root.kind() == root::RootKind::Live).then(root::kernel_view);
+    if let Some(kv) = &kernel_view {
+        process::cross_check(io, &status_path, &mut status, kv);
+    }
 
     let kernel = read_kernel(io);
     let version = kernel
@@ -94,12 +99,14 @@ pub(crate) fn collect(root: &Root) -> Report {
         .map_err(|e| Unknown::read(&token, &e))
         .into();
 
+    // Last: every read of the pass has added its findings.
+    let proc_trust = process::proc_trust(root, io, kernel_view.as_ref());
     Report {
         origin: Origin {
             kind: root.kind(),
             root: show(root.base()),
         },
-        proc_trust: process::proc_trust(root),
+        proc_trust,
         kernel,
         identity,
         capabilities,

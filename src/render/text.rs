@@ -907,6 +907,10 @@ fn render_text(r: &Report, style: Style) -> String {
                 "NOT procfs (magic {magic}): nothing read from it can be trusted"
             )),
             ProcTrust::Fixture => "fixture: captured elsewhere, not verified here".to_string(),
+            ProcTrust::Disagrees { findings } => style.danger(&format!(
+                "DISAGREES with the kernel: {}",
+                findings.join("; ")
+            )),
         }),
     );
     sections.push(s);
