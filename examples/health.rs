@@ -158,7 +158,7 @@ fn load_policy(flag: Option<&str>) -> Result<Policy, posture::policy::PolicyErro
         Some(v) => {
             let p = Policy::from_name_or_path(v)?;
             match std::env::var(OVERRIDE_ENV) {
-                Ok(spec) if !spec.trim().is_empty() => p.with_override_spec(&spec),
+                Ok(spec) if !spec.trim().is_empty() => p.with_env_override_spec(&spec),
                 _ => Ok(p),
             }
         }

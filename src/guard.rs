@@ -11,10 +11,37 @@
 //!     Ok(())
 //! }
 //! ```
+//!
+//! # The environment
+//!
+//! The guard never reads the environment: [`guard`], [`guard_report`] and
+//! [`enforce`] judge the policy they are given exactly as it was built, so a
+//! policy built in code (`posture::guard(&Policy::preset(Preset::Strict))`)
+//! is never weakened by `POSTURE_OVERRIDE`. The environment comes in only
+//! through a loader the program calls: [`Policy::from_env_or`] (above) lets
+//! `POSTURE_POLICY` choose the policy and `POSTURE_OVERRIDE` downgrade named
+//! checks; [`Policy::load`] with [`EnvOverrides::Refuse`] (or `Ignore`) lets
+//! the first and not the second. An override from the environment is shown
+//! as such wherever the guard speaks: each `!! OVERRIDE` line names
+//! `POSTURE_OVERRIDE`, in a refusal and, via [`enforce`] or
+//! [`OverrideBanner`], on a start that passed.
+//!
+//! ```no_run
+//! use posture::policy::{EnvOverrides, Policy, Preset};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // POSTURE_POLICY may pick the policy; a set POSTURE_OVERRIDE is an error.
+//! let policy = Policy::load(None, Policy::preset(Preset::Strict), EnvOverrides::Refuse)?;
+//! posture::guard(&policy)?;
+//! # Ok(())
+//! # }
+//! ```
 
 use std::fmt;
 
-use crate::policy::{Action, Assessment, CheckId, Policy, evaluate};
+#[cfg(doc)]
+use crate::policy::EnvOverrides;
+use crate::policy::{Action, Assessment, CheckId, OVERRIDE_ENV, OverrideSource, Policy, evaluate};
 use crate::render::text::{self, Color};
 use crate::report::Report;
 
@@ -55,14 +82,27 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// Writes the override banner, if any override is in force.
+/// Writes the override banner, if any override is in force: one line per
+/// override, naming `POSTURE_OVERRIDE` when it came from the environment.
 fn write_overrides(f: &mut fmt::Formatter<'_>, a: &Assessment) -> fmt::Result {
-    for (id, reason) in &a.overrides {
-        let status = a.check(*id).map_or("not evaluated", |c| c.status.as_str());
-        writeln!(
-            f,
-            "  !! OVERRIDE: required check {id} downgraded to a warning (status: {status}); reason: {reason}"
-        )?;
+    for o in &a.overridden_checks {
+        let (id, reason) = (o.id, &o.reason);
+        let status = a.check(id).map_or("not evaluated", |c| c.status.as_str());
+        let by = match o.source {
+            OverrideSource::Environment => format!(" by {OVERRIDE_ENV}"),
+            OverrideSource::Policy => String::new(),
+        };
+        if o.downgraded {
+            writeln!(
+                f,
+                "  !! OVERRIDE: required check {id} downgraded to a warning{by} (status: {status}); reason: {reason}"
+            )?;
+        } else {
+            writeln!(
+                f,
+                "  !! OVERRIDE: check {id} overridden{by}, which changes nothing: the policy does not require it (status: {status}); reason: {reason}"
+            )?;
+        }
     }
     Ok(())
 }
@@ -108,11 +148,11 @@ pub fn guard_report(report: &Report, policy: &Policy) -> Result<Assessment, Refu
 /// The guard for `main()` without error plumbing: on refusal, prints the
 /// refusal to stderr and exits with [`EX_CONFIG`] (78). The only code in this
 /// crate that ends the process. Overrides in force are printed to stderr even
-/// when the guard passes.
+/// when the guard passes ([`OverrideBanner`]).
 pub fn enforce(policy: &Policy) -> Assessment {
     match guard(policy) {
         Ok(a) => {
-            if !a.overrides.is_empty() {
+            if !a.overridden_checks.is_empty() {
                 eprint!("{}", OverrideBanner(&a));
             }
             a

@@ -62,8 +62,9 @@ pub fn document_schema() -> Schema {
         .into(),
     );
     // What serde's attributes do not tell schemars: the version is a
-    // constant, an absent assessment is left out (never null), and the
-    // overrides are keyed by check ids.
+    // constant, an absent assessment is left out (never null), the
+    // overrides are keyed by check ids, and `overridden_checks` is there
+    // exactly when `overrides` is not empty.
     set(
         &mut schema,
         "/properties/schema_version",
@@ -78,6 +79,26 @@ pub fn document_schema() -> Schema {
         &mut schema,
         "/$defs/Assessment/properties/overrides/propertyNames",
         serde_json::json!({ "$ref": "#/$defs/CheckId" }),
+    );
+    set(
+        &mut schema,
+        "/$defs/Assessment/properties/overridden_checks/minItems",
+        serde_json::json!(1),
+    );
+    set(
+        &mut schema,
+        "/$defs/Assessment/if",
+        serde_json::json!({ "properties": { "overrides": { "minProperties": 1 } } }),
+    );
+    set(
+        &mut schema,
+        "/$defs/Assessment/then",
+        serde_json::json!({ "required": ["overridden_checks"] }),
+    );
+    set(
+        &mut schema,
+        "/$defs/Assessment/else",
+        serde_json::json!({ "properties": { "overridden_checks": false } }),
     );
     schema
 }

@@ -16,7 +16,10 @@ use posture::policy::{Policy, Preset};
 use posture::render::text::{self, Color};
 
 mod common;
-use common::{fixture_dir as fixture, fixture_report, posture_bin, report_at};
+use common::{
+    PRIVILEGED_STRICT_BLOCKING, fixture_dir as fixture, fixture_report, override_spec, posture_bin,
+    report_at,
+};
 
 /// The binary, in a child process, with no policy, override or NO_COLOR
 /// from the environment.
@@ -613,6 +616,155 @@ fn a_passing_policy_and_an_override_read_as_such() {
 }
 
 #[test]
+fn the_verdict_names_what_overrode_it() {
+    // privileged under strict blocks on 11 checks (its README: podman
+    // --privileged as root); POSTURE_OVERRIDE naming all 11 passes it, and
+    // the verdict line says so: never a plain PASS.
+    let report = fixture_report("privileged");
+    let spec = override_spec(&PRIVILEGED_STRICT_BLOCKING, "TICKET-7");
+    let env = Policy::preset(Preset::Strict)
+        .with_env_override_spec(&spec)
+        .unwrap();
+    let a = posture::evaluate(&report, &env);
+    assert!(a.passed());
+    let checks = text::checks(&a, Color::Plain);
+    assert!(
+        checks.starts_with(
+            "Checks policy \"strict\": PASS (11 checks overridden by POSTURE_OVERRIDE)\n\n"
+        ),
+        "{checks}"
+    );
+    let (row, under) = check_rows(&checks, "seccomp");
+    assert_eq!(row, ["seccomp", "fail", "highly_recommended", "OVERRIDDEN"]);
+    assert_eq!(
+        under.last().copied(),
+        Some("!! OVERRIDE by POSTURE_OVERRIDE: TICKET-7")
+    );
+    // In colour the note is bold red, like a failure.
+    let ansi = text::checks(&a, Color::Ansi);
+    assert!(
+        ansi.starts_with(
+            "\x1b[1mChecks\x1b[0m policy \"strict\": \x1b[1mPASS\x1b[0m \x1b[1;31m(11 checks overridden by POSTURE_OVERRIDE)\x1b[0m\n"
+        ),
+        "{ansi}"
+    );
+
+    // The program's own override, one check: the policy's, singular; a
+    // failing verdict names its overrides too.
+    let own = Policy::preset(Preset::Strict).override_check(posture::CheckId::NonRoot, "T");
+    let a = posture::evaluate(&report, &own);
+    assert!(
+        text::checks(&a, Color::Plain)
+            .starts_with("Checks policy \"strict\": FAIL (1 check overridden by the policy)\n"),
+    );
+    // Both: the environment first.
+    let both = own
+        .with_env_override_spec("seccomp=T; no_new_privs=T")
+        .unwrap();
+    let a = posture::evaluate(&report, &both);
+    assert!(
+        text::checks(&a, Color::Plain).starts_with(
+            "Checks policy \"strict\": FAIL (2 checks overridden by POSTURE_OVERRIDE, 1 by the policy)\n"
+        ),
+    );
+    // An override of a check the policy does not require downgrades
+    // nothing: hardened passes the checklist with mac_enforced a warning.
+    let warn_only = Policy::preset(Preset::Checklist)
+        .with_env_override_spec("mac_enforced=T")
+        .unwrap();
+    let a = posture::evaluate(&fixture_report("hardened"), &warn_only);
+    assert!(text::checks(&a, Color::Plain).starts_with("Checks policy \"checklist\": PASS\n"));
+}
+
+/// `POSTURE_OVERRIDE` in the binary's real environment: beside `--policy`
+/// it is refused (exit 2) unless `--allow-env-override`; without `--policy`
+/// it applies; either way the verdict names it, in every format.
+#[test]
+fn posture_override_beside_an_explicit_policy() {
+    let root = fixture("privileged");
+    let dir = root.to_str().unwrap();
+    let spec = override_spec(&PRIVILEGED_STRICT_BLOCKING, "from a base image");
+    let with_env = |args: &[&str], policy_env: Option<&str>| {
+        let mut c = Command::new(posture_bin());
+        c.args(args)
+            .env_remove("NO_COLOR")
+            .env_remove("POSTURE_POLICY")
+            .env("POSTURE_OVERRIDE", &spec);
+        if let Some(p) = policy_env {
+            c.env("POSTURE_POLICY", p);
+        }
+        c.output().expect("run the posture binary")
+    };
+    // --policy strict and the variable: refused, naming both ways out.
+    for format in ["text", "json", "junit"] {
+        let out = with_env(
+            &[
+                "--check", "--policy", "strict", "--format", format, "--root", dir,
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(2), "{format}: {out:?}");
+        assert!(out.stdout.is_empty(), "{format}: no verdict at all");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("posture: POSTURE_OVERRIDE is set ("),
+            "{err}"
+        );
+        assert!(
+            err.contains("Unset POSTURE_OVERRIDE, or pass --allow-env-override"),
+            "{err}"
+        );
+    }
+    // Allowed: the overrides apply, and the verdict line says so.
+    let expected = "Checks policy \"strict\": PASS (11 checks overridden by POSTURE_OVERRIDE)\n";
+    let out = with_env(
+        &[
+            "--check",
+            "--policy",
+            "strict",
+            "--allow-env-override",
+            "--root",
+            dir,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(stdout(&out).starts_with(expected), "{}", stdout(&out));
+    // Without --policy the environment chose the policy and overrides it.
+    let out = with_env(&["--check", "--root", dir], Some("strict"));
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(stdout(&out).starts_with(expected), "{}", stdout(&out));
+    // JSON: each override with its source.
+    let out = with_env(&["--check", "--json", "--root", dir], Some("strict"));
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed = v["assessment"]["overridden_checks"].as_array().unwrap();
+    assert_eq!(listed.len(), 11);
+    for o in listed {
+        assert_eq!(o["source"], "environment", "{o}");
+        assert_eq!(o["reason"], "from a base image", "{o}");
+        assert_eq!(o["would_block"], true, "{o}");
+    }
+    // JUnit: the note, and the 11 as skipped, not green.
+    let out = with_env(
+        &["--check", "--format", "junit", "--root", dir],
+        Some("strict"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let xml = stdout(&out);
+    assert!(
+        xml.contains(" failures=\"0\" errors=\"0\" skipped=\"11\">"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(
+            "<property name=\"overridden\" value=\"11 checks overridden by POSTURE_OVERRIDE\"/>"
+        ),
+        "{xml}"
+    );
+}
+
+#[test]
 fn the_refusal_lists_the_blocking_rows_of_the_checklist() {
     let report = fixture_report("docker-default");
     let a = posture::evaluate(&report, &Policy::preset(Preset::Checklist));
@@ -685,6 +837,8 @@ fn exit_0_report_help_and_a_passing_check() {
         "NO_COLOR",
         "--check",
         "--policy NAME|FILE",
+        "--allow-env-override",
+        "POSTURE_OVERRIDE",
         "unknown (<source>: <reason>)",
         "--opt=VALUE",
     ] {
@@ -822,6 +976,10 @@ fn exit_2_usage_errors_and_a_bad_policy() {
         (
             vec!["--policy".as_ref(), "strict".as_ref()],
             "--policy goes with --check",
+        ),
+        (
+            vec!["--allow-env-override".as_ref()],
+            "--allow-env-override goes with --check",
         ),
         (
             vec!["--probe-syscalls".as_ref(), "--root".as_ref(), dir.as_ref()],

@@ -161,7 +161,7 @@ fn override_downgrades_only_the_named_check_loudly() {
     assert_eq!(out.status.code(), Some(78), "{err}");
     assert!(
         err.contains(
-            "!! OVERRIDE: required check no_new_privs downgraded to a warning (status: fail); reason: TICKET-42: legacy image"
+            "!! OVERRIDE: required check no_new_privs downgraded to a warning by POSTURE_OVERRIDE (status: fail); reason: TICKET-42: legacy image"
         ),
         "{err}"
     );
@@ -218,6 +218,62 @@ fn passing_policy_starts_quietly() {
         "posture: policy \"nnp-only\" passed (1 checks); starting\n"
     );
     assert!(stderr.is_empty(), "{stderr}");
+}
+
+/// The refusal and the banner of a start that passed name where each
+/// override came from; an override that downgrades nothing says so. In
+/// process, on the `privileged` fixture (podman --privileged as root: under
+/// strict, non_root, seccomp and not_privileged all fail; its README).
+#[test]
+fn refusals_and_banners_name_posture_override() {
+    use posture::policy::{Policy, Preset};
+    let report = common::fixture_report("privileged");
+    let policy = Policy::preset(Preset::Strict)
+        .override_check(posture::CheckId::NonRoot, "TICKET-1")
+        .with_env_override_spec("seccomp=from a base image")
+        .unwrap();
+    let refusal = posture::guard_report(&report, &policy).unwrap_err();
+    let text = refusal.to_string();
+    assert!(
+        text.contains(
+            "\n  !! OVERRIDE: required check non_root downgraded to a warning (status: fail); reason: TICKET-1\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\n  !! OVERRIDE: required check seccomp downgraded to a warning by POSTURE_OVERRIDE (status: fail); reason: from a base image\n"
+        ),
+        "{text}"
+    );
+    assert!(has_row(&text, "not_privileged"), "still blocks: {text}");
+    assert!(!has_row(&text, "seccomp"), "no longer blocks: {text}");
+
+    // A start that passed only because of POSTURE_OVERRIDE: the banner.
+    let only_seccomp = {
+        let mut p = Policy::preset(Preset::Strict);
+        for id in posture::CheckId::ALL {
+            if *id != posture::CheckId::Seccomp {
+                p = p.ignore(*id);
+            }
+        }
+        p
+    };
+    let a = posture::guard_report(
+        &report,
+        &only_seccomp
+            .clone()
+            .with_env_override_spec("seccomp=T; no_new_privs=U")
+            .unwrap(),
+    )
+    .expect("passes on the override");
+    assert_eq!(
+        posture::OverrideBanner(&a).to_string(),
+        "  !! OVERRIDE: required check seccomp downgraded to a warning by POSTURE_OVERRIDE (status: fail); reason: T\n  \
+         !! OVERRIDE: check no_new_privs overridden by POSTURE_OVERRIDE, which changes nothing: the policy does not require it (status: not evaluated); reason: U\n"
+    );
+    // The same policy built in code, without the override: refused.
+    assert!(posture::guard_report(&report, &only_seccomp).is_err());
 }
 
 /// A bad policy is an error naming what is wrong, and the service does not

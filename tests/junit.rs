@@ -16,7 +16,7 @@ use posture::render::junit;
 use serde_json::Value;
 
 mod common;
-use common::{CHECK_IDS, fixture_dir, fixture_report};
+use common::{CHECK_IDS, PRIVILEGED_STRICT_BLOCKING, fixture_dir, fixture_report, override_spec};
 
 /// Reads a JUnit document with junitparser and returns what it saw, as JSON.
 const READ_BACK: &str = r#"
@@ -102,19 +102,43 @@ fn assert_shape(v: &Value, a: &posture::Assessment) {
     for n in &names {
         assert!(order.any(|id| id == n), "{n} out of order or unknown");
     }
-    let failed: Vec<&str> = cases
-        .iter()
-        .filter(|c| !c["results"].as_array().unwrap().is_empty())
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let with = |kind: &str| -> Vec<&str> {
+        cases
+            .iter()
+            .filter(|c| {
+                c["results"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r["kind"] == kind)
+            })
+            .map(|c| c["name"].as_str().unwrap())
+            .collect()
+    };
+    let failed = with("Failure");
     let blocking: Vec<&str> = a.blocking().map(|c| c.id.as_str()).collect();
     assert_eq!(failed, blocking, "failures are the blocking checks");
+    // Skipped: the checks that would block but for an override.
+    let skipped = with("Skipped");
+    let waived: Vec<&str> = a
+        .overridden_checks
+        .iter()
+        .filter(|o| o.would_block)
+        .map(|o| o.id.as_str())
+        .collect();
+    assert_eq!(
+        skipped, waived,
+        "skipped are the overridden blocking checks"
+    );
+    for c in cases {
+        assert!(c["results"].as_array().unwrap().len() <= 1, "{c}");
+    }
     assert_eq!(s["tests"], cases.len());
     assert_eq!(v["tests"], cases.len());
     assert_eq!(s["failures"], failed.len());
     assert_eq!(v["failures"], failed.len());
     assert_eq!(s["errors"], 0);
-    assert_eq!(s["skipped"], 0);
+    assert_eq!(s["skipped"], skipped.len());
     let verdict = if a.passed() { "pass" } else { "fail" };
     assert_eq!(s["properties"][0], serde_json::json!(["verdict", verdict]));
     for c in cases {
@@ -123,6 +147,14 @@ fn assert_shape(v: &Value, a: &posture::Assessment) {
         assert!(out.contains("\nstatus: "), "{out}");
         assert!(out.contains("\nevidence: "), "{out}");
         for r in c["results"].as_array().unwrap() {
+            if r["kind"] == "Skipped" {
+                assert_eq!(r["type"], "overridden");
+                assert!(
+                    r["message"].as_str().unwrap().starts_with("overridden by "),
+                    "{r}"
+                );
+                continue;
+            }
             assert_eq!(r["kind"], "Failure");
             let ty = r["type"].as_str().unwrap();
             assert!(ty == "fail" || ty == "unknown", "{ty}");
@@ -331,8 +363,13 @@ non_root = "require"
     // The override's reason, tab and all; the control character XML cannot
     // carry is U+FFFD.
     assert_eq!(
-        v["suites"][0]["properties"][1],
-        serde_json::json!(["override.non_root", "TICKET<1>\t&\"'\u{fffd}x"])
+        v["suites"][0]["properties"],
+        serde_json::json!([
+            ["verdict", "fail"],
+            ["overridden", "1 check overridden by the policy"],
+            ["override.non_root", "TICKET<1>\t&\"'\u{fffd}x"],
+            ["override_source.non_root", "policy"]
+        ])
     );
     // The profile, in complain mode: a failure of the required mac_enforced
     // whose evidence names it exactly.
@@ -344,5 +381,54 @@ non_root = "require"
     assert!(
         out.contains("\n!! OVERRIDE: TICKET<1>\t&\"'\u{fffd}x"),
         "{out}"
+    );
+}
+
+#[test]
+fn checks_that_pass_only_by_override_are_skipped_not_green() {
+    // privileged under strict: 11 required checks block (its README);
+    // POSTURE_OVERRIDE's value names them all, one reason with markup.
+    let reason = "base <image> & \"ENV\"";
+    let policy = Policy::preset(Preset::Strict)
+        .with_env_override_spec(&override_spec(&PRIVILEGED_STRICT_BLOCKING, reason))
+        .unwrap();
+    let a = posture::evaluate(&fixture_report("privileged"), &policy);
+    let v = consume(&junit::checks(&a));
+    assert_shape(&v, &a);
+    let s = &v["suites"][0];
+    assert_eq!(s["failures"], 0);
+    assert_eq!(s["skipped"], 11);
+    let props = s["properties"].as_array().unwrap();
+    assert_eq!(props[0], serde_json::json!(["verdict", "pass"]));
+    assert_eq!(
+        props[1],
+        serde_json::json!(["overridden", "11 checks overridden by POSTURE_OVERRIDE"])
+    );
+    for id in PRIVILEGED_STRICT_BLOCKING {
+        assert!(
+            props.contains(&serde_json::json!([
+                format!("override_source.{id}"),
+                "environment"
+            ])),
+            "{id}: {props:?}"
+        );
+        let r = &case(&v, id)["results"];
+        assert_eq!(r[0]["kind"], "Skipped", "{id}: {r}");
+        assert_eq!(
+            r[0]["message"],
+            format!("overridden by POSTURE_OVERRIDE: {reason}"),
+            "{id}"
+        );
+        let out = case(&v, id)["system_out"].as_str().unwrap();
+        assert!(
+            out.ends_with(&format!("\n!! OVERRIDE by POSTURE_OVERRIDE: {reason}")),
+            "{id}: {out}"
+        );
+    }
+    // A check that passes is not skipped: no_runtime_socket (no socket
+    // mounted in the capture).
+    assert_eq!(
+        case(&v, "no_runtime_socket")["results"],
+        serde_json::json!([])
     );
 }

@@ -10,7 +10,10 @@ use std::process::Command;
 use posture::policy::{Policy, Preset, evaluate};
 
 mod common;
-use common::{fixture_dir as fixture, fixture_report, promtool_check};
+use common::{
+    PRIVILEGED_STRICT_BLOCKING, fixture_dir as fixture, fixture_report, override_spec,
+    promtool_check,
+};
 
 type Labels = BTreeMap<String, String>;
 
@@ -639,7 +642,11 @@ fn label_values_are_escaped() {
     assert_eq!(
         m.value(
             "posture_check_overridden",
-            &[("check", "non_root"), ("reason", reason)]
+            &[
+                ("check", "non_root"),
+                ("source", "policy"),
+                ("reason", reason)
+            ]
         ),
         1.0
     );
@@ -751,4 +758,80 @@ fn ignored_checks_name_no_controls() {
     );
     // 55 less read_only_rootfs's 3.
     assert_eq!(m.series("posture_check_control_info").len(), 52);
+}
+
+/// The override count is the number of required checks overrides
+/// downgraded, and both expositions say which came from POSTURE_OVERRIDE.
+#[test]
+fn overrides_are_counted_by_what_they_downgraded_and_named_with_their_source() {
+    // privileged under strict: 11 required checks block (its README).
+    let report = fixture_report("privileged");
+    let policy = Policy::preset(Preset::Strict)
+        .override_check(posture::CheckId::NonRoot, "TICKET-1")
+        .with_env_override_spec(&override_spec(
+            &PRIVILEGED_STRICT_BLOCKING[1..],
+            "base image",
+        ))
+        .unwrap();
+    let a = evaluate(&report, &policy);
+    let summary = posture::metrics::render_summary(&a);
+    let full = posture::metrics::render(&report, &a);
+    promtool_check(&summary);
+    promtool_check(&full);
+    let strict = [("policy", "strict")];
+    for (what, text) in [("summary", &summary), ("full", &full)] {
+        let m = Metrics::of(text);
+        assert_eq!(m.value("posture_verdict", &strict), 1.0, "{what}");
+        assert_eq!(m.value("posture_overrides", &strict), 11.0, "{what}");
+        let mut named: Vec<(String, String)> = m
+            .series("posture_check_overridden")
+            .iter()
+            .map(|(_, l, v)| {
+                assert_eq!(*v, 1.0);
+                (l["check"].clone(), l["source"].clone())
+            })
+            .collect();
+        let mut want: Vec<(String, String)> = PRIVILEGED_STRICT_BLOCKING[1..]
+            .iter()
+            .map(|id| (id.to_string(), "environment".to_string()))
+            .collect();
+        want.push(("non_root".into(), "policy".into()));
+        named.sort();
+        want.sort();
+        assert_eq!(named, want, "{what}");
+    }
+    // The reason only in the full exposition.
+    let full = Metrics::of(&full);
+    assert_eq!(
+        full.value(
+            "posture_check_overridden",
+            &[
+                ("check", "seccomp"),
+                ("source", "environment"),
+                ("reason", "base image")
+            ]
+        ),
+        1.0
+    );
+    assert!(
+        Metrics::of(&summary)
+            .series("posture_check_overridden")
+            .iter()
+            .all(|(_, l, _)| !l.contains_key("reason"))
+    );
+
+    // Overrides of checks the policy does not require downgrade nothing:
+    // hardened under the checklist, where mac_enforced is a warning and
+    // read_only_rootfs is ignored here.
+    let p = Policy::preset(Preset::Checklist)
+        .ignore(posture::CheckId::ReadOnlyRootfs)
+        .with_env_override_spec("mac_enforced=a; read_only_rootfs=b")
+        .unwrap();
+    let a = evaluate(&fixture_report("hardened"), &p);
+    let s = Metrics::of(&posture::metrics::render_summary(&a));
+    assert_eq!(
+        s.value("posture_overrides", &[("policy", "checklist")]),
+        0.0
+    );
+    assert!(s.series("posture_check_overridden").is_empty());
 }

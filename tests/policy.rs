@@ -13,7 +13,10 @@ use posture::policy::{Action, CheckId, CheckStatus, Policy, Preset, Verdict, doc
 use posture::report::ProcTrust;
 use posture::{Report, Root};
 
-use common::{all_fixtures, fixture_report as report, fixtures_root as fixtures};
+use common::{
+    PRIVILEGED_STRICT_BLOCKING, all_fixtures, fixture_report as report, fixtures_root as fixtures,
+    override_spec,
+};
 
 /// A copy of a fixture in a temp dir, to damage one file.
 struct Scratch(PathBuf);
@@ -639,6 +642,171 @@ fn builder_actions_and_overrides() {
     assert_eq!(a.overrides.len(), 2);
     // Only the named checks are downgraded.
     assert!(a.check(NotPrivileged).unwrap().required);
+}
+
+/// The blocking check ids of an assessment.
+fn blocking_ids(a: &posture::Assessment) -> Vec<&'static str> {
+    a.blocking().map(|c| c.id.as_str()).collect()
+}
+
+#[test]
+fn overrides_say_where_they_came_from_and_what_they_did() {
+    use posture::policy::OverrideSource;
+    let r = report("privileged");
+    let strict = Policy::preset(Preset::Strict);
+    // Without overrides, strict blocks on exactly these 11 checks.
+    assert_eq!(
+        blocking_ids(&evaluate(&r, &strict)),
+        PRIVILEGED_STRICT_BLOCKING
+    );
+    assert!(evaluate(&r, &strict).overridden_checks.is_empty());
+
+    // POSTURE_OVERRIDE's value naming all 11: the verdict passes, and the
+    // assessment says every one of them came from the environment and is
+    // what the verdict passes on.
+    let spec = override_spec(&PRIVILEGED_STRICT_BLOCKING, "TICKET-1");
+    let env = strict.clone().with_env_override_spec(&spec).unwrap();
+    let a = evaluate(&r, &env);
+    assert_eq!(a.verdict, Verdict::Pass);
+    let ids: Vec<&str> = a.overridden_checks.iter().map(|o| o.id.as_str()).collect();
+    let mut want = PRIVILEGED_STRICT_BLOCKING.to_vec();
+    want.sort_by_key(|id| id.parse::<CheckId>().unwrap());
+    assert_eq!(ids, want, "in check-id order");
+    for o in &a.overridden_checks {
+        assert_eq!(o.source, OverrideSource::Environment, "{}", o.id);
+        assert_eq!(o.reason, "TICKET-1");
+        assert!(o.downgraded && o.would_block, "{o:?}");
+    }
+    assert_eq!(a.downgraded_by(OverrideSource::Environment), 11);
+    assert_eq!(a.downgraded_by(OverrideSource::Policy), 0);
+    // The same overrides given by the program are the policy's own.
+    let own = strict.clone().with_override_spec(&spec).unwrap();
+    let a = evaluate(&r, &own);
+    assert_eq!(a.downgraded_by(OverrideSource::Policy), 11);
+    assert_eq!(a.overrides_from(OverrideSource::Environment).count(), 0);
+
+    // An override of a check that passes is a downgrade that decides
+    // nothing; one of a check the policy only warns about, or ignores,
+    // changes nothing at all. hardened under the checklist: non_root is
+    // required and passes (uid 1000), mac_enforced fails as a warning (no
+    // LSM: attr/current EINVAL), and read_only_rootfs is ignored here.
+    let h = report("hardened");
+    let p = Policy::preset(Preset::Checklist)
+        .ignore(ReadOnlyRootfs)
+        .with_env_override_spec("non_root=a; mac_enforced=b; read_only_rootfs=c")
+        .unwrap();
+    let a = evaluate(&h, &p);
+    let o = |id: CheckId| {
+        a.overridden_checks
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| (o.downgraded, o.would_block))
+    };
+    assert_eq!(o(NonRoot), Some((true, false)));
+    assert_eq!(o(MacEnforced), Some((false, false)));
+    assert_eq!(o(ReadOnlyRootfs), Some((false, false)), "not evaluated");
+    assert_eq!(a.downgraded(), 1);
+
+    // A policy document's overrides are the policy's; the environment's on
+    // top of them say so.
+    let doc = document::parse(
+        "extends = \"strict\"\n[overrides]\nnon_root = \"TICKET-9\"\n",
+        false,
+        "p.toml",
+    )
+    .unwrap()
+    .with_env_override_spec("seccomp=TICKET-10")
+    .unwrap();
+    let a = evaluate(&r, &doc);
+    let src = |id: CheckId| {
+        a.overridden_checks
+            .iter()
+            .find(|o| o.id == id)
+            .unwrap()
+            .source
+    };
+    assert_eq!(src(NonRoot), OverrideSource::Policy);
+    assert_eq!(src(Seccomp), OverrideSource::Environment);
+    assert_eq!(a.verdict, Verdict::Fail, "nine more still block");
+}
+
+const ENV_CHILD: &str = "POSTURE_POLICY_TEST_ENV_CHILD";
+
+/// `POSTURE_OVERRIDE` in a real process environment: this test re-executes
+/// its own binary, selecting only itself, with `POSTURE_POLICY=strict` and
+/// `POSTURE_OVERRIDE` naming the 11 checks that fail strict in the
+/// `privileged` fixture; the child (the only process taking the first
+/// branch) loads the policy each way a program can.
+#[test]
+fn a_program_that_refuses_env_overrides_gets_the_unoverridden_verdict() {
+    if std::env::var_os(ENV_CHILD).is_some() {
+        env_child();
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_program_that_refuses_env_overrides_gets_the_unoverridden_verdict",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(ENV_CHILD, "1")
+        .env("POSTURE_POLICY", "strict")
+        .env(
+            "POSTURE_OVERRIDE",
+            override_spec(&PRIVILEGED_STRICT_BLOCKING, "from a base image"),
+        )
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "child failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("ENV-CHILD-OK") && stdout.contains("1 passed"),
+        "the child did not run the test: {stdout}"
+    );
+}
+
+/// The child's half: runs only in the re-executed process.
+fn env_child() {
+    use posture::policy::{EnvOverrides, OverrideSource, PolicyError};
+    let r = report("privileged");
+    let checklist = || Policy::preset(Preset::Checklist);
+    let unoverridden = evaluate(&r, &Policy::preset(Preset::Strict));
+    assert_eq!(unoverridden.verdict, Verdict::Fail);
+
+    // Refuse: an error naming the variable; Ignore: strict as it is.
+    let e = Policy::load(None, checklist(), EnvOverrides::Refuse).unwrap_err();
+    assert!(matches!(e, PolicyError::EnvOverrideRefused { .. }), "{e}");
+    assert!(e.to_string().contains("POSTURE_OVERRIDE"), "{e}");
+    let p = Policy::load(None, checklist(), EnvOverrides::Ignore).unwrap();
+    assert_eq!(p.name(), "strict", "POSTURE_POLICY still chooses");
+    assert_eq!(evaluate(&r, &p), unoverridden);
+
+    // A policy named explicitly (a command-line flag) refuses it.
+    let e = Policy::from_arg_or_env(Some("strict"), checklist()).unwrap_err();
+    assert!(matches!(e, PolicyError::EnvOverrideRefused { .. }), "{e}");
+    // Allowed explicitly, or chosen by the environment: applied, and the
+    // assessment says where from.
+    for p in [
+        Policy::load(Some("strict"), checklist(), EnvOverrides::Apply).unwrap(),
+        Policy::from_arg_or_env(None, checklist()).unwrap(),
+        Policy::from_env_or(checklist()).unwrap(),
+    ] {
+        let a = evaluate(&r, &p);
+        assert_eq!(a.verdict, Verdict::Pass);
+        assert_eq!(a.downgraded_by(OverrideSource::Environment), 11);
+        assert_eq!(a.downgraded_by(OverrideSource::Policy), 0);
+    }
+
+    // The guard never reads the environment: a policy built in code is
+    // judged as built.
+    let refusal = posture::guard_report(&r, &Policy::preset(Preset::Strict)).unwrap_err();
+    assert_eq!(refusal.assessment, unoverridden);
+    println!("ENV-CHILD-OK");
 }
 
 #[test]

@@ -251,3 +251,97 @@ fn a_changed_syscall_probe_fails_validation() {
         json!("maybe"),
     );
 }
+
+/// The document of `privileged` judged by `strict` with three checks
+/// overridden: two by `POSTURE_OVERRIDE`'s value, one by the program.
+fn overridden_doc() -> Value {
+    let report = common::fixture_report("privileged");
+    let policy = Policy::preset(Preset::Strict)
+        .override_check(posture::CheckId::NonRoot, "TICKET-1")
+        .with_env_override_spec("seccomp=from a base image; userns_remap=TICKET-2")
+        .unwrap();
+    let a = evaluate(&report, &policy);
+    serde_json::to_value(Document::new(&report).with_assessment(&a)).unwrap()
+}
+
+#[test]
+fn overrides_carry_their_source_in_a_document_that_validates() {
+    let doc = overridden_doc();
+    schema::assert_valid("privileged, strict, overridden", &doc);
+    let listed: Vec<(&str, &str)> = doc["assessment"]["overridden_checks"]
+        .as_array()
+        .expect("listed when there are overrides")
+        .iter()
+        .map(|o| (o["id"].as_str().unwrap(), o["source"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("non_root", "policy"),
+            ("seccomp", "environment"),
+            ("userns_remap", "environment")
+        ]
+    );
+    let seccomp = &doc["assessment"]["overridden_checks"][1];
+    assert_eq!(
+        *seccomp,
+        json!({"id": "seccomp", "source": "environment", "reason": "from a base image",
+               "downgraded": true, "would_block": true})
+    );
+    // Without overrides the key is left out, so those documents are what
+    // they were.
+    let plain = fixture_doc("privileged", Some(Preset::Strict));
+    assert!(plain["assessment"].get("overridden_checks").is_none());
+    assert_eq!(plain["assessment"]["overrides"], json!({}));
+}
+
+#[test]
+fn overrides_without_their_sources_fail_validation() {
+    let rejected = |what: &str, at: &str, mut doc: Value, change: &dyn Fn(&mut Value)| {
+        change(&mut doc);
+        let errs = schema::errors(&doc);
+        assert!(
+            !errs.is_empty() && complains_about(&errs, at),
+            "{what}: expected a complaint at {at:?}, got {errs:#?}"
+        );
+    };
+    let doc = overridden_doc();
+    rejected(
+        "a source renamed",
+        "/assessment/overridden_checks/1/source",
+        doc.clone(),
+        &|d| {
+            d["assessment"]["overridden_checks"][1]["source"] = json!("env");
+        },
+    );
+    rejected("the list dropped", "/assessment", doc.clone(), &|d| {
+        object(&mut d["assessment"]).remove("overridden_checks");
+    });
+    rejected(
+        "an empty list",
+        "/assessment/overridden_checks",
+        doc.clone(),
+        &|d| {
+            d["assessment"]["overridden_checks"] = json!([]);
+        },
+    );
+    rejected(
+        "a key dropped",
+        "/assessment/overridden_checks/0",
+        doc,
+        &|d| {
+            object(&mut d["assessment"]["overridden_checks"][0]).remove("would_block");
+        },
+    );
+    // A list where no override is in force.
+    let plain = fixture_doc("privileged", Some(Preset::Strict));
+    rejected(
+        "a list without overrides",
+        "/assessment/overridden_checks",
+        plain,
+        &|d| {
+            d["assessment"]["overridden_checks"] = json!([{"id": "non_root", "source": "policy",
+            "reason": "x", "downgraded": true, "would_block": true}]);
+        },
+    );
+}

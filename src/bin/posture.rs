@@ -9,19 +9,32 @@
 //! posture --json                  # the versioned JSON document
 //! posture --check --policy pss-restricted --format junit > posture.xml
 //! ```
+//!
+//! `POSTURE_OVERRIDE` and an explicit `--policy`: the policy named on the
+//! command line is not weakened by the environment unless the command line
+//! says so too. With `--policy` and a set `POSTURE_OVERRIDE`, `--check`
+//! refuses (exit 2, naming the variable) unless `--allow-env-override` is
+//! given; an `ENV POSTURE_OVERRIDE=…` left in a base image then stops a CI
+//! gate instead of turning it green. Without `--policy` (the policy from
+//! `POSTURE_POLICY` or the default, both deploy-time settings) the
+//! overrides apply. Whenever overrides downgraded required checks, the
+//! verdict says so in every format: `PASS (11 checks overridden by
+//! POSTURE_OVERRIDE)`, the JSON assessment's `overridden_checks` with each
+//! override's source, JUnit's `overridden` property and `<skipped>` cases.
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use posture::policy::{Policy, PolicyError, Preset};
+use posture::policy::{EnvOverrides, OVERRIDE_ENV, Policy, PolicyError, Preset};
 use posture::render::{junit, text};
 use posture::report::Report;
 use posture::{Document, Root};
 
 const USAGE: &str = "\
 usage: posture [--json] [--root DIR] [--color WHEN] [--probe-syscalls]
-       posture --check [--policy NAME|FILE] [--format FORMAT] [--root DIR] [--probe-syscalls]
+       posture --check [--policy NAME|FILE [--allow-env-override]] [--format FORMAT]
+                       [--root DIR] [--probe-syscalls]
        posture --help
 
 Prints the container hardening of this process as its kernel reports it:
@@ -48,7 +61,11 @@ options:
                      pss-restricted, strict, or a TOML/JSON policy file.
                      Without it, $POSTURE_POLICY if set, else checklist.
                      $POSTURE_OVERRIDE=check_id=reason;... downgrades named
-                     checks, shown loudly
+                     checks to warnings; the verdict then reads
+                     `PASS (N checks overridden by POSTURE_OVERRIDE)`. With
+                     --policy it is refused (exit 2) unless:
+  --allow-env-override
+                     apply $POSTURE_OVERRIDE to the policy --policy names
   --probe-syscalls   also probe which dangerous syscalls the seccomp filter
                      lets through (a forked child makes each call with
                      arguments the kernel rejects; see posture::syscalls):
@@ -61,7 +78,8 @@ Options take their value as --opt VALUE or --opt=VALUE.
 
 exit status: 0 report printed (with --check: every required check passed),
 1 a required check failed or was unknown (with --check) or output failed,
-2 usage error or a bad policy.";
+2 usage error, a bad policy, or $POSTURE_OVERRIDE set with --policy but
+without --allow-env-override.";
 
 /// The output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +106,8 @@ struct Args {
     check: bool,
     /// `--policy`: preset name or file.
     policy: Option<String>,
+    /// `--allow-env-override`: apply `POSTURE_OVERRIDE` to `--policy`.
+    allow_env_override: bool,
     /// `--probe-syscalls`: attach a syscall probe to the report.
     probe_syscalls: bool,
 }
@@ -108,6 +128,8 @@ enum UsageError {
     Format(String),
     #[error("--policy goes with --check")]
     PolicyWithoutCheck,
+    #[error("--allow-env-override goes with --check")]
+    AllowEnvOverrideWithoutCheck,
     #[error("--format junit goes with --check (it has one test case per check)")]
     JunitWithoutCheck,
     #[error("--probe-syscalls probes this process's own filter; it does not go with --root")]
@@ -140,6 +162,7 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
         color: ColorWhen::Auto,
         check: false,
         policy: None,
+        allow_env_override: false,
         probe_syscalls: false,
     };
     while let Some(arg) = p.next()? {
@@ -148,6 +171,7 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
             Long("json") => args.format = Format::Json,
             Long("check") => args.check = true,
             Long("probe-syscalls") => args.probe_syscalls = true,
+            Long("allow-env-override") => args.allow_env_override = true,
             Long("policy") => args.policy = Some(non_empty("--policy", p.value()?)?),
             Long("root") => args.root = Some(non_empty("--root", p.value()?)?),
             Long("format") => {
@@ -174,6 +198,9 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
     }
     if args.policy.is_some() && !args.check {
         return Err(UsageError::PolicyWithoutCheck);
+    }
+    if args.allow_env_override && !args.check {
+        return Err(UsageError::AllowEnvOverrideWithoutCheck);
     }
     if args.format == Format::Junit && !args.check {
         return Err(UsageError::JunitWithoutCheck);
@@ -228,12 +255,27 @@ fn main() -> ExitCode {
 
 /// `--check`: judge, print the checklist (or the JSON document with its
 /// assessment, or JUnit XML), exit 0 when the verdict passes, 1 when it fails.
+/// `POSTURE_OVERRIDE` applies unless `--policy` was given without
+/// `--allow-env-override`: then it is refused, exit 2.
 fn check(args: &Args, report: &Report, color: text::Color) -> ExitCode {
     let default = Policy::preset(Preset::Checklist);
+    let env_overrides = if args.policy.is_none() || args.allow_env_override {
+        EnvOverrides::Apply
+    } else {
+        EnvOverrides::Refuse
+    };
     let policy: Result<Policy, PolicyError> =
-        Policy::from_arg_or_env(args.policy.as_deref(), default);
+        Policy::load(args.policy.as_deref(), default, env_overrides);
     let policy = match policy {
         Ok(p) => p,
+        Err(e @ PolicyError::EnvOverrideRefused { .. }) => {
+            eprintln!(
+                "posture: {e}\nposture: --policy was given: the policy named on the command line \
+                 is not weakened by the environment. Unset {OVERRIDE_ENV}, or pass \
+                 --allow-env-override to apply it (the verdict then names it)."
+            );
+            return ExitCode::from(2);
+        }
         Err(e) => {
             eprintln!("posture: {e}");
             return ExitCode::from(2);

@@ -39,7 +39,28 @@
 //! - `remediation.rs`: [`Remediation`], the fix for each check.
 //! - [`controls`]: the published controls each check covers.
 //! - `load.rs`: a policy from a preset name, a path, or the environment
-//!   ([`POLICY_ENV`], [`OVERRIDE_ENV`]), and [`PolicyError`].
+//!   ([`POLICY_ENV`], [`OVERRIDE_ENV`], [`EnvOverrides`]), and
+//!   [`PolicyError`].
+//!
+//! # Overrides never hide
+//!
+//! An override downgrades one named required check to a warning, with a
+//! reason. Each records where it came from ([`OverrideSource`]): the policy
+//! itself (a policy document's `[overrides]`, or [`Policy::override_check`]
+//! in the program) or the environment ([`OVERRIDE_ENV`], applied by a
+//! loader). The [`Assessment`] lists every override with its source and
+//! what it did ([`Assessment::overridden_checks`]), and every renderer shows
+//! it where a verdict is shown: the checklist's verdict line reads `PASS (11
+//! checks overridden by POSTURE_OVERRIDE)`, never a plain `PASS`, and so do
+//! the JSON document, JUnit and the Prometheus summary.
+//!
+//! Nothing in this module reads the environment except the loaders: a
+//! policy built in code and handed to [`evaluate`] or [`crate::guard`] is
+//! judged exactly as built. A program that loads its policy with
+//! [`Policy::load`] chooses what `POSTURE_OVERRIDE` may do to it
+//! ([`EnvOverrides::Apply`], [`EnvOverrides::Ignore`],
+//! [`EnvOverrides::Refuse`]); [`Policy::from_arg_or_env`] refuses it when a
+//! policy was named explicitly.
 //! - `document` (feature `policy-file`): TOML and JSON policy documents.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -59,7 +80,7 @@ mod presets;
 mod remediation;
 
 pub use controls::{Control, Framework};
-pub use load::{OVERRIDE_ENV, POLICY_ENV, PolicyError};
+pub use load::{EnvOverrides, OVERRIDE_ENV, POLICY_ENV, PolicyError};
 pub use presets::{
     PSS_BASELINE_CAPABILITIES, PSS_BASELINE_RUNTIME_DEFAULTS, PSS_SELINUX_TYPES, Preset,
     RUNTIME_DEFAULT_CAPABILITIES, UNCONFINED_SELINUX_TYPES,
@@ -229,6 +250,39 @@ pub enum Rules {
     PodSecurity,
 }
 
+/// Where an override came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum OverrideSource {
+    /// Part of the policy: a policy document's `[overrides]` table, or the
+    /// program ([`Policy::override_check`], [`Policy::with_override_spec`]).
+    Policy,
+    /// The environment: [`OVERRIDE_ENV`] (`POSTURE_OVERRIDE`), applied by a
+    /// loader ([`Policy::from_env_or`], [`Policy::load`] with
+    /// [`EnvOverrides::Apply`]) or [`Policy::with_env_override_spec`].
+    Environment,
+}
+
+impl OverrideSource {
+    /// snake_case name (`policy`, `environment`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OverrideSource::Policy => "policy",
+            OverrideSource::Environment => "environment",
+        }
+    }
+
+    /// Who overrode, for people: `the policy`, `POSTURE_OVERRIDE`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            OverrideSource::Policy => "the policy",
+            OverrideSource::Environment => OVERRIDE_ENV,
+        }
+    }
+}
+
 /// A policy: what to do with each check, which capabilities are allowed,
 /// which checks may be unknown, and which are overridden.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,6 +294,9 @@ pub struct Policy {
     allowed: CapSet,
     accept_unknown: BTreeSet<CheckId>,
     overrides: BTreeMap<CheckId, String>,
+    /// The checks of `overrides` whose override came from the environment
+    /// (the others are the policy's own).
+    env_overrides: BTreeSet<CheckId>,
 }
 
 impl Default for Policy {
@@ -330,8 +387,25 @@ impl Policy {
 
     /// Downgrades one named required check to a warning, with a reason that
     /// the assessment and any refusal show loudly. There is no blanket switch.
-    pub fn override_check(mut self, id: CheckId, reason: impl Into<String>) -> Policy {
+    /// The override is the policy's own ([`OverrideSource::Policy`]); it
+    /// replaces an earlier override of the same check.
+    pub fn override_check(self, id: CheckId, reason: impl Into<String>) -> Policy {
+        self.override_from(id, reason, OverrideSource::Policy)
+    }
+
+    /// [`Policy::override_check`] recording where the override came from;
+    /// it replaces an earlier override of the same check, source and all.
+    pub(crate) fn override_from(
+        mut self,
+        id: CheckId,
+        reason: impl Into<String>,
+        source: OverrideSource,
+    ) -> Policy {
         self.overrides.insert(id, reason.into());
+        match source {
+            OverrideSource::Policy => self.env_overrides.remove(&id),
+            OverrideSource::Environment => self.env_overrides.insert(id),
+        };
         self
     }
 
@@ -345,9 +419,20 @@ impl Policy {
         self.allowed
     }
 
-    /// The overrides in force.
+    /// The overrides in force: check id → reason.
     pub fn overrides(&self) -> &BTreeMap<CheckId, String> {
         &self.overrides
+    }
+
+    /// Where the override of a check came from; `None` when it has none.
+    pub fn override_source(&self, id: CheckId) -> Option<OverrideSource> {
+        self.overrides.contains_key(&id).then(|| {
+            if self.env_overrides.contains(&id) {
+                OverrideSource::Environment
+            } else {
+                OverrideSource::Policy
+            }
+        })
     }
 
     /// Whether unknown is accepted for a check.
@@ -411,6 +496,29 @@ pub enum Verdict {
     Fail,
 }
 
+/// One override in force, where it came from and what it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct Override {
+    /// The check overridden.
+    pub id: CheckId,
+    /// Where the override came from.
+    pub source: OverrideSource,
+    /// The reason given.
+    pub reason: String,
+    /// Whether it downgraded a check the policy requires to a warning.
+    /// `false` when the policy only warns about the check or ignores it:
+    /// then the override changes nothing.
+    pub downgraded: bool,
+    /// Whether the check, as found, would fail the verdict without this
+    /// override (downgraded, and `fail`, or `unknown` without
+    /// `unknown_accepted`): a passing verdict with any of these passes only
+    /// because of the override.
+    pub would_block: bool,
+}
+
 /// A report judged by a policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -427,6 +535,11 @@ pub struct Assessment {
     pub checks: Vec<CheckResult>,
     /// Overrides in force: `check id → reason`.
     pub overrides: BTreeMap<CheckId, String>,
+    /// Every override in force, in check-id order, with where it came from
+    /// (the policy or `POSTURE_OVERRIDE`) and what it did. Left out of the
+    /// JSON document when there is none (exactly when `overrides` is empty).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub overridden_checks: Vec<Override>,
 }
 
 impl Assessment {
@@ -443,6 +556,28 @@ impl Assessment {
     /// The results that fail the verdict.
     pub fn blocking(&self) -> impl Iterator<Item = &CheckResult> {
         self.checks.iter().filter(|c| c.blocks())
+    }
+
+    /// The overrides from one source ([`Assessment::overridden_checks`]).
+    pub fn overrides_from(&self, source: OverrideSource) -> impl Iterator<Item = &Override> {
+        self.overridden_checks
+            .iter()
+            .filter(move |o| o.source == source)
+    }
+
+    /// How many required checks overrides from `source` downgraded to
+    /// warnings ([`Override::downgraded`]): the number the verdict line
+    /// shows (`PASS (11 checks overridden by POSTURE_OVERRIDE)`).
+    pub fn downgraded_by(&self, source: OverrideSource) -> usize {
+        self.overrides_from(source).filter(|o| o.downgraded).count()
+    }
+
+    /// How many required checks overrides downgraded, from any source.
+    pub fn downgraded(&self) -> usize {
+        self.overridden_checks
+            .iter()
+            .filter(|o| o.downgraded)
+            .count()
     }
 }
 
@@ -487,12 +622,36 @@ pub fn evaluate(report: &Report, policy: &Policy) -> Assessment {
     } else {
         Verdict::Pass
     };
+    let overridden_checks = policy
+        .overrides
+        .iter()
+        .map(|(&id, reason)| {
+            let result = checks.iter().find(|c| c.id == id);
+            let downgraded = result.is_some_and(|c| c.action == Action::Require);
+            let would_block = result.is_some_and(|c| {
+                downgraded
+                    && match c.status {
+                        CheckStatus::Pass => false,
+                        CheckStatus::Fail => true,
+                        CheckStatus::Unknown => !c.unknown_accepted,
+                    }
+            });
+            Override {
+                id,
+                source: policy.override_source(id).unwrap_or(OverrideSource::Policy),
+                reason: reason.clone(),
+                downgraded,
+                would_block,
+            }
+        })
+        .collect();
     Assessment {
         policy: policy.name.clone(),
         rules: policy.rules,
         verdict,
         checks,
         overrides: policy.overrides.clone(),
+        overridden_checks,
     }
 }
 

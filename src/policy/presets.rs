@@ -171,6 +171,7 @@ impl Policy {
             allowed,
             accept_unknown: BTreeSet::new(),
             overrides: BTreeMap::new(),
+            env_overrides: BTreeSet::new(),
         }
     }
 }

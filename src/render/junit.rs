@@ -6,8 +6,11 @@
 //! test-report actions and `junitparser` read):
 //!
 //! * one `<testsuites>` holding one `<testsuite name="POLICY">`, whose
-//!   `<properties>` carry the verdict and every override in force
-//!   (`override.CHECK_ID` = reason);
+//!   `<properties>` carry the verdict, what overrides did to it
+//!   (`overridden` = `11 checks overridden by POSTURE_OVERRIDE`, as the
+//!   checklist's verdict line says; only when overrides downgraded a
+//!   required check) and every override in force (`override.CHECK_ID` =
+//!   reason, `override_source.CHECK_ID` = `policy` or `environment`);
 //! * one `<testcase classname="POLICY" name="CHECK_ID">` per evaluated check,
 //!   in the assessment's order;
 //! * a check that fails the verdict ([`CheckResult::blocks`]: a required
@@ -19,7 +22,13 @@
 //!   required, its severity, evidence, the fix when it did not pass, the
 //!   controls it covers ([`super::controls_line`]) and the override reason: a warning (a check that is not required, or was
 //!   downgraded by an override) is a passing test case whose output says
-//!   what is wrong.
+//!   what is wrong;
+//! * a check that fails the verdict but for an override
+//!   ([`Override::would_block`]) is `<skipped type="overridden"
+//!   message="overridden by POSTURE_OVERRIDE: reason">` (or `by the
+//!   policy`), as a waived failure is, so the suite's `skipped` count and
+//!   a CI page show the checks that pass only because they were
+//!   overridden, not a green test.
 //!
 //! No timestamps, host names or durations: the same assessment gives the
 //! same bytes. Every attribute and text is escaped here (`&`, `<`, `>`, `"`,
@@ -40,15 +49,19 @@
 //! assert!(xml.contains("<testcase classname=\"checklist\" name=\"non_root\">"));
 //! ```
 
+#[cfg(doc)]
+use crate::policy::Override;
 use crate::policy::{Assessment, CheckResult, CheckStatus, Verdict};
 
 /// The assessment as a JUnit XML document (UTF-8, ending in a newline).
 pub fn checks(a: &Assessment) -> String {
     let tests = a.checks.len();
     let failures = a.blocking().count();
+    let skipped = a.overridden_checks.iter().filter(|o| o.would_block).count();
     let mut out = String::with_capacity(1024 + 512 * tests);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let counts = format!(" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\"");
+    let counts =
+        format!(" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\"");
     out.push_str("<testsuites name=\"posture\"");
     out.push_str(&counts);
     out.push_str(">\n  <testsuite name=\"");
@@ -61,12 +74,20 @@ pub fn checks(a: &Assessment) -> String {
         Verdict::Fail => "fail",
     };
     property("verdict", verdict, &mut out);
-    for (id, reason) in &a.overrides {
-        property(&format!("override.{id}"), reason, &mut out);
+    if let Some(note) = super::text::override_note(a) {
+        property("overridden", &note, &mut out);
+    }
+    for o in &a.overridden_checks {
+        property(&format!("override.{}", o.id), &o.reason, &mut out);
+        property(
+            &format!("override_source.{}", o.id),
+            o.source.as_str(),
+            &mut out,
+        );
     }
     out.push_str("    </properties>\n");
     for c in &a.checks {
-        testcase(&a.policy, c, &mut out);
+        testcase(a, c, &mut out);
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
@@ -80,9 +101,10 @@ fn property(name: &str, value: &str, out: &mut String) {
     out.push_str("\"/>\n");
 }
 
-fn testcase(policy: &str, c: &CheckResult, out: &mut String) {
+fn testcase(a: &Assessment, c: &CheckResult, out: &mut String) {
+    let ov = a.overridden_checks.iter().find(|o| o.id == c.id);
     out.push_str("    <testcase classname=\"");
-    attr(policy, out);
+    attr(&a.policy, out);
     out.push_str("\" name=\"");
     attr(c.id.as_str(), out);
     out.push_str("\">\n");
@@ -98,6 +120,25 @@ fn testcase(policy: &str, c: &CheckResult, out: &mut String) {
             out,
         );
         out.push_str("</failure>\n");
+    }
+    if let Some(o) = ov.filter(|o| o.would_block) {
+        out.push_str("      <skipped type=\"overridden\" message=\"");
+        attr(
+            &format!("overridden by {}: {}", o.source.describe(), o.reason),
+            out,
+        );
+        out.push_str("\">");
+        text(
+            &format!(
+                "{}: {}\nevidence: {}\nfix: {}",
+                c.status.as_str(),
+                c.title,
+                c.evidence,
+                c.remediation
+            ),
+            out,
+        );
+        out.push_str("</skipped>\n");
     }
     let required = if c.overridden.is_some() {
         "OVERRIDDEN (downgraded to a warning)"
@@ -121,7 +162,13 @@ fn testcase(policy: &str, c: &CheckResult, out: &mut String) {
         detail.push_str(&format!("\ncontrols: {controls}"));
     }
     if let Some(reason) = &c.overridden {
-        detail.push_str(&format!("\n!! OVERRIDE: {reason}"));
+        let by = match ov.map(|o| o.source) {
+            Some(crate::policy::OverrideSource::Environment) => {
+                format!(" by {}", crate::policy::OVERRIDE_ENV)
+            }
+            _ => String::new(),
+        };
+        detail.push_str(&format!("\n!! OVERRIDE{by}: {reason}"));
     }
     out.push_str("      <system-out>");
     text(&detail, out);

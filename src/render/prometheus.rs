@@ -54,9 +54,13 @@
 //! **Verdict**: `posture_verdict{policy="checklist"}` is `1` for pass and `0`
 //! for fail (a verdict is always known: unknown required checks fail it);
 //! `posture_blocking_checks` counts the checks that fail it and
-//! `posture_check_blocking{check}` names them. Overrides in force are counted
-//! by `posture_overrides` and named with their reason by
-//! `posture_check_overridden{check,reason}`.
+//! `posture_check_blocking{check}` names them. The required checks that
+//! overrides downgraded to warnings are counted by `posture_overrides` and
+//! named by `posture_check_overridden{check,source,reason}`, `source` being
+//! `environment` (`POSTURE_OVERRIDE`) or `policy` (its document or the
+//! program): alert on `posture_check_overridden{source="environment"}`. An
+//! override of a check the policy does not require changes nothing and is
+//! not counted.
 //!
 //! **Controls**: `posture_check_control_info{check,framework,control} 1`
 //! names each published control an evaluated check covers (see
@@ -74,8 +78,10 @@
 //! The full rendering ([`render`]) tells anyone who can scrape it how the box
 //! is hardened. [`render_summary`] emits only `posture_info{schema_version}`,
 //! the verdict, the blocking count, one `posture_check_blocking{check} 1` per
-//! blocking check (the ids a readiness probe shows anyway) and the override
-//! count; serve it where the scrape endpoint is not trusted.
+//! blocking check (the ids a readiness probe shows anyway), the override
+//! count and one `posture_check_overridden{check,source} 1` per check an
+//! override downgraded (without the reason); serve it where the scrape
+//! endpoint is not trusted.
 //!
 //! # Why by hand
 //!
@@ -196,13 +202,39 @@ fn common_summary(out: &mut Out, a: &Assessment) {
     out.sample(
         "posture_overrides",
         &[("policy", &a.policy)],
-        a.overrides.len() as u64,
+        a.downgraded() as u64,
     );
 }
 
+/// `posture_check_overridden`: one series per required check an override
+/// downgraded, with where the override came from, and its reason when
+/// `with_reason`.
+fn overridden(out: &mut Out, a: &Assessment, with_reason: bool) {
+    let downgraded: Vec<_> = a
+        .overridden_checks
+        .iter()
+        .filter(|o| o.downgraded)
+        .collect();
+    if downgraded.is_empty() {
+        return;
+    }
+    out.family(
+        "posture_check_overridden",
+        "1 for each required check downgraded to a warning by an override; source is environment (POSTURE_OVERRIDE) or policy (its document or the program).",
+    );
+    for o in downgraded {
+        let mut labels = vec![("check", o.id.as_str()), ("source", o.source.as_str())];
+        if with_reason {
+            labels.push(("reason", &o.reason));
+        }
+        out.sample("posture_check_overridden", &labels, 1);
+    }
+}
+
 /// The summary: schema version, verdict, the ids of the checks that fail it,
-/// and the number of overrides. Nothing about how the box is hardened beyond
-/// what fails.
+/// the number of required checks overrides downgraded and their ids with
+/// where each override came from. Nothing about how the box is hardened
+/// beyond what fails or was overridden.
 pub fn render_summary(assessment: &Assessment) -> String {
     let mut out = Out {
         text: String::with_capacity(1024),
@@ -221,6 +253,7 @@ pub fn render_summary(assessment: &Assessment) -> String {
             out.sample("posture_check_blocking", &[("check", c.id.as_str())], 1);
         }
     }
+    overridden(&mut out, assessment, false);
     out.text
 }
 
@@ -335,19 +368,7 @@ pub fn render(report: &Report, assessment: &Assessment) -> String {
             );
         }
     }
-    if !a.overrides.is_empty() {
-        out.family(
-            "posture_check_overridden",
-            "1 for each required check downgraded to a warning by an override, with the reason given.",
-        );
-        for (id, reason) in &a.overrides {
-            out.sample(
-                "posture_check_overridden",
-                &[("check", id.as_str()), ("reason", reason)],
-                1,
-            );
-        }
-    }
+    overridden(&mut out, a, true);
 
     let caps = &report.capabilities;
     let sets = [

@@ -33,7 +33,7 @@ use crate::cgroup::{CgroupVersion, Limit};
 use crate::idmap::{IdMap, Mapping};
 use crate::lsm::{AppArmorMode, LsmLabel};
 use crate::parse::mountinfo::Propagation;
-use crate::policy::{Assessment, CheckResult, CheckStatus, Verdict};
+use crate::policy::{Assessment, CheckResult, CheckStatus, OverrideSource, Verdict};
 use crate::report::{Ids, MaskState, MountSummary, ProcTrust, PseudoFsState, Report};
 use crate::runtime::Confidence;
 
@@ -63,7 +63,13 @@ pub fn report(r: &Report, color: Color) -> String {
 /// of every evaluated check (id, status, severity, required), each followed
 /// by its evidence and, where it did not pass, its fix and the published
 /// controls it covers ([`super::controls_line`]); an overridden check
-/// says `OVERRIDDEN` and `!! OVERRIDE: <reason>`.
+/// says `OVERRIDDEN` and `!! OVERRIDE: <reason>` (`!! OVERRIDE by
+/// POSTURE_OVERRIDE: <reason>` when the override came from the
+/// environment).
+///
+/// When overrides downgraded required checks, the verdict says how many and
+/// from where ([`override_note`]): `PASS (11 checks overridden by
+/// POSTURE_OVERRIDE)`, never a plain `PASS`.
 pub fn checks(a: &Assessment, color: Color) -> String {
     render_checks(a, Style::new(color))
 }
@@ -86,10 +92,14 @@ pub fn blocking(a: &Assessment, color: Color) -> String {
 /// evidence and, where it did not pass, the fix.
 fn render_checks(a: &Assessment, st: Style) -> String {
     let mut out = String::new();
-    let verdict = match a.verdict {
+    let mut verdict = match a.verdict {
         Verdict::Pass => st.paint(BOLD, "PASS"),
         Verdict::Fail => st.danger("FAIL"),
     };
+    if let Some(note) = override_note(a) {
+        verdict.push(' ');
+        verdict.push_str(&st.danger(&format!("({note})")));
+    }
     out.push_str(&format!(
         "{} policy {:?}: {verdict}\n\n",
         st.heading("Checks"),
@@ -98,6 +108,30 @@ fn render_checks(a: &Assessment, st: Style) -> String {
     let rows: Vec<&CheckResult> = a.checks.iter().collect();
     check_table(a, &rows, st, &mut out);
     out
+}
+
+/// What overrides did to the verdict, for people: `11 checks overridden by
+/// POSTURE_OVERRIDE`, `1 check overridden by the policy`, `11 checks
+/// overridden by POSTURE_OVERRIDE, 1 by the policy`, counting the required
+/// checks each source downgraded ([`Assessment::downgraded_by`]). `None`
+/// when overrides downgraded nothing.
+pub fn override_note(a: &Assessment) -> Option<String> {
+    let env = a.downgraded_by(OverrideSource::Environment);
+    let own = a.downgraded_by(OverrideSource::Policy);
+    let checks = |n: usize| if n == 1 { "check" } else { "checks" };
+    let (by_env, by_own) = (
+        OverrideSource::Environment.describe(),
+        OverrideSource::Policy.describe(),
+    );
+    match (env, own) {
+        (0, 0) => None,
+        (e, 0) => Some(format!("{e} {} overridden by {by_env}", checks(e))),
+        (0, p) => Some(format!("{p} {} overridden by {by_own}", checks(p))),
+        (e, p) => Some(format!(
+            "{e} {} overridden by {by_env}, {p} by {by_own}",
+            checks(e)
+        )),
+    }
 }
 
 /// The rows `checks` of the checklist of `a`, with their column headings;
@@ -142,9 +176,17 @@ fn check_table(a: &Assessment, checks: &[&CheckResult], st: Style, out: &mut Str
             }
         }
         if let Some(reason) = &c.overridden {
+            let from_env = a
+                .overrides_from(OverrideSource::Environment)
+                .any(|o| o.id == c.id);
+            let by = if from_env {
+                format!(" by {}", OverrideSource::Environment.describe())
+            } else {
+                String::new()
+            };
             out.push_str(&format!(
                 "{pad}{}\n",
-                st.danger(&format!("!! OVERRIDE: {reason}"))
+                st.danger(&format!("!! OVERRIDE{by}: {reason}"))
             ));
         }
     }

@@ -202,3 +202,32 @@ pub const PROBED_SYSCALLS: [&str; 26] = [
     "reboot",
     "swapon",
 ];
+
+/// The checks `strict` requires that fail (or are unknown) in the
+/// `privileged` fixture (`podman run --privileged` as root; see its README):
+/// uid 0, every capability, `Seccomp: 0`, no LSM (`attr/current` EINVAL), a
+/// writable root, `NoNewPrivs: 0`, privileged, uid 0 mapped to the host's,
+/// /proc and /sys unmasked, no memory or pids limit, and no syscall probe
+/// in a fixture (unknown). Written out here, not taken from the library.
+pub const PRIVILEGED_STRICT_BLOCKING: [&str; 11] = [
+    "non_root",
+    "capabilities_dropped",
+    "seccomp",
+    "mac_enforced",
+    "read_only_rootfs",
+    "no_new_privs",
+    "not_privileged",
+    "userns_remap",
+    "no_sensitive_mounts",
+    "resource_limits",
+    "dangerous_syscalls_blocked",
+];
+
+/// A `POSTURE_OVERRIDE` value overriding each of `ids` with `reason`:
+/// `id=reason;id=reason`.
+pub fn override_spec(ids: &[&str], reason: &str) -> String {
+    ids.iter()
+        .map(|id| format!("{id}={reason}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
