@@ -8,10 +8,13 @@
 //! `r:PATH` read to the end, `l:PATH` readlink, `s:PATH` lstat,
 //! `S:PATH` stat (following links), `f:PATH` statfs, `d:PATH` list a
 //! directory, `t:PATH` list a task directory and read every other thread's
-//! status, `p:` read the securebits.
+//! status, `p:` read the securebits, `k:` ask the kernel what `posture()`
+//! holds `/proc/self` against. Reads and readlinks are made as `posture()`
+//! makes them since it refuses FIFOs and files mounted over `/proc`: with a
+//! `statx` of each descriptor or link for its type and mount id.
 
 mod common;
-use common::read_plain;
+use common::read_checked;
 
 fn main() {
     let mut buf = vec![0u8; 64 * 1024];
@@ -21,8 +24,8 @@ fn main() {
             continue;
         };
         n += match kind {
-            "r" => read_plain(path, &mut buf),
-            "l" => std::fs::read_link(path).map_or(0, |t| t.as_os_str().len()),
+            "r" => read_checked(path, &mut buf),
+            "l" => common::read_link_checked(path),
             "s" => std::fs::symlink_metadata(path).is_ok() as usize,
             "S" => std::fs::metadata(path).is_ok() as usize,
             "f" => rustix::fs::statfs(path).is_ok() as usize,
@@ -32,7 +35,7 @@ fn main() {
                 let mut k = 0;
                 for e in std::fs::read_dir(path).into_iter().flatten().flatten() {
                     if e.file_name() != me.as_str() {
-                        k += read_plain(
+                        k += read_checked(
                             format!("{path}/{}/status", e.file_name().to_string_lossy()),
                             &mut buf,
                         );
@@ -41,6 +44,7 @@ fn main() {
                 k
             }
             "p" => rustix::thread::capabilities_secure_bits().is_ok() as usize,
+            "k" => common::kernel_view(),
             _ => 0,
         };
     }
