@@ -174,6 +174,23 @@ const FLEET: &[Row] = &[
     Row { name: "zfs-host-etc", runtime: "podman", kubernetes: false,
           checklist: [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   F,   F,   P,   P],
           pss: &[], verdicts: [X, X, X, X] },
+    // The hardened line with a host directory holding a Docker socket bound
+    // at /mnt/x (issue 16): the socket is found one level into the mount,
+    // though no mount line names it. It is a runtime socket, a sensitive
+    // host path, and the directory a host path. No LSM (a PSS pass).
+    Row { name: "hostdir-runtime-socket", runtime: "podman", kubernetes: false,
+          checklist: [P,   P,   P,   F,   P,   P,   P,   F,   F,   P,   P,   P,   P,   F,   F,   P,   P],
+          pss: &[(BASE, "mac_enforced", P), (RESTR, "mac_enforced", P)],
+          verdicts: [X, X, X, X] },
+    // The hardened line with podman's own passwd and group for --user, from
+    // its graph root on a filesystem of its own (issue 16): the runtime's
+    // files by their shape, not host paths, so pss-restricted passes as for
+    // the plain hardened line (no --memory: resource_limits fails, a
+    // warning there).
+    Row { name: "podman-storage-volume", runtime: "podman", kubernetes: false,
+          checklist: [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P],
+          pss: &[(BASE, "mac_enforced", P), (RESTR, "mac_enforced", P)],
+          verdicts: [O, O, O, X] },
 ];
 
 // ---------------------------------------------------------------------------
@@ -200,6 +217,8 @@ const NO_HOST_PATH_EXPECTED: &[(&str, CheckStatus)] = &[
     ("sysbox", P),              // sysbox's own /var/lib/sysbox volumes, kernel headers/modules
     ("btrfs-host-etc", F),
     ("zfs-host-etc", F),
+    ("hostdir-runtime-socket", F), // /srv/sockdir from the root disk
+    ("podman-storage-volume", P),  // podman's passwd/group from its own volume
 ];
 
 fn status_name(s: CheckStatus) -> &'static str {
