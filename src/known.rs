@@ -168,6 +168,10 @@ pub const RUNTIME_STATE_DIRS: &[&str] = &[
     "/run/containers/",
 ];
 
+/// Where a runtime binds each of its per-container files: `(mount point,
+/// file)`, the file's path below the shape of [`RUNTIME_FILE_LAYOUTS`].
+pub type RuntimeFiles = &'static [(&'static str, &'static str)];
+
 /// The files each runtime writes per container and binds in, by the shape
 /// of their path in its storage and where it binds them: `(runtime, shape,
 /// [(mount point, file)])`. In a shape, `<id>` is a container id (64
@@ -176,7 +180,7 @@ pub const RUNTIME_STATE_DIRS: &[&str] = &[
 /// hex digits, and `<driver>` a containers/storage graph driver; what comes
 /// before the shape is wherever that storage lies on its filesystem.
 /// [`runtime_file_layout`] matches against these.
-pub const RUNTIME_FILE_LAYOUTS: &[(&str, &str, &[(&str, &str)])] = &[
+pub const RUNTIME_FILE_LAYOUTS: &[(&str, &str, RuntimeFiles)] = &[
     // containers/storage (podman, CRI-O, buildah): the per-container
     // `userdata` directory, in the run root (`/run/containers/storage`) or
     // the graph root (`/var/lib/containers/storage`, which RHEL advises

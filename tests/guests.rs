@@ -125,7 +125,7 @@ enum St {
     Fail,
     Unknown,
 }
-use St::{Fail, Pass, Unknown};
+use St::{Fail, Pass};
 
 impl St {
     fn parse(s: &str) -> St {
