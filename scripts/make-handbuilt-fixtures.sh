@@ -1156,4 +1156,84 @@ podman-default capture.
 - proc(5), `/proc/[pid]/mountinfo`.
 EOF
 
-echo "make-handbuilt-fixtures: built apparmor-enforce apparmor-complain selinux-container-t selinux-spc-t no-lsm gvisor gvisor-old k8s-containerd k8s-userns block-pvc hostpath-volume crio-selinux podman-rootless docker-userns-remap sysbox kata btrfs-host-etc zfs-host-etc" >&2
+# ------------------------------------------------ host directory + socket
+# A host directory holding a runtime socket, bound at a path of its own
+# (`-v /srv/sockdir:/mnt/x`): the mount table shows only the directory. The
+# bind line is the form podman 4.3 prints for such a bind on this host
+# (`84 80 254:0 /tmp/pwtest/sockdir /mnt/x rw,relatime - ext4 /dev/vda rw,…`,
+# measured with `podman run -v /tmp/pwtest/sockdir:/mnt/x`); a fixture holds
+# no socket, so a regular file stands for it (the fixture root reads a
+# regular file where a socket is looked for as one, src/root.rs is_socket).
+t=hostdir-runtime-socket
+copy hardened "$t"
+echo "90 77 254:0 /srv/sockdir /mnt/x rw,relatime - ext4 /dev/vda rw,discard,resv_strict,resuid=65534,resgid=65534" >> "$FIX/$t/proc/self/mountinfo"
+touchf "$t" mnt/x/docker.sock
+readme "$t" hardened <<'EOF'
+`podman run … -v /srv/sockdir:/mnt/x …` with the hardened flags, where the host's `/srv/sockdir`
+holds a listening Docker socket `docker.sock`: the container reaches the Docker daemon at
+`/mnt/x/docker.sock`, though no mount line names a socket.
+
+## What was changed
+
+| file | content |
+| --- | --- |
+| `proc/self/mountinfo` | one line added: `90 77 254:0 /srv/sockdir /mnt/x rw,relatime - ext4 /dev/vda rw,discard,resv_strict,resuid=65534,resgid=65534` |
+| `mnt/x/docker.sock` | an empty **regular file** standing for the socket (a fixture tree holds no socket; a fixture root takes a regular file where a socket is looked for as the socket) |
+
+The bind line has the form podman 4.3 prints on the capture host for `-v <host dir>:/mnt/x`
+(measured: `84 80 254:0 /tmp/pwtest/sockdir /mnt/x rw,relatime - ext4 /dev/vda rw,discard,resv_strict,resuid=65534,resgid=65534`),
+renumbered into this table (the root overlay is mount 77). Everything else is the real `hardened`
+capture. The real-container counterpart is `tests/runtimes.rs`, `socket_in_a_host_directory`.
+EOF
+
+# ------------------------------------ podman's storage on a volume of its own
+# RHEL's documentation advises a separate volume for /var/lib/containers
+# (podman's graph root is /var/lib/containers/storage). When the image has
+# no /etc/passwd entry for --user (scratch, distroless) and the root is
+# read-only, podman writes passwd and group into the container's static
+# directory, <graphroot>/overlay-containers/<id>/userdata/, and binds them
+# (measured with podman 4.3 here: `89 81 254:0
+# /var/lib/containers/storage/overlay-containers/<id>/userdata/passwd
+# /etc/passwd ro,nosuid,nodev,noexec,relatime - ext4 /dev/vda …`). With the
+# graph root's filesystem mounted at /var/lib/containers, the root field is
+# relative to that filesystem: /storage/overlay-containers/<id>/userdata/passwd.
+t=podman-storage-volume
+copy hardened "$t"
+PSV_ID=c8edc22dc3193495617c5a526be062b9cb08dd6d88cb012a45f2138ee447ba2d  # hardened's container id
+n=90
+for f in passwd group; do
+  echo "$n 77 254:16 /storage/overlay-containers/$PSV_ID/userdata/$f /etc/$f ro,nosuid,nodev,noexec,relatime - xfs /dev/vdb rw,attr2,inode64,logbufs=8,logbsize=32k,noquota" >> "$FIX/$t/proc/self/mountinfo"
+  n=$((n + 1))
+done
+readme "$t" hardened <<EOF
+The hardened line (\`--user 1000:1000 --read-only …\`) with an image that has no \`/etc/passwd\`
+entry for uid 1000, on a host whose \`/var/lib/containers\` (podman's graph root
+\`/var/lib/containers/storage\`) is a filesystem of its own, as Red Hat advises for container
+storage: podman binds its generated \`passwd\` and \`group\` from that filesystem.
+
+## What was changed
+
+| file | content |
+| --- | --- |
+| \`proc/self/mountinfo\` | two lines added: \`90 77 254:16 /storage/overlay-containers/$PSV_ID/userdata/passwd /etc/passwd ro,nosuid,nodev,noexec,relatime - xfs /dev/vdb rw,attr2,inode64,logbufs=8,logbsize=32k,noquota\` and the same for \`group\` (mount 91) |
+
+podman 4.3 binds these two files when the image has no entry for \`--user\` and the root is read-only;
+measured on the capture host with an image without \`/etc/passwd\`:
+\`89 81 254:0 /var/lib/containers/storage/overlay-containers/<id>/userdata/passwd /etc/passwd ro,nosuid,nodev,noexec,relatime - ext4 /dev/vda …\`
+(the graph root on the root filesystem). Here the graph root's filesystem (xfs on a second disk,
+\`/dev/vdb\`, 254:16) is mounted at \`/var/lib/containers\`, so the root field is the path below it,
+\`/storage/overlay-containers/<id>/userdata/passwd\` (proc(5): field 4 is "the pathname of the directory
+in the filesystem which forms the root of this mount"); nothing on that device says where it is
+mounted on the host. The container id is the \`hardened\` capture's own. Everything else is the real
+\`hardened\` capture.
+
+## References
+
+- Red Hat Enterprise Linux, "Building, running, and managing containers": container storage under
+  \`/var/lib/containers\`, which can be placed on a separate logical volume or disk.
+- containers/podman \`libpod/container_internal_linux.go\` (\`generatePasswdAndGroup\`,
+  \`writeStringToStaticDir\`): the files are written to the container's static directory
+  (\`<graphroot>/overlay-containers/<id>/userdata\`) and bind-mounted over \`/etc/passwd\` and \`/etc/group\`.
+EOF
+
+echo "make-handbuilt-fixtures: built apparmor-enforce apparmor-complain selinux-container-t selinux-spc-t no-lsm gvisor gvisor-old k8s-containerd k8s-userns block-pvc hostpath-volume crio-selinux podman-rootless docker-userns-remap sysbox kata btrfs-host-etc zfs-host-etc hostdir-runtime-socket podman-storage-volume" >&2

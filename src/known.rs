@@ -23,6 +23,19 @@ pub const RUNTIME_SOCKETS: &[(&str, &str)] = &[
     ("buildkitd.sock", "buildkit"),
 ];
 
+/// The names in [`RUNTIME_SOCKETS`] whose daemons run in the host's own
+/// namespaces (the container engines' and the kubelet's): one bound in a
+/// network namespace says the namespace is the host's. podman's API service
+/// and buildkitd often run inside containers, so theirs are left out.
+pub const HOST_DAEMON_SOCKETS: &[&str] = &[
+    "docker.sock",
+    "containerd.sock",
+    "crio.sock",
+    "kubelet.sock",
+    "dockershim.sock",
+    "cri-dockerd.sock",
+];
+
 /// Directories that hold those sockets; a bind of the whole directory exposes them.
 pub const RUNTIME_SOCKET_DIRS: &[(&str, &str)] = &[
     ("/run/docker", "docker"),
@@ -57,6 +70,28 @@ pub const SOCKET_PATHS: &[(&str, &str)] = &[
 /// did not make for itself.
 pub const SOCKETS_UNDER_RUN: &[(&str, &str)] = &[
     ("docker.sock", "docker"),
+    ("containerd/containerd.sock", "containerd"),
+    ("podman/podman.sock", "podman"),
+    ("crio/crio.sock", "cri-o"),
+    ("buildkit/buildkitd.sock", "buildkit"),
+];
+
+/// Where a runtime socket may sit in a directory mounted into the
+/// container, relative to the mount point: each of [`RUNTIME_SOCKETS`]' names
+/// at its top (`-v /srv/x:/mnt/x` with `/srv/x/docker.sock`), and one
+/// directory down where a host `/run` keeps them ([`SOCKETS_UNDER_RUN`]).
+/// Looked for with one `stat` each, below every mount that may be a host
+/// directory ([`crate::probe::mounts::for_each_socket_candidate`]).
+pub const SOCKETS_IN_DIRECTORY: &[(&str, &str)] = &[
+    ("docker.sock", "docker"),
+    ("dockershim.sock", "kubernetes"),
+    ("cri-dockerd.sock", "docker"),
+    ("containerd.sock", "containerd"),
+    ("containerd.sock.ttrpc", "containerd"),
+    ("podman.sock", "podman"),
+    ("crio.sock", "cri-o"),
+    ("kubelet.sock", "kubernetes"),
+    ("buildkitd.sock", "buildkit"),
     ("containerd/containerd.sock", "containerd"),
     ("podman/podman.sock", "podman"),
     ("crio/crio.sock", "cri-o"),
@@ -132,6 +167,137 @@ pub const RUNTIME_STATE_DIRS: &[&str] = &[
     "/var/lib/incus/",
     "/run/containers/",
 ];
+
+/// Where a runtime binds each of its per-container files: `(mount point,
+/// file)`, the file's path below the shape of [`RUNTIME_FILE_LAYOUTS`].
+pub type RuntimeFiles = &'static [(&'static str, &'static str)];
+
+/// The files each runtime writes per container and binds in, by the shape
+/// of their path in its storage and where it binds them: `(runtime, shape,
+/// [(mount point, file)])`. In a shape, `<id>` is a container id (64
+/// lower-case hex digits, as Docker, containerd, CRI-O and podman make
+/// them), `<uid>` a pod UID, `<name>` any one path component, `<hex8>` eight
+/// hex digits, and `<driver>` a containers/storage graph driver; what comes
+/// before the shape is wherever that storage lies on its filesystem.
+/// [`runtime_file_layout`] matches against these.
+pub const RUNTIME_FILE_LAYOUTS: &[(&str, &str, RuntimeFiles)] = &[
+    // containers/storage (podman, CRI-O, buildah): the per-container
+    // `userdata` directory, in the run root (`/run/containers/storage`) or
+    // the graph root (`/var/lib/containers/storage`, which RHEL advises
+    // putting on a volume of its own; `passwd` and `group` for `--user`
+    // live there), or a rootless user's `~/.local/share/containers/storage`.
+    (
+        "podman",
+        "<driver>-containers/<id>/userdata",
+        &[
+            ("/etc/passwd", "passwd"),
+            ("/etc/group", "group"),
+            ("/etc/hosts", "hosts"),
+            ("/etc/hostname", "hostname"),
+            ("/etc/resolv.conf", "resolv.conf"),
+            ("/run/.containerenv", ".containerenv"),
+            ("/run/secrets", "run/secrets"),
+        ],
+    ),
+    // Docker: `<data-root>/containers/<id>/` (data-root `/var/lib/docker`,
+    // with `<uid>.<gid>/` added under userns-remap).
+    (
+        "docker",
+        "containers/<id>",
+        &[
+            ("/etc/hosts", "hosts"),
+            ("/etc/hostname", "hostname"),
+            ("/etc/resolv.conf", "resolv.conf"),
+        ],
+    ),
+    // containerd's CRI plugin: the pod sandbox's files.
+    (
+        "containerd",
+        "io.containerd.grpc.v1.cri/sandboxes/<id>",
+        &[
+            ("/etc/hosts", "hosts"),
+            ("/etc/hostname", "hostname"),
+            ("/etc/resolv.conf", "resolv.conf"),
+        ],
+    ),
+    // The kubelet: `<root-dir>/pods/<uid>/etc-hosts` and each container's
+    // termination log `<root-dir>/pods/<uid>/containers/<name>/<hex8>`.
+    (
+        "kubernetes",
+        "pods/<uid>",
+        &[
+            ("/etc/hosts", "etc-hosts"),
+            ("/dev/termination-log", "containers/<name>/<hex8>"),
+        ],
+    ),
+];
+
+/// containers/storage's graph drivers (the `<driver>-containers` directory).
+const STORAGE_DRIVERS: &[&str] = &["overlay", "vfs", "btrfs", "zfs", "aufs", "devmapper"];
+
+/// Whether `s` is a container id: 64 lower-case hex digits.
+pub fn is_container_id(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Whether `s` is a pod UID as the kubelet names its directories: a UUID,
+/// lower-case hex in groups of 8-4-4-4-12.
+fn is_pod_uid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => matches!(c, b'0'..=b'9' | b'a'..=b'f'),
+        })
+}
+
+/// Whether one path component fits one component of a shape.
+fn component_fits(pattern: &str, c: &str) -> bool {
+    match pattern {
+        "<id>" => is_container_id(c),
+        "<uid>" => is_pod_uid(c),
+        "<name>" => !c.is_empty() && c != "." && c != "..",
+        "<hex8>" => c.len() == 8 && c.bytes().all(|b| b.is_ascii_hexdigit()),
+        "<driver>-containers" => c
+            .strip_suffix("-containers")
+            .is_some_and(|d| STORAGE_DRIVERS.contains(&d)),
+        lit => lit == c,
+    }
+}
+
+/// Whose per-container file a bind is, from the shape of its root (the path
+/// within its filesystem, however that filesystem is mounted on the host)
+/// and where it is bound: `Some(runtime)` when `root` ends in one of
+/// [`RUNTIME_FILE_LAYOUTS`]' shapes followed by the file that runtime binds
+/// at `mount_point`. `/storage/overlay-containers/<id>/userdata/passwd` at
+/// `/etc/passwd` is podman's (its graph root on a volume of its own);
+/// the same path at `/etc/shadow`, without `userdata`, or with a shorter id
+/// is no runtime's. No I/O.
+pub fn runtime_file_layout(root: &str, mount_point: &str) -> Option<&'static str> {
+    if root.split('/').any(|c| c == "." || c == "..") {
+        return None;
+    }
+    for (runtime, shape, files) in RUNTIME_FILE_LAYOUTS {
+        for (at, file) in files.iter() {
+            if *at != mount_point {
+                continue;
+            }
+            // Match the shape and the file from the end of the root.
+            let mut parts = root.rsplit('/');
+            let fits = shape
+                .split('/')
+                .chain(file.split('/'))
+                .rev()
+                .all(|p| parts.next().is_some_and(|c| component_fits(p, c)));
+            // Something (if only the empty string before the leading '/')
+            // must precede the shape: the root is an absolute path.
+            if fits && parts.next().is_some() {
+                return Some(runtime);
+            }
+        }
+    }
+    None
+}
 
 /// Host directories of volumes a runtime or the kubelet created (named
 /// volumes, emptyDir, PersistentVolumeClaims, ConfigMaps, Secrets): data the
@@ -281,6 +447,152 @@ pub const DANGEROUS: &[Capability] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ID: &str = "4a4b0609c8a28d64df88c5fda0e5cb8ec27a7c4bc2a4ed05004908790a18014e";
+
+    #[test]
+    fn runtime_files_are_known_by_their_shape_wherever_the_storage_lies() {
+        let podman =
+            |prefix: &str, file: &str| format!("{prefix}/overlay-containers/{ID}/userdata/{file}");
+        for prefix in [
+            "/var/lib/containers/storage",
+            // /var/lib/containers on a volume of its own (RHEL's advice).
+            "/storage",
+            // the graph root at the top of its own filesystem.
+            "",
+            "/home/u/.local/share/containers/storage",
+            "/run/containers/storage",
+        ] {
+            for (at, file) in [
+                ("/etc/passwd", "passwd"),
+                ("/etc/group", "group"),
+                ("/etc/hosts", "hosts"),
+                ("/etc/hostname", "hostname"),
+                ("/etc/resolv.conf", "resolv.conf"),
+                ("/run/.containerenv", ".containerenv"),
+                ("/run/secrets", "run/secrets"),
+            ] {
+                let root = podman(prefix, file);
+                assert_eq!(
+                    runtime_file_layout(&root, at),
+                    Some("podman"),
+                    "{root} at {at}"
+                );
+            }
+        }
+        let vfs = format!("/storage/vfs-containers/{ID}/userdata/passwd");
+        assert_eq!(runtime_file_layout(&vfs, "/etc/passwd"), Some("podman"));
+        for root in [
+            format!("/containers/{ID}/hostname"),
+            format!("/var/lib/docker/containers/{ID}/hostname"),
+            format!("/var/lib/docker/165536.165536/containers/{ID}/hostname"),
+        ] {
+            assert_eq!(
+                runtime_file_layout(&root, "/etc/hostname"),
+                Some("docker"),
+                "{root}"
+            );
+        }
+        let cri = format!("/io.containerd.grpc.v1.cri/sandboxes/{ID}/resolv.conf");
+        assert_eq!(
+            runtime_file_layout(&cri, "/etc/resolv.conf"),
+            Some("containerd")
+        );
+        let uid = "3e1c3b0e-6a8e-4f3f-9d5e-2b7c1f0a9d41";
+        let hosts = format!("/pods/{uid}/etc-hosts");
+        assert_eq!(
+            runtime_file_layout(&hosts, "/etc/hosts"),
+            Some("kubernetes")
+        );
+        let log = format!("/var/lib/kubelet/pods/{uid}/containers/app/5f0c2d1e");
+        assert_eq!(
+            runtime_file_layout(&log, "/dev/termination-log"),
+            Some("kubernetes")
+        );
+    }
+
+    #[test]
+    fn a_similar_but_wrong_shape_is_no_runtime_file() {
+        let ok = format!("/storage/overlay-containers/{ID}/userdata/passwd");
+        assert_eq!(runtime_file_layout(&ok, "/etc/passwd"), Some("podman"));
+        let wrong = [
+            // another file than the runtime binds there
+            (ok.clone(), "/etc/shadow"),
+            (ok.clone(), "/etc/group"),
+            (ok.clone(), "/data/passwd"),
+            (
+                format!("/storage/overlay-containers/{ID}/userdata/shadow"),
+                "/etc/passwd",
+            ),
+            // no userdata, no driver, an unknown driver
+            (
+                format!("/storage/overlay-containers/{ID}/passwd"),
+                "/etc/passwd",
+            ),
+            (format!("/storage/{ID}/userdata/passwd"), "/etc/passwd"),
+            (
+                format!("/storage/my-containers/{ID}/userdata/passwd"),
+                "/etc/passwd",
+            ),
+            // ids that are not 64 lower-case hex digits
+            (
+                format!("/storage/overlay-containers/{}/userdata/passwd", &ID[1..]),
+                "/etc/passwd",
+            ),
+            (
+                format!(
+                    "/storage/overlay-containers/{}/userdata/passwd",
+                    ID.to_uppercase()
+                ),
+                "/etc/passwd",
+            ),
+            (
+                format!("/storage/overlay-containers/{}x/userdata/passwd", &ID[1..]),
+                "/etc/passwd",
+            ),
+            (
+                "/srv/overlay-containers/abc/userdata/passwd".to_string(),
+                "/etc/passwd",
+            ),
+            // a directory of it, or below it
+            (
+                format!("/storage/overlay-containers/{ID}/userdata"),
+                "/etc/passwd",
+            ),
+            (
+                format!("/storage/overlay-containers/{ID}/userdata/passwd/x"),
+                "/etc/passwd",
+            ),
+            ("/etc/passwd".to_string(), "/etc/passwd"),
+            ("/".to_string(), "/etc/passwd"),
+            (String::new(), "/etc/passwd"),
+            // docker's shape with podman's file, a pod uid that is no UUID
+            (format!("/containers/{ID}/passwd"), "/etc/passwd"),
+            (format!("/containers/{ID}/hosts/x"), "/etc/hosts"),
+            ("/pods/not-a-uid/etc-hosts".to_string(), "/etc/hosts"),
+            (
+                format!("/storage/overlay-containers/{ID}/userdata/../../passwd"),
+                "/etc/passwd",
+            ),
+        ];
+        for (root, at) in &wrong {
+            assert_eq!(runtime_file_layout(root, at), None, "{root} at {at}");
+        }
+    }
+
+    #[test]
+    fn socket_lists_agree() {
+        for (name, rt) in RUNTIME_SOCKETS.iter().chain(SOCKETS_UNDER_RUN) {
+            assert!(
+                SOCKETS_IN_DIRECTORY.contains(&(name, rt)),
+                "{name} is not looked for in directories"
+            );
+        }
+        for n in HOST_DAEMON_SOCKETS {
+            assert!(RUNTIME_SOCKETS.iter().any(|(s, _)| s == n), "{n}");
+        }
+        assert!(is_container_id(ID) && !is_container_id(&ID[1..]));
+    }
 
     #[test]
     fn host_device_lookup_by_first_byte_matches_the_prefix_list() {

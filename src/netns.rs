@@ -138,14 +138,7 @@ pub fn host_side_interface(name: &str) -> bool {
 /// strongly that says "host namespace": container runtimes and the kubelet
 /// run in the host's; systemd and D-Bus may run inside a container too.
 pub fn host_daemon_socket(path: &str) -> Option<Strength> {
-    const STRONG: &[&str] = &[
-        "docker.sock",
-        "containerd.sock",
-        "crio.sock",
-        "kubelet.sock",
-        "dockershim.sock",
-        "cri-dockerd.sock",
-    ];
+    const STRONG: &[&str] = crate::known::HOST_DAEMON_SOCKETS;
     const WEAK: &[&str] = &[
         "/run/systemd/journal/stdout",
         "/run/systemd/private",

@@ -8,7 +8,7 @@
 //! ([`crate::posture_with_root`]) fills these in.
 
 use crate::capability::CapSet;
-use crate::cgroup::{CgroupLine, CgroupVersion, Limit};
+use crate::cgroup::{CgroupLine, CgroupVersion, Limit, LimitScope};
 use crate::fact::Fact;
 use crate::idmap::{IdMap, Mapping};
 use crate::lsm::LsmLabel;
@@ -342,12 +342,20 @@ pub struct Cgroups {
     pub version: CgroupVersion,
     /// `/proc/self/cgroup`.
     pub membership: Vec<CgroupLine>,
-    /// Memory limit of this process's cgroup.
+    /// Memory limit: the tightest over this process's cgroup and every
+    /// ancestor the mount shows (`unlimited`: none of them sets one).
     pub memory: Fact<Limit>,
-    /// Task limit.
+    /// Task limit, likewise.
     pub pids: Fact<Limit>,
-    /// CPU bandwidth limit.
+    /// CPU bandwidth limit, likewise.
     pub cpu: Fact<Limit>,
+    /// How far up `memory` was read (`None` where its cgroup files were not
+    /// found): whether the view reached the real root cgroup.
+    pub memory_scope: Option<LimitScope>,
+    /// How far up `pids` was read.
+    pub pids_scope: Option<LimitScope>,
+    /// How far up `cpu` was read.
+    pub cpu_scope: Option<LimitScope>,
 }
 
 /// Device nodes in `/dev`.

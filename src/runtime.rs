@@ -261,6 +261,40 @@ fn from_host_path(p: &str) -> Option<RuntimeKind> {
     None
 }
 
+/// Whether the root mount is a container's root filesystem shared into a
+/// virtual machine from its host (Kata Containers and other micro-VM
+/// runtimes): a `virtiofs` or `9p` filesystem from the hypervisor (not
+/// gVisor's gofer, which speaks 9p over a file descriptor, `trans=fd`), bound
+/// at `/` from a directory named for a container (a 64-hex container id
+/// in the root field or the source: Kata's `/<id>/rootfs`), or from a share
+/// tagged `kataShared`, Kata's own tag. A VM's own root over 9p or
+/// virtio-fs (a QEMU guest booted on a host directory, root field `/`) has no
+/// container in it and is not one. Returns what decided it.
+fn vm_shared_root(m: &Mount) -> Option<String> {
+    if m.mount_point() != "/" || !matches!(m.fstype(), "virtiofs" | "9p") {
+        return None;
+    }
+    if m.super_options().split(',').any(|o| o == "trans=fd") {
+        return None;
+    }
+    // Kata names per-container files `<id>-<16 hex>-<name>` beside `<id>/`.
+    let has_id = |p: &str| {
+        p.split('/').any(|c| {
+            c.get(..64).is_some_and(crate::known::is_container_id)
+                && (c.len() == 64 || c.as_bytes()[64] == b'-')
+        })
+    };
+    if has_id(m.root()) {
+        Some("a container id in its path".to_string())
+    } else if has_id(m.source()) {
+        Some("a container id in its source".to_string())
+    } else if m.source() == "kataShared" {
+        Some("Kata Containers' share tag".to_string())
+    } else {
+        None
+    }
+}
+
 /// Weighs the signals.
 pub fn detect(i: &Inputs<'_>) -> Runtime {
     let mut signals = Vec::new();
@@ -295,15 +329,19 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
                 );
             }
             if m.mount_point() == "/" {
-                let kata = m.source() == "kataShared"
-                    || from_host_path(m.root()) == Some(RuntimeKind::Kata);
-                if kata {
+                if let Some(id) = vm_shared_root(m) {
                     layers.push((
                         format!(
-                            "root filesystem {} {} shared from the host into a VM",
+                            "root filesystem {} {} at {} shared from the host into a VM: {id}",
                             m.fstype(),
-                            m.source()
+                            m.source(),
+                            m.root()
                         ),
+                        RuntimeKind::Kata,
+                    ));
+                } else if from_host_path(m.root()) == Some(RuntimeKind::Kata) {
+                    layers.push((
+                        format!("root filesystem from {}", m.root()),
                         RuntimeKind::Kata,
                     ));
                 }
@@ -609,6 +647,56 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(unknown.kind, RuntimeKind::Unknown);
+    }
+
+    /// VM sandboxes by what the root filesystem is, whatever the share's tag.
+    #[test]
+    fn a_container_root_shared_into_a_vm_is_a_vm_sandbox() {
+        let id = "0b14fd09a2d4d54042919c5cdc9767f4d18afc50b3a90383043fa898e3483daa";
+        let kind = |mountinfo: String| {
+            let m = MountTable::parse(&mountinfo);
+            detect(&Inputs {
+                mounts: Some(&m.mounts),
+                host_namespaces: Some(false),
+                ..Default::default()
+            })
+        };
+        for line in [
+            // Kata 3 (virtio-fs), another build's tag.
+            format!("73 46 0:33 /{id}/rootfs / rw,relatime - virtiofs sandboxShared rw\n"),
+            // Kata 1 (9p over virtio), another tag.
+            format!(
+                "73 46 0:33 /{id}/rootfs / rw,relatime - 9p vmshare rw,dirsync,mmap,access=client,trans=virtio\n"
+            ),
+            // The id in the share's tag instead of its path.
+            format!("73 46 0:33 /rootfs / rw - virtiofs {id} rw\n"),
+            // Kata's own tag, whatever the path.
+            "73 46 0:33 /ctr/rootfs / rw - virtiofs kataShared rw\n".to_string(),
+        ] {
+            let r = kind(line.clone());
+            assert_eq!(r.kind, RuntimeKind::Kata, "{line}: {:?}", r.signals);
+            assert_eq!(r.confidence, Confidence::Strong);
+        }
+        for line in [
+            // A QEMU guest's own root over 9p (this project's guest matrix,
+            // scripts/guest/init) or virtio-fs: no container in it.
+            "1 0 0:20 / / ro,relatime - 9p hostroot ro,cache=loose,access=client,msize=262144,trans=virtio\n".to_string(),
+            "1 0 0:20 / / rw,relatime - virtiofs myfs rw\n".to_string(),
+            // A subdirectory of a share, but no container id in it.
+            "1 0 0:20 /vm1/root / rw - virtiofs share rw\n".to_string(),
+            // gVisor's gofer: 9p over a file descriptor.
+            format!("1 0 0:2 /{id} / rw - 9p none rw,trans=fd,rfdno=4,wfdno=4\n"),
+            // A container id on an overlay or ext4 root is not a VM share.
+            format!("1 0 0:50 /{id}/rootfs / rw - ext4 /dev/vda rw\n"),
+            // An id-like component that is not 64 hex digits.
+            format!("1 0 0:20 /{}/rootfs / rw - virtiofs share rw\n", &id[1..]),
+            format!("1 0 0:20 /{id}x/rootfs / rw - virtiofs share rw\n"),
+            // Kata's tag on a mount that is not the root.
+            "2 1 0:33 / /mnt rw - virtiofs kataShared rw\n1 0 0:20 / / rw - ext4 /dev/vda rw\n".to_string(),
+        ] {
+            let r = kind(line.clone());
+            assert_ne!(r.kind, RuntimeKind::Kata, "{line}: {:?}", r.signals);
+        }
     }
 
     #[test]

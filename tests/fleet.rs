@@ -6,7 +6,9 @@
 //! `scripts/make-handbuilt-fixtures.sh` builds them).
 //!
 //! Every expectation below is written from the check table in README.md and
-//! the rules of issue 10 (parts 2, 3 and 5), never from the library's output.
+//! the rules of issue 10 (parts 2, 3 and 5) and issue 16 (limits: `max` on
+//! the container's own cgroup, the top of its view, is no limit; pids under
+//! Kubernetes unknown), never from the library's output.
 //! Each row says why in a comment when the reason is not the plain table.
 //! Many rows fail against the code of the day the fixtures were added; the
 //! failure message lists every wrong cell with the evidence.
@@ -69,8 +71,9 @@ const CONTAINER_T: &[(Preset, &str, CheckStatus)] =
 //                                     root caps secc mac  ro   nnp  priv usr  sock pid  ipc  net  uts  sens lim  sa   proc
 #[rustfmt::skip]
 const FLEET: &[Row] = &[
-    // containerd pod, private cgroupns: memory.max set, pids.max "max" at the
-    // top of a namespace that is not the real root -> cannot prove no limit.
+    // containerd pod, private cgroupns: memory.max set on the container's own
+    // cgroup; pids.max "max" there, but Kubernetes puts podPidsLimit on the
+    // pod's cgroup above it, which is not visible -> pids unknown.
     Row { name: "k8s-containerd", runtime: "containerd", kubernetes: true,
           checklist: [F,   F,   F,   P,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   U,   F,   P],
           pss: DEFAULT_CAPS_MAC_OK, verdicts: [X, O, X, X] },
@@ -95,32 +98,36 @@ const FLEET: &[Row] = &[
     // containers/storage paths + kubelet pod paths = CRI-O, not podman.
     // CRI-O's 9 default caps are all baseline caps. SELinux label visible,
     // enforcing state not (selinuxfs masked): mac unknown under checklist.
+    // memory.max "max" on the container's own cgroup, where Kubernetes puts
+    // the container's memory limit: none was set (fail; pids alone would be
+    // unknown, podPidsLimit being on the pod's cgroup).
     Row { name: "crio-selinux", runtime: "cri-o", kubernetes: true,
-          checklist: [F,   F,   F,   U,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   U,   F,   P],
+          checklist: [F,   F,   F,   U,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   F,   F,   P],
           pss: &[(BASE, "capabilities_dropped", P), (RESTR, "capabilities_dropped", F),
                  (BASE, "mac_enforced", P), (RESTR, "mac_enforced", P)],
           verdicts: [X, O, X, X] },
     // Rebuilt: as podman-default, but the enforcing state is not visible.
     Row { name: "selinux-container-t", runtime: "podman", kubernetes: false,
-          checklist: [F,   F,   P,   U,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   U,   P,   P],
+          checklist: [F,   F,   P,   U,   F,   F,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P],
           pss: CONTAINER_T, verdicts: [X, O, X, X] },
     // Rebuilt: privileged; spc_t is not on the PSS allow-list.
     Row { name: "selinux-spc-t", runtime: "podman", kubernetes: false,
-          checklist: [F,   F,   F,   F,   F,   F,   F,   F,   P,   P,   P,   P,   P,   F,   U,   P,   P],
+          checklist: [F,   F,   F,   F,   F,   F,   F,   F,   P,   P,   P,   P,   P,   F,   F,   P,   P],
           pss: &[(BASE, "mac_enforced", F), (RESTR, "mac_enforced", F)],
           verdicts: [X, X, X, X] },
-    // Rootless: uid 0 is host uid 1000; pids.max 2048 but memory.max "max" at
-    // the top of a private cgroup namespace -> unknown.
+    // Rootless: uid 0 is host uid 1000; pids.max 2048 but memory.max "max" on
+    // the container's own cgroup, the root of its private cgroup namespace,
+    // where podman puts --memory: no memory limit -> fail.
     Row { name: "podman-rootless", runtime: "podman", kubernetes: false,
-          checklist: [F,   F,   P,   F,   F,   F,   P,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P],
+          checklist: [F,   F,   P,   F,   F,   F,   P,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P],
           pss: &[(BASE, "capabilities_dropped", P), (RESTR, "capabilities_dropped", F),
                  (BASE, "mac_enforced", P), (RESTR, "mac_enforced", P)],
           verdicts: [X, O, X, X] },
     // userns-remap: root is host uid 165536. Docker's v1 limit files are
-    // "unlimited" at /docker/<id>, the top of what the container sees, which
-    // is not the real root -> cannot prove no limit.
+    // "unlimited" at /docker/<id>, the container's own cgroup (the top of
+    // what it sees), where Docker puts --memory and --pids-limit -> fail.
     Row { name: "docker-userns-remap", runtime: "docker", kubernetes: false,
-          checklist: [F,   F,   P,   F,   F,   F,   P,   P,   P,   P,   P,   P,   P,   P,   U,   P,   P],
+          checklist: [F,   F,   P,   F,   F,   F,   P,   P,   P,   P,   P,   P,   P,   P,   F,   P,   P],
           pss: DEFAULT_CAPS_MAC_OK, verdicts: [X, O, X, X] },
     // gVisor: seccomp reads 0 and fails unless a policy accepts a sandbox;
     // no NoNewPrivs line (unknown); uid_map is the sandbox's emulation
@@ -151,20 +158,39 @@ const FLEET: &[Row] = &[
     // uid 231072 -> not privileged on the host. /proc/sys is sysbox-fs FUSE,
     // not procfs, and /sys, /proc/kcore are harmless to an unprivileged user
     // namespace. Kernel 5.0: no fixed net inode. AppArmor loaded, process
-    // unconfined: fails PSS too.
+    // unconfined: fails PSS too. memory and pids "max" at the root of its
+    // private cgroup namespace, its own cgroup (sysbox-runc sets limits
+    // there as runc does): fail.
     Row { name: "sysbox", runtime: "sysbox", kubernetes: false,
-          checklist: [F,   F,   P,   F,   F,   F,   P,   P,   P,   P,   P,   U,   P,   P,   U,   P,   P],
+          checklist: [F,   F,   P,   F,   F,   F,   P,   P,   P,   P,   P,   U,   P,   P,   F,   P,   P],
           pss: &[(BASE, "mac_enforced", F), (RESTR, "mac_enforced", F)],
           verdicts: [X, X, X, X] },
     // A host /etc on btrfs (device 0:41, root field /root/etc under subvolume
     // "root") and on ZFS (0:24): sensitive mounts, not the host's /root.
-    // Their limits, as every container's here, stop at their own cgroup.
+    // No --memory: "max" on their own cgroup, as podman-default (fail).
     Row { name: "btrfs-host-etc", runtime: "podman", kubernetes: false,
-          checklist: [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   F,   U,   P,   P],
+          checklist: [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   F,   F,   P,   P],
           pss: &[], verdicts: [X, X, X, X] },
     Row { name: "zfs-host-etc", runtime: "podman", kubernetes: false,
-          checklist: [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   F,   U,   P,   P],
+          checklist: [F,   F,   P,   F,   F,   F,   P,   F,   P,   P,   P,   P,   P,   F,   F,   P,   P],
           pss: &[], verdicts: [X, X, X, X] },
+    // The hardened line with a host directory holding a Docker socket bound
+    // at /mnt/x (issue 16): the socket is found one level into the mount,
+    // though no mount line names it. It is a runtime socket, a sensitive
+    // host path, and the directory a host path. No LSM (a PSS pass).
+    Row { name: "hostdir-runtime-socket", runtime: "podman", kubernetes: false,
+          checklist: [P,   P,   P,   F,   P,   P,   P,   F,   F,   P,   P,   P,   P,   F,   F,   P,   P],
+          pss: &[(BASE, "mac_enforced", P), (RESTR, "mac_enforced", P)],
+          verdicts: [X, X, X, X] },
+    // The hardened line with podman's own passwd and group for --user, from
+    // its graph root on a filesystem of its own (issue 16): the runtime's
+    // files by their shape, not host paths, so pss-restricted passes as for
+    // the plain hardened line (no --memory: resource_limits fails, a
+    // warning there).
+    Row { name: "podman-storage-volume", runtime: "podman", kubernetes: false,
+          checklist: [P,   P,   P,   F,   P,   P,   P,   F,   P,   P,   P,   P,   P,   P,   F,   P,   P],
+          pss: &[(BASE, "mac_enforced", P), (RESTR, "mac_enforced", P)],
+          verdicts: [O, O, O, X] },
 ];
 
 // ---------------------------------------------------------------------------
@@ -191,6 +217,8 @@ const NO_HOST_PATH_EXPECTED: &[(&str, CheckStatus)] = &[
     ("sysbox", P),              // sysbox's own /var/lib/sysbox volumes, kernel headers/modules
     ("btrfs-host-etc", F),
     ("zfs-host-etc", F),
+    ("hostdir-runtime-socket", F), // /srv/sockdir from the root disk
+    ("podman-storage-volume", P),  // podman's passwd/group from its own volume
 ];
 
 fn status_name(s: CheckStatus) -> &'static str {

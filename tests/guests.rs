@@ -34,8 +34,9 @@
 //! status that follow. The tables are written from the flags and the
 //! kernel's documented behaviour, with issue 10's rules (host network decided
 //! by SO_NETNS_COOKIE on 5.14+, PSS presets with the user-namespace
-//! relaxations, `no_host_path`, no limit unprovable under a private cgroup
-//! namespace).
+//! relaxations, `no_host_path`) and issue 16's (`max` on the container's own
+//! cgroup, the root of its private cgroup namespace, is no limit set;
+//! podman's own `passwd`/`group` are its files wherever its storage lies).
 
 mod common;
 
@@ -124,7 +125,7 @@ enum St {
     Fail,
     Unknown,
 }
-use St::{Fail, Pass, Unknown};
+use St::{Fail, Pass};
 
 impl St {
     fn parse(s: &str) -> St {
@@ -193,9 +194,9 @@ fn hardened() -> Want {
 /// `containers-default-*` enforcing, rw root, no_new_privs off, no user
 /// namespace, private namespaces, masked /proc. Limits: pids.max 2048 and
 /// memory.max `max`, in podman's private cgroup namespace (its default on
-/// v2), so the top of the container's view is its own cgroup, not the real
-/// root: a limit on an ancestor cannot be excluded, and by issue 10 part 5
-/// `resource_limits` is unknown, not fail.
+/// v2), whose root is the container's own cgroup, where podman puts
+/// `--memory`: `max` there is no limit set, and by issue 16
+/// `resource_limits` fails (a warning under every preset here).
 fn defaults() -> Want {
     hardened()
         .set("non_root", Fail)
@@ -203,7 +204,7 @@ fn defaults() -> Want {
         .under("pss-baseline", "capabilities_dropped", Pass)
         .set("read_only_rootfs", Fail)
         .set("no_new_privs", Fail)
-        .set("resource_limits", Unknown)
+        .set("resource_limits", Fail)
 }
 
 /// The hardened line, as flags.
@@ -331,6 +332,10 @@ struct Scenario {
     name: &'static str,
     /// Flags between `podman run` and the image.
     flags: fn() -> Vec<&'static str>,
+    /// The image: `None` for the test image (`localhost/posture-test`, the
+    /// base image with `/posture`), or another the guest job builds
+    /// ([`NO_PASSWD_IMAGE`]).
+    image: Option<&'static str>,
     want: fn() -> Want,
     raw: Raw,
     /// Extra assertions on the outcome.
@@ -348,6 +353,7 @@ fn none(_: &Ctx) {}
 const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "hardened",
+        image: None,
         flags: || HARDENED.to_vec(),
         want: hardened,
         raw: RAW_HARDENED,
@@ -355,6 +361,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "defaults",
+        image: None,
         flags: || vec!["--network=none"],
         want: defaults,
         raw: RAW_DEFAULTS,
@@ -362,6 +369,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "network_host",
+        image: None,
         flags: || vec!["--network=host"],
         want: || defaults().set("no_host_network", Fail),
         raw: Raw {
@@ -373,6 +381,7 @@ const SCENARIOS: &[Scenario] = &[
     Scenario {
         // The issue's complaint: this and the hardened line must differ.
         name: "hardened_network_host",
+        image: None,
         flags: || {
             let mut v: Vec<&str> = HARDENED
                 .iter()
@@ -391,6 +400,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "pid_host",
+        image: None,
         flags: || hardened_plus(&["--pid=host"]),
         want: || hardened().set("no_host_pid", Fail),
         raw: RAW_HARDENED,
@@ -400,6 +410,7 @@ const SCENARIOS: &[Scenario] = &[
         // podman shares the UTS namespace only when asked (not with
         // --network=host). no_host_uts is recommended only: exit 0.
         name: "uts_host",
+        image: None,
         flags: || hardened_plus(&["--uts=host"]),
         want: || hardened().set("no_host_uts", Fail),
         raw: RAW_HARDENED,
@@ -409,6 +420,7 @@ const SCENARIOS: &[Scenario] = &[
         // --ipc=host also binds the host's /dev/shm: the runtime's own
         // mount for that flag, judged by no_host_ipc, not a hostPath volume.
         name: "ipc_host",
+        image: None,
         flags: || hardened_plus(&["--ipc=host"]),
         want: || hardened().set("no_host_ipc", Fail),
         raw: RAW_HARDENED,
@@ -418,6 +430,7 @@ const SCENARIOS: &[Scenario] = &[
         // PSS forbids an Unconfined AppArmor profile: required and failing
         // in both pss presets; a warning under checklist (exit 0).
         name: "apparmor_unconfined",
+        image: None,
         flags: || hardened_plus(&["--security-opt", "apparmor=unconfined"]),
         want: || hardened().set("mac_enforced", Fail),
         raw: Raw {
@@ -430,6 +443,7 @@ const SCENARIOS: &[Scenario] = &[
         // Not privileged: AppArmor still confines it and /dev holds no host
         // device. Required only by pss-restricted.
         name: "seccomp_unconfined",
+        image: None,
         flags: || hardened_plus(&["--security-opt", "seccomp=unconfined"]),
         want: || hardened().set("seccomp", Fail),
         raw: Raw {
@@ -440,6 +454,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "cap_add_sys_admin",
+        image: None,
         flags: || vec!["--network=none", "--cap-add=SYS_ADMIN"],
         // SYS_ADMIN is outside PSS baseline's list: fails there too.
         want: || defaults().under("pss-baseline", "capabilities_dropped", Fail),
@@ -456,6 +471,7 @@ const SCENARIOS: &[Scenario] = &[
         // inside a runtime default cannot be told from an add): pass under
         // pss-baseline, fail under checklist and pss-restricted.
         name: "cap_add_net_raw",
+        image: None,
         flags: || vec!["--network=none", "--cap-add=NET_RAW"],
         want: defaults,
         raw: Raw {
@@ -469,6 +485,7 @@ const SCENARIOS: &[Scenario] = &[
         // All capabilities, no seccomp, AppArmor unconfined, host devices,
         // /sys and /proc/sys writable, /proc not masked.
         name: "privileged",
+        image: None,
         flags: || vec!["--network=none", "--privileged"],
         want: || {
             defaults()
@@ -496,6 +513,7 @@ const SCENARIOS: &[Scenario] = &[
         // v1.33, UserNamespacesPodSecurityStandards): runAsNonRoot and
         // runAsUser, so non_root passes there.
         name: "userns_remap",
+        image: None,
         flags: || {
             vec![
                 "--network=none",
@@ -516,6 +534,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "limits",
+        image: None,
         flags: || vec!["--network=none", "--memory", "64m", "--pids-limit", "50"],
         want: || defaults().set("resource_limits", Pass),
         raw: Raw {
@@ -531,6 +550,7 @@ const SCENARIOS: &[Scenario] = &[
         // and it arrives as a bind of a host path (a hostPath volume in
         // Kubernetes terms).
         name: "runtime_socket",
+        image: None,
         flags: || hardened_plus(&["-v", "/run/podman/podman.sock:/run/podman/podman.sock"]),
         want: || {
             hardened()
@@ -545,12 +565,57 @@ const SCENARIOS: &[Scenario] = &[
         // A plain host directory (not sensitive): only no_host_path fails;
         // required from pss-baseline up, a warning under checklist.
         name: "host_path",
+        image: None,
         flags: || hardened_plus(&["-v", "/srv/data:/data"]),
         want: || hardened().set("no_host_path", Fail),
         raw: RAW_HARDENED,
         extra: host_path_extra,
     },
+    Scenario {
+        // The hardened line with an image that has no /etc/passwd (as a
+        // scratch or distroless image): for --user on a read-only root
+        // podman binds its own passwd and group from the container's
+        // userdata in its graph root, which in the guest is a tmpfs of its
+        // own at /var/lib/containers (scripts/guest/init), so the mount
+        // roots read /storage/overlay-containers/<id>/userdata/passwd.
+        // Those are the runtime's files (issue 16): pss-restricted passes.
+        name: "hardened_no_passwd",
+        image: Some(NO_PASSWD_IMAGE),
+        flags: || HARDENED.to_vec(),
+        want: hardened,
+        raw: RAW_HARDENED,
+        extra: no_passwd_extra,
+    },
+    Scenario {
+        // The hardened line without limits (`--pids-limit=-1` takes away
+        // podman's default 2048): memory.max and pids.max `max` on the
+        // container's own cgroup, the root of its cgroup namespace, where
+        // podman puts them. No limit set: resource_limits fails (issue 16),
+        // a warning under every preset here, so the verdicts stand.
+        name: "no_limits",
+        image: None,
+        flags: || {
+            let mut v: Vec<&str> = HARDENED
+                .iter()
+                .copied()
+                .filter(|f| !matches!(*f, "--memory" | "64m" | "--pids-limit" | "50"))
+                .collect();
+            v.push("--pids-limit=-1");
+            v
+        },
+        want: || hardened().set("resource_limits", Fail),
+        raw: Raw {
+            memory_max: "max",
+            pids_max: "max",
+            ..RAW_HARDENED
+        },
+        extra: no_limits_extra,
+    },
 ];
+
+/// The test image without `/etc/passwd` and `/etc/group`, which
+/// `scripts/guest/job.sh` builds in the guest from the same tar.
+const NO_PASSWD_IMAGE: &str = "localhost/posture-test-nopasswd:latest";
 
 // ------------------------------------------------------------- the probe
 
@@ -568,6 +633,7 @@ fn jobs() -> Vec<boot::Job<'static>> {
         .iter()
         .map(|s| boot::Job {
             name: s.name,
+            image: s.image,
             flags: (s.flags)().into_iter().map(String::from).collect(),
             script: harness::inner_script(PROBE, &PRESETS),
         })
@@ -576,6 +642,7 @@ fn jobs() -> Vec<boot::Job<'static>> {
     // on the guest kernels.
     jobs.push(boot::Job {
         name: SYSCALL_JOB,
+        image: None,
         flags: vec!["--network=none".to_string()],
         script: "/posture --check --policy strict --json --probe-syscalls; echo \"@@EXIT $?@@\""
             .to_string(),
@@ -1038,6 +1105,43 @@ fn host_path_extra(c: &Ctx) {
     );
 }
 
+/// podman bound its own passwd and group (the image has none), from its
+/// graph root's tmpfs, and the report takes them for the runtime's files.
+fn no_passwd_extra(c: &Ctx) {
+    let sc = c.sc();
+    let m = &c.o.report()["mounts"]["known"];
+    for f in ["passwd", "group"] {
+        let at = format!("/etc/{f}");
+        let h = m["host_mounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["mount"]["mount_point"] == at.as_str())
+            .unwrap_or_else(|| panic!("{sc}: podman bound no {at}: {}", m["host_mounts"]));
+        let root = h["mount"]["root"].as_str().unwrap_or_default();
+        assert!(
+            root.contains("/overlay-containers/") && root.ends_with(&format!("/userdata/{f}")),
+            "{sc}: {at} from {root}"
+        );
+        assert_eq!(h["kind"], "runtime_file", "{sc}: {at}: {h}");
+    }
+    let ev = c.evidence("no_host_path");
+    assert!(
+        ev.contains("/etc/passwd (the runtime's own file)"),
+        "{sc}: no_host_path evidence: {ev}"
+    );
+}
+
+fn no_limits_extra(c: &Ctx) {
+    let ev = c.evidence("resource_limits");
+    assert!(
+        ev.contains("no memory limit on the container's own cgroup")
+            && ev.contains("no pids limit on the container's own cgroup"),
+        "{}: resource_limits evidence: {ev}",
+        c.sc()
+    );
+}
+
 // ------------------------------------------------------------ the guests
 
 /// What the rules rely on, measured in the guest itself.
@@ -1071,6 +1175,11 @@ fn assert_guest_facts(k: Kernel) {
         g.fact("podman_info")
     );
     assert_eq!(g.fact("runtime_socket"), "socket");
+    assert!(
+        g.fact("nopasswd_image").starts_with("ok"),
+        "the image without /etc/passwd: {}",
+        g.fact("nopasswd_image")
+    );
     // net/core/net_namespace.c (5.14 to 6.17): init_net is set up first and
     // takes the first cookie of the generator, 1; every other namespace a
     // later one. The host network podman gives is that namespace.
@@ -1141,6 +1250,8 @@ matrix! {
     limits,
     runtime_socket,
     host_path,
+    hardened_no_passwd,
+    no_limits,
 }
 
 mod guest_facts {

@@ -84,6 +84,9 @@ const HARDENED: &[&str] = &[
 /// A runtime's defaults: root, its default capabilities, its default seccomp
 /// profile, rw root, no_new_privs off, no user namespace, no limits (podman
 /// sets pids 2048 but no memory limit), private namespaces, masked /proc.
+/// `resource_limits` fails: docker and podman put `--memory` and
+/// `--pids-limit` on the container's own cgroup, from which the v1
+/// hierarchies are mounted here, and `max` there is no limit set (issue 16).
 fn defaults_table() -> harness::Expected {
     table! {
         non_root: Fail,
@@ -101,7 +104,7 @@ fn defaults_table() -> harness::Expected {
         no_host_uts: Pass,
         no_sensitive_mounts: Pass,
         no_host_path: Pass,
-        resource_limits: Unknown,
+        resource_limits: Fail,
         no_service_account_token: Pass,
         proc_trusted: Pass,
         dangerous_syscalls_blocked: Unknown,
@@ -109,8 +112,8 @@ fn defaults_table() -> harness::Expected {
 }
 
 /// The hardened line: every check passes except mac_enforced (no LSM here),
-/// userns_remap (no user namespace) and resource_limits (unknown: no
-/// --memory, and a limit above the container's own cgroup is invisible).
+/// userns_remap (no user namespace) and resource_limits (no --memory: `max`
+/// on the container's own cgroup, where the runtime would have set it).
 fn hardened_table() -> harness::Expected {
     table! {
         non_root: Pass,
@@ -128,7 +131,7 @@ fn hardened_table() -> harness::Expected {
         no_host_uts: Pass,
         no_sensitive_mounts: Pass,
         no_host_path: Pass,
-        resource_limits: Unknown,
+        resource_limits: Fail,
         no_service_account_token: Pass,
         proc_trusted: Pass,
         dangerous_syscalls_blocked: Unknown,
@@ -214,13 +217,19 @@ fn podman_defaults() {
     assert!(o.probe.contains("CONTAINERENV"), "{}", o.probe);
     assert_eq!(o.report()["runtime"]["kind"], "podman");
     // podman run sets pids.max 2048 by default, but no memory limit on the
-    // container's cgroup; its parent's is not visible, so that is unknown.
+    // container's cgroup, which is the top of its view (the v1 hierarchies
+    // are mounted from it): no limit, read up to a cgroup below the real root.
     let cg = known(&o.scenario, "cgroups", &o.report()["cgroups"]);
-    let reason = cg["memory"]["unknown"]["reason"]
-        .as_str()
-        .unwrap_or_default();
-    assert!(reason.contains("cannot be ruled out"), "{}", cg["memory"]);
+    assert_eq!(cg["memory"], json!({"known": "unlimited"}));
+    assert_eq!(cg["memory_scope"]["real_root"], json!(false), "{cg}");
+    let top = cg["memory_scope"]["top"].as_str().unwrap_or_default();
+    assert!(top.contains("libpod-"), "the container's own cgroup: {top}");
     assert_eq!(cg["pids"], json!({"known": {"value": 2048}}));
+    let ev = evidence(&o, "resource_limits");
+    assert!(
+        ev.contains("no memory limit on the container's own cgroup"),
+        "{ev}"
+    );
     assert_mac_evidence_says_no_lsm(&o);
 }
 
@@ -281,7 +290,7 @@ fn hardened_but_root() {
             no_host_uts: Pass,
             no_sensitive_mounts: Pass,
             no_host_path: Pass,
-            resource_limits: Unknown,
+            resource_limits: Fail,
             no_service_account_token: Pass,
             proc_trusted: Pass,
             dangerous_syscalls_blocked: Unknown,
@@ -319,7 +328,7 @@ fn podman_privileged() {
             // /proc/sys and /sys writable, /proc/kcore & co. not masked.
             no_sensitive_mounts: Fail,
             no_host_path: Pass,
-            resource_limits: Unknown,
+            resource_limits: Fail,
             no_service_account_token: Pass,
             proc_trusted: Pass,
             dangerous_syscalls_blocked: Unknown,
@@ -368,7 +377,7 @@ fn seccomp_unconfined() {
             no_host_uts: Pass,
             no_sensitive_mounts: Pass,
             no_host_path: Pass,
-            resource_limits: Unknown,
+            resource_limits: Fail,
             no_service_account_token: Pass,
             proc_trusted: Pass,
             dangerous_syscalls_blocked: Unknown,
@@ -485,7 +494,7 @@ fn userns_remapped() {
         no_host_uts: Pass,
         no_sensitive_mounts: Pass,
         no_host_path: Pass,
-        resource_limits: Unknown,
+        resource_limits: Fail,
         no_service_account_token: Pass,
         proc_trusted: Pass,
         dangerous_syscalls_blocked: Unknown,
@@ -580,7 +589,7 @@ fn userns_rootless_like() {
         // not a host path mounted in.
         no_sensitive_mounts: Pass,
         no_host_path: Pass,
-        resource_limits: Unknown,
+        resource_limits: Fail,
         no_service_account_token: Pass,
         proc_trusted: Pass,
         dangerous_syscalls_blocked: Unknown,
@@ -770,6 +779,49 @@ fn host_etc_mounted() {
     assert!(ev.contains("/host-etc"), "{ev}");
 }
 
+/// A host directory holding a live Docker socket, bound at a path of its own
+/// (`-v <dir>:/mnt/x`, issue 16): mountinfo shows only the directory (ext4
+/// here), and the socket one level into it only to a `stat`.
+#[test]
+fn socket_in_a_host_directory() {
+    harness::require(&[Need::Podman, Need::Capsh]);
+    let dir = harness::TempDir::new("sockdir");
+    // Listening for the whole run: a real daemon's socket.
+    let listener = std::os::unix::net::UnixListener::bind(dir.path().join("docker.sock")).unwrap();
+    let bind = format!("{}:/mnt/x", dir.path().display());
+    let o = Run {
+        rt: "podman",
+        name: "socket-in-dir",
+        flags: &["-v", &bind],
+        probe: "test -S /mnt/x/docker.sock && echo SOCKET",
+        policies: CHECKLIST,
+    }
+    .go();
+    drop(listener);
+    assert_kernel_agrees(&o);
+    assert!(o.probe.contains("SOCKET"), "the socket is not there");
+    let mut want = defaults_table();
+    want.0.insert("no_runtime_socket", St::Fail);
+    want.0.insert("no_sensitive_mounts", St::Fail);
+    // The directory itself is a host path.
+    want.0.insert("no_host_path", St::Fail);
+    assert_checklist(&o, &want);
+    let ev = evidence(&o, "no_runtime_socket");
+    assert!(
+        ev.contains("docker socket reachable at /mnt/x/docker.sock"),
+        "{ev}"
+    );
+    let mi = known(&o.scenario, "mounts", &o.report()["mounts"]);
+    let at: Vec<&serde_json::Value> = mi["table"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["mount_point"] == "/mnt/x")
+        .collect();
+    assert_eq!(at.len(), 1, "the bind shows as one mount");
+    assert_ne!(at[0]["fstype"], "tmpfs", "a directory from a disk");
+}
+
 // -------------------------------------------------------------------- limits
 
 #[test]
@@ -926,9 +978,10 @@ fn kube_restricted_pod() {
             no_sensitive_mounts: Pass,
             no_host_path: Pass,
             // memory limit set by resources.limits; podman kube play sets
-            // no pids limit on the container's cgroup, and its pod's cgroup
-            // above it is not visible: unknown, not "no limit".
-            resource_limits: Unknown,
+            // no pids limit on the container's cgroup (and is no
+            // Kubernetes, whose podPidsLimit would sit on the pod's cgroup):
+            // no pids limit set.
+            resource_limits: Fail,
             no_service_account_token: Pass,
             proc_trusted: Pass,
             dangerous_syscalls_blocked: Unknown,
@@ -1022,7 +1075,7 @@ fn kube_privileged_pod() {
             no_host_uts: Pass,
             no_sensitive_mounts: Fail,
             no_host_path: Pass,
-            resource_limits: Unknown,
+            resource_limits: Fail,
             no_service_account_token: Pass,
             proc_trusted: Pass,
             dangerous_syscalls_blocked: Unknown,
@@ -1084,7 +1137,7 @@ fn kube_hostpid_pod() {
         no_host_uts: Pass,
         no_sensitive_mounts: Pass,
         no_host_path: Pass,
-        resource_limits: Unknown,
+        resource_limits: Fail,
         no_service_account_token: Pass,
         proc_trusted: Pass,
         dangerous_syscalls_blocked: Unknown,

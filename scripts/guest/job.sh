@@ -10,6 +10,10 @@
 #   J/scenarios/<name>/args       podman run flags, one argument per line
 #   J/scenarios/<name>/script     the shell script run in the container
 #                                 (/bin/sh -c "$(cat script)")
+#   J/scenarios/<name>/image      the image to run, if not the test image
+#                                 (localhost/posture-test-nopasswd:latest is
+#                                 the test image without /etc/passwd and
+#                                 /etc/group, built here from image.tar)
 #   J/captures/<name>/args        podman run flags for a fixture capture with
 #                                 scripts/capture-fixture.sh
 #   J/captures/<name>/notes       --note lines for its README
@@ -63,6 +67,28 @@ step "importing $IMAGE"
 podman import -q --change 'CMD ["/posture"]' --change 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' \
   "$J/image.tar" "$IMAGE" >/dev/null || { step "podman import failed"; exit 3; }
 
+# The same image without /etc/passwd and /etc/group, as a scratch or
+# distroless image has none: for --user on a read-only root podman then
+# binds its own from the container's userdata. Built the same way, from the
+# same tar less those two members.
+NOPASSWD=localhost/posture-test-nopasswd:latest
+step "importing $NOPASSWD"
+NP_TAR=/tmp/image-nopasswd.tar
+cp "$J/image.tar" "$NP_TAR"
+mapfile -t np_members < <(tar -tf "$NP_TAR" | grep -E '^(\./)?etc/(passwd|group)$')
+if [ "${#np_members[@]}" -gt 0 ]; then
+  tar --delete -f "$NP_TAR" "${np_members[@]}"
+fi
+if tar -tf "$NP_TAR" | grep -qE '^(\./)?etc/(passwd|group)$'; then
+  fact nopasswd_image "error: /etc/passwd or /etc/group still in the tar"
+elif podman import -q --change 'CMD ["/posture"]' --change 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' \
+  "$NP_TAR" "$NOPASSWD" >/dev/null; then
+  fact nopasswd_image "ok (removed: ${np_members[*]})"
+else
+  fact nopasswd_image "error: podman import failed"
+fi
+rm -f "$NP_TAR"
+
 # What the runtime-socket and host-path scenarios mount: a live unix socket
 # where podman's API service listens, and a host directory with a file.
 mkdir -p /run/podman /srv/data
@@ -92,10 +118,12 @@ if [ -d "$J/scenarios" ]; then
   for d in "$J"/scenarios/*/; do
     name="$(basename "$d")"
     mapfile -t args < "$d/args"
+    img="$IMAGE"
+    if [ -r "$d/image" ]; then img="$(cat "$d/image")"; fi
     ctr="sc-$name"
-    step "scenario $name: podman run ${args[*]}"
+    step "scenario $name: podman run ${args[*]} $img"
     t0=$(date +%s)
-    podman run --name "$ctr" "${args[@]}" "$IMAGE" /bin/sh -c "$(cat "$d/script")" \
+    podman run --name "$ctr" "${args[@]}" "$img" /bin/sh -c "$(cat "$d/script")" \
       > "$O/$name.stdout" 2> "$O/$name.stderr"
     echo $? > "$O/$name.rc"
     echo $(( $(date +%s) - t0 )) > "$O/$name.seconds"

@@ -363,6 +363,44 @@ impl Limit {
     }
 }
 
+/// How far up the cgroup tree a limit was read: the top of the chain of
+/// cgroups this process can see ([`LimitChain::top`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct LimitScope {
+    /// The top cgroup read, as this process's cgroup namespace names it
+    /// (the controller's mount root): `/` at the real root or in a private
+    /// cgroup namespace, the container's own path for a hierarchy mounted
+    /// from it (`/docker/<id>`).
+    pub top: String,
+    /// Whether that top is the real root cgroup, above which nothing can
+    /// set a limit: `true` in the host's cgroup namespace with the hierarchy
+    /// mounted from `/`; `false` for a cgroup below it (the root of a
+    /// private cgroup namespace, or a hierarchy mounted from a cgroup below
+    /// `/`), which is where container runtimes put the container's own
+    /// cgroup, and whose ancestors are not visible; `null` when the top is
+    /// `/` and whether the cgroup namespace is the host's is unknown.
+    pub real_root: Option<bool>,
+}
+
+impl LimitScope {
+    /// The scope of a chain whose top is `top`, in a cgroup namespace that
+    /// is the host's initial one (`Some(true)`), another (`Some(false)`),
+    /// or unknown.
+    pub fn new(top: &str, cgroup_ns_initial: Option<bool>) -> LimitScope {
+        LimitScope {
+            top: top.to_string(),
+            real_root: if top == "/" {
+                cgroup_ns_initial
+            } else {
+                Some(false)
+            },
+        }
+    }
+}
+
 /// v1 reports "no memory limit" as LONG_MAX rounded down to a page.
 const V1_UNLIMITED_FLOOR: u64 = 1 << 62;
 
@@ -532,6 +570,24 @@ mod tests {
             )]
         );
         assert_eq!(c.top, "/docker/abc");
+    }
+
+    #[test]
+    fn a_view_reaches_the_real_root_only_from_the_hosts_namespace() {
+        let scope = |top, ns| {
+            let s = LimitScope::new(top, ns);
+            assert_eq!(s.top, top);
+            s.real_root
+        };
+        assert_eq!(scope("/", Some(true)), Some(true));
+        // A private cgroup namespace's root is the container's own cgroup.
+        assert_eq!(scope("/", Some(false)), Some(false));
+        assert_eq!(scope("/", None), None);
+        // A hierarchy mounted from a cgroup below the root (v1 in the
+        // host's namespace: runc binds the container's own cgroup).
+        for ns in [Some(true), Some(false), None] {
+            assert_eq!(scope("/docker/abc", ns), Some(false));
+        }
     }
 
     #[test]

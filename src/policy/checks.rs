@@ -1211,20 +1211,57 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
     )
 }
 
+/// Memory and pids limits. Docker, podman and CRI-O set a container's
+/// memory and pids limits, and Kubernetes its memory limit, on the
+/// container's own cgroup; runtimes create the container's cgroup namespace
+/// there and mount v1 hierarchies from it, so that cgroup is the top of the
+/// container's view. `max` there means the runtime set no limit: a fail,
+/// though the ancestors are not visible. Kubernetes puts the kubelet's
+/// `podPidsLimit` on the pod's cgroup, above the container's: with the view
+/// stopping below the real root, a pids `max` under Kubernetes is unknown.
+/// On a kernel of its own (gVisor, a Kata guest) the tree is that kernel's.
 fn resource_limits(r: &Report) -> Judged {
+    use crate::cgroup::{Limit, LimitScope};
     let c = match &r.cgroups {
         Fact::Known(c) => c,
         Fact::Unknown(u) => return unknown(u),
     };
-    let part = |name: &str, f: &Fact<crate::cgroup::Limit>| match f {
+    let kubernetes = r.runtime.kubernetes;
+    let part = |name: &str, f: &Fact<Limit>, scope: Option<&LimitScope>| match f {
         Fact::Known(l) if l.is_limited() => (Some(false), format!("{name} limit {l}")),
-        Fact::Known(_) => (Some(true), format!("no {name} limit")),
+        Fact::Known(_) => match scope {
+            Some(LimitScope {
+                real_root: Some(true),
+                ..
+            }) => (
+                Some(true),
+                format!(
+                    "no {name} limit on this process's cgroup or any above it, up to the real root cgroup"
+                ),
+            ),
+            Some(LimitScope { top, .. }) if name == "pids" && kubernetes => (
+                None,
+                format!(
+                    "no pids limit on the container's own cgroup (cgroup {top} in its view); Kubernetes puts the pod's pids limit (the kubelet's podPidsLimit) on the pod's cgroup above it, which is not visible from inside"
+                ),
+            ),
+            Some(LimitScope { top, .. }) => (
+                Some(true),
+                format!(
+                    "no {name} limit on the container's own cgroup (cgroup {top}, the top of its view), where runtimes set it (the cgroups above are not visible)"
+                ),
+            ),
+            None => (Some(true), format!("no {name} limit")),
+        },
         Fact::Unknown(u) => (
             None,
             format!("{name} limit unknown ({}: {})", u.source, u.reason),
         ),
     };
-    let mut parts = [part("memory", &c.memory), part("pids", &c.pids)];
+    let mut parts = [
+        part("memory", &c.memory, c.memory_scope.as_ref()),
+        part("pids", &c.pids, c.pids_scope.as_ref()),
+    ];
     // On a kernel of its own (gVisor, a Kata guest) the cgroup tree is that
     // kernel's: its root having no limit says nothing of the host's limits.
     if r.runtime.kind.own_kernel() {

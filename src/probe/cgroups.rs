@@ -1,11 +1,13 @@
 //! Probe stage (parse -> probe -> Report -> policy -> render): cgroups.
 //! `/proc/self/cgroup` and the memory, pids and CPU limits along the chain of
 //! cgroups from this process's up to the top of its view, found through the
-//! mount table ([`crate::cgroup`] parses and walks; this reads). I/O only
+//! mount table ([`crate::cgroup`] parses and walks; this reads), with how far
+//! up each was read ([`LimitScope`]). No judgement: a `max` up to a top that
+//! is not the real root is reported as such, with its scope. I/O only
 //! through [`Session`].
 
 use super::{parse_small, show};
-use crate::cgroup::{self, Limit, LimitFiles, LimitKind};
+use crate::cgroup::{self, Limit, LimitFiles, LimitKind, LimitScope};
 use crate::fact::{Fact, Unknown};
 use crate::parse::ParseError;
 use crate::parse::mountinfo::Mount;
@@ -25,21 +27,23 @@ pub(super) fn read_cgroups(
         Ok(l) => l,
         Err(u) => return Fact::Unknown(u),
     };
-    let limit = |kind: LimitKind| -> Fact<Limit> {
+    // One limit, and how far up it was read.
+    let limit = |kind: LimitKind| -> (Fact<Limit>, Option<LimitScope>) {
         let table = match table {
             Ok(t) => t,
-            Err(u) => return Fact::Unknown(u.clone()),
+            Err(u) => return (Fact::Unknown(u.clone()), None),
         };
         let chain = match cgroup::limit_chain(&lines, table, kind) {
             Ok(c) => c,
-            Err(w) => return Fact::unknown(show(&path), w),
+            Err(w) => return (Fact::unknown(show(&path), w), None),
         };
+        let scope = LimitScope::new(&chain.top, cgroup_ns_initial);
         // The kernel gives the real root cgroup no limit files (memory.max,
         // pids.max, cpu.max, v1 pids.max): there is no limit there to read.
         // The view's top is the real root only in the host's own cgroup
         // namespace with the hierarchy mounted from its root; in a private
-        // namespace "/" is the container's own cgroup.
-        let top_is_real_root = cgroup_ns_initial == Some(true) && chain.top == "/";
+        // namespace "/" is the container's own cgroup, which has them.
+        let top_is_real_root = scope.real_root == Some(true);
         let last = chain.levels.len() - 1;
         // One level's limit. `Ok(None)`: no file, which at the real root
         // means no limit, and at an ancestor means that level does not use
@@ -90,35 +94,26 @@ pub(super) fn read_cgroups(
                 // A limit already found stands; a level that cannot be read
                 // can only make it tighter.
                 Err(_) if best.is_some() => break,
-                Err(u) => return Fact::Unknown(u),
+                Err(u) => return (Fact::Unknown(u), Some(scope)),
             }
         }
-        match best {
-            Some(l) => Fact::Known(l),
-            None if top_is_real_root => Fact::Known(Limit::Unlimited),
-            None => {
-                let top_file = match &chain.levels[last] {
-                    LimitFiles::V2(p) | LimitFiles::V1(p, _) => show(&root.path(p)),
-                };
-                Fact::unknown(
-                    top_file,
-                    format!(
-                        "no limit in this cgroup{}; the top of this view (cgroup {}) is not the real root, so a limit set above it cannot be ruled out",
-                        match last {
-                            0 => String::new(),
-                            n => format!(" or the {n} above it"),
-                        },
-                        chain.top
-                    ),
-                )
-            }
-        }
+        // No limit on any cgroup read, up to the top of the view. Whether
+        // something above that top may still limit the process is the
+        // scope's to say and the policy's to judge: runtimes put a
+        // container's limits on its own cgroup, which is that top.
+        (Fact::Known(best.unwrap_or(Limit::Unlimited)), Some(scope))
     };
+    let (memory, memory_scope) = limit(LimitKind::Memory);
+    let (pids, pids_scope) = limit(LimitKind::Pids);
+    let (cpu, cpu_scope) = limit(LimitKind::Cpu);
     Fact::Known(Cgroups {
         version: cgroup::version(&lines),
-        memory: limit(LimitKind::Memory),
-        pids: limit(LimitKind::Pids),
-        cpu: limit(LimitKind::Cpu),
+        memory,
+        pids,
+        cpu,
+        memory_scope,
+        pids_scope,
+        cpu_scope,
         membership: lines,
     })
 }

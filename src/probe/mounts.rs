@@ -12,7 +12,7 @@ use crate::fact::{Fact, Unknown};
 use crate::known::{
     MASKED_PATHS, READONLY_PATHS, RUNTIME_MANAGED, RUNTIME_SOCKET_DIRS, RUNTIME_SOCKETS,
     RUNTIME_STATE_DIRS, SENSITIVE_HOST_PATHS, SENSITIVE_HOST_TREES, SERVICE_ACCOUNT_DIRS,
-    SOCKET_PATHS, SOCKETS_UNDER_RUN, VOLUME_DIRS, is_host_device,
+    SOCKET_PATHS, SOCKETS_IN_DIRECTORY, VOLUME_DIRS, is_host_device, runtime_file_layout,
 };
 use crate::parse::mountinfo::{
     Mount, MountTable, basename, is_ancestor_or_equal, mount_at, mount_for,
@@ -43,16 +43,22 @@ pub(super) fn read(io: &Session) -> Fact<Mounts> {
         .into()
 }
 
-/// The most tmpfs mounts whose top is searched for host sockets
+/// The most mounts below which runtime sockets are looked for
 /// ([`for_each_socket_candidate`]); past it the search stops and says so.
 pub const SOCKET_SEARCH_MOUNTS: usize = 256;
 
-/// Whether a mount may be a host's `/run` mounted elsewhere: a whole tmpfs
-/// outside `/`, `/dev`, `/proc` and `/sys`.
-fn may_be_host_run(m: &Mount) -> bool {
+/// Whether a mount may be a host directory holding runtime sockets: a mount
+/// of a local filesystem (tmpfs, as a host's `/run` is; a disk filesystem,
+/// as a directory bound from ext4, xfs, btrfs or ZFS is; overlay), anywhere
+/// but `/` (whose places are [`SOCKET_PATHS`]) and at or below `/dev`,
+/// `/proc` and `/sys`. Network and FUSE filesystems are not searched: a
+/// `stat` there can wait on a server without bound, and a Unix socket is
+/// reachable only through the kernel that bound it, which runtimes do on
+/// their hosts' local filesystems. A file bind (`/etc/hosts`) costs only
+/// `stat`s that find no directory.
+fn may_hold_sockets(m: &Mount) -> bool {
     let at = m.mount_point();
-    m.fstype() == "tmpfs"
-        && m.root() == "/"
+    (matches!(m.fstype(), "tmpfs" | "overlay") || m.disk_backed())
         && at != "/"
         && !["/dev", "/proc", "/sys"]
             .iter()
@@ -60,11 +66,14 @@ fn may_be_host_run(m: &Mount) -> bool {
 }
 
 /// Calls `f(path, runtime)` for each place to look for a runtime socket: the
-/// fixed places ([`SOCKET_PATHS`]), then [`SOCKETS_UNDER_RUN`] below each
-/// whole tmpfs mounted outside `/dev`, `/proc` and `/sys` (each directory
-/// once, in path order). Paths already in `known` are left out. Returns
-/// `false` when there were more than [`SOCKET_SEARCH_MOUNTS`] such tmpfs
-/// mounts and the rest were not searched.
+/// fixed places ([`SOCKET_PATHS`]), then [`SOCKETS_IN_DIRECTORY`] below each
+/// mount that may be a host directory (a local filesystem mounted outside
+/// `/`, `/dev`, `/proc` and `/sys`; each directory once, in path order): the socket names
+/// at its top and one directory down. Paths already in `known` are left
+/// out. Returns `false` when there were more than [`SOCKET_SEARCH_MOUNTS`]
+/// such mounts and the rest were not searched. No directory is listed: the
+/// number of places is at most `SOCKET_PATHS.len() + SOCKET_SEARCH_MOUNTS *
+/// SOCKETS_IN_DIRECTORY.len()`, one `stat` each.
 pub fn for_each_socket_candidate(
     mounts: &[Mount],
     known: &[SocketMount],
@@ -77,21 +86,21 @@ pub fn for_each_socket_candidate(
         }
     }
     // Counted first: one allocation for the list, none when it is empty.
-    let tmpfs = mounts.iter().filter(|m| may_be_host_run(m));
-    let mut dirs: Vec<&str> = Vec::with_capacity(tmpfs.clone().count());
-    dirs.extend(tmpfs.map(|m| m.mount_point().trim_end_matches('/')));
+    let dirs_in = mounts.iter().filter(|m| may_hold_sockets(m));
+    let mut dirs: Vec<&str> = Vec::with_capacity(dirs_in.clone().count());
+    dirs.extend(dirs_in.map(|m| m.mount_point().trim_end_matches('/')));
     dirs.sort_unstable();
     dirs.dedup();
     let complete = dirs.len() <= SOCKET_SEARCH_MOUNTS;
     // One buffer, long enough for every candidate.
-    let longest_rel = SOCKETS_UNDER_RUN.iter().map(|(r, _)| r.len()).max();
+    let longest_rel = SOCKETS_IN_DIRECTORY.iter().map(|(r, _)| r.len()).max();
     let longest_dir = dirs.iter().map(|d| d.len()).max();
     let mut path = match longest_dir {
         Some(d) => String::with_capacity(d + 1 + longest_rel.unwrap_or(0)),
         None => String::new(),
     };
     for dir in dirs.iter().take(SOCKET_SEARCH_MOUNTS) {
-        for (rel, rt) in SOCKETS_UNDER_RUN {
+        for (rel, rt) in SOCKETS_IN_DIRECTORY {
             path.clear();
             path.push_str(dir);
             path.push('/');
@@ -304,11 +313,16 @@ pub fn analyse_with(
                 .any(|d| is_ancestor_or_equal(d, at))
         {
             let runtime_managed = RUNTIME_MANAGED.contains(&at);
+            // The runtime's own file: from its state directory, or shaped
+            // as its per-container files are wherever that tmpfs is mounted
+            // (podman's graph root on a tmpfs of its own reads
+            // `/storage/overlay-containers/<id>/userdata/passwd`).
             let own = runtime_managed
-                && RUNTIME_STATE_DIRS
+                && (RUNTIME_STATE_DIRS
                     .iter()
                     .chain(&["/containers/", "/run/containers/"])
-                    .any(|d| m.root().starts_with(d) || m.root().contains(d));
+                    .any(|d| m.root().starts_with(d) || m.root().contains(d))
+                    || runtime_file_layout(m.root(), at).is_some());
             host_mounts.push(HostMount {
                 mount: m.into(),
                 host_path: Some(m.root().to_string()),
@@ -353,11 +367,18 @@ pub fn analyse_with(
                 .as_deref()
                 .is_some_and(|h| dirs.iter().any(|d| h.starts_with(d)))
         };
+        // A runtime's per-container file is known by its shape in the
+        // runtime's storage, wherever that storage is mounted: with
+        // `/var/lib/containers` on a volume of its own, podman's `passwd`
+        // reads `/storage/overlay-containers/<id>/userdata/passwd`, and no
+        // other file on that volume tells where it lies on the host.
+        let runtime_file = runtime_managed
+            && (under(RUNTIME_STATE_DIRS) || runtime_file_layout(m.root(), at).is_some());
         let kind = match &host_path {
             None => HostMountKind::Filesystem,
             Some(_) if sensitive.is_some() => HostMountKind::HostPath,
             Some(_) if under(VOLUME_DIRS) => HostMountKind::Volume,
-            Some(_) if runtime_managed && under(RUNTIME_STATE_DIRS) => HostMountKind::RuntimeFile,
+            Some(_) if runtime_file => HostMountKind::RuntimeFile,
             Some(_) => HostMountKind::HostPath,
         };
         // A host filesystem mounted whole (or a tree holding /run) brings the
@@ -436,8 +457,8 @@ fn read_mounts(io: &Session) -> Result<(MountTable, bool), Unknown> {
     Ok((table, truncated))
 }
 
-/// Looks (one `stat` each) for runtime sockets where runtimes put them and at
-/// the top of tmpfs mounts that may be a host's `/run`: a socket reachable
+/// Looks (one `stat` each) for runtime sockets where runtimes put them and
+/// below mounts that may be host directories: a socket reachable
 /// through a directory mount never shows in the mount table. A stat that
 /// cannot answer makes the table incomplete, so absence is not concluded.
 /// `full` is the caller's path buffer, reused for every candidate.
@@ -463,7 +484,7 @@ fn probe_sockets(root: &Root, m: &mut Mounts, full: &mut std::path::PathBuf) {
     m.incomplete.extend(unknown);
     if !complete {
         m.incomplete.push(format!(
-            "more than {} tmpfs mounts that may be a host's /run: the rest were not searched for runtime sockets",
+            "more than {} mounts that may be host directories: the rest were not searched for runtime sockets",
             SOCKET_SEARCH_MOUNTS
         ));
     }
@@ -560,7 +581,12 @@ mod tests {
              3 1 0:3 / /host-run rw - tmpfs tmpfs rw\n\
              4 1 0:4 / /run rw - tmpfs tmpfs rw\n\
              5 1 0:5 / /dev/shm rw - tmpfs shm rw\n\
-             6 1 0:6 /sub /x rw - tmpfs tmpfs rw\n",
+             6 1 0:6 /sub /x rw - tmpfs tmpfs rw\n\
+             7 1 254:1 /srv/sockdir /mnt/x rw - ext4 /dev/vda1 rw\n\
+             8 1 0:60 /export /nfs rw - nfs4 server:/export rw\n\
+             9 1 0:61 / /host/proc rw - proc proc rw\n\
+             10 1 254:1 /etc/hosts /etc/hosts ro - ext4 /dev/vda1 rw\n\
+             11 1 0:62 / /data rw - btrfs /dev/vdb rw\n",
         );
         let known = [SocketMount {
             mount_point: "/var/run/docker.sock".into(),
@@ -578,23 +604,41 @@ mod tests {
         unique.dedup();
         assert_eq!(unique.len(), seen.len(), "{seen:?}");
         let paths: Vec<&str> = seen.iter().map(|(p, _)| p.as_str()).collect();
-        // The fixed places but the known one; the stacked /host-run once;
-        // /run adds nothing (the fixed list has all its places); not
-        // /dev/shm, not a tmpfs subdirectory.
+        let below = |d: &str| {
+            paths
+                .iter()
+                .filter(|p| p.starts_with(&format!("{d}/")))
+                .count()
+        };
+        // The fixed places but the known one.
         assert!(!paths.contains(&"/var/run/docker.sock"));
         assert!(paths.contains(&"/run/docker.sock"));
-        assert_eq!(
-            paths.iter().filter(|p| p.starts_with("/host-run/")).count(),
-            5
-        );
-        assert!(
-            !paths
-                .iter()
-                .any(|p| p.starts_with("/dev/") || p.starts_with("/x/"))
-        );
+        // Every local filesystem mounted outside /dev, /proc and /sys, once
+        // each (the stacked /host-run too), the names at its top and one
+        // directory down: a whole tmpfs, a part of one, a host directory on
+        // a disk, a file bind (its stats find no directory), btrfs.
+        for d in ["/host-run", "/x", "/mnt/x", "/etc/hosts", "/data"] {
+            assert_eq!(below(d), SOCKETS_IN_DIRECTORY.len(), "{d}");
+        }
+        assert!(paths.contains(&"/mnt/x/docker.sock"));
+        assert!(paths.contains(&"/mnt/x/containerd.sock"));
+        assert!(paths.contains(&"/x/containerd/containerd.sock"));
+        // /run: only what the fixed list does not have already (which
+        // lists five places there), so each place once.
+        let fixed_under_run = SOCKETS_IN_DIRECTORY
+            .iter()
+            .filter(|(r, _)| SOCKET_PATHS.iter().any(|(p, _)| *p == format!("/run/{r}")))
+            .count();
+        assert_eq!(fixed_under_run, 5);
+        assert_eq!(below("/run"), SOCKETS_IN_DIRECTORY.len());
+        // Not /dev, not NFS (a stat there may wait on a server), not procfs.
+        for d in ["/dev", "/nfs", "/host"] {
+            assert_eq!(below(d), 0, "{d}");
+        }
         assert_eq!(
             paths.len(),
-            SOCKET_PATHS.len() - 1 + SOCKETS_UNDER_RUN.len()
+            SOCKET_PATHS.len() - 1 + 5 * SOCKETS_IN_DIRECTORY.len() + SOCKETS_IN_DIRECTORY.len()
+                - fixed_under_run
         );
 
         let many: String = (0..SOCKET_SEARCH_MOUNTS + 10)
@@ -605,7 +649,64 @@ mod tests {
         assert!(!for_each_socket_candidate(&t.mounts, &[], |_, _| n += 1));
         assert_eq!(
             n,
-            SOCKET_PATHS.len() + SOCKET_SEARCH_MOUNTS * SOCKETS_UNDER_RUN.len()
+            SOCKET_PATHS.len() + SOCKET_SEARCH_MOUNTS * SOCKETS_IN_DIRECTORY.len()
         );
+    }
+
+    const ID: &str = "4a4b0609c8a28d64df88c5fda0e5cb8ec27a7c4bc2a4ed05004908790a18014e";
+
+    fn kind_at(a: &Mounts, at: &str) -> HostMountKind {
+        a.host_mounts
+            .iter()
+            .find(|h| h.mount.mount_point() == at)
+            .unwrap_or_else(|| panic!("no host mount at {at}"))
+            .kind
+    }
+
+    /// podman's `passwd` and `group` for `--user` with its graph root
+    /// (`/var/lib/containers`) on a volume of its own, on disk and on tmpfs:
+    /// the runtime's own files by their shape, while a host file of a
+    /// similar shape is still a host path.
+    #[test]
+    fn runtime_files_from_storage_on_its_own_filesystem() {
+        let t = MountTable::parse(&format!(
+            "1 0 0:50 / / ro - overlay overlay rw,lowerdir=/storage/overlay/l/X\n\
+             2 1 253:2 /storage/overlay-containers/{ID}/userdata/passwd /etc/passwd ro - xfs /dev/mapper/rhel-containers rw\n\
+             3 1 253:2 /storage/overlay-containers/{ID}/userdata/group /etc/group ro - xfs /dev/mapper/rhel-containers rw\n\
+             4 1 0:29 /storage/overlay-containers/{ID}/userdata/passwd /etc/passwd ro - tmpfs tmpfs rw\n\
+             5 1 253:0 /srv/overlay-containers/{short}/userdata/passwd /etc/passwd ro - xfs /dev/mapper/rhel-root rw\n\
+             6 1 253:0 /srv/overlay-containers/{ID}/userdata/passwd /data/passwd ro - xfs /dev/mapper/rhel-root rw\n\
+             7 1 0:29 /srv/overlay-containers/{ID}/passwd /etc/group ro - tmpfs tmpfs rw\n\
+             8 1 253:0 /etc/overlay-containers/{ID}/userdata/passwd /etc/passwd ro - xfs /dev/mapper/rhel-root rw\n",
+            short = &ID[..63],
+        ));
+        let a = analyse(&t, false);
+        let kinds: Vec<(u32, HostMountKind)> =
+            a.host_mounts.iter().map(|h| (h.mount.id, h.kind)).collect();
+        use HostMountKind::{HostPath, RuntimeFile};
+        assert_eq!(
+            kinds,
+            [
+                (2, RuntimeFile),
+                (3, RuntimeFile),
+                (4, RuntimeFile),
+                // a 63-digit id; the file at a place the runtime does not
+                // bind it; no `userdata`; under the host's /etc (taken as
+                // the host's /, a sensitive path first).
+                (5, HostPath),
+                (6, HostPath),
+                (7, HostPath),
+                (8, HostPath),
+            ]
+        );
+        // Docker's data root on its own volume.
+        let t = MountTable::parse(&format!(
+            "1 0 0:50 / / rw - overlay overlay rw\n\
+             2 1 253:3 /containers/{ID}/hostname /etc/hostname rw - ext4 /dev/vdc rw\n\
+             3 1 253:3 /containers/{ID}/resolv.conf /etc/resolv.conf rw - ext4 /dev/vdc rw\n"
+        ));
+        let a = analyse(&t, false);
+        assert_eq!(kind_at(&a, "/etc/hostname"), RuntimeFile);
+        assert_eq!(kind_at(&a, "/etc/resolv.conf"), RuntimeFile);
     }
 }

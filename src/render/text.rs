@@ -893,9 +893,22 @@ fn render_text(r: &Report, style: Style) -> String {
             if let Some(p) = path {
                 s.row("cgroup", p.path.clone());
             }
-            s.row("memory", fact(&c.memory, |l| limit(l, "bytes")));
-            s.row("pids", fact(&c.pids, |l| limit(l, "tasks")));
-            s.row("cpu", fact(&c.cpu, |l| limit(l, "")));
+            let scoped = |l: &Limit, unit: &str, scope: &Option<crate::cgroup::LimitScope>| {
+                let text = limit(l, unit);
+                match scope {
+                    // No limit seen, and the view stops below the real root.
+                    Some(sc) if !l.is_limited() && sc.real_root != Some(true) => {
+                        format!("{text} up to cgroup {} (its parents not visible)", sc.top)
+                    }
+                    _ => text,
+                }
+            };
+            s.row(
+                "memory",
+                fact(&c.memory, |l| scoped(l, "bytes", &c.memory_scope)),
+            );
+            s.row("pids", fact(&c.pids, |l| scoped(l, "tasks", &c.pids_scope)));
+            s.row("cpu", fact(&c.cpu, |l| scoped(l, "", &c.cpu_scope)));
         }
     }
     sections.push(s);

@@ -170,6 +170,8 @@ pub const FLEET_FIXTURES: &[&str] = &[
     "sysbox",
     "btrfs-host-etc",
     "zfs-host-etc",
+    "hostdir-runtime-socket",
+    "podman-storage-volume",
 ];
 
 /// The syscalls the probe makes, in the library's order, written out here

@@ -3,7 +3,7 @@
 //! One job directory per kernel under `target/guests/<series>/` (kept after
 //! the run for inspection, replaced by the next): `job.sh`
 //! (`scripts/guest/job.sh`), `image.tar` (the runtime suite's base image plus
-//! the static `/posture`), and `scenarios/<name>/{args,script}`.
+//! the static `/posture`), and `scenarios/<name>/{args,script[,image]}`.
 //! `scripts/guest/run.sh` boots the kernel under QEMU (TCG), the guest runs
 //! every scenario with podman (runc) and writes `out/`; this module reads
 //! `out/` back. Boots are serialised: the machine has two cores and TCG is
@@ -101,6 +101,9 @@ impl Boot {
 pub struct Job<'a> {
     /// Name (a directory name).
     pub name: &'a str,
+    /// The image to run (`None`: the test image the job imports); written
+    /// to `scenarios/<name>/image`.
+    pub image: Option<&'a str>,
     /// `podman run` flags.
     pub flags: Vec<String>,
     /// The shell script run in the container.
@@ -174,6 +177,9 @@ fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
         args.push('\n');
         std::fs::write(d.join("args"), args).unwrap();
         std::fs::write(d.join("script"), &j.script).unwrap();
+        if let Some(image) = j.image {
+            std::fs::write(d.join("image"), format!("{image}\n")).unwrap();
+        }
     }
     let start = Instant::now();
     let out = Command::new("bash")
