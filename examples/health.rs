@@ -41,9 +41,10 @@
 //!   30000). It also bounds writing a response to a client that does not read.
 //! * `--max-connections N` — serve at most N connections at once (default
 //!   256). Further connections are not accepted while every slot is taken:
-//!   they wait in the kernel's listen backlog (1024; beyond it the kernel drops
-//!   their SYNs and clients retry), costing the process no file descriptor,
-//!   and are accepted in arrival order as slots free up.
+//!   they wait in the kernel's listen backlog (1024, or `net.core.somaxconn`
+//!   when lower; beyond it the kernel drops their SYNs and clients retry),
+//!   costing the process no file descriptor, and are accepted in arrival
+//!   order as slots free up.
 //! * `--reading-timeout-ms N` — how long a request waits for a reading (default
 //!   2000); see below.
 //! * `--startup-timeout-ms N` — how long the guard waits for the startup
@@ -164,7 +165,7 @@ use posture::policy::{Action, OVERRIDE_ENV, Policy, Preset};
 use posture::syscalls::SyscallProbe;
 use posture::{Assessment, CheckId, Document, Report};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 
@@ -789,6 +790,35 @@ async fn connection(
     }
 }
 
+/// The kernel's queue of connections not yet accepted (capped by
+/// `net.core.somaxconn`): where connections wait while every slot is taken.
+/// Tokio's `TcpListener::bind` would ask for 128, which a burst overflows.
+const BACKLOG: u32 = 1024;
+
+/// Listens on the first address `listen` resolves to that can be bound,
+/// with [`BACKLOG`].
+async fn bind(listen: &str) -> io::Result<TcpListener> {
+    let mut last = None;
+    for addr in tokio::net::lookup_host(listen).await? {
+        let listener = (|| {
+            let socket = if addr.is_ipv4() {
+                TcpSocket::new_v4()?
+            } else {
+                TcpSocket::new_v6()?
+            };
+            socket.set_reuseaddr(true)?;
+            socket.bind(addr)?;
+            socket.listen(BACKLOG)
+        })();
+        match listener {
+            Ok(l) => return Ok(l),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last
+        .unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "resolves to no address")))
+}
+
 /// Accepts while a slot is free, until SIGTERM or SIGINT; then lets the
 /// connections finish.
 async fn serve(
@@ -957,7 +987,7 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let listener = match TcpListener::bind(&args.listen).await {
+        let listener = match bind(&args.listen).await {
             Ok(l) => l,
             Err(e) => {
                 eprintln!("health: cannot listen on {}: {e}", args.listen);
