@@ -8,7 +8,8 @@
 //! service-account token is mounted, so `no_service_account_token` passes.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -624,4 +625,544 @@ fn the_syscall_probe_runs_at_startup_and_is_reused() {
         ),
         Some("1")
     );
+}
+
+// ---- Slow and stuck clients, stuck readings ----------------------------------
+
+/// The server's open sockets (listener, signal pipe, connections), from
+/// `/proc/<pid>/fd`: what a flood of connections costs it.
+fn socket_fds(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter(|l| l.to_string_lossy().starts_with("socket:"))
+        .count()
+}
+
+/// The server's threads named `name`, from `/proc/<pid>/task/*/comm`.
+fn threads_named(pid: u32, name: &str) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("comm")).ok())
+        .filter(|c| c.trim_end() == name)
+        .count()
+}
+
+/// Polls `f` every 20 ms until it holds or `limit` passes.
+fn eventually(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    loop {
+        if f() {
+            return true;
+        }
+        if start.elapsed() > limit {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A request line and some headers, never finished: the connection stays in
+/// its head phase until the server gives up on it.
+const PARTIAL_HEAD: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1";
+
+fn stall(addr: &str, n: usize) -> Vec<TcpStream> {
+    (0..n)
+        .map(|i| {
+            let mut c = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect #{i}: {e}"));
+            c.write_all(PARTIAL_HEAD).unwrap();
+            c
+        })
+        .collect()
+}
+
+/// Whether the server still holds `c` open: nothing to read yet (no EOF, no
+/// reset, no answer).
+fn is_open(c: &TcpStream) -> bool {
+    c.set_nonblocking(true).unwrap();
+    let mut b = [0u8; 1];
+    let open = matches!(c.peek(&mut b), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock);
+    c.set_nonblocking(false).unwrap();
+    open
+}
+
+/// Blocks until the server closes `c` (EOF or reset) and returns when, or
+/// `None` if it is still open at `deadline`. Bytes the server sends first
+/// are skipped.
+fn closed_by(c: &mut TcpStream, deadline: Instant) -> Option<Instant> {
+    let mut b = [0u8; 1024];
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        c.set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .unwrap();
+        match c.read(&mut b) {
+            Ok(0) => return Some(Instant::now()),
+            Ok(_) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                if Instant::now() >= deadline {
+                    return None;
+                }
+            }
+            Err(_reset) => return Some(Instant::now()),
+        }
+    }
+}
+
+/// One HTTP/1.1 GET on an open connection (kept alive): status and body.
+fn raw_get(c: &mut TcpStream, path: &str) -> (u16, String) {
+    c.write_all(format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+        .unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+            let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+            let len: usize = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().unwrap())
+                })
+                .expect("content-length");
+            if buf.len() >= end + 4 + len {
+                let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + len]).to_string();
+                assert_eq!(buf.len(), end + 4 + len, "one response, nothing after it");
+                return (status, body);
+            }
+        }
+        let n = c.read(&mut chunk).expect("response");
+        assert!(
+            n > 0,
+            "closed mid-response: {:?}",
+            String::from_utf8_lossy(&buf)
+        );
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Hundreds of clients that send part of a request head and stall are all
+/// closed at the header timeout (and not before), their sockets are given
+/// back, and real requests are served meanwhile.
+#[test]
+fn slow_clients_are_closed_at_the_header_timeout() {
+    assert_no_service_account();
+    const N: usize = 300;
+    let tmp = tempfile::tempdir().unwrap();
+    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let s = start(
+        &[
+            "--policy",
+            p.to_str().unwrap(),
+            "--header-timeout-ms",
+            "2000",
+            "--max-connections",
+            "512",
+        ],
+        &[],
+    );
+    let pid = s.child.id();
+    let idle_sockets = socket_fds(pid);
+
+    let t0 = Instant::now();
+    let mut conns = stall(&s.addr, N);
+    assert!(
+        eventually(Duration::from_secs(5), || socket_fds(pid)
+            >= idle_sockets + N),
+        "the server accepted every connection: {} sockets, {idle_sockets} idle",
+        socket_fds(pid)
+    );
+    // Before the timeout every one is still held (so what closes them next is
+    // the timeout, not a refusal of the partial head).
+    if t0.elapsed() < Duration::from_millis(1900) {
+        let open = conns.iter().filter(|c| is_open(c)).count();
+        assert_eq!(open, N, "all held before the header timeout");
+    }
+    // Real requests are served while they stall.
+    for _ in 0..3 {
+        let t = Instant::now();
+        let h = s.get("/healthz");
+        assert_eq!((h.status, h.body.as_str()), (200, "pass policy=sa-only\n"));
+        assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+    }
+
+    let deadline = t0 + Duration::from_millis(2000) + Duration::from_secs(4);
+    let mut first: Option<Instant> = None;
+    for (i, c) in conns.iter_mut().enumerate() {
+        let at = closed_by(c, deadline).unwrap_or_else(|| {
+            panic!(
+                "connection #{i} still open {:?} after it stalled",
+                t0.elapsed()
+            )
+        });
+        first = Some(first.map_or(at, |f| f.min(at)));
+    }
+    let first = first.unwrap() - t0;
+    assert!(
+        first >= Duration::from_millis(1990),
+        "none is closed before the 2 s header timeout: first at {first:?}"
+    );
+    assert!(
+        eventually(Duration::from_secs(3), || socket_fds(pid) == idle_sockets),
+        "every socket given back: {} open, {idle_sockets} idle",
+        socket_fds(pid)
+    );
+    let h = s.get("/healthz");
+    assert_eq!((h.status, h.body.as_str()), (200, "pass policy=sa-only\n"));
+}
+
+/// A kept-alive connection stays open between requests for the idle
+/// timeout (longer than the header timeout, which does not apply while it
+/// is idle), serves the next request, and is closed once idle for the idle
+/// timeout. Bytes of a next request start the header timeout.
+#[test]
+fn idle_keep_alive_connections_close_at_the_idle_timeout() {
+    assert_no_service_account();
+    let tmp = tempfile::tempdir().unwrap();
+    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let s = start(
+        &[
+            "--policy",
+            p.to_str().unwrap(),
+            "--header-timeout-ms",
+            "1000",
+            "--idle-timeout-ms",
+            "3000",
+        ],
+        &[],
+    );
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    assert_eq!(
+        raw_get(&mut c, "/healthz"),
+        (200, "pass policy=sa-only\n".into())
+    );
+    thread::sleep(Duration::from_millis(1500));
+    assert!(is_open(&c), "idle, not held to the 1 s header timeout");
+    assert_eq!(
+        raw_get(&mut c, "/healthz"),
+        (200, "pass policy=sa-only\n".into()),
+        "the kept-alive connection serves the next request"
+    );
+    let idle_from = Instant::now();
+    let closed = closed_by(&mut c, idle_from + Duration::from_secs(3 + 4))
+        .expect("closed after the 3 s idle timeout");
+    let idle = closed - idle_from;
+    assert!(
+        idle >= Duration::from_millis(2900),
+        "not before the idle timeout: {idle:?}"
+    );
+
+    // Idle, then part of a next request: from its first byte the header
+    // timeout (1 s) holds, not what is left of the idle one.
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    assert_eq!(raw_get(&mut c, "/healthz").0, 200);
+    thread::sleep(Duration::from_millis(200));
+    c.write_all(b"GET /heal").unwrap();
+    let began = Instant::now();
+    let closed = closed_by(&mut c, began + Duration::from_secs(3 + 4)).expect("closed");
+    let took = closed - began;
+    assert!(
+        took >= Duration::from_millis(990) && took < Duration::from_millis(2500),
+        "closed at the header timeout after the first byte: {took:?}"
+    );
+}
+
+/// With every slot held by stalled clients, the server accepts no more
+/// (its socket count stays at the bound); a real request waits in the
+/// backlog and is served once the stalled ones ahead of it time out.
+#[test]
+fn the_connection_bound_holds_and_queued_requests_are_served() {
+    assert_no_service_account();
+    const BOUND: usize = 16;
+    const STALLED: usize = 40; // two and a half rounds of slots
+    let tmp = tempfile::tempdir().unwrap();
+    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let s = start(
+        &[
+            "--policy",
+            p.to_str().unwrap(),
+            "--header-timeout-ms",
+            "1000",
+            "--max-connections",
+            &BOUND.to_string(),
+        ],
+        &[],
+    );
+    let pid = s.child.id();
+    let idle_sockets = socket_fds(pid);
+
+    let t0 = Instant::now();
+    let _conns = stall(&s.addr, STALLED);
+    // Never more than the bound accepted, and the bound reached.
+    let mut most = 0;
+    for _ in 0..15 {
+        let n = socket_fds(pid);
+        assert!(
+            n <= idle_sockets + BOUND,
+            "{n} sockets, {idle_sockets} idle"
+        );
+        most = most.max(n);
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(most, idle_sockets + BOUND, "the bound is reached");
+    // The rest wait in the kernel's accept queue (`ss`: Recv-Q queued,
+    // Send-Q the listen backlog).
+    let port = s.addr.rsplit(':').next().unwrap();
+    let out = Command::new("ss")
+        .args(["-ltnH", &format!("sport = :{port}")])
+        .output()
+        .unwrap();
+    let ss = String::from_utf8_lossy(&out.stdout);
+    let cols: Vec<&str> = ss.split_whitespace().collect();
+    assert_eq!(cols.first(), Some(&"LISTEN"), "{ss}");
+    let queued: usize = cols[1].parse().unwrap();
+    assert_eq!(cols[2], "1024", "the listen backlog: {ss}");
+    assert!(
+        queued > 0 && queued <= STALLED - BOUND,
+        "stalled clients beyond the bound wait in the backlog: {ss}"
+    );
+    let h = s.get("/healthz");
+    let answered = t0.elapsed();
+    assert_eq!((h.status, h.body.as_str()), (200, "pass policy=sa-only\n"));
+    // Behind 40 stalled connections in the backlog with 16 slots: two rounds
+    // of 1 s header timeouts pass before it is accepted.
+    assert!(
+        answered >= Duration::from_millis(1990),
+        "served only after two rounds of stalled clients timed out: {answered:?}"
+    );
+    assert!(
+        answered < Duration::from_secs(3 + 4),
+        "served within three rounds (+ margin): {answered:?}"
+    );
+    assert!(
+        eventually(Duration::from_secs(4), || socket_fds(pid) == idle_sockets),
+        "every socket given back: {} open, {idle_sockets} idle",
+        socket_fds(pid)
+    );
+}
+
+fn mkfifo(path: &Path) {
+    nix::unistd::mkfifo(path, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+}
+
+/// Holds `fifo` open for writing (O_RDWR does not wait for a reader), so
+/// opening it for reading does not block while this lives.
+fn hold_open(fifo: &Path) -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(fifo)
+        .unwrap()
+}
+
+/// `key=value` in a space-separated line.
+fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    line.split_whitespace()
+        .find_map(|w| w.strip_prefix(key)?.strip_prefix('='))
+}
+
+/// A reading that blocks (a real open(2) of a FIFO with no writer, via the
+/// example's test hook) after a good one: the first request waits the
+/// reading timeout, then it and every later one answer `503 stale` at once,
+/// carrying the last verdict but never its status; one reading thread in
+/// all; once the FIFO gets a writer, fresh readings are served again.
+fn stuck_reading(policy: &str, only: &str, extra: &[&str], fresh: (u16, &str), last: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = policy_file(tmp.path(), policy, only);
+    let fifo = tmp.path().join("stall");
+    mkfifo(&fifo);
+    let holder = hold_open(&fifo);
+    let mut args = vec![
+        "--policy",
+        p.to_str().unwrap(),
+        "--reading-timeout-ms",
+        "1500",
+        "--test-block-reading-on",
+        fifo.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let s = start(&args, &[]);
+    let pid = s.child.id();
+    let h = s.get("/healthz");
+    assert_eq!((h.status, h.body.as_str()), fresh);
+
+    drop(holder); // no writer: the next reading blocks in open(2)
+    let t = Instant::now();
+    let h = s.get("/healthz");
+    let waited = t.elapsed();
+    assert_eq!(h.status, 503, "{h:?}");
+    let line = h.body.trim_end();
+    assert!(
+        line.starts_with(&format!("stale policy={policy} reading=stuck ")),
+        "{line}"
+    );
+    assert_eq!(field(line, "last"), Some(last), "{line}");
+    let running: u64 = field(line, "running_ms").unwrap().parse().unwrap();
+    assert!(running >= 1500, "{line}");
+    assert!(field(line, "last_age_ms").is_some(), "{line}");
+    assert!(
+        waited >= Duration::from_millis(1450) && waited < Duration::from_millis(1500 + 2000),
+        "the first request waits for the reading's deadline: {waited:?}"
+    );
+
+    // The reading is known stuck: every answer comes at once, still stale.
+    for path in ["/healthz", "/metrics", "/healthz", "/healthz", "/metrics"] {
+        let t = Instant::now();
+        let h = s.get(path);
+        assert!(
+            t.elapsed() < Duration::from_millis(1000),
+            "{path} answered without waiting: {:?}",
+            t.elapsed()
+        );
+        assert_eq!(h.status, 503, "{path}: {h:?}");
+        assert!(
+            h.body.starts_with(&format!("stale policy={policy} ")),
+            "{h:?}"
+        );
+        assert_eq!(field(h.body.trim_end(), "last"), Some(last), "{h:?}");
+    }
+    assert_eq!(
+        threads_named(pid, "health-reading"),
+        1,
+        "one reading in flight, however many requests"
+    );
+
+    // A writer: the stuck reading returns, and readings are fresh again.
+    let _holder = hold_open(&fifo);
+    assert!(
+        eventually(Duration::from_secs(5), || threads_named(
+            pid,
+            "health-reading"
+        ) == 0),
+        "the stuck reading returned"
+    );
+    let h = s.get("/healthz");
+    assert_eq!((h.status, h.body.as_str()), fresh);
+}
+
+#[test]
+fn a_stuck_reading_after_a_pass_answers_503_stale() {
+    assert_no_service_account();
+    stuck_reading(
+        "sa-only",
+        "no_service_account_token",
+        &[],
+        (200, "pass policy=sa-only\n"),
+        "pass",
+    );
+}
+
+#[test]
+fn a_stuck_reading_after_a_fail_answers_503_stale() {
+    assert_root();
+    stuck_reading(
+        "nonroot-only",
+        "non_root",
+        &["--report-only"],
+        (503, "fail policy=nonroot-only blocking=non_root\n"),
+        "fail",
+    );
+}
+
+/// The startup reading blocks: the guard cannot judge, so it refuses (78)
+/// within the startup timeout; with `--report-only` the server starts and
+/// answers `503 stale … last=none`.
+#[test]
+fn a_stuck_startup_reading_refuses_or_serves_stale() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let fifo = tmp.path().join("stall");
+    mkfifo(&fifo);
+    let base = [
+        "--listen",
+        "127.0.0.1:0",
+        "--policy",
+        p.to_str().unwrap(),
+        "--startup-timeout-ms",
+        "1000",
+        "--reading-timeout-ms",
+        "1000",
+        "--test-block-reading-on",
+        fifo.to_str().unwrap(),
+    ];
+    let t = Instant::now();
+    let out = Command::new(example("health"))
+        .args(base)
+        .env_remove("POSTURE_OVERRIDE")
+        .env_remove("POSTURE_POLICY")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(78), "{err}");
+    assert!(out.stdout.is_empty(), "never listened");
+    assert!(
+        err.contains("the startup reading did not finish within 1000 ms"),
+        "{err}"
+    );
+    assert!(
+        t.elapsed() < Duration::from_secs(1 + 5),
+        "{:?}",
+        t.elapsed()
+    );
+
+    let s = start(&[&base[2..], &["--report-only"]].concat(), &[]);
+    let err = s.wait_stderr("--report-only: serving anyway");
+    assert!(err.contains("did not finish within 1000 ms"), "{err}");
+    let h = s.get("/healthz");
+    assert_eq!(h.status, 503, "{h:?}");
+    assert!(
+        h.body.starts_with("stale policy=sa-only reading=stuck "),
+        "{h:?}"
+    );
+    assert_eq!(field(h.body.trim_end(), "last"), Some("none"), "{h:?}");
+}
+
+/// The library itself on a fixture root whose `proc/self/status` is a FIFO
+/// nobody writes: whether the library's read blocks there (the reading is
+/// then stuck) or gives up (the status is then unreadable, the uid unknown),
+/// the server answers within its reading timeout and never passes `non_root`.
+#[test]
+fn a_fifo_status_file_never_passes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = policy_file(tmp.path(), "nonroot-only", "non_root");
+    let root = tmp.path().join("root");
+    std::fs::create_dir_all(root.join("proc/self")).unwrap();
+    mkfifo(&root.join("proc/self/status"));
+    let s = start(
+        &[
+            "--policy",
+            p.to_str().unwrap(),
+            "--report-only",
+            "--startup-timeout-ms",
+            "1000",
+            "--reading-timeout-ms",
+            "1000",
+            "--test-fixture-root",
+            root.to_str().unwrap(),
+        ],
+        &[],
+    );
+    for _ in 0..3 {
+        let t = Instant::now();
+        let h = s.get("/healthz");
+        assert!(
+            t.elapsed() < Duration::from_millis(1000 + 2000),
+            "answered within the reading timeout: {:?}",
+            t.elapsed()
+        );
+        assert_eq!(h.status, 503, "{h:?}");
+        assert!(
+            h.body.starts_with("stale policy=nonroot-only ")
+                || h.body == "fail policy=nonroot-only blocking=non_root\n",
+            "{h:?}"
+        );
+    }
+    eprintln!("fifo status: {:?}", s.get("/healthz").body);
 }
