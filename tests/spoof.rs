@@ -52,7 +52,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use harness::{Cleanup, Need, image_tar, must, posture_bin, repo, require, sh, unique};
+use harness::{Cleanup, Need, image_tar, must, posture_bin, repo, require, unique};
 use serde_json::Value;
 
 /// The base image plus `/posture`, `/spoof` and `/attack`.
@@ -251,7 +251,15 @@ fn container(rt: &str, scenario: &str, flags: &[&str], args: &[&str]) -> Attacke
     cmd.push(image);
     cmd.push("/attack");
     cmd.extend(args);
-    let out = sh(rt, &cmd, 180);
+    // conmon writes a file named `oom` into its working directory when the
+    // container hits its memory limit: not into the repository.
+    let out = Command::new("timeout")
+        .args(["--kill-after=10", "180", rt])
+        .args(&cmd)
+        .current_dir(env!("CARGO_TARGET_TMPDIR"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {rt}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
