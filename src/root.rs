@@ -119,7 +119,7 @@ pub struct Root {
 }
 
 /// A read that failed, naming the file and keeping the OS error.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ReadError {
     /// The OS refused the read.
@@ -146,6 +146,8 @@ pub enum ReadError {
         path: PathBuf,
     },
 }
+
+debug_is_display!(ReadError);
 
 impl ReadError {
     /// The errno behind the failure, if the OS gave one.

@@ -10,8 +10,11 @@
 
 use super::{CheckId, Policy, Preset, UnknownCheck};
 
-/// Why a policy could not be built.
-#[derive(Debug, thiserror::Error)]
+/// Why a policy could not be built. Every message is a sentence naming the
+/// value and, where there is a fixed set, the choices; its `Debug` is that
+/// message, so `?` in a `main` returning `Result` prints it (not
+/// `UnknownPreset { name: .. }`).
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
     /// No preset of that name.
@@ -48,6 +51,8 @@ pub enum PolicyError {
         value: String,
     },
 }
+
+debug_is_display!(PolicyError);
 
 /// The environment variable that names a policy (a preset or a file path).
 pub const POLICY_ENV: &str = "POSTURE_POLICY";
