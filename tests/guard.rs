@@ -88,29 +88,47 @@ fn only(dir: &Path, name: &str, only: &str) -> String {
     write(dir, &format!("{name}.toml"), &text)
 }
 
+/// Whether `line` is a checklist row: indented by exactly two spaces (the
+/// lines under a row, and their wrapped continuations, are indented further).
+fn is_row_line(line: &str) -> bool {
+    line.starts_with("  ") && !line.starts_with("   ")
+}
+
 /// Whether `line` is the checklist row of `id` whose other columns are
 /// `rest` (status, severity, required; words separated by one space).
 fn is_row(line: &str, id: &str, rest: &str) -> bool {
-    line.starts_with("  ")
+    is_row_line(line)
         && line.split_whitespace().collect::<Vec<_>>().join(" ") == format!("{id} {rest}")
 }
 
 /// Whether any line of a refusal is a checklist row of `id`.
 fn has_row(err: &str, id: &str) -> bool {
     err.lines()
-        .any(|l| l.starts_with("  ") && l.split_whitespace().next() == Some(id))
+        .any(|l| is_row_line(l) && l.split_whitespace().next() == Some(id))
 }
 
 /// The three lines of one blocking check in a refusal: its checklist row
 /// (`id status severity required`, one space apart), its evidence and its
-/// fix, each trimmed.
+/// fix, each trimmed, wrapped continuation lines joined back with a space.
 fn block(err: &str, id: &str, rest: &str) -> Vec<String> {
     let mut lines = err.lines().skip_while(|l| !is_row(l, id, rest));
     let Some(row) = lines.next() else {
         return Vec::new();
     };
     let mut out = vec![row.split_whitespace().collect::<Vec<_>>().join(" ")];
-    out.extend(lines.take(2).map(|l| l.trim_start().to_string()));
+    let mut pad = usize::MAX;
+    for l in lines.take_while(|l| !is_row_line(l) && l.starts_with("   ")) {
+        let indent = l.len() - l.trim_start().len();
+        if indent > pad {
+            let last = out.last_mut().unwrap();
+            last.push(' ');
+            last.push_str(l.trim_start());
+        } else {
+            pad = indent;
+            out.push(l.trim_start().to_string());
+        }
+    }
+    out.truncate(3);
     out
 }
 
