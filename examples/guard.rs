@@ -19,20 +19,23 @@
 //! override (`POSTURE_OVERRIDE=check_id=reason;…`) downgrades only the named
 //! checks, and is printed as `!! OVERRIDE` on every start.
 //!
-//! `posture::enforce` is the `main()`-friendly form of `posture::guard`:
-//! `posture::guard(&policy)?` also works in a `main` returning
-//! `Result<(), Box<dyn Error>>`, but Rust then exits 1 and prints the
-//! refusal's `Debug` form, not the list of fixes; `enforce` prints the list
-//! and exits 78.
+//! **Which call exits 78**: `posture::enforce`, and only it. On refusal it
+//! prints the list and calls `exit(78)`. `posture::guard(&policy)` returns
+//! the refusal as an `Err` and exits nothing: with `posture::guard(&policy)?`
+//! in a `main` returning `Result`, Rust prints `Error: ` and the same list,
+//! then exits **1**, like any error from `main` — not 78.
+//!
+//! A bad `POSTURE_POLICY` (an unknown preset, a file that does not parse)
+//! is not a refusal: `main` ends with the error's sentence, which names the
+//! value and the choices (`Error: no policy preset named "bogus" (presets:
+//! checklist, pss-baseline, pss-restricted, strict)`), and exits 1.
 
-use std::error::Error;
+use posture::policy::{Policy, PolicyError, Preset};
 
-use posture::policy::{Policy, Preset};
-
-fn main() -> Result<(), Box<dyn Error>> {
-    // POSTURE_POLICY: a preset name or a policy file; a bad one is an error here.
-    let policy = Policy::from_env_or(Policy::preset(Preset::Checklist))
-        .map_err(|e| format!("posture: {e}"))?;
+fn main() -> Result<(), PolicyError> {
+    // POSTURE_POLICY: a preset name or a policy file; a bad one ends main here.
+    let policy = Policy::from_env_or(Policy::preset(Preset::Checklist))?;
+    // Exits 78 on refusal.
     let assessment = posture::enforce(&policy);
     println!(
         "posture: policy {:?} passed ({} checks); starting",

@@ -7,7 +7,7 @@
 //! | ---        | --- |
 //! | `/healthz` | `200` `pass policy=<name>` when every required check passes; `503` `fail policy=<name> blocking=<id>,<id>` when not; `503` `stale …` when no reading could be taken in time (below). A Kubernetes readiness probe. |
 //! | `/posture` | with `--expose-details`: the JSON document `{"schema_version":1,"report":{…},"assessment":{…}}` (as `posture --check --json`). Without: `404` and a line saying how to enable it. |
-//! | `/metrics` | Prometheus text: the summary (`posture::metrics::render_summary`: verdict, blocking ids, override count) by default; every fact with `--expose-details` (`posture::metrics::render`). |
+//! | `/metrics` | Prometheus text: the summary (`posture::metrics::render_summary`: verdict, blocking ids, override count, build version) by default; every fact with `--expose-details` (`posture::metrics::render`). |
 //!
 //! ```text
 //! cargo run --example health --features prometheus -- --listen 127.0.0.1:8080

@@ -1,12 +1,15 @@
 //! The startup guard: judge this process and refuse to start when a required
 //! check fails.
 //!
-//! ```no_run
-//! use posture::policy::{Policy, Preset};
+//! [`enforce`] exits 78 ([`EX_CONFIG`]) on refusal; [`guard`] returns the
+//! [`Refusal`], and `guard(&policy)?` in `main` exits 1.
 //!
-//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! ```no_run
+//! use posture::policy::{Policy, PolicyError, Preset};
+//!
+//! fn main() -> Result<(), PolicyError> {
 //!     let policy = Policy::from_env_or(Policy::preset(Preset::Checklist))?;
-//!     posture::guard(&policy)?; // prints every failed check with its fix
+//!     posture::enforce(&policy); // on refusal: every failed check with its fix, exit 78
 //!     // … serve …
 //!     Ok(())
 //! }

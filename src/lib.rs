@@ -19,6 +19,29 @@
 //! 3. **act**: the guard refuses startup, renderers ([`render`]) print or
 //!    serve the result.
 //!
+//! ## Refusing to start: which call exits 78
+//!
+//! [`enforce`] is the call that exits **78** ([`EX_CONFIG`], "configuration
+//! error" in sysexits.h): on refusal it prints every blocking check with its
+//! evidence and fix to stderr and ends the process. [`guard()`] returns the
+//! refusal as `Err(`[`Refusal`]`)` and exits nothing: the caller decides.
+//! `posture::guard(&policy)?` in a `main` that returns `Result` prints
+//! `Error: ` and the same list, then exits **1**, as Rust does for any error
+//! from `main` — not 78. A bad `POSTURE_POLICY` is a [`policy::PolicyError`],
+//! whose message (its `Debug` too) names the value and the choices.
+//!
+//! ```no_run
+//! use posture::policy::{Policy, PolicyError, Preset};
+//!
+//! fn main() -> Result<(), PolicyError> {
+//!     // A bad POSTURE_POLICY: `Error: no policy preset named "…" (presets: …)`, exit 1.
+//!     let policy = Policy::from_env_or(Policy::preset(Preset::Checklist))?;
+//!     posture::enforce(&policy); // refused: the failed checks on stderr, exit 78
+//!     // … start serving …
+//!     Ok(())
+//! }
+//! ```
+//!
 //! ## Layout
 //!
 //! The source tree follows the pipeline:
@@ -99,7 +122,7 @@
 //! | `policy-file` | yes | policy documents (TOML or JSON) from files and `POSTURE_POLICY` (toml, serde_json) |
 //! | `tracing` | no | `posture::render::tracing` (also `posture::log`): one structured `tracing` event per failed or unknown check when the guard runs |
 //! | `prometheus` | no | `posture::render::prometheus` (also `posture::metrics`): Prometheus text exposition of an assessment, no extra dependency |
-//! | `cli` | no | the `posture` binary (lexopt) |
+//! | `cli` | yes | the `posture` binary (lexopt); `default-features = false` builds none of it |
 //! | `root-tests` | no | tests only: runs the tests that need root or the host's namespaces (in `tests/live.rs`, `tests/syscalls.rs`, `tests/robustness.rs`); the library does not change |
 //! | `runtime-tests` | no | tests only: the CLI inside real podman and Docker containers (`tests/runtimes.rs`) |
 //! | `guest-tests` | no | tests only: the CLI on Debian's 6.1 and 6.12 kernels in QEMU (`tests/guests.rs`) |
@@ -116,6 +139,21 @@
 // crate has); everything else is denied it.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
+
+// `Debug` that prints the `Display` sentence, for the crate's error types.
+// `fn main() -> Result<(), E>` (and `Box<dyn Error>`) prints the error it
+// ends with by its `Debug`: a derived one would show a service's user
+// `UnknownPreset { name: "bogus" }` where the message names the value and
+// the choices. `Refusal` does the same by hand.
+macro_rules! debug_is_display {
+    ($($t:ty),+ $(,)?) => {$(
+        impl ::std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(self, f)
+            }
+        }
+    )+};
+}
 
 pub use parse::capability;
 pub use parse::cgroup;

@@ -282,7 +282,7 @@ pub struct Root {
 }
 
 /// A read that failed, naming the file and keeping the OS error.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ReadError {
     /// The OS refused the read.
@@ -330,6 +330,8 @@ pub enum ReadError {
         reason: String,
     },
 }
+
+debug_is_display!(ReadError);
 
 impl ReadError {
     /// The errno behind the failure, if the OS gave one.

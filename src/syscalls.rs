@@ -893,7 +893,7 @@ impl Options {
 }
 
 /// Why a probe child could not be run or read.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum ProbeError {
     /// `pipe2` failed.
     #[error("pipe2: {0}")]
@@ -911,6 +911,8 @@ pub enum ProbeError {
     #[error("waitpid for the probe child: {0}")]
     Wait(#[source] nix::Error),
 }
+
+debug_is_display!(ProbeError);
 
 /// Probes with the default [`Options`].
 pub fn probe() -> SyscallProbe {

@@ -1,5 +1,6 @@
-//! The guard in a real child process (`examples/guard.rs`): refusal with
-//! exit 78 and every blocking check on stderr, overrides shown loudly and
+//! The guard in a real child process (`examples/guard.rs`, and the README's
+//! library sample, `examples/readme.rs`): refusal with exit 78 and every
+//! blocking check on stderr, a bad policy as a sentence with exit 1, overrides shown loudly and
 //! limited to the named checks, a passing policy, and policy documents that
 //! are wrong in the ways people get them wrong.
 //!
@@ -18,7 +19,13 @@ mod common;
 use common::example;
 
 fn run_guard(env: &[(&str, &str)]) -> (Output, String, String) {
-    let mut cmd = Command::new(example("guard"));
+    run_example("guard", env)
+}
+
+/// An example in a child process, with `env` and no policy or override
+/// from the test's own environment.
+fn run_example(name: &str, env: &[(&str, &str)]) -> (Output, String, String) {
+    let mut cmd = Command::new(example(name));
     cmd.env_remove("POSTURE_POLICY")
         .env_remove("POSTURE_OVERRIDE");
     for (k, v) in env {
@@ -81,29 +88,47 @@ fn only(dir: &Path, name: &str, only: &str) -> String {
     write(dir, &format!("{name}.toml"), &text)
 }
 
+/// Whether `line` is a checklist row: indented by exactly two spaces (the
+/// lines under a row, and their wrapped continuations, are indented further).
+fn is_row_line(line: &str) -> bool {
+    line.starts_with("  ") && !line.starts_with("   ")
+}
+
 /// Whether `line` is the checklist row of `id` whose other columns are
 /// `rest` (status, severity, required; words separated by one space).
 fn is_row(line: &str, id: &str, rest: &str) -> bool {
-    line.starts_with("  ")
+    is_row_line(line)
         && line.split_whitespace().collect::<Vec<_>>().join(" ") == format!("{id} {rest}")
 }
 
 /// Whether any line of a refusal is a checklist row of `id`.
 fn has_row(err: &str, id: &str) -> bool {
     err.lines()
-        .any(|l| l.starts_with("  ") && l.split_whitespace().next() == Some(id))
+        .any(|l| is_row_line(l) && l.split_whitespace().next() == Some(id))
 }
 
 /// The three lines of one blocking check in a refusal: its checklist row
 /// (`id status severity required`, one space apart), its evidence and its
-/// fix, each trimmed.
+/// fix, each trimmed, wrapped continuation lines joined back with a space.
 fn block(err: &str, id: &str, rest: &str) -> Vec<String> {
     let mut lines = err.lines().skip_while(|l| !is_row(l, id, rest));
     let Some(row) = lines.next() else {
         return Vec::new();
     };
     let mut out = vec![row.split_whitespace().collect::<Vec<_>>().join(" ")];
-    out.extend(lines.take(2).map(|l| l.trim_start().to_string()));
+    let mut pad = usize::MAX;
+    for l in lines.take_while(|l| !is_row_line(l) && l.starts_with("   ")) {
+        let indent = l.len() - l.trim_start().len();
+        if indent > pad {
+            let last = out.last_mut().unwrap();
+            last.push(' ');
+            last.push_str(l.trim_start());
+        } else {
+            pad = indent;
+            out.push(l.trim_start().to_string());
+        }
+    }
+    out.truncate(3);
     out
 }
 
@@ -359,10 +384,15 @@ fn bad_json_document_is_an_error() {
 
 #[test]
 fn unknown_preset_and_missing_file_are_errors() {
-    assert_bad_policy(
-        "nonesuch",
-        None,
-        &["no policy preset named \\\"nonesuch\\\""],
+    // The whole of stderr: the error's sentence after Rust's `Error: `,
+    // naming the value and the presets, not a Debug dump of the error
+    // (`UnknownPreset { name: "nonesuch" }`) nor a quoted, escaped string.
+    let (out, stdout, err) = run_guard(&[("POSTURE_POLICY", "nonesuch")]);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert_eq!(
+        err,
+        "Error: no policy preset named \"nonesuch\" (presets: checklist, pss-baseline, pss-restricted, strict)\n"
     );
     assert_bad_policy(
         "/nonexistent/policy.toml",
@@ -376,13 +406,78 @@ fn bad_override_is_an_error() {
     assert_bad_policy(
         "checklist",
         Some("everything=please"),
-        &["POSTURE_OVERRIDE", "no check named \\\"everything\\\""],
+        &[
+            "POSTURE_OVERRIDE",
+            "no check named \"everything\" (checks: non_root, capabilities_dropped, ",
+        ],
     );
     assert_bad_policy(
         "checklist",
         Some("non_root"),
         &["override of non_root needs a reason"],
     );
+}
+
+/// The Rust block of the README's "The library in a few lines".
+fn readme_sample() -> String {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme
+        .split("\n## The library in a few lines\n")
+        .nth(1)
+        .expect("README has a section \"The library in a few lines\"");
+    let block = section
+        .split("```rust")
+        .nth(1)
+        .expect("a rust block in that section");
+    let block = block.split_once('\n').unwrap().1;
+    block.split("```").next().unwrap().to_string()
+}
+
+#[test]
+fn the_readme_sample_is_examples_readme() {
+    let example =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/readme.rs"))
+            .unwrap();
+    // The example is its doc comment, a blank line, then the sample verbatim.
+    let code: String = example
+        .lines()
+        .skip_while(|l| l.starts_with("//!"))
+        .skip(1)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(code, readme_sample());
+    // The call that exits 78 is the one the sample makes.
+    assert!(code.contains("posture::enforce(&policy);"), "{code}");
+}
+
+#[test]
+fn the_readme_sample_refuses_with_78() {
+    assert_unfiltered_without_nnp();
+    // strict requires no_new_privs, off in this process for every user.
+    let (out, stdout, err) = run_example("readme", &[("POSTURE_POLICY", "strict")]);
+    assert_eq!(out.status.code(), Some(78), "stderr: {err}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        err.starts_with("posture: refusing to start: "),
+        "stderr: {err}"
+    );
+    let nnp = block(&err, "no_new_privs", "fail recommended yes");
+    assert_eq!(nnp[1], "evidence: no_new_privs off (from status)", "{err}");
+    // A bad POSTURE_POLICY: the sentence, exit 1 (main's error, not a refusal).
+    let (out, stdout, err) = run_example("readme", &[("POSTURE_POLICY", "bogus")]);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(stdout.is_empty());
+    assert_eq!(
+        err,
+        "Error: no policy preset named \"bogus\" (presets: checklist, pss-baseline, pss-restricted, strict)\n"
+    );
+    // A policy this process meets: it starts (exit 0, nothing printed).
+    let tmp = tempfile::tempdir().unwrap();
+    let p = only(tmp.path(), "proc-only", "proc_trusted");
+    let (out, stdout, err) = run_example("readme", &[("POSTURE_POLICY", &p)]);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(stdout.is_empty() && err.is_empty(), "{stdout}{err}");
 }
 
 /// With `--features tracing`: one structured event per failed or unknown

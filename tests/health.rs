@@ -388,7 +388,7 @@ fn check_details(s: &Server) {
     assert_eq!(
         sample(
             &m.body,
-            "posture_check_status{check=\"non_root\",severity=\"must\",required=\"true\",status=\"fail\"}"
+            "posture_check_status{check=\"non_root\",check_severity=\"must\",required=\"true\",status=\"fail\"}"
         ),
         Some("1")
     );

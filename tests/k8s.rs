@@ -2,11 +2,14 @@
 //! parser (PyYAML's `safe_load_all`, Debian's `python3-yaml`): each file is
 //! valid YAML, every container sets `terminationMessagePolicy:
 //! FallbackToLogsOnError` (so a refusal's failed checks reach the pod's
-//! status), and the CI-gate Job runs the image's CLI once with a
-//! securityContext that meets the restricted Pod Security Standard.
+//! status), the CI-gate Job runs the image's CLI once with a
+//! securityContext that meets the restricted Pod Security Standard and the
+//! policy its ConfigMap holds, and the securityContext lines the comments
+//! say change nothing when removed do repeat the pod's or a default.
 //!
 //! Whether the manifests pass or fail the checks they say they do in a real
-//! pod is `tests/runtimes.rs` (feature `runtime-tests`).
+//! pod is `tests/runtimes.rs` and `tests/k8s_play.rs` (feature
+//! `runtime-tests`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -55,6 +58,17 @@ fn manifests() -> Vec<(String, Vec<Value>)> {
         .collect()
 }
 
+/// The workload of a file: its one document that is not a ConfigMap.
+fn workload<'a>(file: &str, docs: &'a [Value]) -> &'a Value {
+    let w: Vec<&Value> = docs.iter().filter(|d| d["kind"] != "ConfigMap").collect();
+    assert_eq!(
+        w.len(),
+        1,
+        "{file}: one workload per file (besides ConfigMaps)"
+    );
+    w[0]
+}
+
 /// The pod spec of a workload: a Pod's own, or its template's.
 fn pod_spec<'a>(file: &str, doc: &'a Value) -> &'a Value {
     match doc["kind"].as_str() {
@@ -95,8 +109,7 @@ fn the_examples_are_the_expected_files() {
 #[test]
 fn every_container_falls_back_to_its_log_on_error() {
     for (file, docs) in manifests() {
-        assert_eq!(docs.len(), 1, "{file}: one object per file");
-        let cs = containers(&file, &docs[0]);
+        let cs = containers(&file, workload(&file, &docs));
         assert!(!cs.is_empty(), "{file}: no containers");
         for c in cs {
             assert_eq!(
@@ -131,7 +144,7 @@ fn cli_in_image() -> String {
 #[test]
 fn the_gate_job_runs_the_check_once_as_restricted() {
     let docs = load(&k8s_dir().join("job-gate.yaml"));
-    let job = &docs[0];
+    let job = workload("job-gate.yaml", &docs);
     assert_eq!(job["apiVersion"], "batch/v1");
     assert_eq!(job["kind"], "Job");
     // One attempt: a retry would hide nothing and only delay the verdict.
@@ -146,7 +159,7 @@ fn the_gate_job_runs_the_check_once_as_restricted() {
     assert_eq!(cli, "/posture");
     assert_eq!(
         c["command"],
-        json!([cli, "--check", "--policy", "pss-restricted"])
+        json!([cli, "--check", "--policy", "/etc/posture/gate.toml"])
     );
     assert_eq!(c["image"], "localhost/posture:latest");
     // The restricted Pod Security Standard's container and pod fields
@@ -166,5 +179,98 @@ fn the_gate_job_runs_the_check_once_as_restricted() {
     for host in ["hostPID", "hostIPC", "hostNetwork"] {
         assert!(pod[host].is_null() || pod[host] == false, "{host}");
     }
-    assert!(pod["volumes"].is_null(), "no volumes, so no hostPath");
+    // One volume, no hostPath: the ConfigMap in the same file, mounted
+    // read-only where the command reads the policy.
+    let cm: Vec<&Value> = docs.iter().filter(|d| d["kind"] == "ConfigMap").collect();
+    assert_eq!(cm.len(), 1);
+    let cm_name = &cm[0]["metadata"]["name"];
+    assert_eq!(
+        pod["volumes"],
+        json!([{"name": "policy", "configMap": {"name": cm_name}}])
+    );
+    assert_eq!(
+        c["volumeMounts"],
+        json!([{"name": "policy", "mountPath": "/etc/posture", "readOnly": true}])
+    );
+}
+
+/// The gate's policy, read by the library from the ConfigMap's text: the
+/// pss-restricted preset with read_only_rootfs required.
+#[cfg(feature = "policy-file")]
+#[test]
+fn the_gate_policy_is_pss_restricted_plus_a_read_only_root() {
+    use posture::CheckId;
+    use posture::policy::{Action, Policy, Preset};
+    let docs = load(&k8s_dir().join("job-gate.yaml"));
+    let cm = docs.iter().find(|d| d["kind"] == "ConfigMap").unwrap();
+    let text = cm["data"]["gate.toml"].as_str().expect("data.gate.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gate.toml");
+    std::fs::write(&path, text).unwrap();
+    let gate = Policy::from_name_or_path(path.to_str().unwrap()).unwrap();
+    let restricted = Policy::preset(Preset::PssRestricted);
+    // What pss-restricted does not require: read_only_rootfs is ignored
+    // there (it is no Pod Security control).
+    assert_eq!(restricted.action(CheckId::ReadOnlyRootfs), Action::Ignore);
+    assert_eq!(gate.action(CheckId::ReadOnlyRootfs), Action::Require);
+    for &id in CheckId::ALL {
+        if id != CheckId::ReadOnlyRootfs {
+            assert_eq!(gate.action(id), restricted.action(id), "{id}");
+        }
+    }
+    assert_eq!(gate.rules(), restricted.rules());
+    assert_eq!(
+        gate.allowed_capabilities(),
+        restricted.allowed_capabilities()
+    );
+}
+
+/// The manifests' comments say which container securityContext lines a
+/// check catches when removed, and that removing any other one alone changes
+/// nothing, because it repeats the pod-level securityContext or the
+/// Kubernetes default. Checked here for the Deployment and the Job; what the
+/// removals do in a real pod is `tests/k8s_play.rs`.
+#[test]
+fn the_other_security_context_lines_repeat_the_pod_or_a_default() {
+    // The lines each comment names on their own (caught when removed, or
+    // said not to be judged); every other line must repeat the pod or a
+    // default.
+    for (file, named) in [
+        (
+            "deployment.yaml",
+            &[
+                "allowPrivilegeEscalation",
+                "capabilities",
+                "readOnlyRootFilesystem",
+            ][..],
+        ),
+        (
+            "job-gate.yaml",
+            &[
+                "allowPrivilegeEscalation",
+                "capabilities",
+                "readOnlyRootFilesystem",
+            ][..],
+        ),
+    ] {
+        let docs = load(&k8s_dir().join(file));
+        let w = workload(file, &docs);
+        let pod = pod_spec(file, w);
+        let cs = containers(file, w);
+        assert_eq!(cs.len(), 1, "{file}");
+        let sc = cs[0]["securityContext"].as_object().unwrap();
+        for (k, v) in sc {
+            if named.contains(&k.as_str()) {
+                continue;
+            }
+            // Kubernetes defaults: privileged false.
+            let default = k == "privileged" && *v == json!(false);
+            let repeated = pod["securityContext"][k] == *v;
+            assert!(
+                default || repeated,
+                "{file}: container securityContext.{k}: {v} is neither the pod's ({}) nor a default",
+                pod["securityContext"][k]
+            );
+        }
+    }
 }

@@ -335,7 +335,7 @@ fn check_fixture(name: &str, runtime: &str, userns: &str) -> Metrics {
         );
         assert!(
             rows.iter()
-                .all(|(_, l, _)| l["severity"] == id.severity().as_str())
+                .all(|(_, l, _)| l["check_severity"] == id.severity().as_str())
         );
     }
     // Verdict and blocking count agree with the per-check series, in both
@@ -441,7 +441,32 @@ fn check_fixture(name: &str, runtime: &str, userns: &str) -> Metrics {
         1.0,
         "summary info has no runtime label"
     );
+    // The build, in both renderings: the version in Cargo.toml, one series.
+    for (what, r) in [("full", &m), ("summary", &s)] {
+        let b = r.series("posture_build_info");
+        assert_eq!(b.len(), 1, "{name} {what}: {b:?}");
+        assert_eq!(b[0].1.len(), 1, "{name} {what}: only the version label");
+        assert_eq!(
+            b[0].1["version"],
+            env!("CARGO_PKG_VERSION"),
+            "{name} {what}"
+        );
+        assert_eq!(b[0].2, 1.0);
+        no_severity_label(&r.0);
+    }
     m
+}
+
+/// No series carries a label named `severity`: alerting rules set that
+/// label on alerts and Alertmanager routes on it; the check's severity is
+/// `check_severity`.
+fn no_severity_label(series: &[(String, Labels, f64)]) {
+    for (name, labels, _) in series {
+        assert!(
+            !labels.contains_key("severity"),
+            "{name} has a severity label: {labels:?}"
+        );
+    }
 }
 
 #[test]
@@ -464,7 +489,7 @@ fn docker_default() {
             "posture_check_status",
             &[
                 ("check", "non_root"),
-                ("severity", "must"),
+                ("check_severity", "must"),
                 ("required", "true"),
                 ("status", "fail")
             ]
@@ -604,7 +629,7 @@ fn unreadable_status_is_unknown_everywhere() {
             "posture_check_status",
             &[
                 ("check", "capabilities_dropped"),
-                ("severity", "must"),
+                ("check_severity", "must"),
                 ("required", "true"),
                 ("status", "unknown")
             ]

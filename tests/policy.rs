@@ -610,6 +610,99 @@ fn capability_allow_list_and_bounding_rule() {
     );
 }
 
+/// A container whose spec does not drop capabilities, started as uid 1000
+/// with no_new_privs (`allowPrivilegeEscalation: false`): the runtime's
+/// defaults stay in its bounding set, its other sets are empty. Pod Security
+/// Admission's restricted level rejects that pod (`capabilities.drop` must
+/// name ALL; only NET_BIND_SERVICE may be added), baseline admits it (the
+/// defaults are within its list); the checklist judges what the process can
+/// reach, and no execve reaches the bounding set under no_new_privs.
+#[test]
+fn pod_security_judges_the_bounding_set_as_the_spec_left_it() {
+    use Preset::{Checklist, PssBaseline, PssRestricted, Strict};
+    let with_bounding = |tag: &str, mask: &'static str| {
+        let s = Scratch::of("docker-hardened", tag);
+        s.edit("proc/self/status", move |t| {
+            t.lines()
+                .map(|l| {
+                    if l.starts_with("CapBnd:") {
+                        format!("CapBnd:\t{mask}\n")
+                    } else {
+                        format!("{l}\n")
+                    }
+                })
+                .collect()
+        });
+        s
+    };
+    // The fixture as captured: uid 1000, no_new_privs, nothing effective,
+    // only NET_BIND_SERVICE bounding (docker --cap-drop=ALL
+    // --cap-add=NET_BIND_SERVICE).
+    let base = report("docker-hardened");
+    for p in [Checklist, PssBaseline, PssRestricted] {
+        assert_eq!(
+            check_under(&base, p, CapabilitiesDropped).0,
+            CheckStatus::Pass
+        );
+    }
+
+    // docker's 14 defaults (00000000a80425fb) left in the bounding set.
+    let s = with_bounding("docker-defaults", "00000000a80425fb");
+    let r = s.report();
+    let (st, ev) = check_under(&r, PssRestricted, CapabilitiesDropped);
+    assert_eq!(st, CheckStatus::Fail, "{ev}");
+    assert!(ev.starts_with("bounding set holds CAP_NET_RAW"), "{ev}");
+    assert!(ev.contains(", which the pod spec did not drop"), "{ev}");
+    assert!(ev.contains("(allowed: CAP_NET_BIND_SERVICE)"), "{ev}");
+    let a = evaluate(&r, &Policy::preset(PssRestricted));
+    assert!(!a.passed());
+    assert_eq!(
+        a.blocking().map(|c| c.id).collect::<Vec<_>>(),
+        [CapabilitiesDropped]
+    );
+    // Baseline: every one of docker's defaults is admitted.
+    assert_eq!(
+        check_under(&r, PssBaseline, CapabilitiesDropped).0,
+        CheckStatus::Pass
+    );
+    // Checklist: unreachable under no_new_privs, said, and passing.
+    let (st, ev) = check_under(&r, Checklist, CapabilitiesDropped);
+    assert_eq!(st, CheckStatus::Pass, "{ev}");
+    assert!(ev.contains("(unreachable: no_new_privs is on)"), "{ev}");
+    // strict uses the checklist's rules too.
+    assert_eq!(
+        check_under(&r, Strict, CapabilitiesDropped).0,
+        CheckStatus::Pass
+    );
+
+    // podman's 11 defaults plus SYS_ADMIN (00000000802405fb): baseline
+    // rejects the added capability, restricted all of them.
+    let s = with_bounding("sys-admin", "00000000802405fb");
+    let r = s.report();
+    let (st, ev) = check_under(&r, PssBaseline, CapabilitiesDropped);
+    assert_eq!(st, CheckStatus::Fail, "{ev}");
+    // Only the added one: baseline allows podman's defaults.
+    assert!(
+        ev.starts_with("bounding set holds CAP_SYS_ADMIN, which the pod spec did not drop"),
+        "{ev}"
+    );
+    assert_eq!(
+        check_under(&r, PssRestricted, CapabilitiesDropped).0,
+        CheckStatus::Fail
+    );
+    assert_eq!(
+        check_under(&r, Checklist, CapabilitiesDropped).0,
+        CheckStatus::Pass
+    );
+
+    // drop: [ALL] with nothing added: an empty bounding set passes all.
+    let s = with_bounding("none", "0000000000000000");
+    let r = s.report();
+    for p in [Checklist, PssBaseline, PssRestricted, Strict] {
+        assert_eq!(check_under(&r, p, CapabilitiesDropped).0, CheckStatus::Pass);
+    }
+}
+
 #[test]
 fn builder_actions_and_overrides() {
     let r = report("docker-default");

@@ -1234,7 +1234,7 @@ fn kube_health_deployment() {
         }
     };
     assert_eq!(code, 200, "GET /healthz: {body}");
-    assert_eq!(body.trim(), "pass policy=checklist", "GET /healthz");
+    assert_eq!(body.trim(), "pass policy=pss-restricted", "GET /healthz");
     let (code, metrics) = harness::http_get(&addr, "/metrics").unwrap();
     assert_eq!(code, 200, "GET /metrics: {metrics}");
     assert!(metrics.contains("posture"), "{metrics}");

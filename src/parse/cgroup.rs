@@ -179,7 +179,7 @@ pub fn limit_chain(
 
 /// Why the limit files of this process's cgroup could not be found from
 /// `/proc/self/cgroup` and the mount table.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LocateError {
     /// The controller sits on a v1 hierarchy that is not mounted here.
@@ -214,6 +214,8 @@ pub enum LocateError {
         path: String,
     },
 }
+
+debug_is_display!(LocateError);
 
 /// The message, for an [`Unknown`](crate::Unknown)'s reason.
 impl From<LocateError> for String {

@@ -28,7 +28,7 @@ pub struct IdMap {
 }
 
 /// Why a map did not parse.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum IdMapError {
     /// A line that is not three numbers.
@@ -49,6 +49,8 @@ pub enum IdMapError {
     #[error("more than {0} lines, the kernel's limit")]
     TooManyLines(usize),
 }
+
+debug_is_display!(IdMapError);
 
 /// The kernel's limit on lines in an id map.
 pub const MAX_LINES: usize = 340;

@@ -44,7 +44,7 @@ pub mod status;
 /// Wrapping variants ([`InLine`](ParseError::InLine),
 /// [`AtLine`](ParseError::AtLine)) keep the inner error and print it after
 /// their own prefix, so the message reads as one sentence.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ParseError {
     /// The text is not of the expected form: `"x" is not a number`.
@@ -153,6 +153,8 @@ pub enum ParseError {
         inner: Box<ParseError>,
     },
 }
+
+debug_is_display!(ParseError);
 
 impl ParseError {
     /// `text` is not `expected` (trimmed copy of the text).

@@ -339,10 +339,23 @@ fn userns_note(r: &Report) -> &'static str {
     }
 }
 
+/// No capability outside the allowed ones in any set. The bounding set is
+/// judged two ways:
+///
+/// - checklist rules: by what the process can reach. With no_new_privs on in
+///   every thread no execve can raise a capability out of it (the kernel
+///   ignores setuid bits and file capabilities), so what it holds then is a
+///   note, not a failure.
+/// - Pod Security rules: by what the pod spec left, as Pod Security Admission
+///   does. A container whose spec does not drop a capability keeps it in its
+///   bounding set (the runtime's defaults unless `drop: ["ALL"]`), whatever
+///   its user and no_new_privs: PSA's restricted level rejects that pod (only
+///   `NET_BIND_SERVICE` may stay), baseline one that adds beyond its list.
 fn capabilities_dropped(r: &Report, p: &Policy) -> Judged {
     let c = &r.capabilities;
     let allowed = p.allowed;
     let nnp = nnp_everywhere(r);
+    let pod_security = p.rules == Rules::PodSecurity;
     let mut bad = Vec::new();
     let mut unknowns = Vec::new();
     let mut notes = Vec::new();
@@ -360,7 +373,9 @@ fn capabilities_dropped(r: &Report, p: &Policy) -> Judged {
                     continue;
                 }
                 let line = format!("{name} set holds {}", names_dangerous_first(extra));
-                if name == "bounding" {
+                if name == "bounding" && pod_security {
+                    bad.push(format!("{line}, which the pod spec did not drop (Pod Security judges the spec, whatever the user and no_new_privs)"));
+                } else if name == "bounding" {
                     match nnp {
                         Some(true) => notes.push(format!("{line} (unreachable: no_new_privs is on)")),
                         Some(false) => bad.push(format!("{line}; no_new_privs off, so setuid or file-capability programs can reach them")),
@@ -388,8 +403,11 @@ fn capabilities_dropped(r: &Report, p: &Policy) -> Judged {
                     if let Some(set) = set {
                         let extra = set.without(allowed);
                         // A thread's bounding set matters as the main one's:
-                        // reachable unless no_new_privs is on everywhere.
-                        if !extra.is_empty() && (name != "bounding" || nnp != Some(true)) {
+                        // reachable unless no_new_privs is on everywhere, and
+                        // under Pod Security rules what the spec left.
+                        if !extra.is_empty()
+                            && (name != "bounding" || nnp != Some(true) || pod_security)
+                        {
                             bad.push(format!(
                                 "thread {} {name} set holds {}",
                                 d.tid,

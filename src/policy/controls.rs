@@ -79,7 +79,7 @@ pub enum Framework {
 }
 
 /// A framework name that is none of [`Framework::ALL`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "no control framework named {name:?} (known: cis_docker_1.6.0, k8s_pss_1.33, nsa_cisa_k8s_1.2)"
 )]
@@ -87,6 +87,8 @@ pub struct UnknownFramework {
     /// The name given.
     pub name: String,
 }
+
+debug_is_display!(UnknownFramework);
 
 impl Framework {
     /// Every framework, in the order checks list their controls.

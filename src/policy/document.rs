@@ -149,7 +149,14 @@ pub fn parse(text: &str, json: bool, origin: &str) -> Result<Policy, PolicyError
             let cap: Capability = name.parse().map_err(|_| {
                 invalid(
                     line_of(text, c),
-                    format!("allow_capabilities: {c:?} is not a capability name"),
+                    format!(
+                        "allow_capabilities: {c:?} is not a capability name (names: {}; the CAP_ prefix may be left out)",
+                        (0u8..64)
+                            .filter_map(crate::capability::capability_from_bit)
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 )
             })?;
             parsed.push(cap);

@@ -29,8 +29,11 @@
 
 use super::{CheckId, OverrideSource, Policy, Preset, UnknownCheck};
 
-/// Why a policy could not be built.
-#[derive(Debug, thiserror::Error)]
+/// Why a policy could not be built. Every message is a sentence naming the
+/// value and, where there is a fixed set, the choices; its `Debug` is that
+/// message, so `?` in a `main` returning `Result` prints it (not
+/// `UnknownPreset { name: .. }`).
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
     /// No preset of that name.
@@ -96,6 +99,8 @@ pub enum EnvOverrides {
     /// someone believes is in force.
     Refuse,
 }
+
+debug_is_display!(PolicyError);
 
 /// The environment variable that names a policy (a preset or a file path).
 pub const POLICY_ENV: &str = "POSTURE_POLICY";

@@ -207,10 +207,16 @@ checks! {
     DangerousSyscallsBlocked = "dangerous_syscalls_blocked", HighlyRecommended, "Dangerous syscalls blocked by the seccomp filter";
 }
 
-/// A check id that names no check (`"nope".parse::<CheckId>()`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("no check named {0:?}")]
+/// A check id that names no check (`"nope".parse::<CheckId>()`). Its
+/// message names every check id; its `Debug` is that message.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "no check named {0:?} (checks: {ids})",
+    ids = CheckId::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+)]
 pub struct UnknownCheck(pub String);
+
+debug_is_display!(UnknownCheck);
 
 impl fmt::Display for CheckId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -665,9 +671,12 @@ mod tests {
             assert_eq!(id.as_str().parse::<CheckId>(), Ok(id));
             assert!(!id.title().is_empty());
         }
-        assert_eq!(
-            "nope".parse::<CheckId>().unwrap_err().to_string(),
-            r#"no check named "nope""#
+        assert!(
+            "nope"
+                .parse::<CheckId>()
+                .unwrap_err()
+                .to_string()
+                .starts_with(r#"no check named "nope" (checks: non_root, capabilities_dropped, "#)
         );
     }
 }

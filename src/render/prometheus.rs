@@ -22,10 +22,15 @@
 //! check:
 //!
 //! ```text
-//! posture_check_status{check="seccomp",severity="highly_recommended",required="false",status="pass"} 1
-//! posture_check_status{check="seccomp",severity="highly_recommended",required="false",status="fail"} 0
-//! posture_check_status{check="seccomp",severity="highly_recommended",required="false",status="unknown"} 0
+//! posture_check_status{check="seccomp",check_severity="highly_recommended",required="false",status="pass"} 1
+//! posture_check_status{check="seccomp",check_severity="highly_recommended",required="false",status="fail"} 0
+//! posture_check_status{check="seccomp",check_severity="highly_recommended",required="false",status="unknown"} 0
 //! ```
+//!
+//! The check's severity (must, highly_recommended, recommended) is the
+//! label `check_severity`, not `severity`: alerting rules conventionally set
+//! `severity` on the alerts they fire and Alertmanager routes on it, and a
+//! series label of that name would be copied into every alert built from it.
 //!
 //! A numeric encoding (`pass=1, fail=0, unknown=-1`) would make every alert
 //! remember the code table, and an `unknown` that reads as a number invites
@@ -73,15 +78,20 @@
 //!
 //! Ignored checks are not evaluated and emit nothing.
 //!
+//! **Build**: `posture_build_info{version="0.1.0"} 1`, the crate version
+//! that rendered the exposition, in the full rendering and the summary (a
+//! fleet mixing versions can tell which judged what).
+//!
 //! # Full and summary
 //!
 //! The full rendering ([`render`]) tells anyone who can scrape it how the box
 //! is hardened. [`render_summary`] emits only `posture_info{schema_version}`,
-//! the verdict, the blocking count, one `posture_check_blocking{check} 1` per
-//! blocking check (the ids a readiness probe shows anyway), the override
-//! count and one `posture_check_overridden{check,source} 1` per check an
-//! override downgraded (without the reason); serve it where the scrape
-//! endpoint is not trusted.
+//! `posture_build_info{version}`, the verdict, the blocking count, one
+//! `posture_check_blocking{check} 1` per blocking check (the ids a
+//! readiness probe shows anyway), the override count and one
+//! `posture_check_overridden{check,source} 1` per check an override
+//! downgraded (without the reason); serve it where the scrape endpoint is
+//! not trusted.
 //!
 //! # Why by hand
 //!
@@ -171,6 +181,19 @@ impl Out {
     }
 }
 
+/// `posture_build_info{version} 1`: the crate version that rendered it.
+fn build_info(out: &mut Out) {
+    out.family(
+        "posture_build_info",
+        "Always 1; version is the posture crate version that rendered this exposition.",
+    );
+    out.sample(
+        "posture_build_info",
+        &[("version", env!("CARGO_PKG_VERSION"))],
+        1,
+    );
+}
+
 fn verdict_value(a: &Assessment) -> u64 {
     u64::from(a.verdict == Verdict::Pass)
 }
@@ -242,6 +265,7 @@ pub fn render_summary(assessment: &Assessment) -> String {
     let schema = SCHEMA_VERSION.to_string();
     out.family("posture_info", "The posture schema version.");
     out.sample("posture_info", &[("schema_version", &schema)], 1);
+    build_info(&mut out);
     common_summary(&mut out, assessment);
     let blocking: Vec<_> = assessment.blocking().collect();
     if !blocking.is_empty() {
@@ -320,6 +344,7 @@ pub fn render(report: &Report, assessment: &Assessment) -> String {
         ],
         1,
     );
+    build_info(&mut out);
     common_summary(&mut out, a);
 
     out.family(
@@ -332,7 +357,7 @@ pub fn render(report: &Report, assessment: &Assessment) -> String {
             "posture_check_status",
             &[
                 ("check", c.id.as_str()),
-                ("severity", c.severity.as_str()),
+                ("check_severity", c.severity.as_str()),
                 ("required", required),
             ],
             "status",

@@ -1,6 +1,7 @@
 //! The text renderer: the report as `capsh --print` prints capabilities
-//! (one heading per section, `label  value` rows, long lists wrapped), and
-//! the checklist of an assessment as a table.
+//! (one heading per section, `label  value` rows, long lists wrapped;
+//! capability lists within 100 columns), and the checklist of an assessment
+//! as a table closed by a totals line.
 //!
 //! The `posture` binary prints exactly these strings; [`crate::Refusal`]
 //! takes its list of blocking checks from [`blocking`], so a check reads the
@@ -70,6 +71,11 @@ pub fn report(r: &Report, color: Color) -> String {
 /// When overrides downgraded required checks, the verdict says how many and
 /// from where ([`override_note`]): `PASS (11 checks overridden by
 /// POSTURE_OVERRIDE)`, never a plain `PASS`.
+///
+/// Evidence, fix and controls wrap at 100 columns, each continuation line
+/// under the text it continues. A blank line and a totals line close it:
+/// `Totals: 11 passed, 6 failed, 2 unknown; 2 blocking`, then `, N
+/// overridden` and `, N ignored by the policy` when there are any.
 pub fn checks(a: &Assessment, color: Color) -> String {
     render_checks(a, Style::new(color))
 }
@@ -107,6 +113,8 @@ fn render_checks(a: &Assessment, st: Style) -> String {
     ));
     let rows: Vec<&CheckResult> = a.checks.iter().collect();
     check_table(a, &rows, st, &mut out);
+    out.push('\n');
+    out.push_str(&totals(a));
     out
 }
 
@@ -132,6 +140,34 @@ pub fn override_note(a: &Assessment) -> Option<String> {
             checks(e)
         )),
     }
+}
+
+/// The closing line of the checklist: how many checks passed, failed and
+/// are unknown, how many of those fail the verdict, and (when any) how many
+/// are overridden or ignored by the policy. It starts with `Totals:` so
+/// that no log scraper takes it for a test runner's `N passed, N failed`.
+fn totals(a: &Assessment) -> String {
+    let count = |s: CheckStatus| a.checks.iter().filter(|c| c.status == s).count();
+    let mut line = format!(
+        "Totals: {} passed, {} failed, {} unknown; {} blocking",
+        count(CheckStatus::Pass),
+        count(CheckStatus::Fail),
+        count(CheckStatus::Unknown),
+        a.blocking().count()
+    );
+    let overridden = a.checks.iter().filter(|c| c.overridden.is_some()).count();
+    if overridden > 0 {
+        line.push_str(&format!(", {overridden} overridden"));
+    }
+    let ignored = crate::policy::CheckId::ALL
+        .iter()
+        .filter(|id| a.check(**id).is_none())
+        .count();
+    if ignored > 0 {
+        line.push_str(&format!(", {ignored} ignored by the policy"));
+    }
+    line.push('\n');
+    line
 }
 
 /// The rows `checks` of the checklist of `a`, with their column headings;
@@ -167,12 +203,12 @@ fn check_table(a: &Assessment, checks: &[&CheckResult], st: Style, out: &mut Str
             c.severity.as_str()
         ));
         let pad = " ".repeat(w + 4);
-        out.push_str(&format!("{pad}evidence: {}\n", c.evidence));
+        push_wrapped(out, &pad, "evidence: ", &c.evidence);
         if c.status != CheckStatus::Pass {
-            out.push_str(&format!("{pad}fix: {}\n", c.remediation));
+            push_wrapped(out, &pad, "fix: ", &c.remediation.to_string());
             let controls = super::controls_line(c.controls);
             if !controls.is_empty() {
-                out.push_str(&format!("{pad}controls: {controls}\n"));
+                push_wrapped(out, &pad, "controls: ", &controls);
             }
         }
         if let Some(reason) = &c.overridden {
@@ -200,6 +236,40 @@ const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 /// Width a wrapped list may take after the label column.
 const LIST_WIDTH: usize = 78;
+/// The columns a capability line or a checklist line may take in all (a
+/// single word longer than what is left still goes whole on its own line).
+const TEXT_WIDTH: usize = 100;
+/// Where a capability set's names start: two spaces, the Capabilities
+/// section's label column (`no_new_privs`, 12) and two spaces, the 16-digit
+/// mask and two spaces.
+const CAP_NAMES_COLUMN: usize = 2 + 12 + 2 + 16 + 2;
+
+/// Appends `pad`, `label` and `text`, word-wrapped at [`TEXT_WIDTH`]
+/// columns, each further line indented under the text's first word.
+/// Breaks only at single spaces, so joining the lines with one space gives
+/// `text` back.
+fn push_wrapped(out: &mut String, pad: &str, label: &str, text: &str) {
+    let indent = pad.len() + label.chars().count();
+    out.push_str(pad);
+    out.push_str(label);
+    let mut col = indent;
+    let mut first = true;
+    for word in text.split(' ') {
+        let n = word.chars().count();
+        if !first && col + 1 + n > TEXT_WIDTH && col > indent {
+            out.push('\n');
+            push_padded(out, "", indent);
+            col = indent;
+        } else if !first {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(word);
+        col += n;
+        first = false;
+    }
+    out.push('\n');
+}
 
 #[derive(Clone, Copy)]
 struct Style {
@@ -327,24 +397,33 @@ fn yes_no(b: bool) -> String {
 /// Joins items with ", " into lines of at most [`LIST_WIDTH`] visible
 /// characters. Each item is `(visible text, text to print)`.
 fn wrap(items: &[(String, String)]) -> Vec<String> {
+    wrap_at(items, LIST_WIDTH, 0)
+}
+
+/// [`wrap`] into lines of at most `width` visible characters, the first of
+/// which already holds `used` of them.
+fn wrap_at(items: &[(String, String)], width: usize, used: usize) -> Vec<String> {
     let mut lines = Vec::new();
-    let (mut line, mut len) = (String::new(), 0usize);
+    let (mut line, mut len) = (String::new(), used);
+    let mut empty = true;
     for (i, (plain, shown)) in items.iter().enumerate() {
         let sep = if i + 1 < items.len() { "," } else { "" };
         let add = plain.chars().count() + sep.len();
-        if len > 0 && len + 1 + add > LIST_WIDTH {
+        if !empty && len + 1 + add > width {
             lines.push(std::mem::take(&mut line));
             len = 0;
+            empty = true;
         }
-        if len > 0 {
+        if !empty {
             line.push(' ');
             len += 1;
         }
         line.push_str(shown);
         line.push_str(sep);
         len += add;
+        empty = false;
     }
-    if !line.is_empty() {
+    if !empty {
         lines.push(line);
     }
     lines
@@ -398,6 +477,7 @@ fn cap_set(set: &Fact<CapSet>, full: Option<CapSet>, style: Style) -> Vec<String
             } =>
         {
             let all = format!("all {} except", full.len());
+            let used = all.chars().count() + 1;
             let head = if any_dangerous {
                 style.danger(&all)
             } else {
@@ -409,11 +489,12 @@ fn cap_set(set: &Fact<CapSet>, full: Option<CapSet>, style: Style) -> Vec<String
                 .into_iter()
                 .map(|n| (n.clone(), n))
                 .collect();
-            let mut lines = wrap(&missing);
+            let width = TEXT_WIDTH - CAP_NAMES_COLUMN;
+            let mut lines = wrap_at(&missing, width, used);
             lines[0] = format!("{head} {}", lines[0]);
             lines
         }
-        _ => wrap(&cap_items(set, style)),
+        _ => wrap_at(&cap_items(set, style), TEXT_WIDTH - CAP_NAMES_COLUMN, 0),
     };
     let pad = " ".repeat(hex.len());
     for (i, l) in lines.iter_mut().enumerate() {
