@@ -648,9 +648,10 @@ fn the_checklist_closes_with_its_totals() {
     // docker-default under the checklist, from its files: uid 0 (non_root),
     // docker's 14 default capabilities (capabilities_dropped), no LSM
     // (attr/current EINVAL: mac_enforced), `/` rw (read_only_rootfs),
-    // NoNewPrivs 0 (no_new_privs), uid_map `0 0 4294967295` (userns_remap)
-    // fail: 6. resource_limits (no limit up to the top of its view) and
-    // dangerous_syscalls_blocked (a fixture runs no probe) are unknown: 2.
+    // NoNewPrivs 0 (no_new_privs), uid_map `0 0 4294967295` (userns_remap),
+    // memory.max `max` on the container's own cgroup (resource_limits: the
+    // runtime set no limit) fail: 7. dangerous_syscalls_blocked (a fixture
+    // runs no probe) is unknown: 1.
     // The other 11 of the 19 pass. Of the failures only non_root and
     // capabilities_dropped are MUST checks, which the checklist requires: 2
     // block the verdict.
@@ -662,7 +663,7 @@ fn the_checklist_closes_with_its_totals() {
     assert!(checks.ends_with('\n'));
     assert_eq!(
         last_line(&checks),
-        "Totals: 11 passed, 6 failed, 2 unknown; 2 blocking"
+        "Totals: 11 passed, 7 failed, 1 unknown; 2 blocking"
     );
     // Never a bare `N passed, N failed` that a log scraper takes for a test
     // runner's summary.
@@ -675,20 +676,21 @@ fn the_checklist_closes_with_its_totals() {
     let a = posture::evaluate(&fixture_report("docker-default"), &policy);
     assert_eq!(
         last_line(&text::checks(&a, Color::Plain)),
-        "Totals: 11 passed, 6 failed, 2 unknown; 1 blocking, 1 overridden"
+        "Totals: 11 passed, 7 failed, 1 unknown; 1 blocking, 1 overridden"
     );
 
     // hardened under pss-restricted, which ignores read_only_rootfs: 18
-    // evaluated. userns_remap fails (uid_map `0 0 4294967295`); the
-    // probe's check and resource_limits (no --memory or --pids-limit in its
-    // run line) are unknown; both only warn. The other 15 pass.
+    // evaluated. userns_remap (uid_map `0 0 4294967295`) and resource_limits
+    // (no --memory or --pids-limit in its run line: memory.max `max` on the
+    // container's own cgroup) fail; the probe's check is unknown; all three
+    // only warn. The other 15 pass.
     let a = posture::evaluate(
         &fixture_report("hardened"),
         &Policy::preset(Preset::PssRestricted),
     );
     assert_eq!(
         last_line(&text::checks(&a, Color::Plain)),
-        "Totals: 15 passed, 1 failed, 2 unknown; 0 blocking, 1 ignored by the policy"
+        "Totals: 15 passed, 2 failed, 1 unknown; 0 blocking, 1 ignored by the policy"
     );
     // The refusal lists the blocking rows only, without totals.
     assert!(!text::blocking(&a, Color::Plain).contains("Totals:"));
@@ -796,7 +798,7 @@ fn the_verdict_names_what_overrode_it() {
     let (row, under) = check_rows(&checks, "seccomp");
     assert_eq!(row, ["seccomp", "fail", "highly_recommended", "OVERRIDDEN"]);
     assert_eq!(
-        under.last().copied(),
+        under.last().map(String::as_str),
         Some("!! OVERRIDE by POSTURE_OVERRIDE: TICKET-7")
     );
     // In colour the note is bold red, like a failure.

@@ -74,7 +74,7 @@ pub fn report(r: &Report, color: Color) -> String {
 ///
 /// Evidence, fix and controls wrap at 100 columns, each continuation line
 /// under the text it continues. A blank line and a totals line close it:
-/// `Totals: 11 passed, 6 failed, 2 unknown; 2 blocking`, then `, N
+/// `Totals: 11 passed, 7 failed, 1 unknown; 2 blocking`, then `, N
 /// overridden` and `, N ignored by the policy` when there are any.
 pub fn checks(a: &Assessment, color: Color) -> String {
     render_checks(a, Style::new(color))
