@@ -69,6 +69,7 @@ PACKAGES=(
   prometheus hyperfine strace
   ca-certificates python3 python3-yaml
   libxml2-utils python3-junitparser
+  gcc libc6-dev
 )
 
 missing_packages() {

@@ -764,6 +764,13 @@ pub struct SyscallProbe {
     /// How many children the probe forked (1, plus one per killed or stuck
     /// call).
     pub children: u32,
+    /// The seccomp mode the kernel answers in the forked child
+    /// (`prctl(PR_GET_SECCOMP)`, its last call): the calling thread's, which
+    /// the child inherits. Asked there and never in the service, because in
+    /// strict mode the call kills its caller, and a filter may kill on it;
+    /// [`Report::with_syscalls`] holds `/proc/self/status`'s `Seccomp:` line
+    /// against it.
+    pub seccomp_mode: Fact<SeccompMode>,
 }
 
 impl SyscallProbe {
@@ -843,7 +850,45 @@ impl SyscallProbe {
 impl Report {
     /// The report with a syscall probe attached (see [`probe`]); `posture()`
     /// leaves [`Report::syscalls`] unknown ("not run").
+    ///
+    /// The mode the kernel answered in the probe's child is held against the
+    /// `Seccomp:` line the report read (when no thread's mode differs from
+    /// the main thread's, so the calling thread's mode is the main one's):
+    /// where they disagree, the report's mode becomes unknown and
+    /// [`Report::proc_trust`] says `/proc` disagrees with the kernel.
     pub fn with_syscalls(mut self, probe: SyscallProbe) -> Report {
+        let same_everywhere = match &self.threads {
+            Fact::Known(t) => t.differing.iter().all(|d| d.seccomp.is_none()),
+            Fact::Unknown(_) => false,
+        };
+        if let (Fact::Known(said), Fact::Known(kernel), true) =
+            (&self.seccomp.mode, &probe.seccomp_mode, same_everywhere)
+            && said != kernel
+        {
+            let reason = format!(
+                "Seccomp line says {}, but prctl(PR_GET_SECCOMP) in the probe's child answers {}: not this process's file",
+                said.as_str(),
+                kernel.as_str()
+            );
+            let finding = format!("{}: {reason}", self.capabilities.source);
+            self.seccomp.mode = Fact::unknown(self.capabilities.source.clone(), reason);
+            self.seccomp.filters = self.seccomp.mode.clone().map(|_| 0);
+            self.proc_trust = match std::mem::replace(
+                &mut self.proc_trust,
+                Fact::Known(crate::report::ProcTrust::Procfs),
+            ) {
+                Fact::Known(crate::report::ProcTrust::Disagrees { mut findings }) => {
+                    findings.push(finding);
+                    Fact::Known(crate::report::ProcTrust::Disagrees { findings })
+                }
+                Fact::Known(crate::report::ProcTrust::Procfs) => {
+                    Fact::Known(crate::report::ProcTrust::Disagrees {
+                        findings: vec![finding],
+                    })
+                }
+                other => other,
+            };
+        }
         self.syscalls = Fact::Known(probe);
         self
     }
@@ -994,6 +1039,7 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
         })
     };
     let mut children = 0u32;
+    let mut seccomp: Option<Fact<SeccompMode>> = None;
     if plan.len() == n {
         #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
         if opts.attempt_user_namespace {
@@ -1003,13 +1049,23 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
                 forks: false,
             });
         }
+        // Last: the kernel's own answer for the seccomp mode.
+        plan.push(raw::Call {
+            nr: libc::SYS_prctl,
+            args: [libc::PR_GET_SECCOMP as usize, 0, 0, 0, 0, 0],
+            forks: false,
+        });
         let mut start = 0usize;
+        // Where the unshare attempt and the seccomp question sit in the plan.
+        let unshare_at = opts.attempt_user_namespace.then_some(n);
+        let seccomp_at = plan.len() - 1;
         while start < plan.len() {
             children += 1;
             let run = match run_child(&plan, start, opts.timeout) {
                 Ok(r) => r,
                 Err(e) => {
                     fill(&mut outcomes, &mut attempt, start, &e.to_string());
+                    seccomp.get_or_insert_with(|| Fact::unknown(SECCOMP_SRC, e.to_string()));
                     break;
                 }
             };
@@ -1017,13 +1073,30 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
                 let i = idx as usize;
                 if i < n {
                     outcomes[i] = Some(classify(Syscall::ALL[i], ret, errno, known_filter));
-                } else if i == n {
+                } else if Some(i) == unshare_at {
                     attempt = Some(if ret >= 0 {
                         Creation::Created
                     } else {
                         Creation::Refused {
                             errno: Errno::new(errno),
                         }
+                    });
+                } else if i == seccomp_at {
+                    seccomp = Some(if ret >= 0 {
+                        u8::try_from(ret)
+                            .ok()
+                            .and_then(SeccompMode::from_number)
+                            .map_or_else(
+                                || {
+                                    Fact::unknown(
+                                        SECCOMP_SRC,
+                                        format!("answered {ret}, not a mode"),
+                                    )
+                                },
+                                Fact::Known,
+                            )
+                    } else {
+                        Fact::unknown(SECCOMP_SRC, Errno::new(errno).to_string())
                     });
                 }
             }
@@ -1038,11 +1111,14 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
                 .max(start);
             let failed = |what: String,
                           outcomes: &mut Vec<Option<Outcome>>,
-                          attempt: &mut Option<Creation>| {
+                          attempt: &mut Option<Creation>,
+                          seccomp: &mut Option<Fact<SeccompMode>>| {
                 if next < n {
                     outcomes[next] = Some(Outcome::Unknown { reason: what });
-                } else if next == n {
+                } else if Some(next) == unshare_at {
                     *attempt = Some(Creation::Unknown { reason: what });
+                } else if next == seccomp_at {
+                    *seccomp = Some(Fact::unknown(SECCOMP_SRC, what));
                 }
             };
             match run.end {
@@ -1064,6 +1140,7 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
                         End::Finished => "the probe child finished".to_string(),
                     };
                     fill(&mut outcomes, &mut attempt, start, &why);
+                    seccomp.get_or_insert_with(|| Fact::unknown(SECCOMP_SRC, why.clone()));
                     break;
                 }
                 End::Signaled(sig) => {
@@ -1071,10 +1148,15 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
                         outcomes[next] = Some(Outcome::Killed {
                             signal: Signal::new(sig),
                         });
-                    } else if next == n {
+                    } else if Some(next) == unshare_at {
                         attempt = Some(Creation::Killed {
                             signal: Signal::new(sig),
                         });
+                    } else if next == seccomp_at {
+                        seccomp = Some(Fact::unknown(
+                            SECCOMP_SRC,
+                            format!("the probe child was killed by {} on it", Signal::new(sig)),
+                        ));
                     }
                 }
                 End::TimedOut => failed(
@@ -1084,13 +1166,15 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
                     ),
                     &mut outcomes,
                     &mut attempt,
+                    &mut seccomp,
                 ),
                 End::Exited(code) => failed(
                     format!("the probe child exited with {code} without answering"),
                     &mut outcomes,
                     &mut attempt,
+                    &mut seccomp,
                 ),
-                End::Vanished(why) => failed(why, &mut outcomes, &mut attempt),
+                End::Vanished(why) => failed(why, &mut outcomes, &mut attempt, &mut seccomp),
             }
             start = next + 1;
         }
@@ -1131,8 +1215,21 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
             can_create,
         },
         children,
+        seccomp_mode: seccomp.unwrap_or_else(|| {
+            Fact::unknown(
+                SECCOMP_SRC,
+                if plan.len() < n {
+                    unsupported.clone()
+                } else {
+                    "the probe child gave no answer for it".to_string()
+                },
+            )
+        }),
     }
 }
+
+/// The source of [`SyscallProbe::seccomp_mode`].
+const SECCOMP_SRC: &str = "prctl(PR_GET_SECCOMP) in the probe's child";
 
 /// Marks every undecided call from `start` on (and the attempt) unknown.
 fn fill(outcomes: &mut [Option<Outcome>], attempt: &mut Option<Creation>, start: usize, why: &str) {
@@ -1359,6 +1456,44 @@ fn end_of(status: nix::sys::wait::WaitStatus, finished: bool) -> End {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_childs_seccomp_answer_is_held_against_status() {
+        // The child asks the kernel for this test process's mode (no
+        // filter in a test run; a filter where one is installed).
+        let probe = probe();
+        let Fact::Known(kernel) = probe.seccomp_mode else {
+            panic!("no answer: {:?}", probe.seccomp_mode);
+        };
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        // A capture whose status says the opposite of the kernel's answer.
+        let other = if kernel == SeccompMode::Filter {
+            "privileged"
+        } else {
+            "hardened"
+        };
+        let mut r = crate::posture_with_root(&Root::fixture(fixtures.join(other)));
+        assert_ne!(r.seccomp.mode, Fact::Known(kernel));
+        r.proc_trust = Fact::Known(crate::report::ProcTrust::Procfs);
+        let r = r.with_syscalls(probe.clone());
+        let u = r.seccomp.mode.unknown_reason().expect("mode made unknown");
+        assert!(u.reason.contains("prctl(PR_GET_SECCOMP)"), "{u:?}");
+        let Fact::Known(crate::report::ProcTrust::Disagrees { findings }) = &r.proc_trust else {
+            panic!("{:?}", r.proc_trust);
+        };
+        assert_eq!(findings.len(), 1);
+        // Agreement changes nothing.
+        let same = if kernel == SeccompMode::Filter {
+            "hardened"
+        } else {
+            "privileged"
+        };
+        let mut r = crate::posture_with_root(&Root::fixture(fixtures.join(same)));
+        r.proc_trust = Fact::Known(crate::report::ProcTrust::Procfs);
+        let r = r.with_syscalls(probe);
+        assert_eq!(r.seccomp.mode, Fact::Known(kernel));
+        assert_eq!(r.proc_trust, Fact::Known(crate::report::ProcTrust::Procfs));
+    }
 
     #[test]
     fn every_syscall_has_a_call_on_supported_arches() {
