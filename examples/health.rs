@@ -22,7 +22,9 @@
 //! * `--policy NAME|FILE` — a preset (`checklist`, `pss-baseline`,
 //!   `pss-restricted`, `strict`) or a TOML/JSON policy document. Default:
 //!   `POSTURE_POLICY`, else `checklist`. `POSTURE_OVERRIDE=check=reason`
-//!   downgrades named checks either way, and is printed loudly.
+//!   downgrades named checks of the `POSTURE_POLICY` or default policy, and
+//!   is printed loudly; with `--policy` it is refused (exit 2), as the CLI
+//!   refuses it without `--allow-env-override`.
 //! * `--report-only` (alias `--no-guard`) — start even when the guard refuses.
 //!   The refusal is still printed on stderr, and `/healthz` answers `503`, so
 //!   the failing state can be served to the monitoring instead of a crash
@@ -161,7 +163,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
-use posture::policy::{Action, OVERRIDE_ENV, Policy, Preset};
+use posture::policy::{Action, Policy, Preset};
 use posture::syscalls::SyscallProbe;
 use posture::{Assessment, CheckId, Document, Report};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -315,18 +317,11 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Option<Args>, UsageError> {
     Ok(Some(args))
 }
 
-/// `--policy` (with `POSTURE_OVERRIDE` applied), or `POSTURE_POLICY`, or the checklist.
+/// `--policy`, or `POSTURE_POLICY`, or the checklist, as the library loads
+/// it: `POSTURE_OVERRIDE` applies only without `--policy` (a policy named on
+/// the command line is not weakened by the environment: that is an error).
 fn load_policy(flag: Option<&str>) -> Result<Policy, posture::policy::PolicyError> {
-    match flag {
-        Some(v) => {
-            let p = Policy::from_name_or_path(v)?;
-            match std::env::var(OVERRIDE_ENV) {
-                Ok(spec) if !spec.trim().is_empty() => p.with_env_override_spec(&spec),
-                _ => Ok(p),
-            }
-        }
-        None => Policy::from_env_or(Policy::preset(Preset::Checklist)),
-    }
+    Policy::from_arg_or_env(flag, Policy::preset(Preset::Checklist))
 }
 
 /// One reading: the report and its assessment.

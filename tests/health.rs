@@ -459,6 +459,21 @@ fn bad_policy_is_a_usage_error() {
 }
 
 #[test]
+fn an_environment_override_of_an_explicit_policy_is_refused() {
+    // The same rule as the CLI's: POSTURE_OVERRIDE left in an image cannot
+    // weaken the policy named on the command line.
+    let out = Command::new(example("health"))
+        .args(["--listen", "127.0.0.1:0", "--policy", "strict"])
+        .env("POSTURE_OVERRIDE", "non_root=legacy image")
+        .env_remove("POSTURE_POLICY")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("POSTURE_OVERRIDE"), "{err}");
+}
+
+#[test]
 fn sigterm_stops_gracefully() {
     assert_root();
     let s = start(&["--report-only"], &[]);
