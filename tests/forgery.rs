@@ -25,6 +25,13 @@ use posture::policy::CheckStatus;
 use posture::policy::{Policy, Preset};
 use posture::report::ProcTrust;
 
+/// Asserts the checklist's status of each check named.
+fn assert_checklist(r: &posture::Report, want: &[(CheckId, CheckStatus)]) {
+    for (id, status) in want {
+        assert_eq!(status_of(r, Preset::Checklist, *id), *status, "{id:?}");
+    }
+}
+
 fn status_of(r: &posture::Report, preset: Preset, id: CheckId) -> CheckStatus {
     let a = posture::evaluate(r, &Policy::preset(preset));
     a.check(id).expect("check judged").status
@@ -35,8 +42,14 @@ fn status_of(r: &posture::Report, preset: Preset, id: CheckId) -> CheckStatus {
 /// `unshare --map-user=1000 --map-root-user`-style wrappers and bubblewrap's
 /// `--uid 1000` make of a root container.
 fn disguised() -> posture::Report {
+    in_user_namespace("1000 0 1\n")
+}
+
+/// The hardened fixture moved into a (non-initial) user namespace with
+/// `map` as its uid_map and gid_map.
+fn in_user_namespace(map: &str) -> posture::Report {
     let mut r = common::fixture_report("hardened");
-    let map = IdMap::parse("1000 0 1\n").unwrap();
+    let map = IdMap::parse(map).unwrap();
     r.user_namespace.uid_map = Fact::Known(map.clone());
     r.user_namespace.gid_map = Fact::Known(map.clone());
     r.user_namespace.root_uid = Fact::Known(map.mapping_of(0));
@@ -82,40 +95,27 @@ fn root_in_disguise_is_root() {
 fn a_remapped_container_is_still_non_root() {
     // The ordinary user-namespaced container: root is host uid 100000, and
     // uid 1000 is host uid 101000. Nothing here is root outside.
-    let mut r = common::fixture_report("hardened");
-    let map = IdMap::parse("0 100000 65536\n").unwrap();
-    r.user_namespace.uid_map = Fact::Known(map.clone());
-    r.user_namespace.gid_map = Fact::Known(map.clone());
-    r.user_namespace.root_uid = Fact::Known(map.mapping_of(0));
-    r.user_namespace.root_gid = Fact::Known(map.mapping_of(0));
-    r.user_namespace.own_uid = Fact::Known(map.mapping_of(1000));
-    r.user_namespace.initial = Fact::Known(false);
-    assert_eq!(
-        status_of(&r, Preset::Checklist, CheckId::NonRoot),
-        CheckStatus::Pass
-    );
-    assert_eq!(
-        status_of(&r, Preset::Checklist, CheckId::UsernsRemap),
-        CheckStatus::Pass
+    let r = in_user_namespace("0 100000 65536\n");
+    assert_checklist(
+        &r,
+        &[
+            (CheckId::NonRoot, CheckStatus::Pass),
+            (CheckId::UsernsRemap, CheckStatus::Pass),
+        ],
     );
 }
 
 #[test]
 fn a_map_that_also_holds_host_root_is_not_remapped() {
     // Root remapped, but host uid 0 mapped in as uid 70000 as well.
-    let mut r = common::fixture_report("hardened");
-    let map = IdMap::parse("0 100000 65536\n70000 0 1\n").unwrap();
-    r.user_namespace.uid_map = Fact::Known(map.clone());
-    r.user_namespace.root_uid = Fact::Known(map.mapping_of(0));
-    r.user_namespace.initial = Fact::Known(false);
-    assert_eq!(
-        status_of(&r, Preset::Checklist, CheckId::UsernsRemap),
-        CheckStatus::Fail
-    );
     // uid 1000 is host uid 101000: not root.
-    assert_eq!(
-        status_of(&r, Preset::Checklist, CheckId::NonRoot),
-        CheckStatus::Pass
+    let r = in_user_namespace("0 100000 65536\n70000 0 1\n");
+    assert_checklist(
+        &r,
+        &[
+            (CheckId::UsernsRemap, CheckStatus::Fail),
+            (CheckId::NonRoot, CheckStatus::Pass),
+        ],
     );
 }
 
