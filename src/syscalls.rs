@@ -58,8 +58,7 @@
 //! resident memory. That child writes only its own stack and the pipe.
 //! Before 5.16 a core-dumping process took every process sharing its memory
 //! with it, and a seccomp kill dumps core: there, and wherever the shared
-//! `clone` is refused (after `unshare(CLONE_NEWTIME)`, say), the child is
-//! forked, as before. Either needs `clone` without namespace flags (which the
+//! `clone` is refused (by a filter, say), the child is forked, as before. Either needs `clone` without namespace flags (which the
 //! runtimes' profiles allow) and a free slot under the pids limit: where it
 //! is refused, every call reads unknown with the error. The code that needs
 //! `unsafe` (the child's start, its raw calls) is one private submodule;

@@ -46,10 +46,10 @@
 //! group", first in 5.16), and a seccomp `KILL` or `TRAP` on the child dumps
 //! core (`RLIMIT_CORE` 0 is checked only after the other processes are
 //! killed): the service would die with its probe. So older kernels, a
-//! release that cannot be parsed, and any error of the shared `clone` (such
-//! as `EINVAL` after the caller unshared a time namespace, which forbids
-//! `CLONE_VM`) take [`Start::Fork`]: glibc's `fork`, as the probe always
-//! did, with the same child code.
+//! release that cannot be parsed, and any error of the shared `clone` (a
+//! filter that refuses `CLONE_VM`; kernels whose time namespaces refused it
+//! once the caller had unshared one for its children) take [`Start::Fork`]:
+//! glibc's `fork`, as the probe always did, with the same child code.
 //!
 //! It also holds the one `getsockopt(SO_NETNS_COOKIE)` call of the report's
 //! network probe ([`netns_cookie`]), which no safe crate wraps.
@@ -307,8 +307,9 @@ pub(crate) fn spawn(
             pid = rc as libc::pid_t;
             shared = true;
         }
-        // rc < 0: refused (a time namespace for children, a filter, a
-        // limit): the fork below says whether a child can be had at all.
+        // rc < 0: refused (a filter, a time namespace for children on some
+        // kernels, a limit): the fork below says whether a child can be had
+        // at all.
     }
     let mut fork_error = None;
     if !shared {
