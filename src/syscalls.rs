@@ -54,8 +54,8 @@
 //! copying its page tables (`clone(CLONE_VM | SIGCHLD)` on a small stack of
 //! its own, as `posix_spawn` starts its child, but without suspending the
 //! caller, so that the bound still holds): a probe costs the same with a
-//! large heap as with a small one, where a `fork` costs about 30 ms a GiB of
-//! resident memory. That child writes only its own stack and the pipe.
+//! large heap as with a small one, where a `fork` costs tens of
+//! milliseconds or more a GiB of resident memory. That child writes only its own stack and the pipe.
 //! Before 5.16 a core-dumping process took every process sharing its memory
 //! with it, and a seccomp kill dumps core: there, and wherever the shared
 //! `clone` is refused (by a filter, say), the child is forked, as before. Either needs `clone` without namespace flags (which the

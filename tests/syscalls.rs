@@ -685,7 +685,7 @@ fn kernel_version() -> (u32, u32) {
 
 /// The probe's cost does not grow with the caller's resident memory: from
 /// Linux 5.16 its child shares the caller's memory instead of copying its
-/// page tables, which `fork` does at about 30 ms a GiB on the machines this
+/// page tables, which `fork` does at 30 ms a GiB or more on the machines this
 /// is tested on. The fastest of five probes with 1 GiB of touched heap is
 /// held against the fastest of five without (a heap backed by huge pages
 /// would make even a fork cheap: then this proves nothing, and passes).

@@ -7,8 +7,8 @@
 //! On Linux 5.16 and later ([`Start::SharedMemory`]) the child is a `clone`
 //! with `CLONE_VM` (and `SIGCHLD` as its exit signal, nothing else): it
 //! shares the caller's memory instead of copying its page tables, so its
-//! cost does not grow with the service's heap, as `fork`'s does (about
-//! 30 ms a GiB of resident memory). It is still a process of its own: its
+//! cost does not grow with the service's heap, as `fork`'s does (tens of
+//! milliseconds or more a GiB of resident memory). It is still a process of its own: its
 //! own thread group (a seccomp kill ends it alone), its own copy of the
 //! descriptor table, signal handlers, signal mask and resource limits
 //! (neither `CLONE_FILES`, `CLONE_SIGHAND`, `CLONE_THREAD` nor `CLONE_FS`),
