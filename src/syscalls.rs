@@ -771,10 +771,10 @@ pub struct SyscallProbe {
     pub results: Vec<SyscallResult>,
     /// User-namespace creation.
     pub user_namespaces: UserNamespaces,
-    /// How many children the probe started (1, plus one per killed or stuck
+    /// How many children the probe forked (1, plus one per killed or stuck
     /// call).
     pub children: u32,
-    /// The seccomp mode the kernel answers in the probe's child
+    /// The seccomp mode the kernel answers in the forked child
     /// (`prctl(PR_GET_SECCOMP)`, its last call): the calling thread's, which
     /// the child inherits. Asked there and never in the service, because in
     /// strict mode the call kills its caller, and a filter may kill on it;
