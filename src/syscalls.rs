@@ -54,15 +54,16 @@
 //! copying its page tables (`clone(CLONE_VM | SIGCHLD)` on a small stack of
 //! its own, as `posix_spawn` starts its child, but without suspending the
 //! caller, so that the bound still holds): a probe costs the same with a
-//! large heap as with a small one, where a `fork` costs tens of
-//! milliseconds or more a GiB of resident memory. That child writes only its own stack and the pipe.
-//! Before 5.16 a core-dumping process took every process sharing its memory
-//! with it, and a seccomp kill dumps core: there, and wherever the shared
-//! `clone` is refused (by a filter, say), the child is forked, as before. Either needs `clone` without namespace flags (which the
-//! runtimes' profiles allow) and a free slot under the pids limit: where it
-//! is refused, every call reads unknown with the error. The code that needs
-//! `unsafe` (the child's start, its raw calls) is one private submodule;
-//! every block has a `// SAFETY:` comment.
+//! large heap as with a small one, where a `fork` costs tens of milliseconds
+//! or more a GiB of resident memory. That child writes only its own stack
+//! and the pipe. Before 5.16 a core-dumping process took every process
+//! sharing its memory with it, and a seccomp kill dumps core: there, and
+//! wherever the shared `clone` is refused (by a filter, say), the child is
+//! forked, as before. Either needs `clone` without namespace flags (which
+//! the runtimes' profiles allow) and a free slot under the pids limit: where
+//! it is refused, every call reads unknown with the error. The code that
+//! needs `unsafe` (the child's start, its raw calls) is one private
+//! submodule; every block has a `// SAFETY:` comment.
 //!
 //! # What the probe can be seen doing
 //!
