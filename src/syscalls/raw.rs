@@ -8,14 +8,26 @@
 //! with `CLONE_VM` (and `SIGCHLD` as its exit signal, nothing else): it
 //! shares the caller's memory instead of copying its page tables, so its
 //! cost does not grow with the service's heap, as `fork`'s does (tens of
-//! milliseconds or more a GiB of resident memory). It is still a process of its own: its
-//! own thread group (a seccomp kill ends it alone), its own copy of the
-//! descriptor table, signal handlers, signal mask and resource limits
-//! (neither `CLONE_FILES`, `CLONE_SIGHAND`, `CLONE_THREAD` nor `CLONE_FS`),
-//! the calling thread's credentials and seccomp filter. Unlike `vfork`
-//! (`CLONE_VFORK`), the caller is not suspended until the child exits: it
-//! waits on the pipe with its bound, and kills a child that does not
-//! answer.
+//! milliseconds or more a GiB of resident memory). It is still a process of
+//! its own: its own thread group (a seccomp kill ends it alone), its own
+//! copy of the descriptor table, signal handlers, signal mask and resource
+//! limits (neither `CLONE_FILES`, `CLONE_SIGHAND`, `CLONE_THREAD` nor
+//! `CLONE_FS`), the calling thread's credentials and seccomp filter. Unlike
+//! `vfork` (`CLONE_VFORK`), the caller is not suspended until the child
+//! exits: it waits on the pipe with its bound, and kills a child that does
+//! not answer.
+//!
+//! What the kernel does for such a child (kernel/fork.c, read for this):
+//! `copy_process` drops its rseq registration (`rseq_fork` with `CLONE_VM`),
+//! does not inherit the robust-futex list or a clear-tid address, and resets
+//! its alternate signal stack, so the kernel writes nothing of the child's
+//! into the caller's thread areas. The probe's calls answer as in a forked
+//! child: none of their checks looks at the mm, and the real
+//! `unshare(CLONE_NEWUSER)` still creates a namespace (`ksys_unshare` adds
+//! `CLONE_THREAD | CLONE_FS`, and `check_unshare_flags` then refuses only a
+//! task with other threads in its group or sharing its signal handlers; the
+//! mm is checked only when `CLONE_VM` itself is unshared. 3.x kernels also
+//! refused while the mm was shared; they fork here).
 //!
 //! Sharing memory with a running process asks a lot of the child, and this
 //! module keeps to it:
@@ -36,9 +48,15 @@
 //!   wrapper's `errno` store would land in the *calling thread's* `errno`;
 //! - it never returns from its entry function (it ends with `exit_group`);
 //! - no signal handler of the caller runs in it: the caller blocks every
-//!   signal around `clone`, and the child, before unblocking them, sets each
-//!   caught signal to `SIG_IGN` (as a forked child would have survived it
-//!   by running its copy of the handler) and `SIGSYS` to `SIG_DFL`.
+//!   signal but `SIGSYS` around `clone`, and the child first sets `SIGSYS`
+//!   to `SIG_DFL`, then, before unblocking the others, each caught signal
+//!   to `SIG_IGN` (as a forked child would have survived it by running its
+//!   copy of the handler). `SIGSYS` stays deliverable in the caller, so that
+//!   a sandbox that traps `clone` and emulates it in its `SIGSYS` handler
+//!   still can (a blocked `SIGSYS` from seccomp is forced to its default
+//!   action, which would end the service); in the child only a filter that
+//!   traps `rt_sigaction` itself could run that handler, before its first
+//!   call returns.
 //!
 //! What makes it safe only from 5.16 on: until then a core-dumping process
 //! killed every process sharing its memory (`zap_threads`, removed by
@@ -267,11 +285,14 @@ pub(crate) fn spawn(
 ) -> std::io::Result<Child> {
     let region = Region::new(plan, start, write.as_raw_fd(), read.as_raw_fd())?;
     let args = region.args();
-    // Block every signal of the calling thread while the child starts, so
-    // that none of the caller's handlers runs in the child before it has
-    // reset them (see `child`). The raw call, not glibc's `pthread_sigmask`,
-    // which leaves glibc's two internal signals out of the set.
-    let all: u64 = !0;
+    // Block every signal of the calling thread but SIGSYS while the child
+    // starts, so that none of the caller's handlers runs in the child before
+    // it has reset them (see `child`). SIGSYS stays open: seccomp forces a
+    // blocked SIGSYS to its default action, so a filter that traps clone
+    // (for a handler to emulate it) would end the caller. The raw call, not
+    // glibc's `pthread_sigmask`, which leaves glibc's two internal signals
+    // out of the set.
+    let all: u64 = !(1u64 << (libc::SIGSYS - 1));
     let mut old: u64 = 0;
     // SAFETY: `all` and `old` are live stack values of the 8 bytes the
     // kernel's sigset has on x86_64 and aarch64 (the size passed).
@@ -423,6 +444,20 @@ fn child(plan: &[Call], start: usize, w: i32, r: i32, mask: u64) -> ! {
     // by pointer, which live for the call, within their sizes (the 8-byte
     // sigset size passed matches `u64`).
     unsafe {
+        // First, so that a trap on any later set-up call ends the child
+        // rather than run an inherited SIGSYS handler (a sandbox's, say) on
+        // shared memory, or resume the call.
+        syscall6(
+            libc::SYS_rt_sigaction,
+            [
+                libc::SIGSYS as usize,
+                &dfl as *const KernelSigaction as usize,
+                0,
+                8,
+                0,
+                0,
+            ],
+        );
         syscall6(libc::SYS_close, [r as usize, 0, 0, 0, 0, 0]);
         // The caller's handlers must not run here (they would run on shared
         // memory): each caught signal is ignored, as a forked child running
@@ -430,7 +465,7 @@ fn child(plan: &[Call], start: usize, w: i32, r: i32, mask: u64) -> ! {
         // SIGBUS, …) still end the child: the kernel forces an ignored
         // fault signal back to its default action.
         for sig in 1..=NSIG {
-            if sig == libc::SIGKILL as usize || sig == libc::SIGSTOP as usize {
+            if [libc::SIGKILL, libc::SIGSTOP, libc::SIGSYS].contains(&(sig as i32)) {
                 continue;
             }
             let mut old = KernelSigaction { ..ign };
@@ -445,20 +480,6 @@ fn child(plan: &[Call], start: usize, w: i32, r: i32, mask: u64) -> ! {
                 );
             }
         }
-        // A SIGSYS handler inherited from the parent (a sandbox's, say) would
-        // run on SECCOMP_RET_TRAP and could resume the call; the default
-        // action ends the child, which is what the parent reports as killed.
-        syscall6(
-            libc::SYS_rt_sigaction,
-            [
-                libc::SIGSYS as usize,
-                &dfl as *const KernelSigaction as usize,
-                0,
-                8,
-                0,
-                0,
-            ],
-        );
         // A killed child must not leave a core file (SIGSYS dumps core).
         // glibc's setrlimit is this call too.
         let no_core = libc::rlimit {
