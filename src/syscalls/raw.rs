@@ -26,8 +26,9 @@
 //! `unshare(CLONE_NEWUSER)` still creates a namespace (`ksys_unshare` adds
 //! `CLONE_THREAD | CLONE_FS`, and `check_unshare_flags` then refuses only a
 //! task with other threads in its group or sharing its signal handlers; the
-//! mm is checked only when `CLONE_VM` itself is unshared. 3.x kernels also
-//! refused while the mm was shared; they fork here).
+//! mm is checked only when `CLONE_VM` itself is unshared. Older kernels
+//! also refused it while the mm was shared, `mm_users > 1`: all older than
+//! 5.16, they fork here).
 //!
 //! Sharing memory with a running process asks a lot of the child, and this
 //! module keeps to it:
