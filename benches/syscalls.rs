@@ -1,21 +1,25 @@
 //! What the syscall probe costs, and where the time goes.
 //!
 //! * `syscalls/probe`: one `posture::syscalls::probe()` end to end (one
-//!   forked child making the 26 calls and the real `unshare(CLONE_NEWUSER)`,
-//!   the pipe, the reap, the two `/proc` reads).
+//!   child making the 26 calls and the real `unshare(CLONE_NEWUSER)`, the
+//!   pipe, the reap, the two `/proc` reads).
 //! * `syscalls/probe_no_userns`: the same without the real
 //!   `unshare(CLONE_NEWUSER)` (creating a user namespace is most of a
 //!   child's kernel time).
-//! * `syscalls/fork_reap`: the floor: fork a child that `_exit`s at once and
-//!   reap it (`std::process::Command` cannot fork without exec, so this is
-//!   `/bin/true` spawned and waited, an upper bound of the floor).
-//! * `syscalls/probe_rss_64m`: the probe with 64 MiB of touched heap in the
-//!   caller: fork copies the page tables, so the cost grows with the
-//!   caller's resident memory.
+//! * `syscalls/fork_reap`: the floor of a `fork`: `/bin/true` spawned and
+//!   waited (`std::process::Command` cannot fork without exec, so this is an
+//!   upper bound of it).
+//! * `syscalls/probe_rss_64m`, `syscalls/probe_rss_1g`: the probe with 64 MiB
+//!   and 1 GiB of touched heap in the caller. A `fork`ed child copies the
+//!   caller's page tables, so its cost grows with the caller's resident
+//!   memory; the probe's child shares the caller's memory (`clone` with
+//!   `CLONE_VM` on a stack of its own, on Linux 5.16 and later), so it
+//!   should cost what `syscalls/probe` does.
 //! * `syscalls/posture`: `posture()` alone, for scale.
 //!
 //! ```text
 //! cargo bench --bench syscalls
+//! cargo bench --bench syscalls -- probe_rss
 //! ```
 
 use std::hint::black_box;
@@ -24,6 +28,16 @@ use std::time::Duration;
 
 use criterion::Criterion;
 use posture::syscalls::{Options, probe, probe_with};
+
+/// A heap block of `bytes` with every page written, so that it is resident
+/// and mapped by the caller's page tables.
+fn touched_heap(bytes: usize) -> Vec<u8> {
+    let mut heap = vec![0u8; bytes];
+    for i in (0..heap.len()).step_by(4096) {
+        heap[i] = 1;
+    }
+    black_box(heap)
+}
 
 fn main() {
     let mut c = Criterion::default()
@@ -43,13 +57,14 @@ fn main() {
         })
     });
     g.bench_function("posture", |b| b.iter(|| black_box(posture::posture())));
-    {
-        let mut heap = vec![0u8; 64 << 20];
-        for i in (0..heap.len()).step_by(4096) {
-            heap[i] = 1;
-        }
-        g.bench_function("probe_rss_64m", |b| b.iter(|| black_box(probe())));
+    // A forked probe takes a quarter of a second with 1 GiB resident: ten
+    // samples keep the run short either way.
+    g.sample_size(10);
+    for (name, bytes) in [("probe_rss_64m", 64usize << 20), ("probe_rss_1g", 1 << 30)] {
+        let heap = touched_heap(bytes);
+        g.bench_function(name, |b| b.iter(|| black_box(probe())));
         black_box(&heap);
+        drop(heap);
     }
     g.finish();
     c.final_summary();

@@ -36,23 +36,34 @@
 //! # Safety for the service
 //!
 //! A filter may kill the caller (`SCMP_ACT_KILL_PROCESS`, `SCMP_ACT_TRAP`).
-//! So the calls are made in a child forked from the calling thread (it
-//! inherits that thread's filter, which is the one that matters), which only
-//! makes raw system calls, writes one 16-byte record per call to a pipe and
-//! `_exit`s. A killed child tells which call killed it (the one after its last
-//! record); the probe resumes after it in a new child. The child resets
+//! So the calls are made in a child of the calling thread (it inherits that
+//! thread's filter, which is the one that matters), which only makes raw
+//! system calls, writes one 16-byte record per call to a pipe and exits. A
+//! killed child tells which call killed it (the one after its last record);
+//! the probe resumes after it in a new child. The child ignores the signals
+//! the caller catches (no handler of the caller's runs in it), resets
 //! `SIGSYS` to its default action (an inherited handler could resume a
 //! trapped call), sets `RLIMIT_CORE` to 0 (no core file from a killed child)
 //! and `PR_SET_PDEATHSIG` to `SIGKILL`. Each call has a bound
 //! ([`Options::timeout`], 2 s by default): a child that does not answer is
 //! killed and reaped, and that call reads unknown. The service never dies
 //! and no child outlives the probe (a child held by a tracer can only be
-//! reaped once the tracer lets it go; a thread waits for that). The probe
-//! needs `fork` (glibc's `clone` without namespace flags, which the runtimes'
-//! profiles allow, and a free slot under the pids limit): where it is
-//! refused, every call reads unknown with the error. The code that needs `unsafe` (fork, the
-//! raw calls) is one private submodule; every block has a `// SAFETY:`
-//! comment.
+//! reaped once the tracer lets it go; a thread waits for that).
+//!
+//! On Linux 5.16 and later the child shares the service's memory instead of
+//! copying its page tables (`clone(CLONE_VM | SIGCHLD)` on a small stack of
+//! its own, as `posix_spawn` starts its child, but without suspending the
+//! caller, so that the bound still holds): a probe costs the same with a
+//! large heap as with a small one, where a `fork` costs tens of milliseconds
+//! or more a GiB of resident memory. That child writes only its own stack
+//! and the pipe. Before 5.16 a core-dumping process took every process
+//! sharing its memory with it, and a seccomp kill dumps core: there, and
+//! wherever the shared `clone` is refused (by a filter, say), the child is
+//! forked, as before. Either needs `clone` without namespace flags (which
+//! the runtimes' profiles allow) and a free slot under the pids limit: where
+//! it is refused, every call reads unknown with the error. The code that
+//! needs `unsafe` (the child's start, its raw calls) is one private
+//! submodule; every block has a `// SAFETY:` comment.
 //!
 //! # What the probe can be seen doing
 //!
@@ -943,8 +954,9 @@ pub enum ProbeError {
     /// `pipe2` failed.
     #[error("pipe2: {0}")]
     Pipe(#[source] nix::Error),
-    /// `fork` failed.
-    #[error("fork: {0}")]
+    /// The child could not be started (its stack's `mmap`, the signal mask,
+    /// `clone` and `fork` both refused).
+    #[error("starting the probe child: {0}")]
     Fork(#[source] std::io::Error),
     /// Reading the pipe failed.
     #[error("read from the probe child's pipe: {0}")]
@@ -1061,7 +1073,7 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
         let seccomp_at = plan.len() - 1;
         while start < plan.len() {
             children += 1;
-            let run = match run_child(&plan, start, opts.timeout) {
+            let run = match run_child(&plan, start, opts.timeout, start_mode()) {
                 Ok(r) => r,
                 Err(e) => {
                     fill(&mut outcomes, &mut attempt, start, &e.to_string());
@@ -1126,7 +1138,7 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
                 _ if !run.setup_done => {
                     let why = match run.end {
                         End::Signaled(s) => format!(
-                            "the probe child was killed by {} during its set-up (rt_sigaction, setrlimit, prctl), before any probe call",
+                            "the probe child was killed by {} during its set-up (close, rt_sigaction, prlimit64, prctl, rt_sigprocmask), before any probe call",
                             Signal::new(s)
                         ),
                         End::TimedOut => {
@@ -1295,17 +1307,45 @@ pub fn can_create(results: &[SyscallResult], max: &Fact<u64>, attempt: &Creation
     }
 }
 
+/// How this kernel lets the probe start its child: sharing the caller's
+/// memory from Linux 5.16 on, forked before (see `raw`).
+fn start_mode() -> raw::Start {
+    match nix::sys::utsname::uname() {
+        Ok(u) if u.release().to_str().is_some_and(shares_memory_safely) => raw::Start::SharedMemory,
+        _ => raw::Start::Fork,
+    }
+}
+
+/// Whether a kernel release (`uname -r`) is 5.16 or later: from then on a
+/// core dump ends only the dumping process, not every process sharing its
+/// memory (commit 0258b5fd7c71, "coredump: Limit coredumps to a single thread
+/// group"). Anything that does not start with `MAJOR.MINOR` is taken as
+/// older: the fork it then gets is slower, never unsafe.
+fn shares_memory_safely(release: &str) -> bool {
+    let mut parts = release.split(|c: char| !c.is_ascii_digit());
+    let mut number = || parts.next().and_then(|p| p.parse::<u32>().ok());
+    match (number(), number()) {
+        (Some(major), Some(minor)) => (major, minor) >= (5, 16),
+        _ => false,
+    }
+}
+
 /// Runs one child from `start`, collecting its records until it ends.
-fn run_child(plan: &[raw::Call], start: usize, timeout: Duration) -> Result<ChildRun, ProbeError> {
+fn run_child(
+    plan: &[raw::Call],
+    start: usize,
+    timeout: Duration,
+    how: raw::Start,
+) -> Result<ChildRun, ProbeError> {
     use nix::fcntl::OFlag;
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
     use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
     use nix::unistd::Pid;
 
     let (r, w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(ProbeError::Pipe)?;
-    let pid = raw::spawn(plan, start, w.as_fd(), r.as_fd()).map_err(ProbeError::Fork)?;
+    let child = raw::spawn(plan, start, w.as_fd(), r.as_fd(), how).map_err(ProbeError::Fork)?;
     drop(w);
-    let pid = Pid::from_raw(pid);
+    let pid = Pid::from_raw(child.pid());
     let mut run = ChildRun {
         setup_done: false,
         records: Vec::new(),
@@ -1347,7 +1387,7 @@ fn run_child(plan: &[raw::Call], start: usize, timeout: Duration) -> Result<Chil
     while !finished && !eof {
         let now = Instant::now();
         if now >= deadline {
-            kill_and_reap(pid, timeout);
+            kill_and_reap(child, timeout);
             run.end = End::TimedOut;
             return Ok(run);
         }
@@ -1362,6 +1402,7 @@ fn run_child(plan: &[raw::Call], start: usize, timeout: Duration) -> Result<Chil
                 match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
                     Ok(WaitStatus::StillAlive) => continue,
                     Ok(status) => {
+                        release_if_ended(child, status);
                         // Read whatever it wrote before it ended.
                         loop {
                             let mut fds = [PollFd::new(r.as_fd(), PollFlags::POLLIN)];
@@ -1378,15 +1419,26 @@ fn run_child(plan: &[raw::Call], start: usize, timeout: Duration) -> Result<Chil
                         return Ok(run);
                     }
                     Err(e) => {
+                        if e == nix::errno::Errno::ECHILD {
+                            // Reaped by another waiter or by the kernel
+                            // (SIGCHLD ignored): it has ended.
+                            child.reaped();
+                        }
                         run.end = End::Vanished(format!("waitpid for the probe child: {e}"));
                         return Ok(run);
                     }
                 }
             }
-            Ok(_) => eof = drain(&mut run, &mut finished, &mut deadline)?,
+            Ok(_) => match drain(&mut run, &mut finished, &mut deadline) {
+                Ok(at_eof) => eof = at_eof,
+                Err(e) => {
+                    kill_and_reap(child, timeout);
+                    return Err(e);
+                }
+            },
             Err(nix::errno::Errno::EINTR) => continue,
             Err(e) => {
-                kill_and_reap(pid, timeout);
+                kill_and_reap(child, timeout);
                 return Err(ProbeError::Poll(e));
             }
         }
@@ -1395,16 +1447,23 @@ fn run_child(plan: &[raw::Call], start: usize, timeout: Duration) -> Result<Chil
     loop {
         match waitpid(pid, None) {
             Ok(status) => {
+                release_if_ended(child, status);
                 run.end = end_of(status, finished);
                 return Ok(run);
             }
             Err(nix::errno::Errno::EINTR) => continue,
             Err(nix::errno::Errno::ECHILD) if finished => {
-                // SIGCHLD ignored: the kernel reaped it; the records say it finished.
+                // SIGCHLD ignored: the kernel reaped it; the records say it
+                // finished. A blocking waitpid answers ECHILD only once the
+                // child is gone.
+                child.reaped();
                 run.end = End::Finished;
                 return Ok(run);
             }
             Err(e) => {
+                if e == nix::errno::Errno::ECHILD {
+                    child.reaped();
+                }
                 run.end = End::Vanished(format!(
                     "the probe child's exit status could not be collected (waitpid: {e}; is SIGCHLD ignored?)"
                 ));
@@ -1418,28 +1477,51 @@ fn run_child(plan: &[raw::Call], start: usize, timeout: Duration) -> Result<Chil
 /// most). A traced child (strace, a debugger) can only be reaped once its
 /// tracer has collected its exit, which the tracer may delay; then a thread
 /// waits for it, so the probe returns in bounded time and no zombie stays.
-fn kill_and_reap(pid: nix::unistd::Pid, bound: Duration) {
+/// The child's stack is released once it is reaped (by that thread, if it
+/// comes to that).
+fn kill_and_reap(child: raw::Child, bound: Duration) {
     use nix::sys::signal::{Signal as NixSignal, kill};
     use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+    let pid = nix::unistd::Pid::from_raw(child.pid());
     let _ = kill(pid, NixSignal::SIGKILL);
     let until = Instant::now() + bound.min(Duration::from_secs(1));
     loop {
         match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
             Ok(WaitStatus::StillAlive) | Err(nix::errno::Errno::EINTR) => {}
-            // Reaped, or not ours to reap any more (ECHILD).
-            _ => return,
+            Ok(status) => return release_if_ended(child, status),
+            // Reaped elsewhere: it has ended.
+            Err(nix::errno::Errno::ECHILD) => return child.reaped(),
+            // Not known to have ended: its stack stays mapped.
+            Err(_) => return,
         }
         if Instant::now() >= until {
+            // If the thread cannot be started, the closure and the child
+            // with it are dropped: the stack stays mapped.
             let _ = std::thread::Builder::new()
                 .name("posture-reap".into())
-                .spawn(
-                    move || {
-                        while let Err(nix::errno::Errno::EINTR) = waitpid(pid, None) {}
-                    },
-                );
+                .spawn(move || {
+                    loop {
+                        match waitpid(pid, None) {
+                            Err(nix::errno::Errno::EINTR) => continue,
+                            Ok(status) => return release_if_ended(child, status),
+                            Err(nix::errno::Errno::ECHILD) => return child.reaped(),
+                            Err(_) => return,
+                        }
+                    }
+                });
             return;
         }
         std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Releases the child's stack when `status` says it has ended (exited or
+/// killed); any other status (none is expected without `WUNTRACED`) leaves
+/// it mapped.
+fn release_if_ended(child: raw::Child, status: nix::sys::wait::WaitStatus) {
+    use nix::sys::wait::WaitStatus;
+    if matches!(status, WaitStatus::Exited(..) | WaitStatus::Signaled(..)) {
+        child.reaped();
     }
 }
 
@@ -1493,6 +1575,64 @@ mod tests {
         let r = r.with_syscalls(probe);
         assert_eq!(r.seccomp.mode, Fact::Known(kernel));
         assert_eq!(r.proc_trust, Fact::Known(crate::report::ProcTrust::Procfs));
+    }
+
+    #[test]
+    fn kernels_from_5_16_share_memory() {
+        for (release, shares) in [
+            ("6.18.44-fc-v1272", true),
+            ("6.1.0-27-amd64", true),
+            ("5.16.0", true),
+            ("5.16", true),
+            ("10.0.0", true),
+            ("5.15.0-91-generic", false),
+            ("5.4.0", false),
+            ("4.18.0-553.el8_10.x86_64", false),
+            ("4.4.0", false),
+            ("6", false),
+            ("", false),
+            ("v6.1", false),
+            ("6.x", false),
+        ] {
+            assert_eq!(shares_memory_safely(release), shares, "{release}");
+        }
+    }
+
+    /// The plan `probe_with` builds on this architecture, without a filter.
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    fn full_plan() -> Vec<raw::Call> {
+        let mut plan: Vec<raw::Call> = Syscall::ALL.iter().filter_map(|sc| sc.call()).collect();
+        plan.push(raw::Call {
+            nr: libc::SYS_unshare,
+            args: [libc::CLONE_NEWUSER as usize, 0, 0, 0, 0, 0],
+            forks: false,
+        });
+        plan.push(raw::Call {
+            nr: libc::SYS_prctl,
+            args: [libc::PR_GET_SECCOMP as usize, 0, 0, 0, 0, 0],
+            forks: false,
+        });
+        plan
+    }
+
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    #[test]
+    fn a_shared_and_a_forked_child_answer_alike() {
+        let plan = full_plan();
+        let timeout = Duration::from_secs(5);
+        let shared = run_child(&plan, 0, timeout, raw::Start::SharedMemory).expect("shared");
+        let forked = run_child(&plan, 0, timeout, raw::Start::Fork).expect("forked");
+        for run in [&shared, &forked] {
+            assert!(run.setup_done);
+            assert!(matches!(run.end, End::Finished));
+            assert_eq!(run.records.len(), plan.len());
+        }
+        assert_eq!(shared.records, forked.records);
+        // From the middle of the plan, as a resumed probe starts.
+        let shared = run_child(&plan, 9, timeout, raw::Start::SharedMemory).expect("shared");
+        let forked = run_child(&plan, 9, timeout, raw::Start::Fork).expect("forked");
+        assert_eq!(shared.records.first().map(|r| r.0), Some(9));
+        assert_eq!(shared.records, forked.records);
     }
 
     #[test]
