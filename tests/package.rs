@@ -181,7 +181,7 @@ fn the_licence_files_are_the_declared_licences() {
             "docs.rs does not build {f}: {features:?}"
         );
     }
-    for f in ["root-tests", "runtime-tests", "guest-tests"] {
+    for f in ["root-tests", "tool-tests", "runtime-tests", "guest-tests"] {
         assert!(!features.contains(&f), "docs.rs builds the test-only {f}");
         assert!(
             pkg["features"].get(f).is_some(),
