@@ -245,7 +245,7 @@ fn mount_id(dir: Option<&OwnedFd>, rel: &Path, nofollow: bool) -> io::Result<Opt
 }
 
 /// Opens a file that a user names (a policy document) for reading, as every
-/// read of the crate does ([`READ_FLAGS`], a regular file only), and reads at
+/// read of the crate does (`READ_FLAGS`, a regular file only), and reads at
 /// most `limit` bytes: [`ReadError::TooLarge`] past it, so that `/dev/zero`
 /// or a FIFO can neither grow the caller's memory nor block it.
 pub fn read_user_file(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
