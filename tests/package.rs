@@ -83,6 +83,7 @@ fn the_package_holds_what_the_build_needs_and_no_test_data() {
         "LICENSE-APACHE",
         "SCHEMA.md",
         "SECURITY.md",
+        "CHECKS.md",
         "schema/posture.schema.json",
     ] {
         assert!(list.contains(f), "{f} is not in the package: {list:?}");
@@ -117,6 +118,7 @@ fn the_package_holds_what_the_build_needs_and_no_test_data() {
         "LICENSE-APACHE",
         "SCHEMA.md",
         "SECURITY.md",
+        "CHECKS.md",
         "schema/posture.schema.json",
         "examples/Dockerfile",
     ]

@@ -236,8 +236,9 @@ pub fn exposition_check(text: &str) {
             None
         }
     }
+    type Labels = Vec<(String, String)>;
     /// `{a="b",c="d"}` after the name: the labels and the rest of the line.
-    fn labels(rest: &str) -> Result<(Vec<(String, String)>, &str), String> {
+    fn labels(rest: &str) -> Result<(Labels, &str), String> {
         let Some(mut r) = rest.strip_prefix('{') else {
             return Ok((Vec::new(), rest));
         };
@@ -307,7 +308,7 @@ pub fn exposition_check(text: &str) {
     let mut with_samples: BTreeSet<String> = BTreeSet::new();
     let mut closed: BTreeSet<String> = BTreeSet::new();
     let mut current: Option<String> = None;
-    let mut series: BTreeSet<(String, Vec<(String, String)>)> = BTreeSet::new();
+    let mut series: BTreeSet<(String, Labels)> = BTreeSet::new();
     let mut enter = |family: &str, n: usize, line: &str| {
         if current.as_deref() != Some(family) {
             if closed.contains(family) {
@@ -370,7 +371,7 @@ pub fn exposition_check(text: &str) {
             continue;
         }
         let end = line
-            .find(|c: char| c == '{' || c == ' ')
+            .find(['{', ' '])
             .unwrap_or_else(|| fail(n, line, "no value".into()));
         let name = &line[..end];
         if !valid_name(name) {
@@ -385,10 +386,10 @@ pub fn exposition_check(text: &str) {
         if !value_ok(value) {
             fail(n, line, format!("value {value:?} is not a float"));
         }
-        if let Some(ts) = fields.next() {
-            if ts.parse::<i64>().is_err() {
-                fail(n, line, format!("timestamp {ts:?}"));
-            }
+        if let Some(ts) = fields.next()
+            && ts.parse::<i64>().is_err()
+        {
+            fail(n, line, format!("timestamp {ts:?}"));
         }
         if fields.next().is_some() {
             fail(n, line, "text after the value".into());
