@@ -51,11 +51,22 @@ for dir in /usr/bin /usr/sbin /usr/local/bin /usr/local/sbin; do
   done
 done
 
+echo "test-rust-only: PATH=$H/bin holds: $(ls "$H/bin" | tr '\n' ' ')" >&2
+echo "test-rust-only: /dev/null bound over: ${MASK[*]}" >&2
+
 unshare -m --propagation private bash -euo pipefail -c '
   mount --bind "$1" /opt/posture-rust
   shift
   H=$1; U=$2; shift 2
-  while [ "$1" != -- ]; do mount --bind /dev/null "$1"; shift; done
+  while [ "$1" != -- ]; do
+    mount --bind /dev/null "$1"
+    # Refuse to go on unless the tool is really out of reach for the user.
+    if setpriv --reuid="$U" --regid="$U" --init-groups "$1" --version >/dev/null 2>&1; then
+      echo "test-rust-only: $1 still runs" >&2
+      exit 1
+    fi
+    shift
+  done
   shift
   cd "$H/posture"
   exec setpriv --reuid="$U" --regid="$U" --init-groups \

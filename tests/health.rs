@@ -8,10 +8,13 @@
 //! independently of the library: these tests run in the host's namespaces,
 //! as root or as any other user. The test process has no no_new_privs, so a
 //! policy requiring `no_new_privs` fails for every user (checked first);
-//! `non_root` is expected to fail exactly when the test process's uid is 0;
-//! no Kubernetes service-account token is mounted, so
-//! `no_service_account_token` passes. The two tests that mount in the
-//! server's mount namespace need root (feature `root-tests`).
+//! one requiring only `proc_trusted` passes for every user (`/proc` is
+//! procfs, checked first); `non_root` is expected to fail exactly when the
+//! test process's uid is 0. The two tests that mount a service-account
+//! token in the server's mount namespace need root (feature `root-tests`);
+//! a user other than root could not even tell that no token is mounted (a
+//! runtime socket path it may not search leaves the mount table
+//! incomplete, so `no_service_account_token` is unknown for it).
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -65,6 +68,18 @@ fn assert_no_service_account() {
         !mounts.contains("/secrets/kubernetes.io/serviceaccount")
             && !mounts.contains("/secrets/eks.amazonaws.com/serviceaccount"),
         "this host has a service-account mount"
+    );
+}
+
+/// `/proc` is procfs (statfs(2), independently of the library), so a
+/// policy that requires only `proc_trusted` passes for every user: the
+/// server, our child, sees the same `/proc`.
+fn assert_proc_is_procfs() {
+    let fs = nix::sys::statfs::statfs("/proc").expect("statfs /proc");
+    assert_eq!(
+        fs.filesystem_type(),
+        nix::sys::statfs::PROC_SUPER_MAGIC,
+        "/proc is not procfs here"
     );
 }
 
@@ -244,27 +259,30 @@ fn sample<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
 
 #[test]
 fn passing_policy_answers_200() {
-    assert_no_service_account();
+    assert_proc_is_procfs();
     let tmp = tempfile::tempdir().unwrap();
-    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let p = policy_file(tmp.path(), "proc-only", "proc_trusted");
     let s = start(&["--policy", p.to_str().unwrap()], &[]);
-    let err = s.wait_stderr("posture: policy \"sa-only\" passed");
-    assert!(err.contains("posture: policy \"sa-only\" passed"), "{err}");
+    let err = s.wait_stderr("posture: policy \"proc-only\" passed");
+    assert!(
+        err.contains("posture: policy \"proc-only\" passed"),
+        "{err}"
+    );
 
     let h = s.get("/healthz");
     assert_eq!(h.status, 200, "{h:?}");
-    assert_eq!(h.body, "pass policy=sa-only\n");
+    assert_eq!(h.body, "pass policy=proc-only\n");
 
     let m = s.get("/metrics");
     assert_eq!(m.status, 200);
     assert_eq!(m.content_type, "text/plain; version=0.0.4; charset=utf-8");
     exposition_check(&m.body);
     assert_eq!(
-        sample(&m.body, "posture_verdict{policy=\"sa-only\"}"),
+        sample(&m.body, "posture_verdict{policy=\"proc-only\"}"),
         Some("1")
     );
     assert_eq!(
-        sample(&m.body, "posture_blocking_checks{policy=\"sa-only\"}"),
+        sample(&m.body, "posture_blocking_checks{policy=\"proc-only\"}"),
         Some("0")
     );
     // Summary only: no capability or check-state series.
@@ -371,10 +389,15 @@ fn check_details(s: &Server) {
 
     let m = s.get("/metrics");
     exposition_check(&m.body);
-    assert!(
-        m.body
-            .contains("posture_info{schema_version=\"1\",runtime=\"none\",origin=\"live\"} 1\n")
-    );
+    // The runtime the document names (on the host in its own mount
+    // namespace: none; a private mount namespace where `/.dockerenv` exists
+    // reads docker, spoofable), the same in the metrics.
+    let runtime = v["report"]["runtime"]["kind"]
+        .as_str()
+        .expect("runtime kind");
+    let info =
+        format!("posture_info{{schema_version=\"1\",runtime=\"{runtime}\",origin=\"live\"}} 1\n");
+    assert!(m.body.contains(&info), "{info} not in:\n{}", m.body);
     // The effective set, bit by bit, as this process's own status says
     // (the server is a child with the same credentials).
     let eff = u64::from_str_radix(&own_status("CapEff"), 16).unwrap();
@@ -899,10 +922,10 @@ fn raw_get(c: &mut TcpStream, path: &str) -> (u16, String) {
 /// back, and real requests are served meanwhile.
 #[test]
 fn slow_clients_are_closed_at_the_header_timeout() {
-    assert_no_service_account();
+    assert_proc_is_procfs();
     const N: usize = 300;
     let tmp = tempfile::tempdir().unwrap();
-    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let p = policy_file(tmp.path(), "proc-only", "proc_trusted");
     let s = start(
         &[
             "--policy",
@@ -935,7 +958,10 @@ fn slow_clients_are_closed_at_the_header_timeout() {
     for _ in 0..3 {
         let t = Instant::now();
         let h = s.get("/healthz");
-        assert_eq!((h.status, h.body.as_str()), (200, "pass policy=sa-only\n"));
+        assert_eq!(
+            (h.status, h.body.as_str()),
+            (200, "pass policy=proc-only\n")
+        );
         assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
     }
 
@@ -961,7 +987,10 @@ fn slow_clients_are_closed_at_the_header_timeout() {
         socket_fds(pid)
     );
     let h = s.get("/healthz");
-    assert_eq!((h.status, h.body.as_str()), (200, "pass policy=sa-only\n"));
+    assert_eq!(
+        (h.status, h.body.as_str()),
+        (200, "pass policy=proc-only\n")
+    );
 }
 
 /// A kept-alive connection stays open between requests for the idle
@@ -970,9 +999,9 @@ fn slow_clients_are_closed_at_the_header_timeout() {
 /// timeout. Bytes of a next request start the header timeout.
 #[test]
 fn idle_keep_alive_connections_close_at_the_idle_timeout() {
-    assert_no_service_account();
+    assert_proc_is_procfs();
     let tmp = tempfile::tempdir().unwrap();
-    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let p = policy_file(tmp.path(), "proc-only", "proc_trusted");
     let s = start(
         &[
             "--policy",
@@ -987,13 +1016,13 @@ fn idle_keep_alive_connections_close_at_the_idle_timeout() {
     let mut c = TcpStream::connect(&s.addr).unwrap();
     assert_eq!(
         raw_get(&mut c, "/healthz"),
-        (200, "pass policy=sa-only\n".into())
+        (200, "pass policy=proc-only\n".into())
     );
     thread::sleep(Duration::from_millis(1500));
     assert!(is_open(&c), "idle, not held to the 1 s header timeout");
     assert_eq!(
         raw_get(&mut c, "/healthz"),
-        (200, "pass policy=sa-only\n".into()),
+        (200, "pass policy=proc-only\n".into()),
         "the kept-alive connection serves the next request"
     );
     let idle_from = Instant::now();
@@ -1025,11 +1054,11 @@ fn idle_keep_alive_connections_close_at_the_idle_timeout() {
 /// backlog and is served once the stalled ones ahead of it time out.
 #[test]
 fn the_connection_bound_holds_and_queued_requests_are_served() {
-    assert_no_service_account();
+    assert_proc_is_procfs();
     const BOUND: usize = 16;
     const STALLED: usize = 40; // two and a half rounds of slots
     let tmp = tempfile::tempdir().unwrap();
-    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let p = policy_file(tmp.path(), "proc-only", "proc_trusted");
     let s = start(
         &[
             "--policy",
@@ -1069,7 +1098,10 @@ fn the_connection_bound_holds_and_queued_requests_are_served() {
     );
     let h = s.get("/healthz");
     let answered = t0.elapsed();
-    assert_eq!((h.status, h.body.as_str()), (200, "pass policy=sa-only\n"));
+    assert_eq!(
+        (h.status, h.body.as_str()),
+        (200, "pass policy=proc-only\n")
+    );
     // Behind 40 stalled connections in the backlog with 16 slots: two rounds
     // of 1 s header timeouts pass before it is accepted.
     assert!(
@@ -1188,12 +1220,12 @@ fn stuck_reading(policy: &str, only: &str, extra: &[&str], fresh: (u16, &str), l
 
 #[test]
 fn a_stuck_reading_after_a_pass_answers_503_stale() {
-    assert_no_service_account();
+    assert_proc_is_procfs();
     stuck_reading(
-        "sa-only",
-        "no_service_account_token",
+        "proc-only",
+        "proc_trusted",
         &[],
-        (200, "pass policy=sa-only\n"),
+        (200, "pass policy=proc-only\n"),
         "pass",
     );
 }
@@ -1216,7 +1248,7 @@ fn a_stuck_reading_after_a_fail_answers_503_stale() {
 #[test]
 fn a_stuck_startup_reading_refuses_or_serves_stale() {
     let tmp = tempfile::tempdir().unwrap();
-    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let p = policy_file(tmp.path(), "proc-only", "proc_trusted");
     let fifo = tmp.path().join("stall");
     mkfifo(&fifo);
     let base = [
@@ -1257,7 +1289,7 @@ fn a_stuck_startup_reading_refuses_or_serves_stale() {
     let h = s.get("/healthz");
     assert_eq!(h.status, 503, "{h:?}");
     assert!(
-        h.body.starts_with("stale policy=sa-only reading=stuck "),
+        h.body.starts_with("stale policy=proc-only reading=stuck "),
         "{h:?}"
     );
     assert_eq!(field(h.body.trim_end(), "last"), Some("none"), "{h:?}");
