@@ -17,6 +17,8 @@
 #      (setpriv, capsh, unshare, seccomp), robustness, HTTP and metrics tests,
 #      (feature root-tests) the tests that need root and the host's own
 #      namespaces, which a plain `cargo test` lists as ignored,
+#      (feature tool-tests) the cross-checks by xmllint, junitparser,
+#      PyYAML, promtool, capsh, setpriv and unshare, ignored likewise,
 #      (feature runtime-tests) the CLI inside real containers, flag by flag,
 #      and (feature guest-tests) the same in podman on the two guest kernels.
 set -euo pipefail

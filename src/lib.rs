@@ -44,21 +44,26 @@
 //!
 //! ## Layout
 //!
-//! The source tree follows the pipeline:
+//! The source tree follows the pipeline (this table is where the README
+//! points for it):
 //!
 //! | where | stage | may |
 //! |---|---|---|
-//! | [`root`] | the one path resolver ([`Root`]: live `/` or a fixture tree) | open files, name a syscall crate |
-//! | [`parse`] | kernel text to values ([`ParseError`]) | nothing else: no I/O |
+//! | [`root`] (`src/root.rs`) | the one path resolver ([`Root`]: live `/` or a fixture tree) | the only file that opens and reads files: the probe's (bounded, non-blocking, `statx`ed) and, through `root::read_user_file`, policy documents; it makes the probe's system calls (`statx`, `readlinkat`, `getdents64`, `capget`, `prctl`, …) through nix and rustix |
+//! | [`parse`] (`src/parse/`) | kernel text to values ([`ParseError`]) | nothing else: no I/O (`capability` re-exports the `caps` crate's `Capability` enum, data only) |
 //! | [`known`] | what runtimes and hosts look like: socket names, sensitive host paths, masked paths, host devices, dangerous capabilities | data only |
-//! | [`probe`] | `&Root` to [`Report`], one reader per area | read through `root` only |
+//! | [`probe`] (`src/probe/`) | `&Root` to [`Report`], one reader per area | read through `root` only (`namespaces` runs procfs's text parsers on what `root` read; no I/O of its own) |
 //! | [`netns`], [`runtime`] | pure inference the probe applies to what it read (host network, container runtime) | nothing else |
-//! | [`report`] | the [`Report`] and every section: the Rust mirror of `SCHEMA.md` | types only |
-//! | [`policy`] | [`CheckId`], checks, presets, controls, policy documents; [`evaluate`] | pure (documents are read from a file or the environment) |
-//! | [`guard()`], [`enforce`] | refuse startup (exit 78) | exit, in `enforce` only |
-//! | [`render`] | text, JUnit, JSON, Prometheus, tracing | pure |
-//! | [`syscalls`] | the opt-in probe of dangerous syscalls | fork and raw syscalls, in its private `raw` module (the crate's only `unsafe`) |
+//! | [`report`], [`fact`] | the [`Report`] and every section: the Rust mirror of `SCHEMA.md`; [`Fact`] (known, or unknown with source and reason) | types only |
+//! | [`policy`] (`src/policy/`) | [`CheckId`], checks, presets, controls, policy documents; [`evaluate`] | pure, except loading: `policy/document.rs` reads a policy file through `root::read_user_file`, `policy/load.rs` reads `POSTURE_POLICY` and `POSTURE_OVERRIDE` |
+//! | [`guard()`], [`enforce`] | refuse startup (exit 78) | exit, in `enforce` only; `guard` runs the syscall probe when its policy judges it |
+//! | [`render`] | text, JUnit, JSON, Prometheus, tracing | pure (`tracing` emits events) |
+//! | `schema` (feature `schema`) | the JSON Schema of the document | pure |
+//! | [`syscalls`] (`src/syscalls.rs`, `src/syscalls/raw.rs`) | the opt-in probe of dangerous syscalls | forks short-lived children and makes the listed raw system calls in them, reads their pipe, polls, kills and reaps them; it also holds the one `getsockopt(SO_NETNS_COOKIE)` `root` asks for. The fork, the raw calls and that `getsockopt` are in the private `raw` module, the crate's only `unsafe` |
 //! | `src/bin/posture.rs` | the CLI: arguments and exit codes only | |
+//!
+//! The old flat paths (`posture::status`, `posture::mountinfo`,
+//! `posture::metrics`, `posture::controls`, …) are kept as re-exports.
 //!
 //! Parsers are pure functions over text, usable on their own:
 //!
@@ -124,6 +129,7 @@
 //! | `prometheus` | no | `posture::render::prometheus` (also `posture::metrics`): Prometheus text exposition of an assessment, no extra dependency |
 //! | `cli` | yes | the `posture` binary (lexopt); `default-features = false` builds none of it |
 //! | `root-tests` | no | tests only: runs the tests that need root or the host's namespaces (in `tests/live.rs`, `tests/syscalls.rs`, `tests/robustness.rs`); the library does not change |
+//! | `tool-tests` | no | tests only: the cross-checks by outside programs (xmllint, junitparser, PyYAML, promtool, capsh, setpriv, unshare), each beside a pure-Rust test that a plain `cargo test` runs; the library does not change |
 //! | `runtime-tests` | no | tests only: the CLI inside real podman and Docker containers (`tests/runtimes.rs`) |
 //! | `guest-tests` | no | tests only: the CLI on Debian's 6.1 and 6.12 kernels in QEMU (`tests/guests.rs`) |
 //!

@@ -1,7 +1,9 @@
 //! The text renderer (`posture::render::text`) on fixture trees, in-process,
 //! and the `posture` binary (src/bin/posture.rs) in a child process once per
 //! exit code (0, 1, 2): every expected value here is read from the fixture's
-//! own files (or decoded by `capsh`), or written out by hand, never taken
+//! own files (capability names from the kernel header's table in
+//! `tests/common`, which `capsh --decode` confirms with the `tool-tests`
+//! feature), or written out by hand, never taken
 //! from the library under test; the subprocess tests check that the binary
 //! prints what the library renders, with the flags wired as documented.
 
@@ -17,8 +19,8 @@ use posture::render::text::{self, Color};
 
 mod common;
 use common::{
-    PRIVILEGED_STRICT_BLOCKING, fixture_dir as fixture, fixture_report, override_spec, posture_bin,
-    report_at,
+    PRIVILEGED_STRICT_BLOCKING, cap_names, copy_tree, fixture_dir as fixture, fixture_report,
+    override_spec, posture_bin, report_at,
 };
 
 /// The binary, in a child process, with no policy, override or NO_COLOR
@@ -57,6 +59,7 @@ fn status_line(name: &str, key: &str) -> Option<String> {
 }
 
 /// Capability names of a mask, as `capsh --decode` prints them (upper-cased).
+#[cfg_attr(not(feature = "tool-tests"), allow(dead_code))]
 fn capsh_decode(mask: u64) -> BTreeSet<String> {
     let out = Command::new(common::capsh())
         .arg(format!("--decode={mask:x}"))
@@ -125,12 +128,34 @@ fn cap_row(text: &str, label: &str, full: &BTreeSet<String>) -> (String, BTreeSe
     (hex.to_string(), names)
 }
 
+/// The written-out capability table agrees with libcap's: `capsh --decode`
+/// names every capability this kernel has, bit by bit and all at once.
+#[test]
+#[cfg_attr(
+    not(feature = "tool-tests"),
+    ignore = "needs capsh (libcap2-bin): cargo test --features tool-tests"
+)]
+fn capsh_decodes_the_capability_table_alike() {
+    let last: usize = std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(last < common::CAP_NAMES.len(), "cap_last_cap {last}");
+    for bit in 0..=last {
+        assert_eq!(cap_names(1 << bit), capsh_decode(1 << bit), "bit {bit}");
+    }
+    let all = (1u64 << (last + 1)) - 1;
+    assert_eq!(cap_names(all), capsh_decode(all));
+    assert_eq!(cap_names(all).len(), last + 1);
+}
+
 fn full_names(name: &str) -> BTreeSet<String> {
     let last: u32 = read(name, "proc/sys/kernel/cap_last_cap")
         .trim()
         .parse()
         .unwrap();
-    capsh_decode((1u64 << (last + 1)) - 1)
+    cap_names((1u64 << (last + 1)) - 1)
 }
 
 #[test]
@@ -156,7 +181,7 @@ fn capability_sets_match_the_fixture_status_files() {
             let mask = u64::from_str_radix(&hex, 16).unwrap();
             let (shown_hex, shown) = cap_row(&text, label, &full);
             assert_eq!(shown_hex, hex, "{name} {label}");
-            assert_eq!(shown, capsh_decode(mask), "{name} {label}");
+            assert_eq!(shown, cap_names(mask), "{name} {label}");
         }
     }
 }
@@ -392,13 +417,7 @@ fn a_full_bounding_set_is_called_full() {
     let src = fixture("docker-default");
     let dir = std::env::temp_dir().join(format!("posture-cli-full-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(&src)
-        .arg(&dir)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    copy_tree(&src, &dir);
     let last: u32 = read("docker-default", "proc/sys/kernel/cap_last_cap")
         .trim()
         .parse()
@@ -440,7 +459,7 @@ fn json_matches_the_fixture_and_the_schema() {
         .iter()
         .map(|n| n.as_str().unwrap().to_string())
         .collect();
-    assert_eq!(names, capsh_decode(u64::from_str_radix(&hex, 16).unwrap()));
+    assert_eq!(names, cap_names(u64::from_str_radix(&hex, 16).unwrap()));
     assert_eq!(
         r["securebits"]["unknown"]["source"],
         "prctl(PR_GET_SECUREBITS)"
@@ -748,13 +767,7 @@ fn long_capability_lines_are_wrapped() {
     // so every set is listed by name, 40 of them.
     let dir = std::env::temp_dir().join(format!("posture-cli-nolast-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(fixture("privileged"))
-        .arg(&dir)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    copy_tree(&fixture("privileged"), &dir);
     std::fs::remove_file(dir.join("proc/sys/kernel/cap_last_cap")).unwrap();
     let text = text::report(&report_at(&dir), Color::Plain);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -772,7 +785,7 @@ fn long_capability_lines_are_wrapped() {
         .split(',')
         .map(|n| n.trim().to_string())
         .collect();
-    assert_eq!(names, capsh_decode(0x000001fffeffffff));
+    assert_eq!(names, cap_names(0x000001fffeffffff));
     assert_eq!(names.len(), 40);
 }
 
@@ -958,24 +971,52 @@ fn the_refusal_lists_the_blocking_rows_of_the_checklist() {
     );
 }
 
-/// Runs the binary on a pseudo-terminal (util-linux `script`), so that
-/// `--color auto` sees a terminal.
+/// Runs the binary with its stdout on a pseudo-terminal (openpty(3), the
+/// terminal `script` would give it), so that `--color auto` sees a
+/// terminal; returns what it wrote there.
 fn on_tty(no_color: Option<&str>) -> Vec<u8> {
+    use std::io::Read;
+
+    let pty = nix::pty::openpty(None, None).expect("openpty");
+    for fd in [&pty.master, &pty.slave] {
+        // Not inherited by the children other tests spawn meanwhile, which
+        // would hold the terminal open past this child's exit.
+        nix::fcntl::fcntl(
+            fd,
+            nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+        )
+        .unwrap();
+    }
     let root = fixture("docker-default");
-    let cmd = format!("{} --root {}", posture_bin().display(), root.display());
-    let mut c = Command::new("script");
-    c.args(["-qec", &cmd, "/dev/null"])
+    let mut c = Command::new(posture_bin());
+    c.arg("--root")
+        .arg(&root)
+        .stdout(std::process::Stdio::from(pty.slave))
         .env_remove("NO_COLOR")
         .env_remove("POSTURE_POLICY")
         .env_remove("POSTURE_OVERRIDE");
     if let Some(v) = no_color {
         c.env("NO_COLOR", v);
     }
-    let out = c.output().unwrap_or_else(|e| {
-        panic!("`script` not runnable ({e}): install bsdutils (apt-get install bsdutils)")
-    });
-    assert!(out.status.success(), "{out:?}");
-    out.stdout
+    let mut child = c.spawn().expect("run the posture binary");
+    // The only other copy of the terminal's slave side is the child's.
+    drop(c);
+    let mut master = std::fs::File::from(pty.master);
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match master.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            // The slave side closed: the child has exited.
+            Err(e) if e.raw_os_error() == Some(nix::libc::EIO) => break,
+            Err(e) => panic!("read the terminal: {e}"),
+        }
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    assert!(!out.is_empty(), "nothing written to the terminal");
+    out
 }
 
 fn stdout(out: &Output) -> &str {
@@ -1006,6 +1047,21 @@ fn exit_0_report_help_and_a_passing_check() {
         assert!(help.contains(word), "help lacks {word:?}:\n{help}");
     }
     assert!(out.stderr.is_empty());
+    assert!(help.contains("-V, --version"), "{help}");
+    // The version, as Cargo.toml says it (read here, not from the binary).
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("Cargo.toml's version line");
+    for flag in ["--version", "-V"] {
+        let out = run(&[flag]);
+        assert_eq!(out.status.code(), Some(0), "{flag}: {out:?}");
+        assert_eq!(stdout(&out), format!("posture {version}\n"), "{flag}");
+        assert!(out.stderr.is_empty(), "{flag}: {out:?}");
+    }
 
     let root = fixture("docker-default");
     let dir = root.to_str().unwrap();

@@ -176,13 +176,7 @@ fn within<T: Send + 'static>(
 }
 
 fn copy_tree(from: &Path, to: &Path) {
-    let st = Command::new("cp")
-        .arg("-a")
-        .arg(from)
-        .arg(to)
-        .status()
-        .expect("cp");
-    assert!(st.success());
+    common::copy_tree(from, to);
 }
 
 fn mkfifo(path: &Path) {

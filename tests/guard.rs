@@ -8,7 +8,8 @@
 //! as any other user, and rely only on what is checked here from the test
 //! process itself first: it has no seccomp filter and no no_new_privs (so
 //! `strict` refuses for every user, and a policy requiring `no_new_privs`
-//! refuses until `setpriv --no-new-privs` sets it). `non_root` is asserted
+//! refuses until no_new_privs is set before exec, as `setpriv --no-new-privs`
+//! does). `non_root` is asserted
 //! both ways: as root it blocks with its fix, as another user it passes and
 //! is not listed.
 
@@ -228,13 +229,11 @@ fn passing_policy_starts_quietly() {
     let tmp = tempfile::tempdir().unwrap();
     let p = only(tmp.path(), "nnp-only", "no_new_privs");
     // The same policy as above, the guard started with no_new_privs set.
-    let out = Command::new("setpriv")
-        .arg("--no-new-privs")
-        .arg(example("guard"))
+    let out = common::with_no_new_privs(&mut Command::new(example("guard")))
         .env("POSTURE_POLICY", &p)
         .env_remove("POSTURE_OVERRIDE")
         .output()
-        .unwrap_or_else(|e| panic!("cannot run setpriv ({e}): install util-linux"));
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");

@@ -1,11 +1,20 @@
 //! The health example as a real HTTP service: the built example binary is
 //! started on 127.0.0.1 port 0 and queried with a real HTTP client; metrics
-//! go through the real `promtool`; the guard's refusal is a real exit status.
+//! go through the Rust format check of `tests/common` (and, with the
+//! `tool-tests` feature, the real `promtool`); the guard's refusal is a real
+//! exit status.
 //!
 //! The expectations about this host come from the host itself, read here
-//! independently of the library: these tests run as root in the host's
-//! namespaces (the project's machines), so `non_root` fails; no Kubernetes
-//! service-account token is mounted, so `no_service_account_token` passes.
+//! independently of the library: these tests run in the host's namespaces,
+//! as root or as any other user. The test process has no no_new_privs, so a
+//! policy requiring `no_new_privs` fails for every user (checked first);
+//! one requiring only `proc_trusted` passes for every user (`/proc` is
+//! procfs, checked first); `non_root` is expected to fail exactly when the
+//! test process's uid is 0. The two tests that mount a service-account
+//! token in the server's mount namespace need root (feature `root-tests`);
+//! a user other than root could not even tell that no token is mounted (a
+//! runtime socket path it may not search leaves the mount table
+//! incomplete, so `no_service_account_token` is unknown for it).
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -18,7 +27,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{CHECK_IDS, example, promtool_check};
+use common::{CHECK_IDS, example, exposition_check, promtool_check};
 
 /// A line of this test process's own status file.
 fn own_status(key: &str) -> String {
@@ -31,10 +40,24 @@ fn own_status(key: &str) -> String {
 }
 
 fn assert_root() {
-    let uid = own_status("Uid");
     assert!(
-        uid.split_whitespace().any(|u| u == "0"),
-        "these tests expect to run as root (the project's machines do): Uid {uid}"
+        is_root(),
+        "this test needs root: cargo test --features root-tests, as root"
+    );
+}
+
+/// Whether any of this process's uids is 0, from its own status file.
+fn is_root() -> bool {
+    own_status("Uid").split_whitespace().any(|u| u == "0")
+}
+
+/// The test process has no no_new_privs (nor has the server, its child),
+/// so a policy that requires it fails for every user.
+fn assert_no_nnp() {
+    assert_eq!(
+        own_status("NoNewPrivs"),
+        "0",
+        "these tests expect no no_new_privs in the test process"
     );
 }
 
@@ -45,6 +68,18 @@ fn assert_no_service_account() {
         !mounts.contains("/secrets/kubernetes.io/serviceaccount")
             && !mounts.contains("/secrets/eks.amazonaws.com/serviceaccount"),
         "this host has a service-account mount"
+    );
+}
+
+/// `/proc` is procfs (statfs(2), independently of the library), so a
+/// policy that requires only `proc_trusted` passes for every user: the
+/// server, our child, sees the same `/proc`.
+fn assert_proc_is_procfs() {
+    let fs = nix::sys::statfs::statfs("/proc").expect("statfs /proc");
+    assert_eq!(
+        fs.filesystem_type(),
+        nix::sys::statfs::PROC_SUPER_MAGIC,
+        "/proc is not procfs here"
     );
 }
 
@@ -179,16 +214,10 @@ impl Server {
         }
     }
 
-    /// Sends SIGTERM (with the real `kill`) and waits for the exit.
+    /// Sends SIGTERM (kill(2)) and waits for the exit.
     fn terminate(mut self) -> (ExitStatus, String) {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("kill -TERM");
         let status = wait_timeout(&mut self.child, Duration::from_secs(10))
             .expect("exits within 10 s of SIGTERM");
         thread::sleep(Duration::from_millis(100));
@@ -230,27 +259,30 @@ fn sample<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
 
 #[test]
 fn passing_policy_answers_200() {
-    assert_no_service_account();
+    assert_proc_is_procfs();
     let tmp = tempfile::tempdir().unwrap();
-    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let p = policy_file(tmp.path(), "proc-only", "proc_trusted");
     let s = start(&["--policy", p.to_str().unwrap()], &[]);
-    let err = s.wait_stderr("posture: policy \"sa-only\" passed");
-    assert!(err.contains("posture: policy \"sa-only\" passed"), "{err}");
+    let err = s.wait_stderr("posture: policy \"proc-only\" passed");
+    assert!(
+        err.contains("posture: policy \"proc-only\" passed"),
+        "{err}"
+    );
 
     let h = s.get("/healthz");
     assert_eq!(h.status, 200, "{h:?}");
-    assert_eq!(h.body, "pass policy=sa-only\n");
+    assert_eq!(h.body, "pass policy=proc-only\n");
 
     let m = s.get("/metrics");
     assert_eq!(m.status, 200);
     assert_eq!(m.content_type, "text/plain; version=0.0.4; charset=utf-8");
-    promtool_check(&m.body);
+    exposition_check(&m.body);
     assert_eq!(
-        sample(&m.body, "posture_verdict{policy=\"sa-only\"}"),
+        sample(&m.body, "posture_verdict{policy=\"proc-only\"}"),
         Some("1")
     );
     assert_eq!(
-        sample(&m.body, "posture_blocking_checks{policy=\"sa-only\"}"),
+        sample(&m.body, "posture_blocking_checks{policy=\"proc-only\"}"),
         Some("0")
     );
     // Summary only: no capability or check-state series.
@@ -267,9 +299,9 @@ fn passing_policy_answers_200() {
 
 #[test]
 fn failing_policy_report_only_answers_503_with_ids() {
-    assert_root();
+    assert_no_nnp();
     let tmp = tempfile::tempdir().unwrap();
-    let p = policy_file(tmp.path(), "nonroot-only", "non_root");
+    let p = policy_file(tmp.path(), "nnp-only", "no_new_privs");
     let s = start(&["--policy", p.to_str().unwrap(), "--report-only"], &[]);
     let err = s.wait_stderr("--report-only: serving anyway");
     assert!(err.contains("refusing to start"), "{err}");
@@ -277,17 +309,17 @@ fn failing_policy_report_only_answers_503_with_ids() {
 
     let h = s.get("/healthz");
     assert_eq!(h.status, 503, "{h:?}");
-    assert_eq!(h.body, "fail policy=nonroot-only blocking=non_root\n");
+    assert_eq!(h.body, "fail policy=nnp-only blocking=no_new_privs\n");
 
     let m = s.get("/metrics");
     assert_eq!(m.status, 200, "metrics are served when failing too");
-    promtool_check(&m.body);
+    exposition_check(&m.body);
     assert_eq!(
-        sample(&m.body, "posture_verdict{policy=\"nonroot-only\"}"),
+        sample(&m.body, "posture_verdict{policy=\"nnp-only\"}"),
         Some("0")
     );
     assert_eq!(
-        sample(&m.body, "posture_check_blocking{check=\"non_root\"}"),
+        sample(&m.body, "posture_check_blocking{check=\"no_new_privs\"}"),
         Some("1")
     );
     assert!(!m.body.contains("posture_capability"));
@@ -349,15 +381,23 @@ fn check_details(s: &Server) {
         assert!(c["overridden"].is_null());
         assert_eq!(c["unknown_accepted"], false);
     }
+    let non_root_status = if is_root() { "fail" } else { "pass" };
     let non_root = checks.iter().find(|c| c["id"] == "non_root").unwrap();
-    assert_eq!(non_root["status"], "fail");
+    assert_eq!(non_root["status"], non_root_status);
+    let nnp = checks.iter().find(|c| c["id"] == "no_new_privs").unwrap();
+    assert_eq!(nnp["status"], "fail");
 
     let m = s.get("/metrics");
-    promtool_check(&m.body);
-    assert!(
-        m.body
-            .contains("posture_info{schema_version=\"1\",runtime=\"none\",origin=\"live\"} 1\n")
-    );
+    exposition_check(&m.body);
+    // The runtime the document names (on the host in its own mount
+    // namespace: none; a private mount namespace where `/.dockerenv` exists
+    // reads docker, spoofable), the same in the metrics.
+    let runtime = v["report"]["runtime"]["kind"]
+        .as_str()
+        .expect("runtime kind");
+    let info =
+        format!("posture_info{{schema_version=\"1\",runtime=\"{runtime}\",origin=\"live\"}} 1\n");
+    assert!(m.body.contains(&info), "{info} not in:\n{}", m.body);
     // The effective set, bit by bit, as this process's own status says
     // (the server is a child with the same credentials).
     let eff = u64::from_str_radix(&own_status("CapEff"), 16).unwrap();
@@ -388,7 +428,16 @@ fn check_details(s: &Server) {
     assert_eq!(
         sample(
             &m.body,
-            "posture_check_status{check=\"non_root\",check_severity=\"must\",required=\"true\",status=\"fail\"}"
+            &format!(
+                "posture_check_status{{check=\"non_root\",check_severity=\"must\",required=\"true\",status=\"{non_root_status}\"}}"
+            )
+        ),
+        Some("1")
+    );
+    assert_eq!(
+        sample(
+            &m.body,
+            "posture_check_status{check=\"no_new_privs\",check_severity=\"recommended\",required=\"true\",status=\"fail\"}"
         ),
         Some("1")
     );
@@ -396,7 +445,7 @@ fn check_details(s: &Server) {
 
 #[test]
 fn details_with_the_flag() {
-    assert_root();
+    assert_no_nnp();
     let s = start(
         &["--policy", "strict", "--report-only", "--expose-details"],
         &[],
@@ -406,7 +455,7 @@ fn details_with_the_flag() {
 
 #[test]
 fn details_with_the_environment() {
-    assert_root();
+    assert_no_nnp();
     let s = start(
         &["--report-only"],
         &[
@@ -417,11 +466,32 @@ fn details_with_the_environment() {
     check_details(&s);
 }
 
+/// The real `promtool check metrics` on what the server serves, the
+/// summary and every fact.
+#[test]
+#[cfg_attr(
+    not(feature = "tool-tests"),
+    ignore = "needs promtool (Debian package prometheus): cargo test --features tool-tests"
+)]
+fn promtool_accepts_the_served_metrics() {
+    let summary = start(&["--report-only"], &[]);
+    let detailed = start(
+        &["--policy", "strict", "--report-only", "--expose-details"],
+        &[],
+    );
+    for s in [&summary, &detailed] {
+        let m = s.get("/metrics");
+        assert_eq!(m.status, 200, "{m:?}");
+        promtool_check(&m.body);
+        exposition_check(&m.body);
+    }
+}
+
 #[test]
 fn guard_refuses_startup_with_78() {
-    assert_root();
+    assert_no_nnp();
     let tmp = tempfile::tempdir().unwrap();
-    let p = policy_file(tmp.path(), "nonroot-only", "non_root");
+    let p = policy_file(tmp.path(), "nnp-only", "no_new_privs");
     let out = Command::new(example("health"))
         .args(["--listen", "127.0.0.1:0", "--policy", p.to_str().unwrap()])
         .env_remove("POSTURE_OVERRIDE")
@@ -431,16 +501,23 @@ fn guard_refuses_startup_with_78() {
     assert_eq!(out.status.code(), Some(78), "stderr: {err}");
     assert!(out.stdout.is_empty(), "never listened: {:?}", out.stdout);
     assert!(
-        err.contains("refusing to start: 1 required check(s) of policy \"nonroot-only\""),
+        err.contains("refusing to start: 1 required check(s) of policy \"nnp-only\""),
         "{err}"
     );
     assert!(
         err.lines().any(|l| l.starts_with("  ")
-            && l.split_whitespace().collect::<Vec<_>>() == ["non_root", "fail", "must", "yes"]),
+            && l.split_whitespace().collect::<Vec<_>>()
+                == ["no_new_privs", "fail", "recommended", "yes"]),
         "{err}"
     );
-    assert!(err.contains("evidence: runs as root: uid real 0"), "{err}");
-    assert!(err.contains("fix: run: --user 1000:1000"), "{err}");
+    assert!(
+        err.contains("evidence: no_new_privs off (from status)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("fix: run: --security-opt no-new-privileges"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -475,9 +552,9 @@ fn an_environment_override_of_an_explicit_policy_is_refused() {
 
 #[test]
 fn sigterm_stops_gracefully() {
-    assert_root();
     let s = start(&["--report-only"], &[]);
-    // The default policy (checklist) fails for root on the host.
+    // The default policy (checklist) fails on the host for every user: the
+    // host's pid namespace.
     assert_eq!(s.get("/healthz").status, 503);
     let (status, err) = s.terminate();
     assert_eq!(status.code(), Some(0), "{err}");
@@ -516,6 +593,10 @@ fn start_in_mount_ns(policy: &Path, extra: &[&str]) -> Server {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root (mounts in the server's mount namespace with unshare, nsenter and mount): cargo test --features root-tests, as root"
+)]
 fn every_request_reads_afresh() {
     assert_root();
     assert_no_service_account();
@@ -533,6 +614,10 @@ fn every_request_reads_afresh() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root (mounts in the server's mount namespace with unshare, nsenter and mount): cargo test --features root-tests, as root"
+)]
 fn cache_keeps_a_reading() {
     assert_root();
     assert_no_service_account();
@@ -550,9 +635,9 @@ fn cache_keeps_a_reading() {
 #[cfg(feature = "tracing")]
 #[test]
 fn refusal_is_also_a_json_log_event() {
-    assert_root();
+    assert_no_nnp();
     let tmp = tempfile::tempdir().unwrap();
-    let p = policy_file(tmp.path(), "nonroot-only", "non_root");
+    let p = policy_file(tmp.path(), "nnp-only", "no_new_privs");
     let out = Command::new(example("health"))
         .args(["--listen", "127.0.0.1:0", "--policy", p.to_str().unwrap()])
         .env_remove("POSTURE_OVERRIDE")
@@ -569,22 +654,17 @@ fn refusal_is_also_a_json_log_event() {
     let e = &events[0];
     assert_eq!(e["level"], "ERROR");
     assert_eq!(e["target"], "posture");
-    assert_eq!(e["fields"]["check"], "non_root");
-    assert_eq!(e["fields"]["severity"], "must");
+    assert_eq!(e["fields"]["check"], "no_new_privs");
+    assert_eq!(e["fields"]["severity"], "recommended");
     assert_eq!(e["fields"]["status"], "fail");
     assert_eq!(e["fields"]["required"], true);
-    assert_eq!(e["fields"]["policy"], "nonroot-only");
-    assert!(
-        e["fields"]["evidence"]
-            .as_str()
-            .unwrap()
-            .contains("uid real 0")
-    );
+    assert_eq!(e["fields"]["policy"], "nnp-only");
+    assert_eq!(e["fields"]["evidence"], "no_new_privs off (from status)");
     assert!(
         e["fields"]["fix"]
             .as_str()
             .unwrap()
-            .contains("--user 1000:1000")
+            .contains("--security-opt no-new-privileges")
     );
 }
 
@@ -594,7 +674,6 @@ fn refusal_is_also_a_json_log_event() {
 /// security/keys/keyctl.c): the check fails and blocks.
 #[test]
 fn the_syscall_probe_runs_at_startup_and_is_reused() {
-    assert_root();
     assert_eq!(own_status("Seccomp"), "0", "this test expects no filter");
     let tmp = tempfile::tempdir().unwrap();
     let p = policy_file(tmp.path(), "syscalls-only", "dangerous_syscalls_blocked");
@@ -631,7 +710,7 @@ fn the_syscall_probe_runs_at_startup_and_is_reused() {
         "the startup probe is reused"
     );
     let m = s.get("/metrics");
-    promtool_check(&m.body);
+    exposition_check(&m.body);
     assert_eq!(sample(&m.body, "posture_syscall_probe_run"), Some("1"));
     assert_eq!(
         sample(
@@ -643,6 +722,81 @@ fn the_syscall_probe_runs_at_startup_and_is_reused() {
 }
 
 // ---- Slow and stuck clients, stuck readings ----------------------------------
+
+/// The accept queue of the IPv4 TCP socket listening on `port`: (queued
+/// connections, listen backlog), asked of the kernel as `ss -ltn` does
+/// (a NETLINK_SOCK_DIAG dump of listening sockets, `inet_diag_msg`'s
+/// `idiag_rqueue` and `idiag_wqueue`; include/uapi/linux/inet_diag.h).
+fn listen_queue(port: u16) -> (u32, u32) {
+    use nix::sys::socket::{
+        AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType, recv, sendto,
+        socket,
+    };
+    use std::os::fd::AsRawFd;
+    const SOCK_DIAG_BY_FAMILY: u16 = 20;
+    const NLM_F_REQUEST: u16 = 0x1;
+    const NLM_F_DUMP: u16 = 0x300;
+    const NLMSG_ERROR: u16 = 2;
+    const NLMSG_DONE: u16 = 3;
+    const TCP_LISTEN: u32 = 10;
+    let fd = socket(
+        AddressFamily::Netlink,
+        SockType::Datagram,
+        SockFlag::SOCK_CLOEXEC,
+        SockProtocol::NetlinkSockDiag,
+    )
+    .expect("a NETLINK_SOCK_DIAG socket");
+    // nlmsghdr (16 bytes) + inet_diag_req_v2 (56 bytes: family, protocol,
+    // ext, pad, states, and an inet_diag_sockid the dump does not filter on).
+    let mut req = Vec::with_capacity(72);
+    req.extend_from_slice(&72u32.to_ne_bytes());
+    req.extend_from_slice(&SOCK_DIAG_BY_FAMILY.to_ne_bytes());
+    req.extend_from_slice(&(NLM_F_REQUEST | NLM_F_DUMP).to_ne_bytes());
+    req.extend_from_slice(&1u32.to_ne_bytes()); // sequence
+    req.extend_from_slice(&0u32.to_ne_bytes()); // port id: the kernel fills it
+    req.extend_from_slice(&[nix::libc::AF_INET as u8, nix::libc::IPPROTO_TCP as u8, 0, 0]);
+    req.extend_from_slice(&(1u32 << TCP_LISTEN).to_ne_bytes());
+    req.resize(72, 0);
+    sendto(
+        fd.as_raw_fd(),
+        &req,
+        &NetlinkAddr::new(0, 0),
+        MsgFlags::empty(),
+    )
+    .expect("send the sock_diag request");
+    let mut found = None;
+    let mut buf = vec![0u8; 64 * 1024];
+    'dump: loop {
+        let n = recv(fd.as_raw_fd(), &mut buf, MsgFlags::empty()).expect("sock_diag answer");
+        let mut at = 0;
+        while at + 16 <= n {
+            let u32_at = |o: usize| u32::from_ne_bytes(buf[o..o + 4].try_into().unwrap());
+            let len = u32_at(at) as usize;
+            let ty = u16::from_ne_bytes(buf[at + 4..at + 6].try_into().unwrap());
+            assert!(
+                len >= 16 && at + len <= n,
+                "a netlink message of {len} bytes"
+            );
+            match ty {
+                NLMSG_DONE => break 'dump,
+                NLMSG_ERROR => panic!("sock_diag: error {}", u32_at(at + 16) as i32),
+                SOCK_DIAG_BY_FAMILY => {
+                    // inet_diag_msg: family, state, timer, retrans, then the
+                    // sockid (source port first, big-endian), expires,
+                    // rqueue, wqueue.
+                    let m = at + 16;
+                    let sport = u16::from_be_bytes([buf[m + 4], buf[m + 5]]);
+                    if sport == port {
+                        found = Some((u32_at(m + 56), u32_at(m + 60)));
+                    }
+                }
+                _ => {}
+            }
+            at += (len + 3) & !3;
+        }
+    }
+    found.unwrap_or_else(|| panic!("no IPv4 TCP socket listens on port {port}"))
+}
 
 /// The server's open sockets (listener, signal pipe, connections), from
 /// `/proc/<pid>/fd`: what a flood of connections costs it.
@@ -768,10 +922,10 @@ fn raw_get(c: &mut TcpStream, path: &str) -> (u16, String) {
 /// back, and real requests are served meanwhile.
 #[test]
 fn slow_clients_are_closed_at_the_header_timeout() {
-    assert_no_service_account();
+    assert_proc_is_procfs();
     const N: usize = 300;
     let tmp = tempfile::tempdir().unwrap();
-    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let p = policy_file(tmp.path(), "proc-only", "proc_trusted");
     let s = start(
         &[
             "--policy",
@@ -804,7 +958,10 @@ fn slow_clients_are_closed_at_the_header_timeout() {
     for _ in 0..3 {
         let t = Instant::now();
         let h = s.get("/healthz");
-        assert_eq!((h.status, h.body.as_str()), (200, "pass policy=sa-only\n"));
+        assert_eq!(
+            (h.status, h.body.as_str()),
+            (200, "pass policy=proc-only\n")
+        );
         assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
     }
 
@@ -830,7 +987,10 @@ fn slow_clients_are_closed_at_the_header_timeout() {
         socket_fds(pid)
     );
     let h = s.get("/healthz");
-    assert_eq!((h.status, h.body.as_str()), (200, "pass policy=sa-only\n"));
+    assert_eq!(
+        (h.status, h.body.as_str()),
+        (200, "pass policy=proc-only\n")
+    );
 }
 
 /// A kept-alive connection stays open between requests for the idle
@@ -839,9 +999,9 @@ fn slow_clients_are_closed_at_the_header_timeout() {
 /// timeout. Bytes of a next request start the header timeout.
 #[test]
 fn idle_keep_alive_connections_close_at_the_idle_timeout() {
-    assert_no_service_account();
+    assert_proc_is_procfs();
     let tmp = tempfile::tempdir().unwrap();
-    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let p = policy_file(tmp.path(), "proc-only", "proc_trusted");
     let s = start(
         &[
             "--policy",
@@ -856,13 +1016,13 @@ fn idle_keep_alive_connections_close_at_the_idle_timeout() {
     let mut c = TcpStream::connect(&s.addr).unwrap();
     assert_eq!(
         raw_get(&mut c, "/healthz"),
-        (200, "pass policy=sa-only\n".into())
+        (200, "pass policy=proc-only\n".into())
     );
     thread::sleep(Duration::from_millis(1500));
     assert!(is_open(&c), "idle, not held to the 1 s header timeout");
     assert_eq!(
         raw_get(&mut c, "/healthz"),
-        (200, "pass policy=sa-only\n".into()),
+        (200, "pass policy=proc-only\n".into()),
         "the kept-alive connection serves the next request"
     );
     let idle_from = Instant::now();
@@ -894,11 +1054,11 @@ fn idle_keep_alive_connections_close_at_the_idle_timeout() {
 /// backlog and is served once the stalled ones ahead of it time out.
 #[test]
 fn the_connection_bound_holds_and_queued_requests_are_served() {
-    assert_no_service_account();
+    assert_proc_is_procfs();
     const BOUND: usize = 16;
     const STALLED: usize = 40; // two and a half rounds of slots
     let tmp = tempfile::tempdir().unwrap();
-    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let p = policy_file(tmp.path(), "proc-only", "proc_trusted");
     let s = start(
         &[
             "--policy",
@@ -927,25 +1087,21 @@ fn the_connection_bound_holds_and_queued_requests_are_served() {
         thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(most, idle_sockets + BOUND, "the bound is reached");
-    // The rest wait in the kernel's accept queue (`ss`: Recv-Q queued,
-    // Send-Q the listen backlog).
-    let port = s.addr.rsplit(':').next().unwrap();
-    let out = Command::new("ss")
-        .args(["-ltnH", &format!("sport = :{port}")])
-        .output()
-        .unwrap();
-    let ss = String::from_utf8_lossy(&out.stdout);
-    let cols: Vec<&str> = ss.split_whitespace().collect();
-    assert_eq!(cols.first(), Some(&"LISTEN"), "{ss}");
-    let queued: usize = cols[1].parse().unwrap();
-    assert_eq!(cols[2], "1024", "the listen backlog: {ss}");
+    // The rest wait in the kernel's accept queue (what `ss -ltn` shows as
+    // Recv-Q, queued, and Send-Q, the listen backlog).
+    let port: u16 = s.addr.rsplit(':').next().unwrap().parse().unwrap();
+    let (queued, backlog) = listen_queue(port);
+    assert_eq!(backlog, 1024, "the listen backlog");
     assert!(
-        queued > 0 && queued <= STALLED - BOUND,
-        "stalled clients beyond the bound wait in the backlog: {ss}"
+        queued > 0 && queued as usize <= STALLED - BOUND,
+        "stalled clients beyond the bound wait in the backlog: {queued} queued"
     );
     let h = s.get("/healthz");
     let answered = t0.elapsed();
-    assert_eq!((h.status, h.body.as_str()), (200, "pass policy=sa-only\n"));
+    assert_eq!(
+        (h.status, h.body.as_str()),
+        (200, "pass policy=proc-only\n")
+    );
     // Behind 40 stalled connections in the backlog with 16 slots: two rounds
     // of 1 s header timeouts pass before it is accepted.
     assert!(
@@ -1064,24 +1220,24 @@ fn stuck_reading(policy: &str, only: &str, extra: &[&str], fresh: (u16, &str), l
 
 #[test]
 fn a_stuck_reading_after_a_pass_answers_503_stale() {
-    assert_no_service_account();
+    assert_proc_is_procfs();
     stuck_reading(
-        "sa-only",
-        "no_service_account_token",
+        "proc-only",
+        "proc_trusted",
         &[],
-        (200, "pass policy=sa-only\n"),
+        (200, "pass policy=proc-only\n"),
         "pass",
     );
 }
 
 #[test]
 fn a_stuck_reading_after_a_fail_answers_503_stale() {
-    assert_root();
+    assert_no_nnp();
     stuck_reading(
-        "nonroot-only",
-        "non_root",
+        "nnp-only",
+        "no_new_privs",
         &["--report-only"],
-        (503, "fail policy=nonroot-only blocking=non_root\n"),
+        (503, "fail policy=nnp-only blocking=no_new_privs\n"),
         "fail",
     );
 }
@@ -1092,7 +1248,7 @@ fn a_stuck_reading_after_a_fail_answers_503_stale() {
 #[test]
 fn a_stuck_startup_reading_refuses_or_serves_stale() {
     let tmp = tempfile::tempdir().unwrap();
-    let p = policy_file(tmp.path(), "sa-only", "no_service_account_token");
+    let p = policy_file(tmp.path(), "proc-only", "proc_trusted");
     let fifo = tmp.path().join("stall");
     mkfifo(&fifo);
     let base = [
@@ -1133,7 +1289,7 @@ fn a_stuck_startup_reading_refuses_or_serves_stale() {
     let h = s.get("/healthz");
     assert_eq!(h.status, 503, "{h:?}");
     assert!(
-        h.body.starts_with("stale policy=sa-only reading=stuck "),
+        h.body.starts_with("stale policy=proc-only reading=stuck "),
         "{h:?}"
     );
     assert_eq!(field(h.body.trim_end(), "last"), Some("none"), "{h:?}");

@@ -1,11 +1,17 @@
-//! `posture::render::junit` read back by real consumers: libxml2's `xmllint`
-//! must find the document well-formed, and `junitparser` (the Python JUnit
-//! XML library CI tools use to merge and inspect reports; Debian package
-//! python3-junitparser) must read back one test case per check with the
-//! failures, messages, outputs and properties the module promises. Fixtures
-//! cover a passing policy with warnings, failed and unknown required
-//! checks, and hostile text (`<&"'>`, tab, a control character) in a
-//! profile name, a policy name and an override reason.
+//! `posture::render::junit` read back by a strict XML parser: every
+//! document must be well-formed XML 1.0 (roxmltree refuses what xmllint
+//! refuses: mismatched tags, undefined entities, characters XML cannot
+//! hold) and read back, in the shape `junitparser` gives it (the Python
+//! JUnit XML library CI tools use to merge and inspect reports), one test
+//! case per check with the failures, messages, outputs and properties the
+//! module promises. Fixtures cover a passing policy with warnings, failed
+//! and unknown required checks, and hostile text (`<&"'>`, tab, a control
+//! character) in a profile name, a policy name and an override reason.
+//!
+//! With the `tool-tests` feature the real consumers read the same
+//! documents: libxml2's `xmllint` must find each well-formed and
+//! `junitparser` (python3-junitparser) must read back exactly what the
+//! Rust reader does; without it that test is listed as ignored.
 
 use std::io::Write;
 use std::path::Path;
@@ -13,10 +19,12 @@ use std::process::Command;
 
 use posture::policy::{Policy, Preset};
 use posture::render::junit;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 mod common;
-use common::{CHECK_IDS, PRIVILEGED_STRICT_BLOCKING, fixture_dir, fixture_report, override_spec};
+use common::{
+    CHECK_IDS, PRIVILEGED_STRICT_BLOCKING, copy_tree, fixture_dir, fixture_report, override_spec,
+};
 
 /// Reads a JUnit document with junitparser and returns what it saw, as JSON.
 const READ_BACK: &str = r#"
@@ -41,8 +49,81 @@ for suite in xml:
 print(json.dumps(out))
 "#;
 
-/// Checks `xml` with xmllint and returns junitparser's reading of it.
+/// Parses `xml` strictly and reads it back as [`READ_BACK`] does with
+/// junitparser: the same JSON shape, attributes that are absent as null,
+/// counts as integers, an element's text as the text before its first
+/// child (ElementTree's `.text`).
 fn consume(xml: &str) -> Value {
+    let doc = roxmltree::Document::parse(xml)
+        .unwrap_or_else(|e| panic!("not well-formed XML: {e}\n--- document ---\n{xml}"));
+    let attr = |n: roxmltree::Node, name: &str| -> Value {
+        n.attribute(name).map_or(Value::Null, |v| json!(v))
+    };
+    let int = |n: roxmltree::Node, name: &str| -> Value {
+        n.attribute(name).map_or(Value::Null, |v| {
+            json!(
+                v.parse::<i64>()
+                    .unwrap_or_else(|e| panic!("{name}={v:?} is not an integer: {e}"))
+            )
+        })
+    };
+    let text = |n: roxmltree::Node| -> Value {
+        match n.first_child() {
+            Some(t) if t.is_text() => json!(t.text().unwrap()),
+            _ => Value::Null,
+        }
+    };
+    fn children<'a, 'i>(
+        n: roxmltree::Node<'a, 'i>,
+        tag: &'static str,
+    ) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> {
+        n.children()
+            .filter(move |c| c.is_element() && c.tag_name().name() == tag)
+    }
+    let root = doc.root_element();
+    let mut suites = Vec::new();
+    for suite in children(root, "testsuite") {
+        let properties: Vec<Value> = children(suite, "properties")
+            .flat_map(|ps| children(ps, "property"))
+            .map(|p| json!([attr(p, "name"), attr(p, "value")]))
+            .collect();
+        let mut cases = Vec::new();
+        for case in children(suite, "testcase") {
+            let results: Vec<Value> = case
+                .children()
+                .filter(|c| c.is_element())
+                .filter_map(|r| {
+                    let kind = match r.tag_name().name() {
+                        "failure" => "Failure",
+                        "error" => "Error",
+                        "skipped" => "Skipped",
+                        _ => return None,
+                    };
+                    Some(json!({"kind": kind, "type": attr(r, "type"),
+                        "message": attr(r, "message"), "text": text(r)}))
+                })
+                .collect();
+            let system_out = children(case, "system-out")
+                .next()
+                .map_or(Value::Null, text);
+            cases.push(
+                json!({"classname": attr(case, "classname"), "name": attr(case, "name"),
+                "results": results, "system_out": system_out}),
+            );
+        }
+        suites.push(
+            json!({"name": attr(suite, "name"), "tests": int(suite, "tests"),
+            "failures": int(suite, "failures"), "errors": int(suite, "errors"),
+            "skipped": int(suite, "skipped"), "properties": properties, "cases": cases}),
+        );
+    }
+    json!({"root": root.tag_name().name(), "name": attr(root, "name"),
+        "tests": int(root, "tests"), "failures": int(root, "failures"),
+        "errors": int(root, "errors"), "suites": suites})
+}
+
+/// Checks `xml` with xmllint and returns junitparser's reading of it.
+fn consume_with_tools(xml: &str) -> Value {
     let mut f = tempfile::NamedTempFile::new().unwrap();
     f.write_all(xml.as_bytes()).unwrap();
     let path = f.path().to_str().unwrap();
@@ -316,26 +397,23 @@ fn every_fixture_under_every_preset_is_read_back_whole() {
 
 /// A copy of `apparmor-complain` whose AppArmor profile name is hostile.
 fn hostile_fixture(dir: &Path, profile: &str) {
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(fixture_dir("apparmor-complain"))
-        .arg(dir)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    copy_tree(&fixture_dir("apparmor-complain"), dir);
     for f in ["proc/self/attr/current", "proc/self/attr/apparmor/current"] {
         std::fs::write(dir.join(f), format!("{profile} (complain)\n")).unwrap();
     }
 }
 
-#[test]
-fn hostile_text_is_escaped_and_read_back_unchanged() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("fixture");
-    let profile = "evil<&\"'>]]>--&amp;";
-    hostile_fixture(&root, profile);
-    let name = "<&\"'> \"policy\" ]]>";
-    let policy_file = tmp.path().join("p.toml");
+const HOSTILE_PROFILE: &str = "evil<&\"'>]]>--&amp;";
+const HOSTILE_POLICY: &str = "<&\"'> \"policy\" ]]>";
+const HOSTILE_REASON: &str = "TICKET<1>\t&\"'\u{1}x";
+
+/// The assessment of a copy of `apparmor-complain` with a hostile profile
+/// name, under a policy document with a hostile name and a hostile
+/// override reason for `non_root`, made in `tmp`.
+fn hostile_assessment(tmp: &Path) -> posture::Assessment {
+    let root = tmp.join("fixture");
+    hostile_fixture(&root, HOSTILE_PROFILE);
+    let policy_file = tmp.join("p.toml");
     std::fs::write(
         &policy_file,
         r#"name = "<&\"'> \"policy\" ]]>"
@@ -345,14 +423,20 @@ non_root = "require"
 "#,
     )
     .unwrap();
-    let reason = "TICKET<1>\t&\"'\u{1}x";
     let policy = Policy::from_name_or_path(policy_file.to_str().unwrap())
         .unwrap()
-        .with_override_spec(&format!("non_root={reason}"))
+        .with_override_spec(&format!("non_root={HOSTILE_REASON}"))
         .unwrap();
-    assert_eq!(policy.name(), name);
+    assert_eq!(policy.name(), HOSTILE_POLICY);
     let report = posture::posture_with_root(&posture::Root::fixture(&root));
-    let a = posture::evaluate(&report, &policy);
+    posture::evaluate(&report, &policy)
+}
+
+#[test]
+fn hostile_text_is_escaped_and_read_back_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (profile, name) = (HOSTILE_PROFILE, HOSTILE_POLICY);
+    let a = hostile_assessment(tmp.path());
     let xml = junit::checks(&a);
     // Nothing hostile reaches the document raw.
     assert!(!xml.contains(profile), "{xml}");
@@ -384,15 +468,21 @@ non_root = "require"
     );
 }
 
+const OVERRIDE_REASON: &str = "base <image> & \"ENV\"";
+
+/// privileged under strict: 11 required checks block (its README);
+/// POSTURE_OVERRIDE's value names them all, one reason with markup.
+fn overridden_assessment() -> posture::Assessment {
+    let policy = Policy::preset(Preset::Strict)
+        .with_env_override_spec(&override_spec(&PRIVILEGED_STRICT_BLOCKING, OVERRIDE_REASON))
+        .unwrap();
+    posture::evaluate(&fixture_report("privileged"), &policy)
+}
+
 #[test]
 fn checks_that_pass_only_by_override_are_skipped_not_green() {
-    // privileged under strict: 11 required checks block (its README);
-    // POSTURE_OVERRIDE's value names them all, one reason with markup.
-    let reason = "base <image> & \"ENV\"";
-    let policy = Policy::preset(Preset::Strict)
-        .with_env_override_spec(&override_spec(&PRIVILEGED_STRICT_BLOCKING, reason))
-        .unwrap();
-    let a = posture::evaluate(&fixture_report("privileged"), &policy);
+    let reason = OVERRIDE_REASON;
+    let a = overridden_assessment();
     let v = consume(&junit::checks(&a));
     assert_shape(&v, &a);
     let s = &v["suites"][0];
@@ -431,4 +521,76 @@ fn checks_that_pass_only_by_override_are_skipped_not_green() {
         case(&v, "no_runtime_socket")["results"],
         serde_json::json!([])
     );
+}
+
+/// Documents that are not well-formed XML, each for its own reason.
+const NOT_XML: [(&str, &str); 7] = [
+    (
+        "mismatched tags",
+        "<testsuites><testsuite></testsuites></testsuite>",
+    ),
+    ("an unclosed element", "<testsuites><testsuite>"),
+    ("a raw ampersand", "<testsuites name=\"a & b\"/>"),
+    ("an undefined entity", "<testsuites name=\"&nbsp;\"/>"),
+    ("a control character", "<testsuites name=\"a\u{1}b\"/>"),
+    (
+        "a duplicate attribute",
+        "<testsuites name=\"a\" name=\"b\"/>",
+    ),
+    ("two root elements", "<testsuites/><testsuites/>"),
+];
+
+/// The Rust reader is a validator: what is not well-formed XML fails it.
+#[test]
+fn the_reader_refuses_what_is_not_xml() {
+    for (why, doc) in NOT_XML {
+        assert!(
+            roxmltree::Document::parse(doc).is_err(),
+            "{why} was accepted: {doc:?}"
+        );
+    }
+}
+
+/// Every document the tests above read, read by the real consumers:
+/// xmllint finds each well-formed, junitparser reads back exactly what the
+/// Rust reader does, and xmllint refuses what the Rust reader refuses.
+#[test]
+#[cfg_attr(
+    not(feature = "tool-tests"),
+    ignore = "needs xmllint (libxml2-utils) and /usr/bin/python3 with python3-junitparser: cargo test --features tool-tests"
+)]
+fn xmllint_and_junitparser_read_every_document_as_the_rust_reader_does() {
+    let mut docs: Vec<(String, String)> = Vec::new();
+    for name in common::all_fixtures() {
+        let report = fixture_report(&name);
+        for preset in [
+            Preset::Checklist,
+            Preset::PssBaseline,
+            Preset::PssRestricted,
+            Preset::Strict,
+        ] {
+            let a = posture::evaluate(&report, &Policy::preset(preset));
+            docs.push((format!("{name} {preset:?}"), junit::checks(&a)));
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    docs.push((
+        "hostile".into(),
+        junit::checks(&hostile_assessment(tmp.path())),
+    ));
+    docs.push(("overridden".into(), junit::checks(&overridden_assessment())));
+    assert!(docs.len() >= 80, "{}", docs.len());
+    for (what, xml) in &docs {
+        assert_eq!(consume_with_tools(xml), consume(xml), "{what}");
+    }
+    for (why, doc) in NOT_XML {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(doc.as_bytes()).unwrap();
+        let lint = Command::new("xmllint")
+            .arg("--noout")
+            .arg(f.path())
+            .output()
+            .expect("xmllint");
+        assert!(!lint.status.success(), "xmllint accepted {why}: {doc:?}");
+    }
 }

@@ -1,5 +1,7 @@
 //! The Kubernetes manifests under `examples/k8s`, parsed by a real YAML
-//! parser (PyYAML's `safe_load_all`, Debian's `python3-yaml`): each file is
+//! parser (yaml-rust2, a YAML 1.2 parser that passes the YAML test suite;
+//! with the `tool-tests` feature PyYAML's `safe_load_all`, Debian's
+//! `python3-yaml`, must read every file the same): each file is
 //! valid YAML, every container sets `terminationMessagePolicy:
 //! FallbackToLogsOnError` (so a refusal's failed checks reach the pod's
 //! status), the CI-gate Job runs the image's CLI once with a
@@ -15,13 +17,62 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{Value, json};
+use yaml_rust2::{Yaml, YamlLoader};
 
 fn k8s_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/k8s")
 }
 
-/// Every document of a YAML file, as JSON, by PyYAML.
+/// A YAML node as JSON, the way PyYAML's documents turn into `json.dumps`:
+/// mappings with string keys, integers, floats, booleans and null.
+fn to_json(path: &Path, y: &Yaml) -> Value {
+    match y {
+        Yaml::Null => Value::Null,
+        Yaml::Boolean(b) => json!(b),
+        Yaml::Integer(i) => json!(i),
+        Yaml::Real(r) => json!(
+            y.as_f64()
+                .unwrap_or_else(|| panic!("{}: {r:?} is no float", path.display()))
+        ),
+        Yaml::String(s) => json!(s),
+        Yaml::Array(a) => Value::Array(a.iter().map(|v| to_json(path, v)).collect()),
+        Yaml::Hash(h) => Value::Object(
+            h.iter()
+                .map(|(k, v)| {
+                    let k = match k {
+                        Yaml::String(s) => s.clone(),
+                        other => panic!(
+                            "{}: a mapping key {other:?} that is not a string",
+                            path.display()
+                        ),
+                    };
+                    (k, to_json(path, v))
+                })
+                .collect(),
+        ),
+        Yaml::Alias(_) | Yaml::BadValue => {
+            panic!(
+                "{}: {y:?} (aliases are not used in the manifests)",
+                path.display()
+            )
+        }
+    }
+}
+
+/// Every document of a YAML file, as JSON, by yaml-rust2; empty documents
+/// are left out, as `safe_load_all`'s `None`s are.
 fn load(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let docs = YamlLoader::load_from_str(&text)
+        .unwrap_or_else(|e| panic!("{} is not valid YAML: {e}", path.display()));
+    docs.iter()
+        .map(|d| to_json(path, d))
+        .filter(|d| !d.is_null())
+        .collect()
+}
+
+/// Every document of a YAML file, as JSON, by PyYAML.
+fn load_with_pyyaml(path: &Path) -> Vec<Value> {
     const TO_JSON: &str = "import json, sys, yaml\n\
         with open(sys.argv[1]) as f:\n    docs = list(yaml.safe_load_all(f))\n\
         print(json.dumps(docs))";
@@ -42,7 +93,23 @@ fn load(path: &Path) -> Vec<Value> {
     docs.into_iter().filter(|d| !d.is_null()).collect()
 }
 
-fn manifests() -> Vec<(String, Vec<Value>)> {
+/// PyYAML (YAML 1.1) reads every manifest as yaml-rust2 (YAML 1.2) does:
+/// no `yes`/`no`/`on`/`off`, octal or sexagesimal scalar means something
+/// else to one of them.
+#[test]
+#[cfg_attr(
+    not(feature = "tool-tests"),
+    ignore = "needs python3 with PyYAML (python3-yaml): cargo test --features tool-tests"
+)]
+fn pyyaml_reads_every_manifest_as_yaml_rust2_does() {
+    let files = manifest_files();
+    assert!(!files.is_empty());
+    for p in files {
+        assert_eq!(load_with_pyyaml(&p), load(&p), "{}", p.display());
+    }
+}
+
+fn manifest_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(k8s_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -50,6 +117,10 @@ fn manifests() -> Vec<(String, Vec<Value>)> {
         .collect();
     files.sort();
     files
+}
+
+fn manifests() -> Vec<(String, Vec<Value>)> {
+    manifest_files()
         .into_iter()
         .map(|p| {
             let name = p.file_name().unwrap().to_str().unwrap().to_string();

@@ -3,11 +3,15 @@
 //! mount, a seccomp filter) changed, each read by the `posture` binary with
 //! `--json` from inside the child.
 //!
-//! They need util-linux (setpriv, unshare, mount) plus libcap2-bin (capsh);
-//! a missing tool fails the test with what to install. What any user can do
-//! runs for every user: the own report, `setpriv --no-new-privs`, a seccomp
-//! filter, a thread's own filter, `unshare -Ur` (which needs unprivileged
-//! user namespaces, as Debian allows, when not run as root). What needs
+//! What any user can do runs for every user, with no outside tool: the own
+//! report, no_new_privs and a new user namespace set up between fork and
+//! exec (as `setpriv --no-new-privs` and `unshare -r` do; the latter needs
+//! unprivileged user namespaces, as Debian allows, when not run as root), a
+//! seccomp filter, a thread's own filter. The same through the real
+//! `setpriv` and `unshare` runs with the `tool-tests` feature, and is
+//! listed as ignored without it. The tests that need root use util-linux
+//! (setpriv, unshare, mount) and libcap2-bin (capsh); a missing tool fails
+//! the test with what to install. What needs
 //! root (dropping bounding capabilities, securebits, mounts, `unshare -n`)
 //! or the host's own network namespace is marked ignored unless the
 //! `root-tests` feature is on (`scripts/test-all.sh` turns it on with
@@ -161,7 +165,37 @@ fn own_report_agrees_with_own_status() {
     assert_eq!(r.kernel.cap_last_cap.known(), Some(&last));
 }
 
+/// no_new_privs set in the child just before it execs the binary (the
+/// prctl `setpriv --no-new-privs` makes), and not set without it.
 #[test]
+fn no_new_privs_set_before_exec_is_reported() {
+    assert_eq!(
+        fs_status("NoNewPrivs"),
+        "0",
+        "the test process must not have no_new_privs already"
+    );
+    let bin = posture_bin();
+    let out = common::with_no_new_privs(Command::new(&bin).arg("--json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let (_, with) = json_after(&out, None);
+    assert_eq!(
+        with["report"]["no_new_privs"]["known"],
+        serde_json::json!({"enabled": true, "source": "status"})
+    );
+    let (_, without) = json_after(&run(&bin, &["--json"]), None);
+    assert_eq!(
+        without["report"]["no_new_privs"]["known"],
+        serde_json::json!({"enabled": false, "source": "status"})
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "tool-tests"),
+    ignore = "needs setpriv (util-linux): cargo test --features tool-tests"
+)]
 fn no_new_privs_set_by_setpriv_is_reported() {
     assert_eq!(
         fs_status("NoNewPrivs"),
@@ -221,7 +255,146 @@ fn a_dropped_bounding_capability_is_missing_from_the_report() {
     }
 }
 
+/// The child enters a new user namespace before it execs the binary, as
+/// `unshare -r` does: unshare(CLONE_NEWUSER), `deny` to setgroups, then
+/// our uid and gid mapped to 0 (the one mapping an unprivileged process
+/// may write for itself). Before the exec it sends what the kernel then
+/// says, its `uid_map` and its `ns/user` link, down a pipe; the report
+/// must agree with both.
 #[test]
+fn a_new_user_namespace_is_reported_with_the_kernel_map() {
+    use std::io::Read;
+    use std::os::fd::{AsRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+
+    let bin = posture_bin();
+    let ours: u32 = fs_status("Uid")
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let our_gid: u32 = fs_status("Gid")
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let our_userns = std::fs::read_link("/proc/self/ns/user").unwrap();
+    // Everything the child writes is made here: it may not allocate.
+    let uid_map = format!("0 {ours} 1\n");
+    let gid_map = format!("0 {our_gid} 1\n");
+    let (r, w): (OwnedFd, OwnedFd) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).unwrap();
+    let w_fd = w.as_raw_fd();
+    let mut cmd = Command::new(&bin);
+    cmd.arg("--json");
+    // SAFETY: between fork and exec the closure makes only system calls
+    // (unshare, open, write, read, readlink, close) on buffers made before
+    // the fork; it allocates nothing and takes no lock.
+    unsafe {
+        cmd.pre_exec(move || {
+            use nix::libc;
+            let err = std::io::Error::last_os_error;
+            let write_file = |path: &std::ffi::CStr, data: &[u8]| -> std::io::Result<()> {
+                let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+                if fd < 0 {
+                    return Err(err());
+                }
+                let n = libc::write(fd, data.as_ptr().cast(), data.len());
+                let e = err();
+                libc::close(fd);
+                if n != data.len() as isize {
+                    return Err(e);
+                }
+                Ok(())
+            };
+            if libc::unshare(libc::CLONE_NEWUSER) != 0 {
+                return Err(err());
+            }
+            write_file(c"/proc/self/setgroups", b"deny")?;
+            write_file(c"/proc/self/uid_map", uid_map.as_bytes())?;
+            write_file(c"/proc/self/gid_map", gid_map.as_bytes())?;
+            let mut buf = [0u8; 512];
+            let fd = libc::open(
+                c"/proc/self/uid_map".as_ptr(),
+                libc::O_RDONLY | libc::O_CLOEXEC,
+            );
+            if fd < 0 {
+                return Err(err());
+            }
+            let n = libc::read(fd, buf.as_mut_ptr().cast(), buf.len());
+            let e = err();
+            libc::close(fd);
+            if n < 0 {
+                return Err(e);
+            }
+            libc::write(w_fd, buf.as_ptr().cast(), n as usize);
+            let n = libc::readlink(
+                c"/proc/self/ns/user".as_ptr(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+            );
+            if n < 0 {
+                return Err(err());
+            }
+            libc::write(w_fd, buf.as_ptr().cast(), n as usize);
+            libc::write(w_fd, b"\n".as_ptr().cast(), 1);
+            Ok(())
+        });
+    }
+    let out = cmd
+        .output()
+        .expect("start the binary in a new user namespace");
+    // The last copy of the write end: the child's went at its exec.
+    drop(w);
+    drop(cmd);
+    let mut before = String::new();
+    std::fs::File::from(r).read_to_string(&mut before).unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let (_, v) = json_after(&out, None);
+    let mut lines = before.lines();
+    let map: Vec<u64> = lines
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    let link = lines.next().unwrap();
+    // What the kernel kept: our uid as root, one id.
+    assert_eq!(map, [0, u64::from(ours), 1]);
+    let r = &v["report"];
+    let u = &r["user_namespace"];
+    assert_eq!(
+        u["uid_map"]["known"]["ranges"],
+        serde_json::json!([{"inside": map[0], "outside": map[1], "count": map[2]}])
+    );
+    let want_root = if ours == 0 {
+        serde_json::json!("host_root")
+    } else {
+        serde_json::json!({"unprivileged": {"outside": ours}})
+    };
+    assert_eq!(u["root_uid"]["known"], want_root);
+    assert_eq!(u["initial"]["known"], false);
+    let ino: u64 = link
+        .trim_start_matches("user:[")
+        .trim_end_matches(']')
+        .parse()
+        .unwrap();
+    let ns = r["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["type"] == "user")
+        .unwrap();
+    assert_eq!(ns["inode"]["known"], ino);
+    assert_ne!(link, our_userns.to_str().unwrap(), "a new user namespace");
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "tool-tests"),
+    ignore = "needs unshare (util-linux) and sh: cargo test --features tool-tests"
+)]
 fn unshare_user_namespace_is_reported_with_the_kernel_map() {
     let bin = posture_bin();
     let ours: u32 = fs_status("Uid")

@@ -1,18 +1,18 @@
-//! The Prometheus exposition of real fixture trees: valid for the real
-//! `promtool check metrics` (format and lint), and every value the one the
-//! fixture's own files say (read here directly from the fixture, not from the
-//! library).
+//! The Prometheus exposition of real fixture trees: valid text format that
+//! passes `promtool check metrics`'s lints (checked in Rust by
+//! `common::exposition_check`; with the `tool-tests` feature, by the real
+//! `promtool` too), and every value the one the fixture's own files say
+//! (read here directly from the fixture, not from the library).
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use posture::policy::{Policy, Preset, evaluate};
 
 mod common;
 use common::{
-    PRIVILEGED_STRICT_BLOCKING, fixture_dir as fixture, fixture_report, override_spec,
-    promtool_check,
+    PRIVILEGED_STRICT_BLOCKING, exposition_check, fixture_dir as fixture, fixture_report,
+    override_spec, promtool_check,
 };
 
 type Labels = BTreeMap<String, String>;
@@ -258,16 +258,16 @@ fn nnp_state(dir: &Path) -> &'static str {
     }
 }
 
-/// Renders with the checklist, checks with promtool, and checks the facts
+/// Renders with the checklist, checks the format, and checks the facts
 /// that come straight from the fixture's files.
 fn check_fixture(name: &str, runtime: &str, userns: &str) -> Metrics {
     let dir = fixture(name);
     let report = fixture_report(name);
     let a = evaluate(&report, &Policy::preset(Preset::Checklist));
     let text = posture::metrics::render(&report, &a);
-    promtool_check(&text);
+    exposition_check(&text);
     let summary = posture::metrics::render_summary(&a);
-    promtool_check(&summary);
+    exposition_check(&summary);
     let m = Metrics::of(&text);
 
     assert_eq!(
@@ -590,20 +590,14 @@ fn gvisor_no_new_privs_is_unknown_not_off() {
 fn unreadable_status_is_unknown_everywhere() {
     let tmp = tempfile::tempdir().unwrap();
     let dst = tmp.path().join("tree");
-    let st = Command::new("cp")
-        .arg("-a")
-        .arg(fixture("docker-default"))
-        .arg(&dst)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    common::copy_tree(&fixture("docker-default"), &dst);
     std::fs::remove_file(dst.join("proc/self/status")).unwrap();
     std::fs::write(dst.join("proc/self/status.errno"), "EACCES\n").unwrap();
 
     let report = common::report_at(&dst);
     let a = evaluate(&report, &Policy::preset(Preset::Checklist));
     let text = posture::metrics::render(&report, &a);
-    promtool_check(&text);
+    exposition_check(&text);
     let m = Metrics::of(&text);
     for set in [
         "effective",
@@ -648,7 +642,7 @@ fn unreadable_status_is_unknown_everywhere() {
 }
 
 /// Label values with quotes, backslashes and newlines (a policy name and an
-/// override reason come from users) survive escaping, per promtool and a
+/// override reason come from users) survive escaping, per the format check and a
 /// round trip through the parser.
 #[test]
 fn label_values_are_escaped() {
@@ -660,8 +654,8 @@ fn label_values_are_escaped() {
     let report = fixture_report("docker-default");
     let a = evaluate(&report, &policy);
     let text = posture::metrics::render(&report, &a);
-    promtool_check(&text);
-    promtool_check(&posture::metrics::render_summary(&a));
+    exposition_check(&text);
+    exposition_check(&posture::metrics::render_summary(&a));
     let m = Metrics::of(&text);
     assert_eq!(m.value("posture_overrides", &[("policy", name)]), 1.0);
     assert_eq!(
@@ -703,7 +697,7 @@ fn an_unprobed_report_reads_unknown_for_every_syscall() {
     let r = fixture_report("docker-default");
     let a = evaluate(&r, &Policy::preset(Preset::Checklist));
     let text = posture::metrics::render(&r, &a);
-    promtool_check(&text);
+    exposition_check(&text);
     let m = Metrics(parse(&text));
     assert_eq!(m.value("posture_syscall_probe_run", &[]), 0.0);
     assert_eq!(
@@ -739,7 +733,7 @@ fn a_probed_report_has_one_state_per_syscall() {
     );
     let a = evaluate(&r, &Policy::preset(Preset::Checklist));
     let text = posture::metrics::render(&r, &a);
-    promtool_check(&text);
+    exposition_check(&text);
     let m = Metrics(parse(&text));
     assert_eq!(m.value("posture_syscall_probe_run", &[]), 1.0);
     let sets = syscall_states(&text);
@@ -763,7 +757,7 @@ fn ignored_checks_name_no_controls() {
     let report = fixture_report("k8s-restricted");
     let a = evaluate(&report, &Policy::preset(Preset::PssRestricted));
     let text = posture::metrics::render(&report, &a);
-    promtool_check(&text);
+    exposition_check(&text);
     let m = Metrics::of(&text);
     assert!(
         m.series("posture_check_control_info")
@@ -801,8 +795,8 @@ fn overrides_are_counted_by_what_they_downgraded_and_named_with_their_source() {
     let a = evaluate(&report, &policy);
     let summary = posture::metrics::render_summary(&a);
     let full = posture::metrics::render(&report, &a);
-    promtool_check(&summary);
-    promtool_check(&full);
+    exposition_check(&summary);
+    exposition_check(&full);
     let strict = [("policy", "strict")];
     for (what, text) in [("summary", &summary), ("full", &full)] {
         let m = Metrics::of(text);
@@ -859,4 +853,153 @@ fn overrides_are_counted_by_what_they_downgraded_and_named_with_their_source() {
         0.0
     );
     assert!(s.series("posture_check_overridden").is_empty());
+}
+
+/// Expositions that are wrong, each for its own reason, and whether
+/// promtool 2.42 refuses them too (the others break rules Prometheus keeps
+/// when it scrapes, which promtool's lint does not look at).
+const NOT_EXPOSITIONS: [(&str, &str, bool); 12] = [
+    ("no help text", "foo_info 1\n", true),
+    (
+        "a counter without _total",
+        "# HELP foo_seen x\n# TYPE foo_seen counter\nfoo_seen 1\n",
+        true,
+    ),
+    (
+        "a gauge with _total",
+        "# HELP foo_total x\n# TYPE foo_total gauge\nfoo_total 1\n",
+        true,
+    ),
+    (
+        "a gauge with _count",
+        "# HELP foo_count x\n# TYPE foo_count gauge\nfoo_count 1\n",
+        true,
+    ),
+    (
+        "camelCase",
+        "# HELP fooBar x\n# TYPE fooBar gauge\nfooBar 1\n",
+        true,
+    ),
+    (
+        "an abbreviated unit",
+        "# HELP foo_ms x\n# TYPE foo_ms gauge\nfoo_ms 1\n",
+        true,
+    ),
+    (
+        "a bad escape",
+        "# HELP foo_info x\n# TYPE foo_info gauge\nfoo_info{l=\"x\\q\"} 1\n",
+        true,
+    ),
+    (
+        "a value that is no number",
+        "# HELP foo_info x\n# TYPE foo_info gauge\nfoo_info one\n",
+        true,
+    ),
+    (
+        "a second TYPE",
+        "# HELP foo_info x\n# TYPE foo_info gauge\n# TYPE foo_info gauge\nfoo_info 1\n",
+        true,
+    ),
+    (
+        "a label twice",
+        "# HELP foo_info x\n# TYPE foo_info gauge\nfoo_info{l=\"1\",l=\"2\"} 1\n",
+        true,
+    ),
+    (
+        "a series twice",
+        "# HELP foo_info x\n# TYPE foo_info gauge\nfoo_info 1\nfoo_info 2\n",
+        false,
+    ),
+    (
+        "a family split by another",
+        "# HELP foo_info x\n# TYPE foo_info gauge\nfoo_info 1\n# HELP bar_info x\n# TYPE bar_info gauge\nbar_info 1\nfoo_info{x=\"1\"} 2\n",
+        false,
+    ),
+];
+
+/// The Rust format check is no rubber stamp: each broken exposition fails
+/// it, and a good one passes.
+#[test]
+fn the_format_check_refuses_broken_expositions() {
+    exposition_check("# HELP foo_info x\n# TYPE foo_info gauge\nfoo_info{l=\"a\\\"b\"} 1\n");
+    for (why, text, _) in NOT_EXPOSITIONS {
+        let refused = std::panic::catch_unwind(|| exposition_check(text)).is_err();
+        assert!(refused, "{why} passed the format check: {text:?}");
+    }
+}
+
+/// The real `promtool check metrics` on every kind of exposition the tests
+/// above check in Rust: each fixture under each preset, full and summary,
+/// hostile label values, a probed live report and overrides of both
+/// sources; and it refuses what promtool's rules refuse of the broken ones.
+#[test]
+#[cfg_attr(
+    not(feature = "tool-tests"),
+    ignore = "needs promtool (Debian package prometheus): cargo test --features tool-tests"
+)]
+fn promtool_accepts_every_exposition() {
+    let mut texts: Vec<(String, String)> = Vec::new();
+    let mut add = |what: String, report: &posture::Report, a: &posture::Assessment| {
+        texts.push((
+            format!("{what} (full)"),
+            posture::metrics::render(report, a),
+        ));
+        texts.push((
+            format!("{what} (summary)"),
+            posture::metrics::render_summary(a),
+        ));
+    };
+    for name in common::all_fixtures() {
+        let report = fixture_report(&name);
+        for preset in [
+            Preset::Checklist,
+            Preset::PssBaseline,
+            Preset::PssRestricted,
+            Preset::Strict,
+        ] {
+            let a = evaluate(&report, &Policy::preset(preset));
+            add(format!("{name} {preset:?}"), &report, &a);
+        }
+    }
+    let report = fixture_report("docker-default");
+    let hostile = Policy::preset(Preset::Checklist)
+        .named("team \"payments\"\\prod\nline2")
+        .override_check(posture::CheckId::NonRoot, "TICKET-1: \"legacy\"\\root\nsee");
+    add(
+        "hostile labels".into(),
+        &report,
+        &evaluate(&report, &hostile),
+    );
+    let live = posture::posture().with_syscalls(posture::syscalls::probe());
+    add(
+        "live, probed".into(),
+        &live,
+        &evaluate(&live, &Policy::preset(Preset::Strict)),
+    );
+    let privileged = fixture_report("privileged");
+    let overridden = Policy::preset(Preset::Strict)
+        .override_check(posture::CheckId::NonRoot, "TICKET-1")
+        .with_env_override_spec(&override_spec(
+            &PRIVILEGED_STRICT_BLOCKING[1..],
+            "base image",
+        ))
+        .unwrap();
+    add(
+        "overrides".into(),
+        &privileged,
+        &evaluate(&privileged, &overridden),
+    );
+    assert!(texts.len() >= 100, "{}", texts.len());
+    for (what, text) in &texts {
+        eprintln!("promtool: {what}");
+        promtool_check(text);
+        exposition_check(text);
+    }
+    for (why, text, promtool_refuses) in NOT_EXPOSITIONS {
+        if !promtool_refuses {
+            continue;
+        }
+        let refused = std::panic::catch_unwind(|| promtool_check(text)).is_err();
+        assert!(refused, "promtool accepted {why}: {text:?}");
+    }
 }

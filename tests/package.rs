@@ -83,6 +83,7 @@ fn the_package_holds_what_the_build_needs_and_no_test_data() {
         "LICENSE-APACHE",
         "SCHEMA.md",
         "SECURITY.md",
+        "CHECKS.md",
         "schema/posture.schema.json",
     ] {
         assert!(list.contains(f), "{f} is not in the package: {list:?}");
@@ -117,6 +118,7 @@ fn the_package_holds_what_the_build_needs_and_no_test_data() {
         "LICENSE-APACHE",
         "SCHEMA.md",
         "SECURITY.md",
+        "CHECKS.md",
         "schema/posture.schema.json",
         "examples/Dockerfile",
     ]
@@ -181,7 +183,7 @@ fn the_licence_files_are_the_declared_licences() {
             "docs.rs does not build {f}: {features:?}"
         );
     }
-    for f in ["root-tests", "runtime-tests", "guest-tests"] {
+    for f in ["root-tests", "tool-tests", "runtime-tests", "guest-tests"] {
         assert!(!features.contains(&f), "docs.rs builds the test-only {f}");
         assert!(
             pkg["features"].get(f).is_some(),

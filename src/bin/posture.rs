@@ -8,6 +8,7 @@
 //! posture                         # text report of this process
 //! posture --json                  # the versioned JSON document
 //! posture --check --policy pss-restricted --format junit > posture.xml
+//! posture --version               # "posture " and the crate version
 //! ```
 //!
 //! `POSTURE_OVERRIDE` and an explicit `--policy`: the policy named on the
@@ -35,7 +36,7 @@ const USAGE: &str = "\
 usage: posture [--json] [--root DIR] [--color WHEN] [--probe-syscalls]
        posture --check [--policy NAME|FILE [--allow-env-override]] [--format FORMAT]
                        [--root DIR] [--probe-syscalls]
-       posture --help
+       posture --help | --version
 
 Prints the container hardening of this process as its kernel reports it:
 capability sets (dangerous ones in bold red), securebits, no_new_privs, ids,
@@ -73,6 +74,7 @@ options:
                      dangerous_syscalls_blocked check. Probes this process,
                      so not with --root
   -h, --help         print this help
+  -V, --version      print `posture <version>` and exit
 
 Options take their value as --opt VALUE or --opt=VALUE.
 
@@ -99,6 +101,8 @@ enum ColorWhen {
 #[derive(Debug)]
 struct Args {
     help: bool,
+    /// `--version`: print the crate version.
+    version: bool,
     format: Format,
     root: Option<String>,
     color: ColorWhen,
@@ -157,6 +161,7 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
     use lexopt::prelude::*;
     let mut args = Args {
         help: false,
+        version: false,
         format: Format::Text,
         root: None,
         color: ColorWhen::Auto,
@@ -168,6 +173,7 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
     while let Some(arg) = p.next()? {
         match arg {
             Short('h') | Long("help") => args.help = true,
+            Short('V') | Long("version") => args.version = true,
             Long("json") => args.format = Format::Json,
             Long("check") => args.check = true,
             Long("probe-syscalls") => args.probe_syscalls = true,
@@ -193,7 +199,7 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
             _ => return Err(arg.unexpected().into()),
         }
     }
-    if args.help {
+    if args.help || args.version {
         return Ok(args);
     }
     if args.policy.is_some() && !args.check {
@@ -221,6 +227,12 @@ fn main() -> ExitCode {
     };
     if args.help {
         return write_out(&format!("{USAGE}\n"), ExitCode::SUCCESS);
+    }
+    if args.version {
+        return write_out(
+            concat!("posture ", env!("CARGO_PKG_VERSION"), "\n"),
+            ExitCode::SUCCESS,
+        );
     }
     let report = match &args.root {
         Some(dir) => posture::posture_with_root(&Root::fixture(dir)),
