@@ -143,7 +143,7 @@ use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
 use crate::fact::{Fact, Unknown};
-use crate::report::Report;
+use crate::report::{ProcTrust, Report};
 use crate::root::{Root, SMALL_FILE_LIMIT};
 use crate::status::{SeccompMode, Status};
 
@@ -882,23 +882,18 @@ impl Report {
                 kernel.as_str()
             );
             let finding = format!("{}: {reason}", self.capabilities.source);
-            self.seccomp.mode = Fact::unknown(self.capabilities.source.clone(), reason);
-            self.seccomp.filters = self.seccomp.mode.clone().map(|_| 0);
-            self.proc_trust = match std::mem::replace(
-                &mut self.proc_trust,
-                Fact::Known(crate::report::ProcTrust::Procfs),
-            ) {
-                Fact::Known(crate::report::ProcTrust::Disagrees { mut findings }) => {
-                    findings.push(finding);
-                    Fact::Known(crate::report::ProcTrust::Disagrees { findings })
-                }
-                Fact::Known(crate::report::ProcTrust::Procfs) => {
-                    Fact::Known(crate::report::ProcTrust::Disagrees {
+            let unknown = Unknown::new(self.capabilities.source.clone(), reason);
+            self.seccomp.mode = Fact::Unknown(unknown.clone());
+            self.seccomp.filters = Fact::Unknown(unknown);
+            match &mut self.proc_trust {
+                Fact::Known(ProcTrust::Disagrees { findings }) => findings.push(finding),
+                Fact::Known(ProcTrust::Procfs) => {
+                    self.proc_trust = Fact::Known(ProcTrust::Disagrees {
                         findings: vec![finding],
-                    })
+                    });
                 }
-                other => other,
-            };
+                _ => {}
+            }
         }
         self.syscalls = Fact::Known(probe);
         self

@@ -110,51 +110,6 @@ impl Metrics {
     }
 }
 
-/// The kernel's capability names by bit (include/uapi/linux/capability.h).
-const CAP_NAMES: [&str; 41] = [
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-];
-
 /// A `Name:\tvalue` line of the fixture's status file.
 fn status_line(dir: &Path, key: &str) -> Option<String> {
     let text = std::fs::read_to_string(dir.join("proc/self/status")).ok()?;
@@ -214,7 +169,7 @@ fn assert_capabilities_match_status(dir: &Path, m: &Metrics) {
             last + 1,
             "{set}: one series per capability the kernel has"
         );
-        for (bit, name) in CAP_NAMES.iter().enumerate().take(last + 1) {
+        for (bit, name) in common::CAP_NAMES.iter().enumerate().take(last + 1) {
             assert_eq!(
                 m.value("posture_capability", &[("set", set), ("capability", name)]),
                 ((mask >> bit) & 1) as f64,

@@ -12,7 +12,7 @@ use crate::fact::{Fact, Unknown};
 use crate::known::{
     MASKED_PATHS, READONLY_PATHS, RUNTIME_MANAGED, RUNTIME_SOCKET_DIRS, RUNTIME_SOCKETS,
     RUNTIME_STATE_DIRS, SENSITIVE_HOST_PATHS, SENSITIVE_HOST_TREES, SERVICE_ACCOUNT_DIRS,
-    SOCKET_PATHS, SOCKETS_IN_DIRECTORY, VOLUME_DIRS, is_host_device, runtime_file_layout,
+    SOCKET_PATHS, VOLUME_DIRS, is_host_device, runtime_file_layout, sockets_in_directory,
 };
 use crate::parse::mountinfo::{
     Mount, MountTable, basename, is_ancestor_or_equal, mount_at, mount_for,
@@ -66,14 +66,14 @@ fn may_hold_sockets(m: &Mount) -> bool {
 }
 
 /// Calls `f(path, runtime)` for each place to look for a runtime socket: the
-/// fixed places ([`SOCKET_PATHS`]), then [`SOCKETS_IN_DIRECTORY`] below each
+/// fixed places ([`SOCKET_PATHS`]), then [`sockets_in_directory`] below each
 /// mount that may be a host directory (a local filesystem mounted outside
 /// `/`, `/dev`, `/proc` and `/sys`; each directory once, in path order): the socket names
 /// at its top and one directory down. Paths already in `known` are left
 /// out. Returns `false` when there were more than [`SOCKET_SEARCH_MOUNTS`]
 /// such mounts and the rest were not searched. No directory is listed: the
 /// number of places is at most `SOCKET_PATHS.len() + SOCKET_SEARCH_MOUNTS *
-/// SOCKETS_IN_DIRECTORY.len()`, one `stat` each.
+/// sockets_in_directory().count()`, one `stat` each.
 pub fn for_each_socket_candidate(
     mounts: &[Mount],
     known: &[SocketMount],
@@ -93,14 +93,14 @@ pub fn for_each_socket_candidate(
     dirs.dedup();
     let complete = dirs.len() <= SOCKET_SEARCH_MOUNTS;
     // One buffer, long enough for every candidate.
-    let longest_rel = SOCKETS_IN_DIRECTORY.iter().map(|(r, _)| r.len()).max();
+    let longest_rel = sockets_in_directory().map(|(r, _)| r.len()).max();
     let longest_dir = dirs.iter().map(|d| d.len()).max();
     let mut path = match longest_dir {
         Some(d) => String::with_capacity(d + 1 + longest_rel.unwrap_or(0)),
         None => String::new(),
     };
     for dir in dirs.iter().take(SOCKET_SEARCH_MOUNTS) {
-        for (rel, rt) in SOCKETS_IN_DIRECTORY {
+        for (rel, rt) in sockets_in_directory() {
             path.clear();
             path.push_str(dir);
             path.push('/');
@@ -618,26 +618,27 @@ mod tests {
         // directory down: a whole tmpfs, a part of one, a host directory on
         // a disk, a file bind (its stats find no directory), btrfs.
         for d in ["/host-run", "/x", "/mnt/x", "/etc/hosts", "/data"] {
-            assert_eq!(below(d), SOCKETS_IN_DIRECTORY.len(), "{d}");
+            assert_eq!(below(d), sockets_in_directory().count(), "{d}");
         }
         assert!(paths.contains(&"/mnt/x/docker.sock"));
         assert!(paths.contains(&"/mnt/x/containerd.sock"));
         assert!(paths.contains(&"/x/containerd/containerd.sock"));
         // /run: only what the fixed list does not have already (which
         // lists five places there), so each place once.
-        let fixed_under_run = SOCKETS_IN_DIRECTORY
-            .iter()
+        let fixed_under_run = sockets_in_directory()
             .filter(|(r, _)| SOCKET_PATHS.iter().any(|(p, _)| *p == format!("/run/{r}")))
             .count();
         assert_eq!(fixed_under_run, 5);
-        assert_eq!(below("/run"), SOCKETS_IN_DIRECTORY.len());
+        assert_eq!(below("/run"), sockets_in_directory().count());
         // Not /dev, not NFS (a stat there may wait on a server), not procfs.
         for d in ["/dev", "/nfs", "/host"] {
             assert_eq!(below(d), 0, "{d}");
         }
         assert_eq!(
             paths.len(),
-            SOCKET_PATHS.len() - 1 + 5 * SOCKETS_IN_DIRECTORY.len() + SOCKETS_IN_DIRECTORY.len()
+            SOCKET_PATHS.len() - 1
+                + 5 * sockets_in_directory().count()
+                + sockets_in_directory().count()
                 - fixed_under_run
         );
 
@@ -649,7 +650,7 @@ mod tests {
         assert!(!for_each_socket_candidate(&t.mounts, &[], |_, _| n += 1));
         assert_eq!(
             n,
-            SOCKET_PATHS.len() + SOCKET_SEARCH_MOUNTS * SOCKETS_IN_DIRECTORY.len()
+            SOCKET_PATHS.len() + SOCKET_SEARCH_MOUNTS * sockets_in_directory().count()
         );
     }
 
