@@ -59,7 +59,8 @@
 //! | [`guard()`], [`enforce`] | refuse startup (exit 78) | exit, in `enforce` only; `guard` runs the syscall probe when its policy judges it |
 //! | [`render`] | text, JUnit, JSON, Prometheus, tracing | pure (`tracing` emits events) |
 //! | `schema` (feature `schema`) | the JSON Schema of the document | pure |
-//! | [`syscalls`] (`src/syscalls.rs`, `src/syscalls/raw.rs`) | the opt-in probe of dangerous syscalls | forks short-lived children and makes the listed raw system calls in them, reads their pipe, polls, kills and reaps them; it also holds the one `getsockopt(SO_NETNS_COOKIE)` `root` asks for. The fork, the raw calls and that `getsockopt` are in the private `raw` module, the crate's only `unsafe` |
+//! | [`syscalls`] (`src/syscalls/`) | the opt-in probe of dangerous syscalls: `table` (the list and the plan), `runner` (one child: pipe, bound, kill, reap), `mod.rs` (the entry point) | starts short-lived children through `sys`, reads their pipe, polls, kills and reaps them |
+//! | `sys` (`src/sys.rs`, private) | the crate's only `unsafe`: the probe child's `clone`/`fork` and its raw system calls, and the one `getsockopt(SO_NETNS_COOKIE)` `root` asks for | raw system calls, each `unsafe` block with its `// SAFETY:` comment |
 //! | `src/bin/posture.rs` | the CLI: arguments and exit codes only | |
 //!
 //! The old flat paths (`posture::status`, `posture::mountinfo`,
@@ -140,9 +141,9 @@
 //! newer `rust-version` and that clippy finds no standard-library API newer
 //! than it (`clippy::incompatible_msrv`); it does not build with 1.88 itself,
 //! so language features newer than the MSRV would not be caught.
-// `unsafe` lives in one private module, `syscalls::raw` (fork and raw
-// system calls for the opt-in syscall probe, and the one getsockopt no safe
-// crate has); everything else is denied it.
+// `unsafe` lives in one private module, `sys` (the probe child's start and
+// its raw system calls, and the one getsockopt no safe crate has);
+// everything else is denied it.
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -211,6 +212,8 @@ pub mod runtime;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub use parse::status;
+#[allow(unsafe_code)]
+mod sys;
 pub mod syscalls;
 
 // The renderers live in `render/`; these are their historical paths.

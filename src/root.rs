@@ -30,8 +30,10 @@ use rustix::fs::OFlags;
 // into a reused buffer; nix's `Dir` iterator allocates per entry), `openat`
 // with `OFlags` for those fds, and `PR_GET_SECUREBITS`, which nix's `prctl`
 // module does not offer. No other module of the probe names a syscall crate:
-// they ask the functions below (the opt-in `syscalls` probe, which makes raw
-// system calls in a forked child by design, is the one exception).
+// they ask the functions below. The raw system calls (the opt-in `syscalls`
+// probe's child, and `getsockopt(SO_NETNS_COOKIE)` for
+// [`Root::netns_cookie`]) are in the private `sys` module, the crate's only
+// `unsafe`.
 
 /// An errno from a query of the live process.
 pub use nix::errno::Errno;
@@ -649,7 +651,7 @@ impl Root {
     /// [`Root::NETNS_COOKIE_FILE`] (or its `.errno` sibling).
     pub fn netns_cookie(&self) -> Result<u64, ReadError> {
         match self.kind {
-            RootKind::Live => crate::syscalls::netns_cookie().map_err(|e| ReadError::Io {
+            RootKind::Live => crate::sys::netns_cookie().map_err(|e| ReadError::Io {
                 path: PathBuf::from("getsockopt(SO_NETNS_COOKIE)"),
                 source: io::Error::from_raw_os_error(e as i32),
             }),

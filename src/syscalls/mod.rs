@@ -62,8 +62,13 @@
 //! forked, as before. Either needs `clone` without namespace flags (which
 //! the runtimes' profiles allow) and a free slot under the pids limit: where
 //! it is refused, every call reads unknown with the error. The code that
-//! needs `unsafe` (the child's start, its raw calls) is one private
-//! submodule; every block has a `// SAFETY:` comment.
+//! needs `unsafe` (the child's start, its raw calls) is the crate's one
+//! private `sys` module; every block has a `// SAFETY:` comment.
+//!
+//! The module's parts: `table` (the list, each call's arguments and the
+//! kernel's answers, and the plan a child runs), `runner` (one child on a
+//! plan: the pipe, the bound, kill and reap), and this entry point (the
+//! outcomes, [`probe_with`] and its reading of the records).
 //!
 //! # What the probe can be seen doing
 //!
@@ -139,367 +144,18 @@
 //! a [`Root`], and the real `unshare(CLONE_NEWUSER)` of the child.
 
 use std::fmt;
-use std::os::fd::AsFd;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::fact::{Fact, Unknown};
 use crate::report::{ProcTrust, Report};
 use crate::root::{Root, SMALL_FILE_LIMIT};
 use crate::status::{SeccompMode, Status};
+use runner::End;
 
-#[allow(unsafe_code)]
-mod raw;
+mod runner;
+mod table;
 
-/// `getsockopt(SO_NETNS_COOKIE)` of the calling thread's network namespace
-/// (see [`crate::netns`]); its one unsafe call lives in the crate's unsafe
-/// module with the probe's.
-pub(crate) fn netns_cookie() -> Result<u64, nix::errno::Errno> {
-    raw::netns_cookie()
-}
-
-macro_rules! syscalls {
-    ($( $variant:ident = $name:literal, $why:literal; )*) => {
-        /// A system call the probe asks about.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        #[non_exhaustive]
-        pub enum Syscall {
-            $(
-                #[doc = $why]
-                $variant,
-            )*
-        }
-
-        impl Syscall {
-            /// Every probed syscall, in probe order.
-            pub const ALL: &'static [Syscall] = &[$(Syscall::$variant),*];
-
-            /// Its name, as in `man 2` (and the JSON).
-            pub fn name(self) -> &'static str {
-                match self { $(Syscall::$variant => $name,)* }
-            }
-
-            /// Why it is on the list.
-            pub fn why(self) -> &'static str {
-                match self { $(Syscall::$variant => $why,)* }
-            }
-        }
-    };
-}
-
-syscalls! {
-    Unshare = "unshare", "Creates namespaces, a user namespace among them: full capabilities over new namespaces, the gateway to most container-escape kernel bugs.";
-    Clone = "clone", "Creates a process in new namespaces (CLONE_NEWUSER and the other CLONE_NEW* flags): the other route to a user namespace.";
-    Clone3 = "clone3", "clone with its flags in memory, which a filter cannot inspect: a filter that checks clone's flags must block clone3 whole.";
-    Setns = "setns", "Joins another namespace through a file descriptor (a leaked `/proc/PID/ns` file of a host process).";
-    Mount = "mount", "Mounts filesystems and remounts: exposes filesystem code and can uncover what the runtime masked.";
-    Umount2 = "umount2", "Unmounts: removes the mounts that mask /proc and /sys paths.";
-    PivotRoot = "pivot_root", "Changes the root filesystem: with mount, the way out of the container's root.";
-    Fsopen = "fsopen", "The new mount API's entry (fsopen/fsconfig/fsmount): the same surface as mount, by other calls.";
-    OpenTree = "open_tree", "Opens or clones a mount tree (OPEN_TREE_CLONE), the new mount API's bind mount.";
-    Keyctl = "keyctl", "The kernel keyring: not namespaced, shared by every container of a uid, and a long CVE history.";
-    AddKey = "add_key", "Adds keys to the kernel keyring (see keyctl).";
-    RequestKey = "request_key", "Looks up keys, may call out to userspace on the host (see keyctl).";
-    Bpf = "bpf", "eBPF programs and maps: the verifier and JIT are a large kernel attack surface.";
-    PerfEventOpen = "perf_event_open", "Performance events: kernel address leaks, side channels and a long CVE history.";
-    Userfaultfd = "userfaultfd", "Stalls page faults at chosen points: the standard tool for winning kernel race conditions.";
-    IoUringSetup = "io_uring_setup", "io_uring: the largest recent source of kernel privilege escalations, and its operations bypass seccomp.";
-    Ptrace = "ptrace", "Reads and writes other processes' memory and registers; before Linux 4.8 it bypassed seccomp.";
-    ProcessVmReadv = "process_vm_readv", "Reads another process's memory without ptrace-stopping it.";
-    ProcessVmWritev = "process_vm_writev", "Writes another process's memory without ptrace-stopping it.";
-    OpenByHandleAt = "open_by_handle_at", "Opens files by handle, outside any mount's root: the 'shocker' container escape.";
-    InitModule = "init_module", "Loads kernel code.";
-    FinitModule = "finit_module", "Loads kernel code from a file descriptor.";
-    KexecLoad = "kexec_load", "Replaces the running kernel.";
-    KexecFileLoad = "kexec_file_load", "Replaces the running kernel, from files.";
-    Reboot = "reboot", "Reboots or halts the host (or ends the pid namespace).";
-    Swapon = "swapon", "Adds swap on the host: host memory and disk.";
-}
-
-impl fmt::Display for Syscall {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for Syscall {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
-}
-
-/// What the kernel answers for the arguments the probe passes, and which
-/// other answers it may give before validating them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Expectation {
-    /// The call made, in C notation.
-    pub call: &'static str,
-    /// The errnos of the kernel's own validation: seeing one means the filter
-    /// let the call through.
-    pub answers: &'static [i32],
-    /// Errnos the kernel may give *before* validating (a capability or sysctl
-    /// check), the same a filter would give, with the reason. `ENOSYS` (a
-    /// kernel without the call) is always among them and not listed.
-    pub kernel_also: &'static [(i32, &'static str)],
-    /// The kernel source file read for the order of its checks.
-    pub kernel_file: &'static str,
-}
-
-const MAY_MOUNT: &str =
-    "the kernel checks CAP_SYS_ADMIN over the mount namespace (may_mount) before the arguments";
-
-impl Syscall {
-    /// What the kernel answers to the probe's call (see the module table).
-    pub fn expectation(self) -> Expectation {
-        use libc::{EBADF, EFAULT, EINVAL, ENOENT, ENOEXEC, EOPNOTSUPP, EPERM, ESRCH};
-        let e = |call, answers, kernel_also, kernel_file| Expectation {
-            call,
-            answers,
-            kernel_also,
-            kernel_file,
-        };
-        match self {
-            Syscall::Unshare => e(
-                "unshare(CLONE_NEWUSER|0x1)",
-                &[EINVAL],
-                &[(
-                    EPERM,
-                    "Debian's and Ubuntu's kernel.unprivileged_userns_clone=0 refuses CLONE_NEWUSER before the flags are validated",
-                )],
-                "kernel/fork.c",
-            ),
-            Syscall::Clone => e(
-                "clone(CLONE_NEWUSER|CLONE_FS, 0, 0, 0, 0)",
-                &[EINVAL],
-                &[],
-                "kernel/fork.c",
-            ),
-            Syscall::Clone3 => e("clone3(NULL, 0)", &[EINVAL], &[], "kernel/fork.c"),
-            Syscall::Setns => e("setns(-1, 0)", &[EBADF], &[], "kernel/nsproxy.c"),
-            Syscall::Mount => e(
-                "mount(\"\", \"\", \"\", 0, NULL)",
-                &[ENOENT],
-                &[],
-                "fs/namespace.c",
-            ),
-            Syscall::Umount2 => e(
-                "umount2(\"\", 0x80000000)",
-                &[EINVAL],
-                &[],
-                "fs/namespace.c",
-            ),
-            Syscall::PivotRoot => e(
-                "pivot_root(\"\", \"\")",
-                &[ENOENT],
-                &[(EPERM, MAY_MOUNT)],
-                "fs/namespace.c",
-            ),
-            Syscall::Fsopen => e(
-                "fsopen(\"\", 0x7fffffff)",
-                &[EINVAL],
-                &[(EPERM, MAY_MOUNT)],
-                "fs/fsopen.c",
-            ),
-            Syscall::OpenTree => e(
-                "open_tree(-1, \"\", 0x80000000)",
-                &[EINVAL],
-                &[],
-                "fs/namespace.c",
-            ),
-            Syscall::Keyctl => e(
-                "keyctl(0x7fffffff, 0, 0, 0, 0)",
-                &[EOPNOTSUPP],
-                &[],
-                "security/keys/keyctl.c",
-            ),
-            Syscall::AddKey => e(
-                "add_key(\"\", NULL, NULL, SIZE_MAX, 0)",
-                &[EINVAL],
-                &[],
-                "security/keys/keyctl.c",
-            ),
-            Syscall::RequestKey => e(
-                "request_key(\"\", \"\", NULL, 0)",
-                &[EINVAL],
-                &[],
-                "security/keys/keyctl.c",
-            ),
-            Syscall::Bpf => e(
-                "bpf(0x7fffffff, NULL, 0)",
-                &[EINVAL],
-                &[(
-                    EPERM,
-                    "older kernels check kernel.unprivileged_bpf_disabled first, and an LSM's bpf hook runs before the command is validated",
-                )],
-                "kernel/bpf/syscall.c",
-            ),
-            Syscall::PerfEventOpen => e(
-                "perf_event_open(NULL, 0, -1, -1, 0)",
-                &[EFAULT],
-                &[],
-                "kernel/events/core.c",
-            ),
-            Syscall::Userfaultfd => e(
-                "userfaultfd(0x7fffffff)",
-                &[EINVAL],
-                &[(
-                    EPERM,
-                    "kernels before 5.11 check vm.unprivileged_userfaultfd and CAP_SYS_PTRACE first",
-                )],
-                "fs/userfaultfd.c",
-            ),
-            Syscall::IoUringSetup => e(
-                "io_uring_setup(0, NULL)",
-                &[EFAULT],
-                &[(EPERM, "kernel.io_uring_disabled is checked first")],
-                "io_uring/io_uring.c",
-            ),
-            Syscall::Ptrace => e(
-                "ptrace(0x7fffffff, 0, 0, 0)",
-                &[ESRCH],
-                &[],
-                "kernel/ptrace.c",
-            ),
-            Syscall::ProcessVmReadv => e(
-                "process_vm_readv(0, NULL, 0, NULL, 0, 1)",
-                &[EINVAL],
-                &[],
-                "mm/process_vm_access.c",
-            ),
-            Syscall::ProcessVmWritev => e(
-                "process_vm_writev(0, NULL, 0, NULL, 0, 1)",
-                &[EINVAL],
-                &[],
-                "mm/process_vm_access.c",
-            ),
-            Syscall::OpenByHandleAt => e(
-                "open_by_handle_at(-1, NULL, 0)",
-                &[EBADF, EFAULT],
-                &[(
-                    EPERM,
-                    "older kernels check CAP_DAC_READ_SEARCH before the descriptor",
-                )],
-                "fs/fhandle.c",
-            ),
-            Syscall::InitModule => e(
-                "init_module(NULL, 0, \"\")",
-                &[ENOEXEC],
-                &[(
-                    EPERM,
-                    "the kernel checks CAP_SYS_MODULE and kernel.modules_disabled first",
-                )],
-                "kernel/module/main.c",
-            ),
-            Syscall::FinitModule => e(
-                "finit_module(-1, \"\", 0x80000000)",
-                &[EINVAL],
-                &[(
-                    EPERM,
-                    "the kernel checks CAP_SYS_MODULE and kernel.modules_disabled first",
-                )],
-                "kernel/module/main.c",
-            ),
-            Syscall::KexecLoad => e(
-                "kexec_load(0, 0, NULL, 0x8000)",
-                &[EINVAL],
-                &[(
-                    EPERM,
-                    "the kernel checks CAP_SYS_BOOT, kernel.kexec_load_disabled and lockdown first",
-                )],
-                "kernel/kexec.c",
-            ),
-            Syscall::KexecFileLoad => e(
-                "kexec_file_load(-1, -1, 0, NULL, 0x40000000)",
-                &[EINVAL],
-                &[(
-                    EPERM,
-                    "the kernel checks CAP_SYS_BOOT and kernel.kexec_load_disabled first",
-                )],
-                "kernel/kexec_file.c",
-            ),
-            Syscall::Reboot => e(
-                "reboot(0, 0, 0, NULL)",
-                &[EINVAL],
-                &[(
-                    EPERM,
-                    "the kernel checks CAP_SYS_BOOT before the magic numbers",
-                )],
-                "kernel/reboot.c",
-            ),
-            Syscall::Swapon => e(
-                "swapon(NULL, 0x40000000)",
-                &[EINVAL],
-                &[(EPERM, "older kernels check CAP_SYS_ADMIN before the flags")],
-                "mm/swapfile.c",
-            ),
-        }
-    }
-
-    /// The raw call on this architecture, or `None` where the probe has no
-    /// numbers.
-    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
-    fn call(self) -> Option<raw::Call> {
-        const NEG1: usize = -1i64 as usize;
-        let s = raw::empty();
-        let (nr, args, forks): (libc::c_long, [usize; 6], bool) = match self {
-            Syscall::Unshare => (
-                libc::SYS_unshare,
-                [libc::CLONE_NEWUSER as usize | 0x1, 0, 0, 0, 0, 0],
-                false,
-            ),
-            Syscall::Clone => (
-                libc::SYS_clone,
-                [
-                    (libc::CLONE_NEWUSER | libc::CLONE_FS) as usize,
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                ],
-                true,
-            ),
-            Syscall::Clone3 => (libc::SYS_clone3, [0; 6], true),
-            Syscall::Setns => (libc::SYS_setns, [NEG1, 0, 0, 0, 0, 0], false),
-            Syscall::Mount => (libc::SYS_mount, [s, s, s, 0, 0, 0], false),
-            Syscall::Umount2 => (libc::SYS_umount2, [s, 0x8000_0000, 0, 0, 0, 0], false),
-            Syscall::PivotRoot => (libc::SYS_pivot_root, [s, s, 0, 0, 0, 0], false),
-            Syscall::Fsopen => (libc::SYS_fsopen, [s, 0x7fff_ffff, 0, 0, 0, 0], false),
-            Syscall::OpenTree => (libc::SYS_open_tree, [NEG1, s, 0x8000_0000, 0, 0, 0], false),
-            Syscall::Keyctl => (libc::SYS_keyctl, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
-            Syscall::AddKey => (libc::SYS_add_key, [s, 0, 0, usize::MAX, 0, 0], false),
-            Syscall::RequestKey => (libc::SYS_request_key, [s, s, 0, 0, 0, 0], false),
-            Syscall::Bpf => (libc::SYS_bpf, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
-            Syscall::PerfEventOpen => (libc::SYS_perf_event_open, [0, 0, NEG1, NEG1, 0, 0], false),
-            Syscall::Userfaultfd => (libc::SYS_userfaultfd, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
-            Syscall::IoUringSetup => (libc::SYS_io_uring_setup, [0; 6], false),
-            Syscall::Ptrace => (libc::SYS_ptrace, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
-            Syscall::ProcessVmReadv => (libc::SYS_process_vm_readv, [0, 0, 0, 0, 0, 1], false),
-            Syscall::ProcessVmWritev => (libc::SYS_process_vm_writev, [0, 0, 0, 0, 0, 1], false),
-            Syscall::OpenByHandleAt => (libc::SYS_open_by_handle_at, [NEG1, 0, 0, 0, 0, 0], false),
-            Syscall::InitModule => (libc::SYS_init_module, [0, 0, s, 0, 0, 0], false),
-            Syscall::FinitModule => (
-                libc::SYS_finit_module,
-                [NEG1, s, 0x8000_0000, 0, 0, 0],
-                false,
-            ),
-            Syscall::KexecLoad => (libc::SYS_kexec_load, [0, 0, 0, 0x8000, 0, 0], false),
-            Syscall::KexecFileLoad => (
-                libc::SYS_kexec_file_load,
-                [NEG1, NEG1, 0, 0, 0x4000_0000, 0],
-                false,
-            ),
-            Syscall::Reboot => (libc::SYS_reboot, [0; 6], false),
-            Syscall::Swapon => (libc::SYS_swapon, [0, 0x4000_0000, 0, 0, 0, 0], false),
-        };
-        Some(raw::Call { nr, args, forks })
-    }
-
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-    fn call(self) -> Option<raw::Call> {
-        None
-    }
-}
+pub use table::{Expectation, Syscall};
 
 /// An errno, with its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1001,27 +657,6 @@ pub fn thread_filter(root: &Root) -> Fact<bool> {
     }
 }
 
-/// How one child ended.
-enum End {
-    /// It wrote its end record and exited.
-    Finished,
-    /// Killed by a signal.
-    Signaled(i32),
-    /// Exited without its end record.
-    Exited(i32),
-    /// No answer within the bound; killed and reaped.
-    TimedOut,
-    /// Its status could not be collected (`SIGCHLD` ignored, another waiter).
-    Vanished(String),
-}
-
-/// One child's records and end.
-struct ChildRun {
-    setup_done: bool,
-    records: Vec<(u32, i32, i64)>,
-    end: End,
-}
-
 /// Probes with options. Never panics and never kills the caller: every
 /// failure becomes an unknown outcome with its reason.
 pub fn probe_with(opts: &Options) -> SyscallProbe {
@@ -1029,13 +664,7 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
     let filter = thread_filter(&root);
     let known_filter = filter.known().copied();
     let max = max_user_namespaces(&root);
-    let mut plan: Vec<raw::Call> = Vec::with_capacity(Syscall::ALL.len() + 1);
-    for sc in Syscall::ALL {
-        match sc.call() {
-            Some(c) => plan.push(c),
-            None => break,
-        }
-    }
+    let plan = table::plan(opts.attempt_user_namespace);
     let n = Syscall::ALL.len();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; n];
     let mut attempt = if opts.attempt_user_namespace {
@@ -1047,28 +676,17 @@ pub fn probe_with(opts: &Options) -> SyscallProbe {
     };
     let mut children = 0u32;
     let mut seccomp: Option<Fact<SeccompMode>> = None;
-    if plan.len() == n {
-        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
-        if opts.attempt_user_namespace {
-            plan.push(raw::Call {
-                nr: libc::SYS_unshare,
-                args: [libc::CLONE_NEWUSER as usize, 0, 0, 0, 0, 0],
-                forks: false,
-            });
-        }
-        // Last: the kernel's own answer for the seccomp mode.
-        plan.push(raw::Call {
-            nr: libc::SYS_prctl,
-            args: [libc::PR_GET_SECCOMP as usize, 0, 0, 0, 0, 0],
-            forks: false,
-        });
+    // Complete on x86_64 and aarch64: every listed call, then the unshare
+    // attempt (if on) and the seccomp question.
+    if plan.len() > n {
         let mut start = 0usize;
         // Where the unshare attempt and the seccomp question sit in the plan.
         let unshare_at = opts.attempt_user_namespace.then_some(n);
         let seccomp_at = plan.len() - 1;
         while start < plan.len() {
             children += 1;
-            let run = match run_child(&plan, start, opts.timeout, start_mode()) {
+            let run = match runner::run_child(&plan, start, opts.timeout, crate::sys::start_mode())
+            {
                 Ok(r) => r,
                 Err(e) => {
                     fill(&mut outcomes, &mut attempt, start, &e.to_string());
@@ -1302,234 +920,6 @@ pub fn can_create(results: &[SyscallResult], max: &Fact<u64>, attempt: &Creation
     }
 }
 
-/// How this kernel lets the probe start its child: sharing the caller's
-/// memory from Linux 5.16 on, forked before (see `raw`).
-fn start_mode() -> raw::Start {
-    match nix::sys::utsname::uname() {
-        Ok(u) if u.release().to_str().is_some_and(shares_memory_safely) => raw::Start::SharedMemory,
-        _ => raw::Start::Fork,
-    }
-}
-
-/// Whether a kernel release (`uname -r`) is 5.16 or later: from then on a
-/// core dump ends only the dumping process, not every process sharing its
-/// memory (commit 0258b5fd7c71, "coredump: Limit coredumps to a single thread
-/// group"). Anything that does not start with `MAJOR.MINOR` is taken as
-/// older: the fork it then gets is slower, never unsafe.
-fn shares_memory_safely(release: &str) -> bool {
-    let mut parts = release.split(|c: char| !c.is_ascii_digit());
-    let mut number = || parts.next().and_then(|p| p.parse::<u32>().ok());
-    match (number(), number()) {
-        (Some(major), Some(minor)) => (major, minor) >= (5, 16),
-        _ => false,
-    }
-}
-
-/// Runs one child from `start`, collecting its records until it ends.
-fn run_child(
-    plan: &[raw::Call],
-    start: usize,
-    timeout: Duration,
-    how: raw::Start,
-) -> Result<ChildRun, ProbeError> {
-    use nix::fcntl::OFlag;
-    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-    use nix::unistd::Pid;
-
-    let (r, w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(ProbeError::Pipe)?;
-    let child = raw::spawn(plan, start, w.as_fd(), r.as_fd(), how).map_err(ProbeError::Fork)?;
-    drop(w);
-    let pid = Pid::from_raw(child.pid());
-    let mut run = ChildRun {
-        setup_done: false,
-        records: Vec::new(),
-        end: End::Finished,
-    };
-    let mut pending: Vec<u8> = Vec::with_capacity(raw::RECORD * 4);
-    let mut buf = [0u8; 512];
-    let mut deadline = Instant::now() + timeout;
-    let mut finished = false;
-    // Reads what is in the pipe; returns whether it reached EOF.
-    let mut drain = |run: &mut ChildRun,
-                     finished: &mut bool,
-                     deadline: &mut Instant|
-     -> Result<bool, ProbeError> {
-        let n = match nix::unistd::read(r.as_fd(), &mut buf) {
-            Ok(n) => n,
-            Err(nix::errno::Errno::EINTR) => return Ok(false),
-            Err(e) => return Err(ProbeError::Read(e)),
-        };
-        if n == 0 {
-            return Ok(true);
-        }
-        pending.extend_from_slice(&buf[..n]);
-        while pending.len() >= raw::RECORD {
-            let rec: Vec<u8> = pending.drain(..raw::RECORD).collect();
-            let idx = u32::from_ne_bytes(rec[0..4].try_into().expect("4 bytes"));
-            let errno = i32::from_ne_bytes(rec[4..8].try_into().expect("4 bytes"));
-            let ret = i64::from_ne_bytes(rec[8..16].try_into().expect("8 bytes"));
-            *deadline = Instant::now() + timeout;
-            match idx {
-                raw::SETUP_DONE => run.setup_done = true,
-                raw::END => *finished = true,
-                i => run.records.push((i, errno, ret)),
-            }
-        }
-        Ok(false)
-    };
-    let mut eof = false;
-    while !finished && !eof {
-        let now = Instant::now();
-        if now >= deadline {
-            kill_and_reap(child, timeout);
-            run.end = End::TimedOut;
-            return Ok(run);
-        }
-        // Wake at least every 50 ms to notice a child that died while
-        // another process (forked by another thread) holds the pipe open.
-        let slice = (deadline - now).min(Duration::from_millis(50));
-        let slice = PollTimeout::try_from(slice).unwrap_or(PollTimeout::MAX);
-        let mut fds = [PollFd::new(r.as_fd(), PollFlags::POLLIN)];
-        match poll(&mut fds, slice) {
-            Ok(0) => {
-                // Nothing to read: has the child ended?
-                match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
-                    Ok(WaitStatus::StillAlive) => continue,
-                    Ok(status) => {
-                        release_if_ended(child, status);
-                        // Read whatever it wrote before it ended.
-                        loop {
-                            let mut fds = [PollFd::new(r.as_fd(), PollFlags::POLLIN)];
-                            match poll(&mut fds, PollTimeout::ZERO) {
-                                Ok(n) if n > 0 => {
-                                    if drain(&mut run, &mut finished, &mut deadline)? {
-                                        break;
-                                    }
-                                }
-                                _ => break,
-                            }
-                        }
-                        run.end = end_of(status, finished);
-                        return Ok(run);
-                    }
-                    Err(e) => {
-                        if e == nix::errno::Errno::ECHILD {
-                            // Reaped by another waiter or by the kernel
-                            // (SIGCHLD ignored): it has ended.
-                            child.reaped();
-                        }
-                        run.end = End::Vanished(format!("waitpid for the probe child: {e}"));
-                        return Ok(run);
-                    }
-                }
-            }
-            Ok(_) => match drain(&mut run, &mut finished, &mut deadline) {
-                Ok(at_eof) => eof = at_eof,
-                Err(e) => {
-                    kill_and_reap(child, timeout);
-                    return Err(e);
-                }
-            },
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(e) => {
-                kill_and_reap(child, timeout);
-                return Err(ProbeError::Poll(e));
-            }
-        }
-    }
-    // End record or EOF: the child is exiting (or has); reap it.
-    loop {
-        match waitpid(pid, None) {
-            Ok(status) => {
-                release_if_ended(child, status);
-                run.end = end_of(status, finished);
-                return Ok(run);
-            }
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(nix::errno::Errno::ECHILD) if finished => {
-                // SIGCHLD ignored: the kernel reaped it; the records say it
-                // finished. A blocking waitpid answers ECHILD only once the
-                // child is gone.
-                child.reaped();
-                run.end = End::Finished;
-                return Ok(run);
-            }
-            Err(e) => {
-                if e == nix::errno::Errno::ECHILD {
-                    child.reaped();
-                }
-                run.end = End::Vanished(format!(
-                    "the probe child's exit status could not be collected (waitpid: {e}; is SIGCHLD ignored?)"
-                ));
-                return Ok(run);
-            }
-        }
-    }
-}
-
-/// Kills a child and reaps it, waiting at most `bound` (one second at
-/// most). A traced child (strace, a debugger) can only be reaped once its
-/// tracer has collected its exit, which the tracer may delay; then a thread
-/// waits for it, so the probe returns in bounded time and no zombie stays.
-/// The child's stack is released once it is reaped (by that thread, if it
-/// comes to that).
-fn kill_and_reap(child: raw::Child, bound: Duration) {
-    use nix::sys::signal::{Signal as NixSignal, kill};
-    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-    let pid = nix::unistd::Pid::from_raw(child.pid());
-    let _ = kill(pid, NixSignal::SIGKILL);
-    let until = Instant::now() + bound.min(Duration::from_secs(1));
-    loop {
-        match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::StillAlive) | Err(nix::errno::Errno::EINTR) => {}
-            Ok(status) => return release_if_ended(child, status),
-            // Reaped elsewhere: it has ended.
-            Err(nix::errno::Errno::ECHILD) => return child.reaped(),
-            // Not known to have ended: its stack stays mapped.
-            Err(_) => return,
-        }
-        if Instant::now() >= until {
-            // If the thread cannot be started, the closure and the child
-            // with it are dropped: the stack stays mapped.
-            let _ = std::thread::Builder::new()
-                .name("posture-reap".into())
-                .spawn(move || {
-                    loop {
-                        match waitpid(pid, None) {
-                            Err(nix::errno::Errno::EINTR) => continue,
-                            Ok(status) => return release_if_ended(child, status),
-                            Err(nix::errno::Errno::ECHILD) => return child.reaped(),
-                            Err(_) => return,
-                        }
-                    }
-                });
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-/// Releases the child's stack when `status` says it has ended (exited or
-/// killed); any other status (none is expected without `WUNTRACED`) leaves
-/// it mapped.
-fn release_if_ended(child: raw::Child, status: nix::sys::wait::WaitStatus) {
-    use nix::sys::wait::WaitStatus;
-    if matches!(status, WaitStatus::Exited(..) | WaitStatus::Signaled(..)) {
-        child.reaped();
-    }
-}
-
-fn end_of(status: nix::sys::wait::WaitStatus, finished: bool) -> End {
-    use nix::sys::wait::WaitStatus;
-    match status {
-        WaitStatus::Signaled(_, sig, _) => End::Signaled(sig as i32),
-        _ if finished => End::Finished,
-        WaitStatus::Exited(_, code) => End::Exited(code),
-        other => End::Vanished(format!("unexpected wait status {other:?}")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1570,80 +960,5 @@ mod tests {
         let r = r.with_syscalls(probe);
         assert_eq!(r.seccomp.mode, Fact::Known(kernel));
         assert_eq!(r.proc_trust, Fact::Known(crate::report::ProcTrust::Procfs));
-    }
-
-    #[test]
-    fn kernels_from_5_16_share_memory() {
-        for (release, shares) in [
-            ("6.18.44-fc-v1272", true),
-            ("6.1.0-27-amd64", true),
-            ("5.16.0", true),
-            ("5.16", true),
-            ("10.0.0", true),
-            ("5.15.0-91-generic", false),
-            ("5.4.0", false),
-            ("4.18.0-553.el8_10.x86_64", false),
-            ("4.4.0", false),
-            ("6", false),
-            ("", false),
-            ("v6.1", false),
-            ("6.x", false),
-        ] {
-            assert_eq!(shares_memory_safely(release), shares, "{release}");
-        }
-    }
-
-    /// The plan `probe_with` builds on this architecture, without a filter.
-    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
-    fn full_plan() -> Vec<raw::Call> {
-        let mut plan: Vec<raw::Call> = Syscall::ALL.iter().filter_map(|sc| sc.call()).collect();
-        plan.push(raw::Call {
-            nr: libc::SYS_unshare,
-            args: [libc::CLONE_NEWUSER as usize, 0, 0, 0, 0, 0],
-            forks: false,
-        });
-        plan.push(raw::Call {
-            nr: libc::SYS_prctl,
-            args: [libc::PR_GET_SECCOMP as usize, 0, 0, 0, 0, 0],
-            forks: false,
-        });
-        plan
-    }
-
-    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
-    #[test]
-    fn a_shared_and_a_forked_child_answer_alike() {
-        let plan = full_plan();
-        let timeout = Duration::from_secs(5);
-        let shared = run_child(&plan, 0, timeout, raw::Start::SharedMemory).expect("shared");
-        let forked = run_child(&plan, 0, timeout, raw::Start::Fork).expect("forked");
-        for run in [&shared, &forked] {
-            assert!(run.setup_done);
-            assert!(matches!(run.end, End::Finished));
-            assert_eq!(run.records.len(), plan.len());
-        }
-        assert_eq!(shared.records, forked.records);
-        // From the middle of the plan, as a resumed probe starts.
-        let shared = run_child(&plan, 9, timeout, raw::Start::SharedMemory).expect("shared");
-        let forked = run_child(&plan, 9, timeout, raw::Start::Fork).expect("forked");
-        assert_eq!(shared.records.first().map(|r| r.0), Some(9));
-        assert_eq!(shared.records, forked.records);
-    }
-
-    #[test]
-    fn every_syscall_has_a_call_on_supported_arches() {
-        if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
-            for sc in Syscall::ALL {
-                assert!(sc.call().is_some(), "{sc}");
-            }
-        }
-    }
-
-    #[test]
-    fn names_are_unique() {
-        let mut names: Vec<_> = Syscall::ALL.iter().map(|s| s.name()).collect();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), Syscall::ALL.len());
     }
 }

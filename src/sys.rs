@@ -1,6 +1,10 @@
-//! The only `unsafe` code in the crate: start a child of the calling thread
-//! that makes raw system calls, writes one fixed-size record per call to a
-//! pipe and exits.
+//! The only `unsafe` code in the crate, and the only module that makes raw
+//! system calls: start a child of the calling thread that makes raw system
+//! calls, writes one fixed-size record per call to a pipe and exits (for the
+//! opt-in [`crate::syscalls`] probe, whose `runner` drives it), and the one
+//! `getsockopt(SO_NETNS_COOKIE)` that [`crate::root`] asks for. Every
+//! `unsafe` block has a `// SAFETY:` comment; the crate root denies
+//! `unsafe_code` everywhere else.
 //!
 //! # How the child is started
 //!
@@ -619,7 +623,7 @@ unsafe fn syscall6(nr: libc::c_long, a: [usize; 6]) -> isize {
 }
 
 /// Elsewhere the probe has no system call numbers and starts no child
-/// (`super::probe_with` stops before); this only keeps the module building.
+/// (`crate::syscalls::probe_with` stops before); this only keeps the module building.
 ///
 /// # Safety
 ///
@@ -778,6 +782,55 @@ pub(crate) fn netns_cookie() -> Result<u64, nix::errno::Errno> {
     Ok(value)
 }
 
+/// How this kernel lets the probe start its child: sharing the caller's
+/// memory from Linux 5.16 on, forked before (see the module docs).
+pub(crate) fn start_mode() -> Start {
+    match nix::sys::utsname::uname() {
+        Ok(u) if u.release().to_str().is_some_and(shares_memory_safely) => Start::SharedMemory,
+        _ => Start::Fork,
+    }
+}
+
+/// Whether a kernel release (`uname -r`) is 5.16 or later: from then on a
+/// core dump ends only the dumping process, not every process sharing its
+/// memory (commit 0258b5fd7c71, "coredump: Limit coredumps to a single thread
+/// group"). Anything that does not start with `MAJOR.MINOR` is taken as
+/// older: the fork it then gets is slower, never unsafe.
+fn shares_memory_safely(release: &str) -> bool {
+    let mut parts = release.split(|c: char| !c.is_ascii_digit());
+    let mut number = || parts.next().and_then(|p| p.parse::<u32>().ok());
+    match (number(), number()) {
+        (Some(major), Some(minor)) => (major, minor) >= (5, 16),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod start_tests {
+    use super::shares_memory_safely;
+
+    #[test]
+    fn kernels_from_5_16_share_memory() {
+        for (release, shares) in [
+            ("6.18.44-fc-v1272", true),
+            ("6.1.0-27-amd64", true),
+            ("5.16.0", true),
+            ("5.16", true),
+            ("10.0.0", true),
+            ("5.15.0-91-generic", false),
+            ("5.4.0", false),
+            ("4.18.0-553.el8_10.x86_64", false),
+            ("4.4.0", false),
+            ("6", false),
+            ("", false),
+            ("v6.1", false),
+            ("6.x", false),
+        ] {
+            assert_eq!(shares_memory_safely(release), shares, "{release}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod cookie_tests {
     #[test]
@@ -806,9 +859,9 @@ mod child_tests {
     use nix::unistd::Pid;
 
     /// Whether this kernel gets the shared-memory child (the crate's own
-    /// rule, `super::super::start_mode`).
+    /// rule, `super::start_mode`).
     fn shared_here() -> bool {
-        super::super::start_mode() == Start::SharedMemory
+        super::start_mode() == Start::SharedMemory
     }
 
     fn pipe() -> (OwnedFd, OwnedFd) {

@@ -1,0 +1,407 @@
+//! The probe's table: which system calls it makes, why, with which
+//! arguments, and what the kernel answers to them; and the plan a child
+//! runs.
+
+use std::fmt;
+
+use crate::sys;
+
+macro_rules! syscalls {
+    ($( $variant:ident = $name:literal, $why:literal; )*) => {
+        /// A system call the probe asks about.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Syscall {
+            $(
+                #[doc = $why]
+                $variant,
+            )*
+        }
+
+        impl Syscall {
+            /// Every probed syscall, in probe order.
+            pub const ALL: &'static [Syscall] = &[$(Syscall::$variant),*];
+
+            /// Its name, as in `man 2` (and the JSON).
+            pub fn name(self) -> &'static str {
+                match self { $(Syscall::$variant => $name,)* }
+            }
+
+            /// Why it is on the list.
+            pub fn why(self) -> &'static str {
+                match self { $(Syscall::$variant => $why,)* }
+            }
+        }
+    };
+}
+
+syscalls! {
+    Unshare = "unshare", "Creates namespaces, a user namespace among them: full capabilities over new namespaces, the gateway to most container-escape kernel bugs.";
+    Clone = "clone", "Creates a process in new namespaces (CLONE_NEWUSER and the other CLONE_NEW* flags): the other route to a user namespace.";
+    Clone3 = "clone3", "clone with its flags in memory, which a filter cannot inspect: a filter that checks clone's flags must block clone3 whole.";
+    Setns = "setns", "Joins another namespace through a file descriptor (a leaked `/proc/PID/ns` file of a host process).";
+    Mount = "mount", "Mounts filesystems and remounts: exposes filesystem code and can uncover what the runtime masked.";
+    Umount2 = "umount2", "Unmounts: removes the mounts that mask /proc and /sys paths.";
+    PivotRoot = "pivot_root", "Changes the root filesystem: with mount, the way out of the container's root.";
+    Fsopen = "fsopen", "The new mount API's entry (fsopen/fsconfig/fsmount): the same surface as mount, by other calls.";
+    OpenTree = "open_tree", "Opens or clones a mount tree (OPEN_TREE_CLONE), the new mount API's bind mount.";
+    Keyctl = "keyctl", "The kernel keyring: not namespaced, shared by every container of a uid, and a long CVE history.";
+    AddKey = "add_key", "Adds keys to the kernel keyring (see keyctl).";
+    RequestKey = "request_key", "Looks up keys, may call out to userspace on the host (see keyctl).";
+    Bpf = "bpf", "eBPF programs and maps: the verifier and JIT are a large kernel attack surface.";
+    PerfEventOpen = "perf_event_open", "Performance events: kernel address leaks, side channels and a long CVE history.";
+    Userfaultfd = "userfaultfd", "Stalls page faults at chosen points: the standard tool for winning kernel race conditions.";
+    IoUringSetup = "io_uring_setup", "io_uring: the largest recent source of kernel privilege escalations, and its operations bypass seccomp.";
+    Ptrace = "ptrace", "Reads and writes other processes' memory and registers; before Linux 4.8 it bypassed seccomp.";
+    ProcessVmReadv = "process_vm_readv", "Reads another process's memory without ptrace-stopping it.";
+    ProcessVmWritev = "process_vm_writev", "Writes another process's memory without ptrace-stopping it.";
+    OpenByHandleAt = "open_by_handle_at", "Opens files by handle, outside any mount's root: the 'shocker' container escape.";
+    InitModule = "init_module", "Loads kernel code.";
+    FinitModule = "finit_module", "Loads kernel code from a file descriptor.";
+    KexecLoad = "kexec_load", "Replaces the running kernel.";
+    KexecFileLoad = "kexec_file_load", "Replaces the running kernel, from files.";
+    Reboot = "reboot", "Reboots or halts the host (or ends the pid namespace).";
+    Swapon = "swapon", "Adds swap on the host: host memory and disk.";
+}
+
+impl fmt::Display for Syscall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Syscall {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// What the kernel answers for the arguments the probe passes, and which
+/// other answers it may give before validating them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expectation {
+    /// The call made, in C notation.
+    pub call: &'static str,
+    /// The errnos of the kernel's own validation: seeing one means the filter
+    /// let the call through.
+    pub answers: &'static [i32],
+    /// Errnos the kernel may give *before* validating (a capability or sysctl
+    /// check), the same a filter would give, with the reason. `ENOSYS` (a
+    /// kernel without the call) is always among them and not listed.
+    pub kernel_also: &'static [(i32, &'static str)],
+    /// The kernel source file read for the order of its checks.
+    pub kernel_file: &'static str,
+}
+
+const MAY_MOUNT: &str =
+    "the kernel checks CAP_SYS_ADMIN over the mount namespace (may_mount) before the arguments";
+
+impl Syscall {
+    /// What the kernel answers to the probe's call (see the module table).
+    pub fn expectation(self) -> Expectation {
+        use libc::{EBADF, EFAULT, EINVAL, ENOENT, ENOEXEC, EOPNOTSUPP, EPERM, ESRCH};
+        let e = |call, answers, kernel_also, kernel_file| Expectation {
+            call,
+            answers,
+            kernel_also,
+            kernel_file,
+        };
+        match self {
+            Syscall::Unshare => e(
+                "unshare(CLONE_NEWUSER|0x1)",
+                &[EINVAL],
+                &[(
+                    EPERM,
+                    "Debian's and Ubuntu's kernel.unprivileged_userns_clone=0 refuses CLONE_NEWUSER before the flags are validated",
+                )],
+                "kernel/fork.c",
+            ),
+            Syscall::Clone => e(
+                "clone(CLONE_NEWUSER|CLONE_FS, 0, 0, 0, 0)",
+                &[EINVAL],
+                &[],
+                "kernel/fork.c",
+            ),
+            Syscall::Clone3 => e("clone3(NULL, 0)", &[EINVAL], &[], "kernel/fork.c"),
+            Syscall::Setns => e("setns(-1, 0)", &[EBADF], &[], "kernel/nsproxy.c"),
+            Syscall::Mount => e(
+                "mount(\"\", \"\", \"\", 0, NULL)",
+                &[ENOENT],
+                &[],
+                "fs/namespace.c",
+            ),
+            Syscall::Umount2 => e(
+                "umount2(\"\", 0x80000000)",
+                &[EINVAL],
+                &[],
+                "fs/namespace.c",
+            ),
+            Syscall::PivotRoot => e(
+                "pivot_root(\"\", \"\")",
+                &[ENOENT],
+                &[(EPERM, MAY_MOUNT)],
+                "fs/namespace.c",
+            ),
+            Syscall::Fsopen => e(
+                "fsopen(\"\", 0x7fffffff)",
+                &[EINVAL],
+                &[(EPERM, MAY_MOUNT)],
+                "fs/fsopen.c",
+            ),
+            Syscall::OpenTree => e(
+                "open_tree(-1, \"\", 0x80000000)",
+                &[EINVAL],
+                &[],
+                "fs/namespace.c",
+            ),
+            Syscall::Keyctl => e(
+                "keyctl(0x7fffffff, 0, 0, 0, 0)",
+                &[EOPNOTSUPP],
+                &[],
+                "security/keys/keyctl.c",
+            ),
+            Syscall::AddKey => e(
+                "add_key(\"\", NULL, NULL, SIZE_MAX, 0)",
+                &[EINVAL],
+                &[],
+                "security/keys/keyctl.c",
+            ),
+            Syscall::RequestKey => e(
+                "request_key(\"\", \"\", NULL, 0)",
+                &[EINVAL],
+                &[],
+                "security/keys/keyctl.c",
+            ),
+            Syscall::Bpf => e(
+                "bpf(0x7fffffff, NULL, 0)",
+                &[EINVAL],
+                &[(
+                    EPERM,
+                    "older kernels check kernel.unprivileged_bpf_disabled first, and an LSM's bpf hook runs before the command is validated",
+                )],
+                "kernel/bpf/syscall.c",
+            ),
+            Syscall::PerfEventOpen => e(
+                "perf_event_open(NULL, 0, -1, -1, 0)",
+                &[EFAULT],
+                &[],
+                "kernel/events/core.c",
+            ),
+            Syscall::Userfaultfd => e(
+                "userfaultfd(0x7fffffff)",
+                &[EINVAL],
+                &[(
+                    EPERM,
+                    "kernels before 5.11 check vm.unprivileged_userfaultfd and CAP_SYS_PTRACE first",
+                )],
+                "fs/userfaultfd.c",
+            ),
+            Syscall::IoUringSetup => e(
+                "io_uring_setup(0, NULL)",
+                &[EFAULT],
+                &[(EPERM, "kernel.io_uring_disabled is checked first")],
+                "io_uring/io_uring.c",
+            ),
+            Syscall::Ptrace => e(
+                "ptrace(0x7fffffff, 0, 0, 0)",
+                &[ESRCH],
+                &[],
+                "kernel/ptrace.c",
+            ),
+            Syscall::ProcessVmReadv => e(
+                "process_vm_readv(0, NULL, 0, NULL, 0, 1)",
+                &[EINVAL],
+                &[],
+                "mm/process_vm_access.c",
+            ),
+            Syscall::ProcessVmWritev => e(
+                "process_vm_writev(0, NULL, 0, NULL, 0, 1)",
+                &[EINVAL],
+                &[],
+                "mm/process_vm_access.c",
+            ),
+            Syscall::OpenByHandleAt => e(
+                "open_by_handle_at(-1, NULL, 0)",
+                &[EBADF, EFAULT],
+                &[(
+                    EPERM,
+                    "older kernels check CAP_DAC_READ_SEARCH before the descriptor",
+                )],
+                "fs/fhandle.c",
+            ),
+            Syscall::InitModule => e(
+                "init_module(NULL, 0, \"\")",
+                &[ENOEXEC],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_MODULE and kernel.modules_disabled first",
+                )],
+                "kernel/module/main.c",
+            ),
+            Syscall::FinitModule => e(
+                "finit_module(-1, \"\", 0x80000000)",
+                &[EINVAL],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_MODULE and kernel.modules_disabled first",
+                )],
+                "kernel/module/main.c",
+            ),
+            Syscall::KexecLoad => e(
+                "kexec_load(0, 0, NULL, 0x8000)",
+                &[EINVAL],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_BOOT, kernel.kexec_load_disabled and lockdown first",
+                )],
+                "kernel/kexec.c",
+            ),
+            Syscall::KexecFileLoad => e(
+                "kexec_file_load(-1, -1, 0, NULL, 0x40000000)",
+                &[EINVAL],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_BOOT and kernel.kexec_load_disabled first",
+                )],
+                "kernel/kexec_file.c",
+            ),
+            Syscall::Reboot => e(
+                "reboot(0, 0, 0, NULL)",
+                &[EINVAL],
+                &[(
+                    EPERM,
+                    "the kernel checks CAP_SYS_BOOT before the magic numbers",
+                )],
+                "kernel/reboot.c",
+            ),
+            Syscall::Swapon => e(
+                "swapon(NULL, 0x40000000)",
+                &[EINVAL],
+                &[(EPERM, "older kernels check CAP_SYS_ADMIN before the flags")],
+                "mm/swapfile.c",
+            ),
+        }
+    }
+
+    /// The raw call on this architecture, or `None` where the probe has no
+    /// numbers.
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    fn call(self) -> Option<sys::Call> {
+        const NEG1: usize = -1i64 as usize;
+        let s = sys::empty();
+        let (nr, args, forks): (libc::c_long, [usize; 6], bool) = match self {
+            Syscall::Unshare => (
+                libc::SYS_unshare,
+                [libc::CLONE_NEWUSER as usize | 0x1, 0, 0, 0, 0, 0],
+                false,
+            ),
+            Syscall::Clone => (
+                libc::SYS_clone,
+                [
+                    (libc::CLONE_NEWUSER | libc::CLONE_FS) as usize,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                ],
+                true,
+            ),
+            Syscall::Clone3 => (libc::SYS_clone3, [0; 6], true),
+            Syscall::Setns => (libc::SYS_setns, [NEG1, 0, 0, 0, 0, 0], false),
+            Syscall::Mount => (libc::SYS_mount, [s, s, s, 0, 0, 0], false),
+            Syscall::Umount2 => (libc::SYS_umount2, [s, 0x8000_0000, 0, 0, 0, 0], false),
+            Syscall::PivotRoot => (libc::SYS_pivot_root, [s, s, 0, 0, 0, 0], false),
+            Syscall::Fsopen => (libc::SYS_fsopen, [s, 0x7fff_ffff, 0, 0, 0, 0], false),
+            Syscall::OpenTree => (libc::SYS_open_tree, [NEG1, s, 0x8000_0000, 0, 0, 0], false),
+            Syscall::Keyctl => (libc::SYS_keyctl, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
+            Syscall::AddKey => (libc::SYS_add_key, [s, 0, 0, usize::MAX, 0, 0], false),
+            Syscall::RequestKey => (libc::SYS_request_key, [s, s, 0, 0, 0, 0], false),
+            Syscall::Bpf => (libc::SYS_bpf, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
+            Syscall::PerfEventOpen => (libc::SYS_perf_event_open, [0, 0, NEG1, NEG1, 0, 0], false),
+            Syscall::Userfaultfd => (libc::SYS_userfaultfd, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
+            Syscall::IoUringSetup => (libc::SYS_io_uring_setup, [0; 6], false),
+            Syscall::Ptrace => (libc::SYS_ptrace, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
+            Syscall::ProcessVmReadv => (libc::SYS_process_vm_readv, [0, 0, 0, 0, 0, 1], false),
+            Syscall::ProcessVmWritev => (libc::SYS_process_vm_writev, [0, 0, 0, 0, 0, 1], false),
+            Syscall::OpenByHandleAt => (libc::SYS_open_by_handle_at, [NEG1, 0, 0, 0, 0, 0], false),
+            Syscall::InitModule => (libc::SYS_init_module, [0, 0, s, 0, 0, 0], false),
+            Syscall::FinitModule => (
+                libc::SYS_finit_module,
+                [NEG1, s, 0x8000_0000, 0, 0, 0],
+                false,
+            ),
+            Syscall::KexecLoad => (libc::SYS_kexec_load, [0, 0, 0, 0x8000, 0, 0], false),
+            Syscall::KexecFileLoad => (
+                libc::SYS_kexec_file_load,
+                [NEG1, NEG1, 0, 0, 0x4000_0000, 0],
+                false,
+            ),
+            Syscall::Reboot => (libc::SYS_reboot, [0; 6], false),
+            Syscall::Swapon => (libc::SYS_swapon, [0, 0x4000_0000, 0, 0, 0, 0], false),
+        };
+        Some(sys::Call { nr, args, forks })
+    }
+
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    fn call(self) -> Option<sys::Call> {
+        None
+    }
+}
+
+/// The plan a probe runs: every listed call in [`Syscall::ALL`]'s order,
+/// then, with `attempt_user_namespace`, the real `unshare(CLONE_NEWUSER)`,
+/// and last the kernel's own answer for the seccomp mode
+/// (`prctl(PR_GET_SECCOMP)`). On an architecture without numbers it stops
+/// at the first call it has none for, shorter than [`Syscall::ALL`], and
+/// holds neither extra.
+pub(super) fn plan(attempt_user_namespace: bool) -> Vec<sys::Call> {
+    let mut plan: Vec<sys::Call> = Vec::with_capacity(Syscall::ALL.len() + 2);
+    for sc in Syscall::ALL {
+        match sc.call() {
+            Some(c) => plan.push(c),
+            None => return plan,
+        }
+    }
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    {
+        if attempt_user_namespace {
+            plan.push(sys::Call {
+                nr: libc::SYS_unshare,
+                args: [libc::CLONE_NEWUSER as usize, 0, 0, 0, 0, 0],
+                forks: false,
+            });
+        }
+        plan.push(sys::Call {
+            nr: libc::SYS_prctl,
+            args: [libc::PR_GET_SECCOMP as usize, 0, 0, 0, 0, 0],
+            forks: false,
+        });
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    let _ = attempt_user_namespace;
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_syscall_has_a_call_on_supported_arches() {
+        if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
+            for sc in Syscall::ALL {
+                assert!(sc.call().is_some(), "{sc}");
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<_> = Syscall::ALL.iter().map(|s| s.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Syscall::ALL.len());
+    }
+}
