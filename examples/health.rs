@@ -164,7 +164,7 @@ use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use posture::policy::{Action, Policy, Preset};
-use posture::syscalls::SyscallProbe;
+use posture::report::SyscallProbe;
 use posture::{Assessment, CheckId, Document, Report};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};

@@ -54,7 +54,7 @@
 //! | [`known`] | what runtimes and hosts look like: socket names, sensitive host paths, masked paths, host devices, dangerous capabilities | data only |
 //! | [`probe`] (`src/probe/`) | `&Root` to [`Report`], one reader per area | read through `root` only (`namespaces` runs procfs's text parsers on what `root` read; no I/O of its own) |
 //! | [`netns`], [`runtime`] | pure inference the probe applies to what it read (host network, container runtime) | nothing else |
-//! | [`report`], [`fact`] | the [`Report`] and every section: the Rust mirror of `SCHEMA.md`; [`Fact`] (known, or unknown with source and reason) | types only |
+//! | [`report`] (`src/report/`), [`fact`] | the [`Report`] and its sections: the Rust mirror of `SCHEMA.md` (the syscall probe's results and [`Report::with_syscalls`] in `report/syscall_probe.rs`; host network and runtime still in [`netns`] and [`runtime`]); [`Fact`] (known, or unknown with source and reason) | types only |
 //! | [`policy`] (`src/policy/`) | [`CheckId`], checks, presets, controls, policy documents; [`evaluate`] | pure, except loading: `policy/document.rs` reads a policy file through `root::read_user_file`, `policy/load.rs` reads `POSTURE_POLICY` and `POSTURE_OVERRIDE` |
 //! | [`guard()`], [`enforce`] | refuse startup (exit 78) | exit, in `enforce` only; `guard` runs the syscall probe when its policy judges it |
 //! | [`render`] | text, JUnit, JSON, Prometheus, tracing | pure (`tracing` emits events) |

@@ -36,7 +36,7 @@ use crate::capability::{CapSet, capability_from_bit};
 use crate::parse::mountinfo::{Mount, Propagation};
 use crate::report::MountSummary;
 use crate::report::SCHEMA_VERSION;
-use crate::syscalls::Syscall;
+use crate::report::Syscall;
 
 /// The command that rewrites `schema/posture.schema.json` from the code.
 pub const REGENERATE: &str = "cargo run --example schema --features schema";

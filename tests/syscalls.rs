@@ -27,7 +27,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use posture::syscalls::{BlockedBy, Outcome, Syscall, classify};
+use posture::report::{BlockedBy, Outcome, Syscall};
+use posture::syscalls::classify;
 use proptest::prelude::*;
 use seccompiler::{
     BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter,
@@ -749,7 +750,7 @@ fn the_probe_is_bounded_in_time_and_children() {
 // Classification, as a pure function.
 
 fn errno_name(code: i32) -> String {
-    posture::syscalls::Errno::new(code).name
+    posture::report::Errno::new(code).name
 }
 
 fn syscall_named(name: &str) -> Syscall {

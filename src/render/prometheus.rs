@@ -528,7 +528,7 @@ pub fn render(report: &Report, assessment: &Assessment) -> String {
 /// (every syscall reads `unknown` when it did not run), and whether new user
 /// namespaces can be created.
 fn syscalls(out: &mut Out, report: &Report) {
-    use crate::syscalls::{Outcome, Syscall};
+    use crate::report::{Outcome, Syscall};
     let probe = report.syscalls.known();
     out.family(
         "posture_syscall_probe_run",

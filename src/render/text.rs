@@ -1064,7 +1064,7 @@ fn render_text(r: &Report, style: Style) -> String {
 /// The syscall probe: one row per syscall (outcome, errno or signal), then
 /// user namespaces.
 fn syscalls_section(r: &Report, style: Style) -> Section {
-    use crate::syscalls::{Creation, Outcome};
+    use crate::report::{Creation, Outcome};
     let mut s = Section::new("Syscalls  (posture::syscalls::probe)");
     let p = match &r.syscalls {
         Fact::Known(p) => p,

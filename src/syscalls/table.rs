@@ -2,80 +2,8 @@
 //! arguments, and what the kernel answers to them; and the plan a child
 //! runs.
 
-use std::fmt;
-
+use crate::report::Syscall;
 use crate::sys;
-
-macro_rules! syscalls {
-    ($( $variant:ident = $name:literal, $why:literal; )*) => {
-        /// A system call the probe asks about.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        #[non_exhaustive]
-        pub enum Syscall {
-            $(
-                #[doc = $why]
-                $variant,
-            )*
-        }
-
-        impl Syscall {
-            /// Every probed syscall, in probe order.
-            pub const ALL: &'static [Syscall] = &[$(Syscall::$variant),*];
-
-            /// Its name, as in `man 2` (and the JSON).
-            pub fn name(self) -> &'static str {
-                match self { $(Syscall::$variant => $name,)* }
-            }
-
-            /// Why it is on the list.
-            pub fn why(self) -> &'static str {
-                match self { $(Syscall::$variant => $why,)* }
-            }
-        }
-    };
-}
-
-syscalls! {
-    Unshare = "unshare", "Creates namespaces, a user namespace among them: full capabilities over new namespaces, the gateway to most container-escape kernel bugs.";
-    Clone = "clone", "Creates a process in new namespaces (CLONE_NEWUSER and the other CLONE_NEW* flags): the other route to a user namespace.";
-    Clone3 = "clone3", "clone with its flags in memory, which a filter cannot inspect: a filter that checks clone's flags must block clone3 whole.";
-    Setns = "setns", "Joins another namespace through a file descriptor (a leaked `/proc/PID/ns` file of a host process).";
-    Mount = "mount", "Mounts filesystems and remounts: exposes filesystem code and can uncover what the runtime masked.";
-    Umount2 = "umount2", "Unmounts: removes the mounts that mask /proc and /sys paths.";
-    PivotRoot = "pivot_root", "Changes the root filesystem: with mount, the way out of the container's root.";
-    Fsopen = "fsopen", "The new mount API's entry (fsopen/fsconfig/fsmount): the same surface as mount, by other calls.";
-    OpenTree = "open_tree", "Opens or clones a mount tree (OPEN_TREE_CLONE), the new mount API's bind mount.";
-    Keyctl = "keyctl", "The kernel keyring: not namespaced, shared by every container of a uid, and a long CVE history.";
-    AddKey = "add_key", "Adds keys to the kernel keyring (see keyctl).";
-    RequestKey = "request_key", "Looks up keys, may call out to userspace on the host (see keyctl).";
-    Bpf = "bpf", "eBPF programs and maps: the verifier and JIT are a large kernel attack surface.";
-    PerfEventOpen = "perf_event_open", "Performance events: kernel address leaks, side channels and a long CVE history.";
-    Userfaultfd = "userfaultfd", "Stalls page faults at chosen points: the standard tool for winning kernel race conditions.";
-    IoUringSetup = "io_uring_setup", "io_uring: the largest recent source of kernel privilege escalations, and its operations bypass seccomp.";
-    Ptrace = "ptrace", "Reads and writes other processes' memory and registers; before Linux 4.8 it bypassed seccomp.";
-    ProcessVmReadv = "process_vm_readv", "Reads another process's memory without ptrace-stopping it.";
-    ProcessVmWritev = "process_vm_writev", "Writes another process's memory without ptrace-stopping it.";
-    OpenByHandleAt = "open_by_handle_at", "Opens files by handle, outside any mount's root: the 'shocker' container escape.";
-    InitModule = "init_module", "Loads kernel code.";
-    FinitModule = "finit_module", "Loads kernel code from a file descriptor.";
-    KexecLoad = "kexec_load", "Replaces the running kernel.";
-    KexecFileLoad = "kexec_file_load", "Replaces the running kernel, from files.";
-    Reboot = "reboot", "Reboots or halts the host (or ends the pid namespace).";
-    Swapon = "swapon", "Adds swap on the host: host memory and disk.";
-}
-
-impl fmt::Display for Syscall {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for Syscall {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
-}
 
 /// What the kernel answers for the arguments the probe passes, and which
 /// other answers it may give before validating them.

@@ -15,14 +15,18 @@ use crate::lsm::LsmLabel;
 use crate::netns::HostNetwork;
 use crate::ns::NsType;
 use crate::parse::mountinfo::Mount;
-// For doc links only: where the report is read from, and the socket search.
-#[cfg(doc)]
-use crate::probe::mounts::for_each_socket_candidate;
+// For doc links only: where the report is read from.
 #[cfg(doc)]
 use crate::root::Root;
 use crate::root::RootKind;
 use crate::runtime::Runtime;
 use crate::status::SeccompMode;
+
+mod syscall_probe;
+pub use syscall_probe::{
+    BlockedBy, Creation, Errno, Outcome, Signal, Syscall, SyscallProbe, SyscallResult,
+    UserNamespaces,
+};
 
 /// The version of the JSON document this crate writes. Bumped when a field
 /// changes meaning or is removed; adding fields does not bump it.
@@ -410,10 +414,18 @@ impl serde::Serialize for MountSummary {
 }
 
 /// A runtime socket (or its directory) visible in the mount table, or found
-/// at a place runtimes put sockets ([`for_each_socket_candidate`]).
+/// at a place runtimes put sockets ([`for_each_socket_candidate`](crate::probe::mounts::for_each_socket_candidate)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+// The schema's description, as the doc comment read before its link named
+// the socket search by path (the report does not import the probe).
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        description = "A runtime socket (or its directory) visible in the mount table, or found\nat a place runtimes put sockets ([`for_each_socket_candidate`])."
+    )
+)]
 #[non_exhaustive]
 pub struct SocketMount {
     /// Where it is mounted (or, when found by `stat`, where the socket is).
@@ -626,7 +638,7 @@ pub struct Report {
     pub service_account_token: Fact<bool>,
     /// Which dangerous syscalls the calling thread can reach: unknown ("not
     /// run") until a probe is attached with [`Report::with_syscalls`].
-    pub syscalls: Fact<crate::syscalls::SyscallProbe>,
+    pub syscalls: Fact<SyscallProbe>,
 }
 
 impl Report {
