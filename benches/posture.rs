@@ -29,14 +29,16 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use posture::cgroup::{self, LimitFiles, LimitKind};
-use posture::idmap::IdMap;
-use posture::lsm;
-use posture::mountinfo::{self, MaskState, MountTable};
-use posture::ns::{self, NsType};
+use posture::parse::cgroup::{self, LimitFiles, LimitKind};
+use posture::parse::idmap::IdMap;
+use posture::parse::lsm;
+use posture::parse::mountinfo::MountTable;
+use posture::parse::ns::{self, NsType};
+use posture::parse::status::Status;
+use posture::probe::mounts;
+use posture::report::MaskState;
 use posture::root::{self, Root};
 use posture::runtime;
-use posture::status::Status;
 use std::hint::black_box;
 
 /// What one `posture()` call touches on the live system.
@@ -112,7 +114,7 @@ impl Floor {
             .iter()
             .map(|t| r.proc_self(&format!("ns/{}", t.name())))
             .collect();
-        let analysed = mountinfo::analyse(&table, false);
+        let analysed = mounts::analyse(&table, false);
         let mut stats: Vec<PathBuf> = analysed
             .masked_paths
             .iter()
@@ -127,7 +129,7 @@ impl Floor {
         // links), less the ones the mount table already shows.
         let known = analysed.runtime_sockets;
         let mut socket_stats = Vec::new();
-        mountinfo::for_each_socket_candidate(&table.mounts, &known, |p, _| {
+        mounts::for_each_socket_candidate(&table.mounts, &known, |p, _| {
             socket_stats.push(r.path(p))
         });
         Floor {
@@ -232,7 +234,7 @@ fn bench_probes(c: &mut Criterion) {
     let mi = std::fs::read_to_string(r.proc_self("mountinfo")).unwrap();
     g.bench_function("mountinfo_parse_analyse", |b| {
         b.iter(|| {
-            black_box(mountinfo::analyse_with(
+            black_box(mounts::analyse_with(
                 MountTable::parse(black_box(&mi)),
                 false,
                 |_| None,
@@ -245,7 +247,7 @@ fn bench_probes(c: &mut Criterion) {
                 .read_capped(&r.proc_self("mountinfo"), root::MOUNTINFO_LIMIT)
                 .unwrap();
             let t = MountTable::parse(std::str::from_utf8(&c.data).unwrap());
-            black_box(mountinfo::analyse_with(t, c.truncated, |_| None))
+            black_box(mounts::analyse_with(t, c.truncated, |_| None))
         })
     });
     g.bench_function("idmap_read_parse", |b| {
@@ -347,7 +349,7 @@ fn bench_generated(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
             b.iter(|| {
                 let t = MountTable::parse(black_box(text));
-                black_box(mountinfo::analyse_with(t, false, |_| None))
+                black_box(mounts::analyse_with(t, false, |_| None))
             })
         });
     }
@@ -388,7 +390,7 @@ fn mountns_child(c: &mut Criterion, n: usize, dir: &Path) {
         b.iter(|| {
             let c = r.read_capped(&path, root::MOUNTINFO_LIMIT).unwrap();
             let t = MountTable::parse(std::str::from_utf8(&c.data).unwrap());
-            black_box(mountinfo::analyse_with(t, c.truncated, |_| None))
+            black_box(mounts::analyse_with(t, c.truncated, |_| None))
         })
     });
     g.bench_function(BenchmarkId::new("posture", n), |b| {
@@ -410,7 +412,7 @@ fn per_line_overhead(r: &Root, path: &Path, lines: usize, raw: &mut [u8]) {
         let t = Instant::now();
         let c = r.read_capped(path, root::MOUNTINFO_LIMIT).unwrap();
         let table = MountTable::parse(std::str::from_utf8(&c.data).unwrap());
-        black_box(mountinfo::analyse_with(table, c.truncated, |_| None));
+        black_box(mounts::analyse_with(table, c.truncated, |_| None));
         a.push(t.elapsed());
     }
     k.sort();

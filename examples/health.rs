@@ -7,7 +7,7 @@
 //! | ---        | --- |
 //! | `/healthz` | `200` `pass policy=<name>` when every required check passes; `503` `fail policy=<name> blocking=<id>,<id>` when not; `503` `stale …` when no reading could be taken in time (below). A Kubernetes readiness probe. |
 //! | `/posture` | with `--expose-details`: the JSON document `{"schema_version":1,"report":{…},"assessment":{…}}` (as `posture --check --json`). Without: `404` and a line saying how to enable it. |
-//! | `/metrics` | Prometheus text: the summary (`posture::metrics::render_summary`: verdict, blocking ids, override count, build version) by default; every fact with `--expose-details` (`posture::metrics::render`). |
+//! | `/metrics` | Prometheus text: the summary (`posture::render::prometheus::render_summary`: verdict, blocking ids, override count, build version) by default; every fact with `--expose-details` (`posture::render::prometheus::render`). |
 //!
 //! ```text
 //! cargo run --example health --features prometheus -- --listen 127.0.0.1:8080
@@ -164,8 +164,9 @@ use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use posture::policy::{Action, Policy, Preset};
+use posture::render::json::Document;
 use posture::report::SyscallProbe;
-use posture::{Assessment, CheckId, Document, Report};
+use posture::{Assessment, CheckId, Report};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::signal::unix::{Signal, SignalKind, signal};
@@ -598,13 +599,16 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
         Reading::Stale(s) => return stale(app.reader.policy.name(), &s),
     };
     let body = if app.expose_details {
-        posture::metrics::render(&snap.report, &snap.assessment)
+        posture::render::prometheus::render(&snap.report, &snap.assessment)
     } else {
-        posture::metrics::render_summary(&snap.assessment)
+        posture::render::prometheus::render_summary(&snap.assessment)
     };
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, posture::metrics::CONTENT_TYPE)],
+        [(
+            header::CONTENT_TYPE,
+            posture::render::prometheus::CONTENT_TYPE,
+        )],
         body,
     )
         .into_response()

@@ -7,7 +7,7 @@
 //! but what the probe and policy stages consult. No I/O, no judgement: lists,
 //! and lookups over them.
 
-use crate::capability::Capability;
+use crate::parse::capability::Capability;
 
 /// Socket files of container runtimes and orchestrators; anyone who can
 /// connect to one controls the host.

@@ -63,14 +63,15 @@
 //! | `sys` (`src/sys.rs`, private) | the crate's only `unsafe`: the probe child's `clone`/`fork` and its raw system calls, and the one `getsockopt(SO_NETNS_COOKIE)` `root` asks for | raw system calls, each `unsafe` block with its `// SAFETY:` comment |
 //! | `src/bin/posture.rs` | the CLI: arguments and exit codes only | |
 //!
-//! The old flat paths (`posture::status`, `posture::mountinfo`,
-//! `posture::metrics`, `posture::controls`, …) are kept as re-exports.
+//! Every item has one path, its module's (`posture::parse::status`); the
+//! flat re-exports of earlier versions at the crate root are gone, and
+//! `.ci/run` fails on a use of one.
 //!
 //! Parsers are pure functions over text, usable on their own:
 //!
 //! ```
-//! use posture::status::{Status, Field, SeccompMode};
-//! use posture::capability::{CapSet, Capability};
+//! use posture::parse::status::{Status, Field, SeccompMode};
+//! use posture::parse::capability::{CapSet, Capability};
 //!
 //! let s = Status::parse("CapEff:\t00000000a80425fb\nSeccomp:\t2\nNoNewPrivs:\t1\n");
 //! let eff = CapSet::from_mask(*s.cap_eff.value().unwrap());
@@ -110,7 +111,7 @@
 //! - **Namespaces**: the initial user, uts, ipc and pid namespaces have fixed
 //!   inodes on every supported kernel (cgroup from 4.6, time from 5.6). The
 //!   initial network and mount namespaces have them only from 6.18; before
-//!   that "not the fixed inode" proves nothing, so [`ns`] says unknown.
+//!   that "not the fixed inode" proves nothing, so [`parse::ns`] says unknown.
 //! - **Host network** (`no_host_network`, see [`netns`]): the fixed inode
 //!   from 6.18; `getsockopt(SO_NETNS_COOKIE)` == 1 on 5.14 to 6.17; before
 //!   5.14, or where the cookie cannot be read, what the namespace holds
@@ -126,8 +127,8 @@
 //! |---|---|---|
 //! | `serde` | yes | `Serialize` on the report and assessment: the JSON document of `SCHEMA.md` |
 //! | `policy-file` | yes | policy documents (TOML or JSON) from files and `POSTURE_POLICY` (toml, serde_json) |
-//! | `tracing` | no | `posture::render::tracing` (also `posture::log`): one structured `tracing` event per failed or unknown check when the guard runs |
-//! | `prometheus` | no | `posture::render::prometheus` (also `posture::metrics`): Prometheus text exposition of an assessment, no extra dependency |
+//! | `tracing` | no | `posture::render::tracing`: one structured `tracing` event per failed or unknown check when the guard runs |
+//! | `prometheus` | no | `posture::render::prometheus`: Prometheus text exposition of an assessment, no extra dependency |
 //! | `cli` | yes | the `posture` binary (lexopt); `default-features = false` builds none of it |
 //! | `root-tests` | no | tests only: runs the tests that need root or the host's namespaces (in `tests/live.rs`, `tests/syscalls.rs`, `tests/robustness.rs`); the library does not change |
 //! | `tool-tests` | no | tests only: the cross-checks by outside programs (xmllint, junitparser, PyYAML, promtool, capsh, setpriv, unshare), each beside a pure-Rust test that a plain `cargo test` runs; the library does not change |
@@ -162,46 +163,10 @@ macro_rules! debug_is_display {
     )+};
 }
 
-pub use parse::capability;
-pub use parse::cgroup;
 pub mod fact;
 mod guard;
-pub use parse::idmap;
 pub mod known;
-pub use parse::lsm;
-/// The old path of the mount-table items, kept so code written against it
-/// compiles unchanged. They live now in:
-///
-/// - [`parse::mountinfo`]: the parser, [`Mount`](parse::mountinfo::Mount),
-///   [`MountTable`](parse::mountinfo::MountTable),
-///   [`Propagation`](parse::mountinfo::Propagation),
-///   [`unescape`](parse::mountinfo::unescape).
-/// - [`report`]: the mounts section, [`Mounts`](report::Mounts) and the
-///   types it holds ([`MountSummary`](report::MountSummary),
-///   [`SocketMount`](report::SocketMount), [`HostMount`](report::HostMount),
-///   [`MaskedPath`](report::MaskedPath), …).
-/// - [`probe::mounts`]: the analysis that builds it
-///   ([`analyse`](probe::mounts::analyse),
-///   [`analyse_with`](probe::mounts::analyse_with)) and the socket search
-///   ([`for_each_socket_candidate`](probe::mounts::for_each_socket_candidate)).
-/// - [`known`]: runtime sockets, sensitive host paths, masked paths.
-pub mod mountinfo {
-    pub use crate::known::{
-        MASKED_PATHS, READONLY_PATHS, REQUIRED_MASKS, RUNTIME_MANAGED, RUNTIME_SOCKET_DIRS,
-        RUNTIME_SOCKETS, RUNTIME_STATE_DIRS, SENSITIVE_HOST_PATHS, SENSITIVE_HOST_TREES,
-        SERVICE_ACCOUNT_DIRS, SOCKET_PATHS, SOCKETS_UNDER_RUN, VOLUME_DIRS,
-    };
-    pub use crate::parse::mountinfo::*;
-    pub use crate::probe::mounts::{
-        SOCKET_SEARCH_MOUNTS, analyse, analyse_with, for_each_socket_candidate,
-    };
-    pub use crate::report::{
-        HostMount, HostMountKind, MaskState, MaskedPath, MountSummary, Mounts, PseudoFsState,
-        SeenIn, SocketMount,
-    };
-}
 pub mod netns;
-pub use parse::ns;
 pub mod parse;
 pub mod policy;
 pub mod probe;
@@ -211,22 +176,11 @@ pub mod root;
 pub mod runtime;
 #[cfg(feature = "schema")]
 pub mod schema;
-pub use parse::status;
 #[allow(unsafe_code)]
 mod sys;
 pub mod syscalls;
 
-// The renderers live in `render/`; these are their historical paths.
-#[cfg(feature = "serde")]
-pub use render::json::Document;
-#[cfg(feature = "prometheus")]
-pub use render::prometheus as metrics;
-#[cfg(feature = "tracing")]
-pub use render::tracing as log;
-
 pub use fact::{Fact, Unknown};
-// `posture::controls` lives in src/policy/controls.rs (`posture::policy::controls`).
-pub use policy::controls;
 // The guard's items live at the crate root (`posture::guard`, `posture::enforce`),
 // not as `posture::guard::guard`.
 pub use guard::{EX_CONFIG, OverrideBanner, Refusal, enforce, guard, guard_report, report_for};

@@ -9,7 +9,7 @@
 //! table (overlay layer directories, the host paths behind `/etc/hostname`)
 //! carries the strong signals.
 
-use crate::cgroup::CgroupLine;
+use crate::parse::cgroup::CgroupLine;
 use crate::parse::mountinfo::Mount;
 #[cfg(test)]
 use crate::parse::mountinfo::MountTable;
@@ -566,7 +566,7 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cgroup::parse_proc_cgroup;
+    use crate::parse::cgroup::parse_proc_cgroup;
 
     #[test]
     fn mount_table_beats_a_spoofed_file() {

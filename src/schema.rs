@@ -31,9 +31,9 @@ use schemars::transform::{Transform, transform_subschemas};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::Value;
 
-use crate::Document;
-use crate::capability::{CapSet, capability_from_bit};
+use crate::parse::capability::{CapSet, capability_from_bit};
 use crate::parse::mountinfo::{Mount, Propagation};
+use crate::render::json::Document;
 use crate::report::MountSummary;
 use crate::report::SCHEMA_VERSION;
 use crate::report::Syscall;
@@ -55,7 +55,7 @@ pub fn document_schema() -> Schema {
     schema.insert(
         "description".into(),
         format!(
-            "What `posture --json` and `posture --check --json` (and posture::Document) write. \
+            "What `posture --json` and `posture --check --json` (and posture::render::json::Document) write. \
              Generated from the crate's types; see SCHEMA.md for what each field means. \
              Regenerate with `{REGENERATE}`."
         )

@@ -107,24 +107,24 @@ fn one_posture_call_stays_within_its_allocation_budget() {
                 )
             })
             .collect();
-        let (k, table) = count(|| posture::mountinfo::MountTable::parse(&text));
+        let (k, table) = count(|| posture::parse::mountinfo::MountTable::parse(&text));
         println!("MountTable::parse of {n} lines: {k} allocations");
         assert_eq!(table.mounts.len(), n);
         assert!(k <= 4, "{k} allocations to parse {n} lines");
         // The analysis lists every one as writable (a shared mount, not a
         // copy) and searches each tmpfs for sockets without building paths:
         // only its lists grow, by doubling.
-        let (k, m) = count(|| posture::mountinfo::analyse_with(table, false, |_| None));
+        let (k, m) = count(|| posture::probe::mounts::analyse_with(table, false, |_| None));
         println!("analyse_with of {n} mounts: {k} allocations");
         assert_eq!(m.writable.len(), n);
         assert!(k <= 40, "{k} allocations to analyse {n} mounts");
         let (k, found) = count(|| {
             let mut found = 0;
-            posture::mountinfo::for_each_socket_candidate(&m.table, &[], |_, _| found += 1);
+            posture::probe::mounts::for_each_socket_candidate(&m.table, &[], |_, _| found += 1);
             found
         });
         println!("socket candidates of {n} mounts: {k} allocations");
-        assert!(found > n.min(posture::mountinfo::SOCKET_SEARCH_MOUNTS));
+        assert!(found > n.min(posture::probe::mounts::SOCKET_SEARCH_MOUNTS));
         assert!(k <= 2, "{k} allocations to list socket candidates");
     }
 }

@@ -13,8 +13,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use posture::Document;
 use posture::policy::{Policy, Preset};
+use posture::render::json::Document;
 use posture::render::text::{self, Color};
 
 mod common;

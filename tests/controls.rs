@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use posture::controls::{Control, Framework};
 use posture::policy::CheckId;
+use posture::policy::controls::{Control, Framework};
 
 mod common;
 use common::CHECK_IDS;
@@ -314,7 +314,7 @@ fn json_check_results_carry_controls() {
     assert!(dir.is_dir(), "fixture {} is missing", dir.display());
     let report = posture::posture_with_root(&posture::Root::fixture(&dir));
     let a = evaluate(&report, &Policy::preset(Preset::Checklist));
-    let doc = posture::Document::new(&report).with_assessment(&a);
+    let doc = posture::render::json::Document::new(&report).with_assessment(&a);
     let v = serde_json::to_value(&doc).unwrap();
     let checks = v["assessment"]["checks"].as_array().unwrap();
     assert_eq!(checks.len(), CHECK_IDS.len());

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 use posture::CheckId;
 use posture::ParseError;
-use posture::cgroup::LocateError;
-use posture::idmap::IdMap;
+use posture::parse::cgroup::LocateError;
+use posture::parse::idmap::IdMap;
 use posture::policy::{Framework, Policy, PolicyError};
 use posture::root::ReadError;
 use posture::syscalls::ProbeError;

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use posture::CheckId;
 use posture::fact::Fact;
-use posture::idmap::IdMap;
+use posture::parse::idmap::IdMap;
 use posture::policy::CheckStatus;
 use posture::policy::{Policy, Preset};
 use posture::report::ProcTrust;

@@ -22,8 +22,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Output};
 
-use posture::capability::Capability;
-use posture::status::SeccompMode;
+use posture::parse::capability::Capability;
+use posture::parse::status::SeccompMode;
 
 mod common;
 use common::example;

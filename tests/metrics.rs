@@ -219,9 +219,9 @@ fn check_fixture(name: &str, runtime: &str, userns: &str) -> Metrics {
     let dir = fixture(name);
     let report = fixture_report(name);
     let a = evaluate(&report, &Policy::preset(Preset::Checklist));
-    let text = posture::metrics::render(&report, &a);
+    let text = posture::render::prometheus::render(&report, &a);
     exposition_check(&text);
-    let summary = posture::metrics::render_summary(&a);
+    let summary = posture::render::prometheus::render_summary(&a);
     exposition_check(&summary);
     let m = Metrics::of(&text);
 
@@ -551,7 +551,7 @@ fn unreadable_status_is_unknown_everywhere() {
 
     let report = common::report_at(&dst);
     let a = evaluate(&report, &Policy::preset(Preset::Checklist));
-    let text = posture::metrics::render(&report, &a);
+    let text = posture::render::prometheus::render(&report, &a);
     exposition_check(&text);
     let m = Metrics::of(&text);
     for set in [
@@ -608,9 +608,9 @@ fn label_values_are_escaped() {
         .override_check(posture::CheckId::NonRoot, reason);
     let report = fixture_report("docker-default");
     let a = evaluate(&report, &policy);
-    let text = posture::metrics::render(&report, &a);
+    let text = posture::render::prometheus::render(&report, &a);
     exposition_check(&text);
-    exposition_check(&posture::metrics::render_summary(&a));
+    exposition_check(&posture::render::prometheus::render_summary(&a));
     let m = Metrics::of(&text);
     assert_eq!(m.value("posture_overrides", &[("policy", name)]), 1.0);
     assert_eq!(
@@ -651,7 +651,7 @@ const SYSCALL_STATES: [&str; 4] = ["reachable", "blocked", "killed", "unknown"];
 fn an_unprobed_report_reads_unknown_for_every_syscall() {
     let r = fixture_report("docker-default");
     let a = evaluate(&r, &Policy::preset(Preset::Checklist));
-    let text = posture::metrics::render(&r, &a);
+    let text = posture::render::prometheus::render(&r, &a);
     exposition_check(&text);
     let m = Metrics(parse(&text));
     assert_eq!(m.value("posture_syscall_probe_run", &[]), 0.0);
@@ -683,11 +683,11 @@ fn a_probed_report_has_one_state_per_syscall() {
     let r = posture::posture().with_syscalls(posture::syscalls::probe());
     assert_eq!(
         r.seccomp.mode.known(),
-        Some(&posture::status::SeccompMode::Disabled),
+        Some(&posture::parse::status::SeccompMode::Disabled),
         "this test expects to run without a seccomp filter"
     );
     let a = evaluate(&r, &Policy::preset(Preset::Checklist));
-    let text = posture::metrics::render(&r, &a);
+    let text = posture::render::prometheus::render(&r, &a);
     exposition_check(&text);
     let m = Metrics(parse(&text));
     assert_eq!(m.value("posture_syscall_probe_run", &[]), 1.0);
@@ -711,7 +711,7 @@ fn ignored_checks_name_no_controls() {
     // and the guide's immutable file systems are not emitted.
     let report = fixture_report("k8s-restricted");
     let a = evaluate(&report, &Policy::preset(Preset::PssRestricted));
-    let text = posture::metrics::render(&report, &a);
+    let text = posture::render::prometheus::render(&report, &a);
     exposition_check(&text);
     let m = Metrics::of(&text);
     assert!(
@@ -748,8 +748,8 @@ fn overrides_are_counted_by_what_they_downgraded_and_named_with_their_source() {
         ))
         .unwrap();
     let a = evaluate(&report, &policy);
-    let summary = posture::metrics::render_summary(&a);
-    let full = posture::metrics::render(&report, &a);
+    let summary = posture::render::prometheus::render_summary(&a);
+    let full = posture::render::prometheus::render(&report, &a);
     exposition_check(&summary);
     exposition_check(&full);
     let strict = [("policy", "strict")];
@@ -802,7 +802,7 @@ fn overrides_are_counted_by_what_they_downgraded_and_named_with_their_source() {
         .with_env_override_spec("mac_enforced=a; read_only_rootfs=b")
         .unwrap();
     let a = evaluate(&fixture_report("hardened"), &p);
-    let s = Metrics::of(&posture::metrics::render_summary(&a));
+    let s = Metrics::of(&posture::render::prometheus::render_summary(&a));
     assert_eq!(
         s.value("posture_overrides", &[("policy", "checklist")]),
         0.0
@@ -897,11 +897,11 @@ fn promtool_accepts_every_exposition() {
     let mut add = |what: String, report: &posture::Report, a: &posture::Assessment| {
         texts.push((
             format!("{what} (full)"),
-            posture::metrics::render(report, a),
+            posture::render::prometheus::render(report, a),
         ));
         texts.push((
             format!("{what} (summary)"),
-            posture::metrics::render_summary(a),
+            posture::render::prometheus::render_summary(a),
         ));
     };
     for name in common::all_fixtures() {

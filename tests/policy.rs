@@ -600,7 +600,7 @@ fn capability_allow_list_and_bounding_rule() {
     // Allowing SYS_ADMIN makes the SYS_ADMIN scenario's extra capabilities
     // the podman defaults only.
     let p = Policy::preset(Preset::PssBaseline)
-        .allow_capability(posture::capability::Capability::CAP_SYS_ADMIN);
+        .allow_capability(posture::parse::capability::Capability::CAP_SYS_ADMIN);
     assert_eq!(
         evaluate(&report("podman-cap-sys-admin"), &p)
             .check(CapabilitiesDropped)
@@ -934,7 +934,7 @@ userns_remap = "TICKET-9"
     assert!(p.accepts_unknown(MacEnforced));
     assert!(
         p.allowed_capabilities()
-            .contains(posture::capability::Capability::CAP_CHOWN)
+            .contains(posture::parse::capability::Capability::CAP_CHOWN)
     );
     assert_eq!(
         p.overrides().get(&UsernsRemap).map(String::as_str),
@@ -1002,7 +1002,7 @@ fn json_document_shape() {
     let r = report("hardened");
     let a = evaluate(&r, &Policy::default());
     let v: serde_json::Value =
-        serde_json::to_value(posture::Document::new(&r).with_assessment(&a)).unwrap();
+        serde_json::to_value(posture::render::json::Document::new(&r).with_assessment(&a)).unwrap();
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["assessment"]["policy"], "checklist");
     assert_eq!(v["assessment"]["verdict"], "pass");
@@ -1027,7 +1027,8 @@ fn json_document_shape() {
         "CAP_NET_BIND_SERVICE"
     );
     assert!(v["report"]["securebits"]["unknown"]["reason"].is_string());
-    let plain: serde_json::Value = serde_json::to_value(posture::Document::new(&r)).unwrap();
+    let plain: serde_json::Value =
+        serde_json::to_value(posture::render::json::Document::new(&r)).unwrap();
     assert!(plain.get("assessment").is_none());
 }
 
@@ -1334,7 +1335,7 @@ fn sandboxes_and_unusual_kernels() {
     let r = s.report();
     assert_eq!(r.runtime.kind, posture::runtime::RuntimeKind::Sysbox);
     let m = r.mounts.known().unwrap();
-    assert_eq!(m.proc_sys, posture::mountinfo::PseudoFsState::Emulated);
+    assert_eq!(m.proc_sys, posture::report::PseudoFsState::Emulated);
 }
 
 #[test]

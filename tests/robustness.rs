@@ -10,13 +10,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use posture::cgroup::{self, LimitKind};
-use posture::idmap::{self, IdMap};
-use posture::mountinfo::{self, MountTable};
-use posture::ns::{self, NsType};
+use posture::parse::cgroup::{self, LimitKind};
+use posture::parse::idmap::{self, IdMap};
+use posture::parse::mountinfo::{self, MountTable};
+use posture::parse::ns::{self, NsType};
+use posture::parse::status::{Field, Status};
+use posture::parse::{capability, lsm};
 use posture::policy::{self, CheckStatus, Policy, Preset};
-use posture::status::{Field, Status};
-use posture::{Fact, Report, Root, capability, lsm, runtime};
+use posture::{Fact, Report, Root, runtime};
 use proptest::prelude::*;
 
 mod common;
@@ -252,7 +253,7 @@ proptest! {
         let m = MountTable::parse(&t);
         prop_assert!(m.mounts.len() <= t.split('\n').count());
         prop_assert!(m.bad_lines.len() <= 16);
-        let a = mountinfo::analyse(&m, false);
+        let a = posture::probe::mounts::analyse(&m, false);
         prop_assert_eq!(a.count, m.mounts.len());
         prop_assert!(a.table.len() == m.mounts.len());
         prop_assert!(mountinfo::unescape(&t).len() <= t.len() * 3);
@@ -268,7 +269,7 @@ proptest! {
             // Every generated line has all the fields: all of them parse.
             prop_assert_eq!(m.mounts.len(), lines.len(), "{:?}", m.bad_lines);
         }
-        let a = mountinfo::analyse(&m, cut);
+        let a = posture::probe::mounts::analyse(&m, cut);
         prop_assert_eq!(a.is_complete(), !cut && m.bad_lines.is_empty());
         for mnt in &m.mounts {
             // Unescaping never grows a field.

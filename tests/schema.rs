@@ -11,7 +11,8 @@ mod common;
 #[path = "common/schema.rs"]
 mod schema;
 
-use posture::{Document, Policy, Preset, evaluate};
+use posture::render::json::Document;
+use posture::{Policy, Preset, evaluate};
 use serde_json::{Value, json};
 
 /// The document of a fixture, without an assessment (`--json`) or judged by

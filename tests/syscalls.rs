@@ -271,7 +271,7 @@ fn scenario_child() {
     let elapsed = started.elapsed();
     let policy = posture::Policy::preset(posture::Preset::Checklist);
     let a = posture::evaluate(&report, &policy);
-    let doc = posture::Document::new(&report).with_assessment(&a);
+    let doc = posture::render::json::Document::new(&report).with_assessment(&a);
     let mut v = serde_json::to_value(&doc).expect("serializes");
     v["elapsed_ms"] = (elapsed.as_millis() as u64).into();
     // A child held by a tracer can only be reaped once the tracer lets it

@@ -1,7 +1,7 @@
 //! `posture`: `capsh --print` for container hardening, and a startup or CI
 //! gate (`--check`). Arguments and exit codes only: the report, the
 //! judgement and every output format come from the library
-//! (`posture::render`, `posture::Document`).
+//! (`posture::render`, `posture::render::json::Document`).
 //!
 //! ```text
 //! cargo install --path .          # or: cargo run -- --check
@@ -27,10 +27,11 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+use posture::Root;
 use posture::policy::{EnvOverrides, OVERRIDE_ENV, Policy, PolicyError, Preset};
+use posture::render::json::Document;
 use posture::render::{junit, text};
 use posture::report::Report;
-use posture::{Document, Root};
 
 const USAGE: &str = "\
 usage: posture [--json] [--root DIR] [--color WHEN] [--probe-syscalls]

@@ -15,8 +15,8 @@
 //! - [`mountinfo`]: the `/proc/self/mountinfo` parser and its
 //!   [`Mount`](mountinfo::Mount) / [`MountTable`](mountinfo::MountTable) types.
 //!
-//! Each is also reachable at its historical path (`posture::status`,
-//! `posture::capability`, …).
+//! Each is also reachable at its historical path (`posture::parse::status`,
+//! `posture::parse::capability`, …).
 //!
 //! The one error type of the crate's text parsers is [`ParseError`].
 //!
@@ -27,7 +27,7 @@
 //! can match on them; [`Display`](std::fmt::Display) gives the message that
 //! ends up in an unknown fact's `reason`, e.g. `"x" is not a number`.
 //!
-//! `uid_map`/`gid_map` keep their own [`IdMapError`](crate::idmap::IdMapError),
+//! `uid_map`/`gid_map` keep their own [`IdMapError`](crate::parse::idmap::IdMapError),
 //! which carries line numbers and the kernel's line limit.
 
 pub mod capability;

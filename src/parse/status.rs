@@ -6,8 +6,8 @@
 //! that appears twice is malformed too: a file bind-mounted over the real one is
 //! more likely than a kernel that repeats itself.
 
-use crate::capability::parse_mask;
 use crate::parse::ParseError;
+use crate::parse::capability::parse_mask;
 
 /// One status line's value.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

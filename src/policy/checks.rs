@@ -7,14 +7,15 @@
 //! the report. [`judge`] is the one entry point; [`super::evaluate`] applies
 //! the policy's actions, overrides and the `/proc` trust rule on top.
 
-use crate::capability::{CapSet, DANGEROUS};
 use crate::fact::Fact;
-use crate::idmap::Mapping;
-use crate::lsm::{AppArmorMode, LsmLabel};
-use crate::mountinfo::{MaskState, PseudoFsState, REQUIRED_MASKS};
-use crate::ns::NsType;
+use crate::known::REQUIRED_MASKS;
+use crate::parse::capability::{CapSet, DANGEROUS};
+use crate::parse::idmap::Mapping;
+use crate::parse::lsm::{AppArmorMode, LsmLabel};
+use crate::parse::ns::NsType;
+use crate::parse::status::SeccompMode;
+use crate::report::{MaskState, PseudoFsState};
 use crate::report::{ProcTrust, Report};
-use crate::status::SeccompMode;
 
 use super::{
     CheckId, CheckStatus, PSS_SELINUX_TYPES, Policy, RUNTIME_DEFAULT_CAPABILITIES, Rules,
@@ -158,7 +159,7 @@ fn disguised_root_uids(r: &Report, ids: &crate::report::Ids) -> Vec<String> {
 }
 
 /// The uid_map as `inside outside count` lines joined by `, `.
-fn show_map(m: &Fact<crate::idmap::IdMap>) -> String {
+fn show_map(m: &Fact<crate::parse::idmap::IdMap>) -> String {
     match m {
         Fact::Known(m) => m
             .ranges
@@ -900,7 +901,7 @@ fn no_runtime_socket(r: &Report) -> Judged {
             .runtime_sockets
             .iter()
             .map(|s| {
-                if s.seen_in == crate::mountinfo::SeenIn::Stat {
+                if s.seen_in == crate::report::SeenIn::Stat {
                     format!("{} socket reachable at {}", s.runtime, s.mount_point)
                 } else {
                     format!(
@@ -1036,7 +1037,7 @@ fn host_network(r: &Report) -> Judged {
 }
 
 fn no_host_path(r: &Report) -> Judged {
-    use crate::mountinfo::HostMountKind;
+    use crate::report::HostMountKind;
     let m = match &r.mounts {
         Fact::Known(m) => m,
         Fact::Unknown(u) => return unknown(u),
@@ -1118,7 +1119,7 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
     let unmapped_root = userns.is_some_and(|u| u.is_some());
     let mut notes = Vec::new();
     for h in &m.host_mounts {
-        if gvisor && h.kind == crate::mountinfo::HostMountKind::Pseudo {
+        if gvisor && h.kind == crate::report::HostMountKind::Pseudo {
             continue;
         }
         if let Some(why) = &h.sensitive {
@@ -1239,7 +1240,7 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
 /// stopping below the real root, a pids `max` under Kubernetes is unknown.
 /// On a kernel of its own (gVisor, a Kata guest) the tree is that kernel's.
 fn resource_limits(r: &Report) -> Judged {
-    use crate::cgroup::{Limit, LimitScope};
+    use crate::parse::cgroup::{Limit, LimitScope};
     let c = match &r.cgroups {
         Fact::Known(c) => c,
         Fact::Unknown(u) => return unknown(u),

@@ -12,11 +12,11 @@
 //! lists none.
 //!
 //! Part of the policy stage (parse -> probe -> Report -> **policy** ->
-//! render): data only, no I/O. Also reachable as `posture::controls`.
+//! render): data only, no I/O. Also reachable as `posture::policy::controls`.
 //!
 //! ```
 //! use posture::policy::CheckId;
-//! use posture::controls::Framework;
+//! use posture::policy::controls::Framework;
 //! let cis: Vec<&str> = CheckId::NoNewPrivs
 //!     .controls()
 //!     .iter()
@@ -285,7 +285,7 @@ const NSA_RESOURCE_POLICIES: Control = nsa(
 
 impl CheckId {
     /// The controls this check covers, CIS Docker first, then the Pod
-    /// Security Standards, then the NSA/CISA guide. See [`crate::controls`]
+    /// Security Standards, then the NSA/CISA guide. See [`crate::policy::controls`]
     /// for what "covers" means and where each number comes from.
     pub fn controls(self) -> &'static [Control] {
         match self {

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{Action, CheckId, Policy, PolicyError, Preset};
-use crate::capability::Capability;
+use crate::parse::capability::Capability;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -152,7 +152,7 @@ pub fn parse(text: &str, json: bool, origin: &str) -> Result<Policy, PolicyError
                     format!(
                         "allow_capabilities: {c:?} is not a capability name (names: {}; the CAP_ prefix may be left out)",
                         (0u8..64)
-                            .filter_map(crate::capability::capability_from_bit)
+                            .filter_map(crate::parse::capability::capability_from_bit)
                             .map(|c| c.to_string())
                             .collect::<Vec<_>>()
                             .join(", ")

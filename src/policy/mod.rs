@@ -67,8 +67,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
-use crate::capability::{CapSet, Capability};
 use crate::fact::Fact;
+use crate::parse::capability::{CapSet, Capability};
 use crate::report::{ProcTrust, Report};
 
 mod checks;

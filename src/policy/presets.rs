@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
-use crate::capability::{CapSet, Capability};
+use crate::parse::capability::{CapSet, Capability};
 
 use super::{Action, CheckId, Policy, PolicyError, Rules, Severity};
 

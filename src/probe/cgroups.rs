@@ -1,15 +1,15 @@
 //! Probe stage (parse -> probe -> Report -> policy -> render): cgroups.
 //! `/proc/self/cgroup` and the memory, pids and CPU limits along the chain of
 //! cgroups from this process's up to the top of its view, found through the
-//! mount table ([`crate::cgroup`] parses and walks; this reads), with how far
+//! mount table ([`crate::parse::cgroup`] parses and walks; this reads), with how far
 //! up each was read ([`LimitScope`]). No judgement: a `max` up to a top that
 //! is not the real root is reported as such, with its scope. I/O only
 //! through [`Session`].
 
 use super::{parse_small, show};
-use crate::cgroup::{self, Limit, LimitFiles, LimitKind, LimitScope};
 use crate::fact::{Fact, Unknown};
 use crate::parse::ParseError;
+use crate::parse::cgroup::{self, Limit, LimitFiles, LimitKind, LimitScope};
 use crate::parse::mountinfo::Mount;
 use crate::report::Cgroups;
 use crate::root::{self, Session};

@@ -1,11 +1,11 @@
 //! Probe stage (parse -> probe -> Report -> policy -> render): LSM
 //! confinement. The process's label (AppArmor's own attribute, else
 //! `attr/current`), SELinux's enforce flag and the kernel's active LSM list,
-//! parsed by [`crate::lsm`]. I/O only through [`Session`].
+//! parsed by [`crate::parse::lsm`]. I/O only through [`Session`].
 
 use super::{parse_small, show};
 use crate::fact::{Fact, Unknown};
-use crate::lsm::{self, LsmLabel};
+use crate::parse::lsm::{self, LsmLabel};
 use crate::report::Lsm;
 use crate::root::{self, ReadError, Session};
 

@@ -25,11 +25,11 @@ mod runtime;
 use std::path::Path;
 
 use crate::fact::{Fact, Unknown};
-use crate::ns::{self, NsType};
 use crate::parse::mountinfo::Mount;
+use crate::parse::ns::{self, NsType};
+use crate::parse::status::Field;
 use crate::report::{Kernel, Origin, Report};
 use crate::root::{self, Root, Session};
-use crate::status::Field;
 
 pub(super) fn show(p: &Path) -> String {
     p.display().to_string()

@@ -2,14 +2,14 @@
 //! The `/proc/self/ns` links, the user namespace's id maps, and the reads
 //! that decide whether the network namespace is the host's (the netns
 //! cookie, `/proc/self/net/dev` and `/proc/self/net/unix`, `/sys/class/net`);
-//! the judgement over them is [`crate::ns`] and [`crate::netns`]. I/O only
+//! the judgement over them is [`crate::parse::ns`] and [`crate::netns`]. I/O only
 //! through [`Root`](crate::root::Root) and [`Session`].
 
 use super::{parse_small, show};
 use crate::fact::{Fact, Unknown};
-use crate::idmap::IdMap;
 use crate::netns::{self, HostNetwork, NetMethod};
-use crate::ns::{self, NsType};
+use crate::parse::idmap::IdMap;
+use crate::parse::ns::{self, NsType};
 use crate::report::{Identity, Namespace, UserNamespace};
 use crate::root::{self, ReadError, Session};
 

@@ -7,16 +7,16 @@
 use std::path::Path;
 
 use super::{field, show};
-use crate::capability::CapSet;
 use crate::fact::{Fact, Unknown};
-use crate::ns;
 use crate::parse::ParseError;
+use crate::parse::capability::CapSet;
+use crate::parse::ns;
+use crate::parse::status::{Field, Status};
 use crate::report::{
     Capabilities, Identity, Ids, Kernel, NnpSource, NoNewPrivs, ProcTrust, Seccomp, Securebits,
     ThreadDiff, Threads,
 };
 use crate::root::{self, KernelView, Root, RootKind, Session};
-use crate::status::{Field, Status};
 
 /// Reads and parses `/proc/self/status` (`path`), the input of most of the
 /// process's facts.

@@ -6,12 +6,12 @@
 
 use super::into_shown;
 use crate::fact::{Fact, Unknown};
-use crate::ns::{self, NsType};
 use crate::parse::mountinfo::Mount;
+use crate::parse::ns::{self, NsType};
+use crate::parse::status::{Field, Status};
 use crate::report::{Cgroups, Kernel, Namespace};
 use crate::root::{self, Session};
 use crate::runtime::{self, Runtime};
-use crate::status::{Field, Status};
 
 pub(super) fn read_runtime(
     io: &Session,

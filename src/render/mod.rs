@@ -8,10 +8,10 @@
 //!   systems that show per-test results.
 //!
 //! * `json` (feature `serde`): the versioned document,
-//!   `posture::Document`.
-//! * `prometheus` (feature `prometheus`, also at `posture::metrics`): the
+//!   `posture::render::json::Document`.
+//! * `prometheus` (feature `prometheus`): the
 //!   text exposition format for fleet monitoring.
-//! * `tracing` (feature `tracing`, also at `posture::log`): one structured
+//! * `tracing` (feature `tracing`): one structured
 //!   event per finding when the guard runs.
 
 #[cfg(feature = "serde")]
@@ -23,7 +23,7 @@ pub mod text;
 #[cfg(feature = "tracing")]
 pub mod tracing;
 
-use crate::controls::{Control, Framework};
+use crate::policy::controls::{Control, Framework};
 
 /// The controls a check covers as one line for people, grouped by
 /// framework in the order given: `CIS Docker 1.6.0 5.25, 5.26; PSS v1.33

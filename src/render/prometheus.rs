@@ -8,7 +8,7 @@
 //! use posture::policy::{evaluate, Policy, Preset};
 //! let report = posture::posture_with_root(&posture::Root::fixture(dir));
 //! let a = evaluate(&report, &Policy::preset(Preset::Checklist));
-//! let text = posture::metrics::render(&report, &a);
+//! let text = posture::render::prometheus::render(&report, &a);
 //! assert!(text.contains(
 //!     "posture_capability{set=\"effective\",capability=\"CAP_NET_RAW\"} 1\n"
 //! ));
@@ -69,7 +69,7 @@
 //!
 //! **Controls**: `posture_check_control_info{check,framework,control} 1`
 //! names each published control an evaluated check covers (see
-//! [`crate::controls`]): a static table, 55 series when every check is
+//! [`crate::policy::controls`]): a static table, 55 series when every check is
 //! evaluated, kept out of
 //! `posture_check_status` so that family's label set does not multiply by
 //! the controls. Join on `check` to ask which CIS items fail:
@@ -108,12 +108,12 @@
 
 use std::fmt::Write as _;
 
-use crate::capability::{CapSet, capability_from_bit};
 use crate::fact::Fact;
-use crate::idmap::Mapping;
+use crate::parse::capability::{CapSet, capability_from_bit};
+use crate::parse::idmap::Mapping;
+use crate::parse::status::SeccompMode;
 use crate::policy::{Assessment, Verdict};
 use crate::report::{Report, SCHEMA_VERSION};
-use crate::status::SeccompMode;
 
 /// The `Content-Type` of the exposition.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";

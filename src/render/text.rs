@@ -29,10 +29,10 @@
 //! `unknown (<source>: <reason>)`, never as a value.
 
 use crate::Fact;
-use crate::capability::{self, CapSet};
-use crate::cgroup::{CgroupVersion, Limit};
-use crate::idmap::{IdMap, Mapping};
-use crate::lsm::{AppArmorMode, LsmLabel};
+use crate::parse::capability::{self, CapSet};
+use crate::parse::cgroup::{CgroupVersion, Limit};
+use crate::parse::idmap::{IdMap, Mapping};
+use crate::parse::lsm::{AppArmorMode, LsmLabel};
 use crate::parse::mountinfo::Propagation;
 use crate::policy::{Assessment, CheckResult, CheckStatus, OverrideSource, Verdict};
 use crate::report::{Ids, MaskState, MountSummary, ProcTrust, PseudoFsState, Report};
@@ -817,7 +817,7 @@ fn render_text(r: &Report, style: Style) -> String {
                 m.runtime_sockets
                     .iter()
                     .map(|k| {
-                        let whence = if k.seen_in == crate::mountinfo::SeenIn::Stat {
+                        let whence = if k.seen_in == crate::report::SeenIn::Stat {
                             "a socket file, found by stat".to_string()
                         } else {
                             format!("from {}", k.root)
@@ -974,16 +974,17 @@ fn render_text(r: &Report, style: Style) -> String {
             if let Some(p) = path {
                 s.row("cgroup", p.path.clone());
             }
-            let scoped = |l: &Limit, unit: &str, scope: &Option<crate::cgroup::LimitScope>| {
-                let text = limit(l, unit);
-                match scope {
-                    // No limit seen, and the view stops below the real root.
-                    Some(sc) if !l.is_limited() && sc.real_root != Some(true) => {
-                        format!("{text} up to cgroup {} (its parents not visible)", sc.top)
+            let scoped =
+                |l: &Limit, unit: &str, scope: &Option<crate::parse::cgroup::LimitScope>| {
+                    let text = limit(l, unit);
+                    match scope {
+                        // No limit seen, and the view stops below the real root.
+                        Some(sc) if !l.is_limited() && sc.real_root != Some(true) => {
+                            format!("{text} up to cgroup {} (its parents not visible)", sc.top)
+                        }
+                        _ => text,
                     }
-                    _ => text,
-                }
-            };
+                };
             s.row(
                 "memory",
                 fact(&c.memory, |l| scoped(l, "bytes", &c.memory_scope)),

@@ -7,20 +7,20 @@
 //! with a few pure helpers on them. Nothing here reads a file; the probe stage
 //! ([`crate::posture_with_root`]) fills these in.
 
-use crate::capability::CapSet;
-use crate::cgroup::{CgroupLine, CgroupVersion, Limit, LimitScope};
 use crate::fact::Fact;
-use crate::idmap::{IdMap, Mapping};
-use crate::lsm::LsmLabel;
 use crate::netns::HostNetwork;
-use crate::ns::NsType;
+use crate::parse::capability::CapSet;
+use crate::parse::cgroup::{CgroupLine, CgroupVersion, Limit, LimitScope};
+use crate::parse::idmap::{IdMap, Mapping};
+use crate::parse::lsm::LsmLabel;
 use crate::parse::mountinfo::Mount;
+use crate::parse::ns::NsType;
 // For doc links only: where the report is read from.
+use crate::parse::status::SeccompMode;
 #[cfg(doc)]
 use crate::root::Root;
 use crate::root::RootKind;
 use crate::runtime::Runtime;
-use crate::status::SeccompMode;
 
 mod syscall_probe;
 pub use syscall_probe::{

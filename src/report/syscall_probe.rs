@@ -6,8 +6,8 @@
 use std::fmt;
 
 use crate::fact::{Fact, Unknown};
+use crate::parse::status::SeccompMode;
 use crate::report::{ProcTrust, Report};
-use crate::status::SeccompMode;
 
 macro_rules! syscalls {
     ($( $variant:ident = $name:literal, $why:literal; )*) => {

@@ -146,12 +146,12 @@
 use std::time::Duration;
 
 use crate::fact::{Fact, Unknown};
+use crate::parse::status::{SeccompMode, Status};
 use crate::report::{
     BlockedBy, Creation, Errno, Outcome, Signal, Syscall, SyscallProbe, SyscallResult,
     UserNamespaces,
 };
 use crate::root::{Root, SMALL_FILE_LIMIT};
-use crate::status::{SeccompMode, Status};
 use runner::End;
 
 mod runner;
@@ -304,11 +304,11 @@ pub fn thread_filter(root: &Root) -> Fact<bool> {
     let path = root.path("proc/thread-self/status");
     match root.read_text(&path, crate::root::STATUS_LIMIT) {
         Ok(t) => match Status::parse(&t).seccomp {
-            crate::status::Field::Value(m) => Fact::Known(m != SeccompMode::Disabled),
-            crate::status::Field::Missing => {
+            crate::parse::status::Field::Value(m) => Fact::Known(m != SeccompMode::Disabled),
+            crate::parse::status::Field::Missing => {
                 Fact::Unknown(Unknown::file(&path, "no Seccomp: line"))
             }
-            crate::status::Field::Malformed(why) => {
+            crate::parse::status::Field::Malformed(why) => {
                 Fact::Unknown(Unknown::file(&path, why.to_string()))
             }
         },
