@@ -67,6 +67,13 @@
 //! flat re-exports of earlier versions at the crate root are gone, and
 //! `.ci/run` fails on a use of one.
 //!
+//! The public surface, counted from rustdoc's JSON output by
+//! `scripts/public-surface.sh` (items a user can name, methods of inherent
+//! impls included; fields and variants apart): 409 items, 251 public fields
+//! and 213 enum variants. `.ci/run` fails when the count grows past 409; the
+//! plumbing that is public only for `benches/` and `tests/alloc.rs` is still
+//! to become `pub(crate)` behind one hidden module, towards 200.
+//!
 //! Parsers are pure functions over text, usable on their own:
 //!
 //! ```
