@@ -172,7 +172,7 @@ impl Rule {
             Rule::SelinuxType(s) | Rule::SelinuxLevel(s) => s.clone(),
             Rule::ProcMountDefault(true) => "Default".into(),
             Rule::ProcMountDefault(false) => "Unmasked".into(),
-            Rule::MemoryLimit(b) => format!("{b} bytes"),
+            Rule::MemoryLimit(b) => show_bytes(*b),
             Rule::CpuLimitMillis(m) => format!("{m}m"),
             Rule::HostPaths(p) => format!("[{}]", p.join(", ")),
         }
@@ -539,7 +539,7 @@ fn judge_rule(rule: &Rule, r: &Report, p: &Policy) -> Out {
                     (
                         verdict(ok),
                         match l {
-                            Limit::Value(v) => format!("{v} bytes"),
+                            Limit::Value(v) => show_bytes(*v),
                             other => other.to_string(),
                         },
                         "memory.max (tightest over the cgroup chain), rounded down to a page by the kernel".into(),
@@ -633,6 +633,16 @@ fn judge_rule(rule: &Rule, r: &Report, p: &Policy) -> Out {
             ),
         },
     }
+}
+
+/// Bytes as a quantity when exact (`256Mi`), else the number.
+fn show_bytes(b: u64) -> String {
+    for (unit, shift) in [("Gi", 30), ("Mi", 20), ("Ki", 10)] {
+        if b != 0 && b.is_multiple_of(1 << shift) {
+            return format!("{}{unit} ({b} bytes)", b >> shift);
+        }
+    }
+    format!("{b} bytes")
 }
 
 fn lsm_name(l: &LsmLabel) -> String {

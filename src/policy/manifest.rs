@@ -516,7 +516,11 @@ fn templates(
             match ctx.map(node, k, &p)? {
                 Some(n) => node = n,
                 None => {
-                    return Err(ctx.bad(&join(&p, k), "", format!("a mapping (a {kind} needs it)")));
+                    return Err(ctx.bad(
+                        &join(&p, k),
+                        "",
+                        format!("a mapping (a {kind} needs it)"),
+                    ));
                 }
             }
             p = join(&p, k);
@@ -1007,4 +1011,438 @@ fn derive(ctx: &Ctx<'_>, c: &Candidate<'_>) -> Result<(Preset, Vec<Expectation>)
         push(join(&spec_at, "volumes"), Rule::HostPaths(host_paths));
     }
     Ok((base, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(text: &str, container: Option<&str>) -> Vec<(String, Rule)> {
+        parse(text, "m.yaml", container)
+            .unwrap()
+            .expectations()
+            .iter()
+            .map(|e| (e.field.clone(), e.rule.clone()))
+            .collect()
+    }
+
+    fn rule_at<'a>(r: &'a [(String, Rule)], field: &str) -> &'a Rule {
+        &r.iter()
+            .find(|(f, _)| f == field)
+            .unwrap_or_else(|| panic!("no {field} in {r:?}"))
+            .1
+    }
+
+    const POD: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  annotations:
+    container.apparmor.security.beta.kubernetes.io/app: localhost/my-profile
+spec:
+  hostNetwork: false
+  hostPID: false
+  hostIPC: false
+  hostUsers: false
+  automountServiceAccountToken: false
+  securityContext:
+    runAsUser: 1000
+    runAsGroup: 2000
+    runAsNonRoot: true
+    supplementalGroups: [3000, 3001]
+    seccompProfile: {type: RuntimeDefault}
+    seLinuxOptions: {type: container_t, level: "s0:c1,c2"}
+  volumes:
+    - name: data
+      hostPath: {path: /srv/data}
+    - name: other
+      hostPath: {path: /srv/other}
+  containers:
+    - name: app
+      image: x
+      volumeMounts: [{name: data, mountPath: /data}]
+      resources:
+        limits: {memory: 128Mi, cpu: 500m}
+      securityContext:
+        runAsUser: 1001
+        seccompProfile:
+          type: Localhost
+          localhostProfile: profiles/app.json
+        capabilities:
+          drop: [ALL]
+          add: [NET_BIND_SERVICE]
+        privileged: false
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        procMount: Default
+"#;
+
+    #[test]
+    fn pod_level_fields_with_container_overrides() {
+        let r = rules(POD, None);
+        let c = "spec.containers[app].securityContext";
+        let p = "spec.securityContext";
+        // The container's runAsUser wins, named where it is declared; the
+        // pod's runAsGroup applies, named at the pod.
+        assert_eq!(rule_at(&r, &format!("{c}.runAsUser")), &Rule::Uid(1001));
+        assert!(!r.iter().any(|(f, _)| f == &format!("{p}.runAsUser")));
+        assert_eq!(rule_at(&r, &format!("{p}.runAsGroup")), &Rule::Gid(2000));
+        assert_eq!(
+            rule_at(&r, &format!("{p}.runAsNonRoot")),
+            &Rule::NonRoot(true)
+        );
+        assert_eq!(
+            rule_at(&r, &format!("{p}.supplementalGroups")),
+            &Rule::SupplementalGroups(vec![3000, 3001])
+        );
+        // seccompProfile: the container's whole object replaces the pod's.
+        assert_eq!(
+            rule_at(&r, &format!("{c}.seccompProfile.type")),
+            &Rule::Seccomp(Profile::Localhost("profiles/app.json".into()))
+        );
+        assert!(
+            !r.iter()
+                .any(|(f, _)| f == &format!("{p}.seccompProfile.type"))
+        );
+        assert_eq!(
+            rule_at(&r, &format!("{p}.seLinuxOptions.type")),
+            &Rule::SelinuxType("container_t".into())
+        );
+        assert_eq!(
+            rule_at(&r, &format!("{p}.seLinuxOptions.level")),
+            &Rule::SelinuxLevel("s0:c1,c2".into())
+        );
+        assert_eq!(
+            rule_at(
+                &r,
+                "metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]"
+            ),
+            &Rule::AppArmor(Profile::Localhost("my-profile".into()))
+        );
+        assert_eq!(
+            rule_at(&r, &format!("{c}.capabilities.add")),
+            &Rule::CapabilitiesAdd {
+                add: vec!["CAP_NET_BIND_SERVICE".into()],
+                drop: vec!["ALL".into()]
+            }
+        );
+        assert_eq!(
+            rule_at(&r, &format!("{c}.capabilities.drop")),
+            &Rule::CapabilitiesDrop(vec!["ALL".into()])
+        );
+        assert_eq!(
+            rule_at(&r, &format!("{c}.privileged")),
+            &Rule::Privileged(false)
+        );
+        assert_eq!(
+            rule_at(&r, &format!("{c}.allowPrivilegeEscalation")),
+            &Rule::AllowPrivilegeEscalation(false)
+        );
+        assert_eq!(
+            rule_at(&r, &format!("{c}.readOnlyRootFilesystem")),
+            &Rule::ReadOnlyRootFilesystem(true)
+        );
+        assert_eq!(
+            rule_at(&r, &format!("{c}.procMount")),
+            &Rule::ProcMountDefault(true)
+        );
+        assert_eq!(rule_at(&r, "spec.hostNetwork"), &Rule::HostNetwork(false));
+        assert_eq!(rule_at(&r, "spec.hostPID"), &Rule::HostPid(false));
+        assert_eq!(rule_at(&r, "spec.hostIPC"), &Rule::HostIpc(false));
+        assert_eq!(rule_at(&r, "spec.hostUsers"), &Rule::HostUsers(false));
+        assert_eq!(
+            rule_at(&r, "spec.automountServiceAccountToken"),
+            &Rule::ServiceAccountToken(false)
+        );
+        let l = "spec.containers[app].resources.limits";
+        assert_eq!(
+            rule_at(&r, &format!("{l}.memory")),
+            &Rule::MemoryLimit(128 << 20)
+        );
+        assert_eq!(rule_at(&r, &format!("{l}.cpu")), &Rule::CpuLimitMillis(500));
+        // Only the hostPath volume this container mounts.
+        assert_eq!(
+            rule_at(&r, "spec.volumes"),
+            &Rule::HostPaths(vec!["/srv/data".into()])
+        );
+        let p = parse(POD, "m.yaml", None).unwrap();
+        assert_eq!(p.name(), "m.yaml (Pod/web container app)");
+        // The checklist's checks are judged too.
+        assert_eq!(
+            p.action(crate::policy::CheckId::NonRoot),
+            crate::policy::Action::Require
+        );
+    }
+
+    #[test]
+    fn apparmor_field_beats_the_annotation_which_beats_the_pod_field() {
+        let m = |container_field: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    container.apparmor.security.beta.kubernetes.io/c: runtime/default\nspec:\n  securityContext:\n    appArmorProfile: {{type: Unconfined}}\n  containers:\n  - name: c\n{container_field}"
+            )
+        };
+        let r = rules(&m(""), None);
+        assert_eq!(
+            rule_at(
+                &r,
+                "metadata.annotations[container.apparmor.security.beta.kubernetes.io/c]"
+            ),
+            &Rule::AppArmor(Profile::RuntimeDefault)
+        );
+        let r = rules(
+            &m(
+                "    securityContext:\n      appArmorProfile: {type: Localhost, localhostProfile: x}\n",
+            ),
+            None,
+        );
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            rule_at(
+                &r,
+                "spec.containers[c].securityContext.appArmorProfile.type"
+            ),
+            &Rule::AppArmor(Profile::Localhost("x".into()))
+        );
+        let no_ann = "apiVersion: v1\nkind: Pod\nspec:\n  securityContext:\n    appArmorProfile: {type: Unconfined}\n  containers: [{name: c}]\n";
+        assert_eq!(
+            rule_at(
+                &rules(no_ann, None),
+                "spec.securityContext.appArmorProfile.type"
+            ),
+            &Rule::AppArmor(Profile::Unconfined)
+        );
+    }
+
+    #[test]
+    fn workloads_list_and_multi_document() {
+        let deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      securityContext: {runAsUser: 7}\n      containers: [{name: c, securityContext: {privileged: false}}]\n";
+        let r = rules(deploy, None);
+        assert_eq!(
+            rule_at(&r, "spec.template.spec.securityContext.runAsUser"),
+            &Rule::Uid(7)
+        );
+        assert_eq!(
+            rule_at(
+                &r,
+                "spec.template.spec.containers[c].securityContext.privileged"
+            ),
+            &Rule::Privileged(false)
+        );
+        let cron = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: j}\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n          - name: c\n            securityContext: {readOnlyRootFilesystem: true}\n";
+        assert_eq!(
+            rule_at(
+                &rules(cron, None),
+                "spec.jobTemplate.spec.template.spec.containers[c].securityContext.readOnlyRootFilesystem"
+            ),
+            &Rule::ReadOnlyRootFilesystem(true)
+        );
+        let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: cm}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p}\n  spec:\n    containers: [{name: c, securityContext: {runAsUser: 5}}]\n";
+        assert_eq!(
+            rule_at(
+                &rules(list, None),
+                "items[1].spec.containers[c].securityContext.runAsUser"
+            ),
+            &Rule::Uid(5)
+        );
+        // A ConfigMap beside the workload is skipped; the Deployment and
+        // the Job each have a container: choose.
+        let multi = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm}}\ndata: {{}}\n---\n{deploy}---\napiVersion: batch/v1\nkind: Job\nmetadata: {{name: job}}\nspec:\n  template:\n    spec:\n      containers: [{{name: c}}, {{name: side}}]\n"
+        );
+        let e = parse(&multi, "m.yaml", None).unwrap_err();
+        assert!(
+            matches!(&e, ManifestError::ChooseContainer { choices, .. } if choices == &["d/c", "job/c", "side"]),
+            "{e}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "m.yaml: 3 containers; choose one with --container NAME or POSTURE_CONTAINER (choices: d/c, job/c, side)"
+        );
+        let e = parse(&multi, "m.yaml", Some("c")).unwrap_err();
+        assert!(
+            e.to_string().contains("more than one container \"c\""),
+            "{e}"
+        );
+        let e = parse(&multi, "m.yaml", Some("nope")).unwrap_err();
+        assert!(e.to_string().contains("no container \"nope\""), "{e}");
+        assert!(parse(&multi, "m.yaml", Some("side")).is_ok());
+        let r: Vec<_> = parse(&multi, "m.yaml", Some("d/c"))
+            .unwrap()
+            .expectations()
+            .to_vec();
+        assert_eq!(r.len(), 2);
+        // initContainers are choices too.
+        let init = "apiVersion: v1\nkind: Pod\nspec:\n  initContainers: [{name: i}]\n  containers: [{name: c}]\n";
+        assert!(matches!(
+            parse(init, "m.yaml", None),
+            Err(ManifestError::ChooseContainer { choices, .. }) if choices == ["i", "c"]
+        ));
+    }
+
+    #[test]
+    fn the_extends_annotation_chooses_the_base() {
+        let m = "apiVersion: v1\nkind: Pod\nmetadata:\n  annotations: {posture/extends: pss-restricted}\nspec:\n  containers: [{name: c}]\n";
+        let p = parse(m, "m.yaml", None).unwrap();
+        assert_eq!(p.rules(), crate::policy::Rules::PodSecurity);
+        let bad = m.replace("pss-restricted", "lax");
+        assert!(
+            parse(&bad, "m.yaml", None)
+                .unwrap_err()
+                .to_string()
+                .contains("posture/extends")
+        );
+    }
+
+    #[test]
+    fn wrong_types_and_unknown_kinds_name_the_field() {
+        let cases = [
+            (
+                "apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: c, securityContext: {runAsUser: abc}}]\n",
+                "m.yaml: spec.containers[c].securityContext.runAsUser: expected an integer, found a string",
+            ),
+            (
+                "apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: c, securityContext: {privileged: 'yes'}}]\n",
+                "m.yaml: spec.containers[c].securityContext.privileged: expected a boolean, found a string",
+            ),
+            (
+                "apiVersion: v1\nkind: Pod\nspec:\n  containers: {name: c}\n",
+                "m.yaml: spec.containers: expected a list, found a mapping",
+            ),
+            (
+                "apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: c, securityContext: {capabilities: {add: [NOPE]}}}]\n",
+                "m.yaml: spec.containers[c].securityContext.capabilities.add[0]: \"NOPE\" is not a capability name (NET_BIND_SERVICE, ALL)",
+            ),
+            (
+                "apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: c, resources: {limits: {memory: lots}}}]\n",
+                "m.yaml: spec.containers[c].resources.limits.memory: \"lots\" is not a Kubernetes quantity (128Mi, 1G, 500m)",
+            ),
+            (
+                "apiVersion: v1\nkind: Pod\nspec:\n  securityContext: {runAsUser: -1}\n  containers: [{name: c}]\n",
+                "m.yaml: spec.securityContext.runAsUser: \"-1\" is not an id from 0 to 4294967295",
+            ),
+            (
+                "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n",
+                "m.yaml: no Pod or workload with a pod template (kinds found: Service; accepted: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, List)",
+            ),
+            (
+                "apiVersion: apps/v1\nkind: Deployment\nspec: {replicas: 1}\n",
+                "m.yaml: spec.template: \"\" is not a mapping (a Deployment needs it)",
+            ),
+            (
+                "- just\n- a list\n",
+                "m.yaml: (document): expected a mapping with apiVersion and kind, found a list",
+            ),
+            (
+                "apiVersion: v1\nkind: Pod\nkind: Pod\n",
+                "m.yaml: line 3: key \"kind\" appears twice in one mapping",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse(text, "m.yaml", None).unwrap_err().to_string(), want);
+        }
+        let e = parse("apiVersion: v1\nkind: [\n", "m.yaml", None).unwrap_err();
+        assert!(matches!(e, ManifestError::Yaml { line: 3, .. }), "{e}");
+    }
+
+    #[test]
+    fn billion_laughs_stop_at_the_node_cap() {
+        let mut doc = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..=9 {
+            let prev = (b'a' + i - 1) as char;
+            let cur = (b'a' + i) as char;
+            doc.push_str(&format!(
+                "{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        let t = std::time::Instant::now();
+        let e = read_yaml(&doc, "laughs.yaml").unwrap_err();
+        assert!(matches!(e, ManifestError::TooManyNodes { .. }), "{e}");
+        assert!(t.elapsed() < std::time::Duration::from_secs(2));
+        // Aliases below the cap are fine, and stand for their anchor.
+        let ok = read_yaml("a: &x [1, 2]\nb: *x\n", "f").unwrap();
+        assert_eq!(ok[0].get("b"), ok[0].get("a"));
+    }
+
+    #[test]
+    fn deep_nesting_stops_at_the_depth_cap() {
+        // Flow style: yaml-rust2's scanner itself stops at 255 open
+        // brackets (it looks ahead before the parser hands out an event).
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        let e = read_yaml(&deep, "f").unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                ManifestError::TooDeep {
+                    limit: MAX_DEPTH,
+                    ..
+                }
+            ) || matches!(&e, ManifestError::Yaml { message, .. } if message.contains("recursion limit")),
+            "{e}"
+        );
+        let deep_map = (0..200)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect::<String>();
+        assert!(matches!(
+            read_yaml(&deep_map, "f"),
+            Err(ManifestError::TooDeep { .. })
+        ));
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(read_yaml(&ok, "f").is_ok());
+    }
+
+    #[test]
+    fn a_one_mib_document_is_read_or_refused_in_bounded_time() {
+        // 1 MiB of small items: more nodes than the cap.
+        let big = "- 1\n".repeat(256 * 1024);
+        assert!(big.len() >= 1 << 20);
+        let t = std::time::Instant::now();
+        assert!(matches!(
+            read_yaml(&big, "f"),
+            Err(ManifestError::TooManyNodes { .. })
+        ));
+        // 1 MiB in one scalar: read, and the manifest then judged by kind.
+        let one = format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: \"{}\"}}\nspec: {{containers: [{{name: c}}]}}\n",
+            "x".repeat(1 << 20)
+        );
+        assert!(parse(&one, "f", None).is_ok());
+        assert!(t.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    #[test]
+    fn quantities_as_the_api_server_reads_them() {
+        assert_eq!(quantity("128Mi", 1), Some(128 << 20));
+        assert_eq!(quantity("1G", 1), Some(1_000_000_000));
+        assert_eq!(quantity("1.5Gi", 1), Some(3 << 29));
+        assert_eq!(quantity("1e3", 1), Some(1000));
+        assert_eq!(quantity("500m", 1000), Some(500));
+        assert_eq!(quantity("0.5", 1000), Some(500));
+        assert_eq!(quantity("2", 1000), Some(2000));
+        assert_eq!(quantity("1m", 1), Some(1), "rounded up");
+        assert_eq!(quantity("0.0001", 1000), Some(1), "rounded up");
+        for bad in [
+            "",
+            "Mi",
+            "1.2.3",
+            "-1",
+            "1Xi",
+            "1e99999",
+            "99999999999999999999999Ei",
+        ] {
+            assert_eq!(quantity(bad, 1), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn detection_by_content() {
+        assert!(looks_like_manifest(POD));
+        assert!(looks_like_manifest(
+            "{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}"
+        ));
+        assert!(!looks_like_manifest(
+            "extends = \"strict\"\n[checks]\nseccomp = \"warn\"\n"
+        ));
+        assert!(!looks_like_manifest("{\"extends\": \"strict\"}"));
+    }
 }
