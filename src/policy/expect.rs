@@ -754,3 +754,184 @@ fn caps_drop(drop: &[String], r: &Report) -> Out {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Option<Report> {
+        let dir = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::path::Path::new(&dir)
+            .exists()
+            .then(|| crate::posture_with_root(&crate::Root::fixture(&dir)))
+    }
+
+    fn status(rule: Rule, r: &Report) -> (CheckStatus, String) {
+        let e = Expectation {
+            field: "f".into(),
+            rule,
+        };
+        let j = judge(&e, r, &Policy::default());
+        (j.status, j.applied)
+    }
+
+    #[test]
+    fn lsm_profiles_and_labels() {
+        let Some(aa) = fixture("hostpath-volume") else {
+            return;
+        };
+        let p = |n: &str| Rule::AppArmor(Profile::Localhost(n.into()));
+        assert_eq!(
+            status(p("cri-containerd.apparmor.d"), &aa).0,
+            CheckStatus::Pass
+        );
+        assert_eq!(
+            status(p("other"), &aa),
+            (
+                CheckStatus::Fail,
+                "cri-containerd.apparmor.d (enforce)".into()
+            )
+        );
+        assert_eq!(
+            status(Rule::AppArmor(Profile::RuntimeDefault), &aa).0,
+            CheckStatus::Pass
+        );
+        // A node without AppArmor: the profile was not applied.
+        let none = fixture("podman-default").unwrap();
+        assert_eq!(
+            status(Rule::AppArmor(Profile::RuntimeDefault), &none).0,
+            CheckStatus::Fail
+        );
+        let se = fixture("selinux-container-t").unwrap();
+        assert_eq!(
+            status(Rule::SelinuxType("container_t".into()), &se).0,
+            CheckStatus::Pass
+        );
+        assert_eq!(
+            status(Rule::SelinuxLevel("s0:c1,c2".into()), &se),
+            (CheckStatus::Fail, "s0:c123,c456".into())
+        );
+    }
+
+    #[test]
+    fn host_paths_only_those_declared() {
+        let Some(r) = fixture("hostpath-volume") else {
+            return;
+        };
+        assert_eq!(
+            status(Rule::HostPaths(vec!["/data".into()]), &r),
+            (CheckStatus::Pass, "[/data/x]".into())
+        );
+        assert_eq!(
+            status(Rule::HostPaths(vec!["/srv".into()]), &r).0,
+            CheckStatus::Fail
+        );
+        // A prefix that is not a parent directory is not the path.
+        assert_eq!(
+            status(Rule::HostPaths(vec!["/data/x2".into(), "/dat".into()]), &r).0,
+            CheckStatus::Fail
+        );
+    }
+
+    #[test]
+    fn limits_allow_for_rounding_only() {
+        let Some(r) = fixture("podman-limits") else {
+            return;
+        };
+        let mib = 1u64 << 20;
+        assert_eq!(
+            status(Rule::MemoryLimit(256 * mib), &r).0,
+            CheckStatus::Pass
+        );
+        // Declared a few bytes above what the kernel keeps in pages.
+        assert_eq!(
+            status(Rule::MemoryLimit(256 * mib + 100), &r).0,
+            CheckStatus::Pass
+        );
+        assert_eq!(
+            status(Rule::MemoryLimit(512 * mib), &r).0,
+            CheckStatus::Fail
+        );
+        assert_eq!(
+            status(Rule::MemoryLimit(128 * mib), &r).0,
+            CheckStatus::Fail
+        );
+        assert_eq!(status(Rule::CpuLimitMillis(500), &r).0, CheckStatus::Pass);
+        assert_eq!(status(Rule::CpuLimitMillis(1000), &r).0, CheckStatus::Fail);
+        let unlimited = fixture("podman-default").unwrap();
+        assert_eq!(
+            status(Rule::MemoryLimit(256 * mib), &unlimited),
+            (CheckStatus::Fail, "max".into())
+        );
+    }
+
+    #[test]
+    fn an_unknown_fact_is_never_a_pass() {
+        let Some(mut r) = fixture("k8s-restricted") else {
+            return;
+        };
+        r.identity.uid = Fact::unknown("/proc/self/status", "gone");
+        r.capabilities.bounding = Fact::unknown("/proc/self/status", "gone");
+        r.seccomp.mode = Fact::unknown("/proc/self/status", "gone");
+        r.mounts = Fact::unknown("/proc/self/mountinfo", "gone");
+        for rule in [
+            Rule::Uid(1000),
+            Rule::NonRoot(true),
+            Rule::CapabilitiesAdd {
+                add: vec![],
+                drop: vec!["ALL".into()],
+            },
+            Rule::CapabilitiesDrop(vec!["CAP_NET_RAW".into()]),
+            Rule::Seccomp(Profile::RuntimeDefault),
+            Rule::ReadOnlyRootFilesystem(true),
+            Rule::HostPaths(vec!["/x".into()]),
+            Rule::ProcMountDefault(true),
+        ] {
+            let (st, applied) = status(rule.clone(), &r);
+            assert_eq!(st, CheckStatus::Unknown, "{rule:?}");
+            assert!(applied.starts_with("unknown ("), "{rule:?}: {applied}");
+        }
+    }
+
+    #[test]
+    fn capabilities_against_each_runtime_default() {
+        let Some(docker) = fixture("docker-default") else {
+            return;
+        };
+        // Docker's 14 with nothing dropped: as declared; dropping NET_RAW
+        // that is still held is drift in drop.
+        let add = |add: &[&str], drop: &[&str]| Rule::CapabilitiesAdd {
+            add: add.iter().map(|s| s.to_string()).collect(),
+            drop: drop.iter().map(|s| s.to_string()).collect(),
+        };
+        assert_eq!(status(add(&[], &[]), &docker).0, CheckStatus::Pass);
+        assert_eq!(
+            status(Rule::CapabilitiesDrop(vec!["CAP_NET_RAW".into()]), &docker).0,
+            CheckStatus::Fail
+        );
+        // NET_RAW dropped: then held beyond what the default leaves.
+        assert_eq!(
+            status(add(&[], &["CAP_NET_RAW"]), &docker).0,
+            CheckStatus::Fail
+        );
+        // An added capability not in the bounding set is drift too.
+        assert_eq!(
+            status(add(&["CAP_SYS_ADMIN"], &[]), &docker).0,
+            CheckStatus::Fail
+        );
+        // Podman's 11: Docker's extra MKNOD, NET_RAW, AUDIT_WRITE are not
+        // in it; a Docker-shaped container detected as podman would drift.
+        let podman = fixture("podman-default").unwrap();
+        assert_eq!(status(add(&[], &[]), &podman).0, CheckStatus::Pass);
+        assert_eq!(runtime_default_capabilities(RuntimeKind::Podman).len(), 11);
+        assert_eq!(runtime_default_capabilities(RuntimeKind::CriO).len(), 9);
+        assert_eq!(
+            runtime_default_capabilities(RuntimeKind::Kubernetes).len(),
+            14
+        );
+        assert!(
+            runtime_default_capabilities(RuntimeKind::Docker)
+                .is_superset(runtime_default_capabilities(RuntimeKind::Podman))
+        );
+    }
+}
