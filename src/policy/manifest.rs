@@ -31,7 +31,9 @@
 //! field. `supplementalGroups`, `hostNetwork`, `hostPID`, `hostIPC`,
 //! `hostUsers`, `automountServiceAccountToken`, `volumes`: the pod's only.
 //! `capabilities`, `privileged`, `allowPrivilegeEscalation`,
-//! `readOnlyRootFilesystem`, `procMount`, `resources`: the container's only.
+//! `readOnlyRootFilesystem`, `procMount`, `resources`: the container's only
+//! (`capabilities` of a `privileged: true` container set no expectation:
+//! a privileged container holds every capability).
 //! Each expectation names the field where it was declared.
 //!
 //! # Hostile input
@@ -924,7 +926,12 @@ fn derive(ctx: &Ctx<'_>, c: &Candidate<'_>) -> Result<(Preset, Vec<Expectation>)
         push(field, Rule::AppArmor(p));
     }
     if let Some(n) = csc {
-        if let Some(capsn) = ctx.map(n, "capabilities", &csc_at)? {
+        // A privileged container gets every capability whatever it
+        // declares (the runtime ignores the list): `privileged` says it.
+        let privileged = ctx.boolean(n, "privileged", &csc_at)? == Some(true);
+        if let Some(capsn) = ctx.map(n, "capabilities", &csc_at)?
+            && !privileged
+        {
             let cat = join(&csc_at, "capabilities");
             let add = caps(ctx, capsn, "add", &cat)?;
             let drop = caps(ctx, capsn, "drop", &cat)?;
@@ -1278,6 +1285,19 @@ spec:
             parse(init, "m.yaml", None),
             Err(ManifestError::ChooseContainer { choices, .. }) if choices == ["i", "c"]
         ));
+    }
+
+    #[test]
+    fn a_privileged_container_sets_no_capability_expectation() {
+        let m = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: c\n    securityContext:\n      privileged: true\n      capabilities: {drop: [ALL]}\n";
+        let r = rules(m, None);
+        assert_eq!(
+            r,
+            [(
+                "spec.containers[c].securityContext.privileged".to_string(),
+                Rule::Privileged(true)
+            )]
+        );
     }
 
     #[test]
