@@ -51,7 +51,10 @@ options:
                      instead of text (the same as --format json)
   --format FORMAT    text (default), json, or junit (with --check: JUnit XML,
                      one test case per check; a required check that failed or
-                     was unknown is a <failure>)
+                     was unknown is a <failure>), or k8s-patch (with --check:
+                     the pod-spec fields that would make each check that did
+                     not pass pass, as YAML to merge; what no field can fix
+                     is a comment)
   --root DIR         read a directory shaped like / (a fixture tree such as
                      tests/fixtures/docker-default) instead of the live system
   --color WHEN       auto (default), always or never. auto colours only when
@@ -101,6 +104,7 @@ enum Format {
     Text,
     Json,
     Junit,
+    K8sPatch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +148,7 @@ enum UsageError {
     Empty(&'static str),
     #[error("--color: {0:?} is not auto, always or never")]
     Color(String),
-    #[error("--format: {0:?} is not text, json or junit")]
+    #[error("--format: {0:?} is not text, json, junit or k8s-patch")]
     Format(String),
     #[error("--policy goes with --check or --print-policy")]
     PolicyWithoutCheck,
@@ -158,6 +162,8 @@ enum UsageError {
     AllowEnvOverrideWithoutCheck,
     #[error("--format junit goes with --check (it has one test case per check)")]
     JunitWithoutCheck,
+    #[error("--format k8s-patch goes with --check (it patches what the checks find)")]
+    PatchWithoutCheck,
     #[error("--probe-syscalls probes this process's own filter; it does not go with --root")]
     ProbeWithRoot,
 }
@@ -213,6 +219,7 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
                     "text" => Format::Text,
                     "json" => Format::Json,
                     "junit" => Format::Junit,
+                    "k8s-patch" => Format::K8sPatch,
                     other => return Err(UsageError::Format(other.to_string())),
                 }
             }
@@ -244,6 +251,9 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
     }
     if args.allow_env_override && !args.check {
         return Err(UsageError::AllowEnvOverrideWithoutCheck);
+    }
+    if args.format == Format::K8sPatch && !args.check {
+        return Err(UsageError::PatchWithoutCheck);
     }
     if args.format == Format::Junit && !args.check {
         return Err(UsageError::JunitWithoutCheck);
@@ -300,7 +310,7 @@ fn main() -> ExitCode {
             Ok(s) => s,
             Err(code) => return code,
         },
-        Format::Text | Format::Junit => text::report(&report, color),
+        Format::Text | Format::Junit | Format::K8sPatch => text::report(&report, color),
     };
     write_out(&out, ExitCode::SUCCESS)
 }
@@ -332,6 +342,10 @@ fn check(args: &Args, report: &Report, color: text::Color) -> ExitCode {
             Err(code) => return code,
         },
         Format::Junit => junit::checks(&assessment),
+        Format::K8sPatch => posture::render::patch::k8s_patch(
+            &assessment,
+            args.container.as_deref().unwrap_or("CONTAINER"),
+        ),
         Format::Text => text::checks(&assessment, color),
     };
     write_out(&out, code)
