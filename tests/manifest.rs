@@ -516,3 +516,38 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn k8s_patch_names_the_fields_and_the_container() {
+    let root = fixture_dir("podman-default");
+    let policy = manifest_path("podman-default.yaml");
+    let out = run(
+        &[
+            "--check",
+            "--format",
+            "k8s-patch",
+            "--root",
+            root.to_str().unwrap(),
+            "--policy",
+            policy.to_str().unwrap(),
+            "--container",
+            "app",
+        ],
+        &[],
+    );
+    // The checklist's required checks fail (root, capabilities): exit 1.
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let docs = manifest::read_yaml(&text, "patch").expect("the patch is YAML");
+    let spec = docs[0].get("spec").unwrap();
+    let Some(Node::Seq(c)) = spec.get("containers") else {
+        panic!("{text}")
+    };
+    assert_eq!(c[0].get("name"), Some(&Node::Str("app".into())));
+    let sc = c[0].get("securityContext").unwrap();
+    assert_eq!(sc.get("runAsNonRoot"), Some(&Node::Bool(true)), "{text}");
+    assert!(sc.get("capabilities").is_some(), "{text}");
+    assert!(text.contains("# mac_enforced: no AppArmor or SELinux on this node"));
+    // Only with --check.
+    assert_eq!(run(&["--format", "k8s-patch"], &[]).status.code(), Some(2));
+}
