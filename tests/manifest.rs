@@ -551,3 +551,32 @@ fn k8s_patch_names_the_fields_and_the_container() {
     // Only with --check.
     assert_eq!(run(&["--format", "k8s-patch"], &[]).status.code(), Some(2));
 }
+
+#[test]
+fn a_compose_file_is_a_policy_and_names_its_drift() {
+    let compose = manifest_path("compose.yaml");
+    // podman-limits ran with exactly this service's settings.
+    let (_, doc) = check_json("podman-limits", &compose, &["--container", "app"]);
+    assert_eq!(drifted(&doc), (vec![], 8));
+    // podman-default ran without the limits: drift in exactly those two.
+    let (code, doc) = check_json("podman-default", &compose, &["--container", "app"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        drifted(&doc).0,
+        ["services.app.mem_limit", "services.app.pids_limit"]
+    );
+    schema::assert_valid("compose drift", &doc);
+    let root = fixture_dir("podman-default");
+    let out = run(
+        &[
+            "--check",
+            "--root",
+            root.to_str().unwrap(),
+            "--policy",
+            compose.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(choices: app, other)"));
+}

@@ -133,6 +133,8 @@ pub enum Rule {
     HostPaths(Vec<String>),
     /// `automountServiceAccountToken`.
     ServiceAccountToken(bool),
+    /// Compose `pids_limit`: the cgroup's task limit.
+    PidsLimit(u64),
 }
 
 impl Rule {
@@ -175,6 +177,7 @@ impl Rule {
             Rule::MemoryLimit(b) => show_bytes(*b),
             Rule::CpuLimitMillis(m) => format!("{m}m"),
             Rule::HostPaths(p) => format!("[{}]", p.join(", ")),
+            Rule::PidsLimit(n) => n.to_string(),
         }
     }
 }
@@ -623,6 +626,17 @@ fn judge_rule(rule: &Rule, r: &Report, p: &Policy) -> Out {
                     )
                 }
             }
+        },
+        Rule::PidsLimit(n) => match &r.cgroups {
+            Fact::Unknown(u) => unknown_of(u),
+            Fact::Known(c) => match &c.pids {
+                Fact::Unknown(u) => unknown_of(u),
+                Fact::Known(l) => (
+                    verdict(*l == Limit::Value(*n)),
+                    l.to_string(),
+                    "pids.max (tightest over the cgroup chain)".into(),
+                ),
+            },
         },
         Rule::ServiceAccountToken(want) => match &r.service_account_token {
             Fact::Unknown(u) => unknown_of(u),

@@ -10,6 +10,9 @@
 //! (a `ConfigMap`, a `Service`) beside a workload are skipped; a file with
 //! no workload at all is an error naming the kinds it holds.
 //!
+//! A Compose file (a top-level `services` mapping, no `kind`) is read too:
+//! the service is chosen like a container; see `compose` below for its fields.
+//!
 //! Which container: the one named (`--container NAME`, `POSTURE_CONTAINER`;
 //! `WORKLOAD/NAME` where two workloads have a container of that name), or
 //! else the only one; several and none named is an error naming the
@@ -370,8 +373,184 @@ pub fn looks_like_manifest(text: &str) -> bool {
     if t.starts_with('{') {
         return t.contains("\"apiVersion\"") && t.contains("\"kind\"");
     }
-    text.lines()
-        .any(|l| l.starts_with("apiVersion:") || l.starts_with("kind:"))
+    text.lines().any(|l| {
+        l.starts_with("apiVersion:") || l.starts_with("kind:") || l.starts_with("services:")
+    })
+}
+
+/// A Compose size (`256m`, `1g`, `512k`, `1048576`, `1.5g`): binary units,
+/// as Docker and podman read them.
+fn compose_bytes(text: &str) -> Option<u64> {
+    let t = text.trim().to_ascii_lowercase();
+    let t = t.strip_suffix('b').unwrap_or(&t);
+    let (num, shift) = match t.chars().last()? {
+        'k' => (&t[..t.len() - 1], 10),
+        'm' => (&t[..t.len() - 1], 20),
+        'g' => (&t[..t.len() - 1], 30),
+        't' => (&t[..t.len() - 1], 40),
+        _ => (t, 0),
+    };
+    let unit = format!("{num}{}", ["", "Ki", "Mi", "Gi", "Ti"][shift / 10]);
+    quantity(&unit, 1)
+}
+
+/// A Compose file's service as a policy: `user`, `cap_add`, `cap_drop`,
+/// `privileged`, `read_only`, `security_opt`, `pid`, `ipc`,
+/// `network_mode`, `mem_limit` (or `deploy.resources.limits.memory`),
+/// `pids_limit`, and bind-mounted host paths of `volumes`.
+fn compose(ctx: &Ctx<'_>, doc: &Node, container: Option<&str>) -> Result<Policy, ManifestError> {
+    let Some(Node::Map(services)) = doc.get("services") else {
+        return Err(ctx.wrong(
+            "services",
+            "a mapping",
+            doc.get("services").unwrap_or(&Node::Null),
+        ));
+    };
+    let choices: Vec<String> = services.iter().map(|(k, _)| k.clone()).collect();
+    let (name, svc) = match container {
+        Some(want) => services.iter().find(|(k, _)| k == want).ok_or_else(|| {
+            ManifestError::NoSuchContainer {
+                file: ctx.file.to_string(),
+                name: want.to_string(),
+                problem: "no",
+                choices: choices.clone(),
+            }
+        })?,
+        None if services.len() == 1 => &services[0],
+        None => {
+            return Err(ManifestError::ChooseContainer {
+                file: ctx.file.to_string(),
+                choices,
+            });
+        }
+    };
+    let at = format!("services.{name}");
+    if !matches!(&**svc, Node::Map(_)) {
+        return Err(ctx.wrong(&at, "a mapping", svc));
+    }
+    let mut out = Vec::new();
+    let mut push = |field: String, rule: Rule| out.push(Expectation { field, rule });
+    if let Some(user) = match svc.get("user") {
+        Some(Node::Int(i)) => Some(i.to_string()),
+        _ => ctx.string(svc, "user", &at)?,
+    } {
+        let f = join(&at, "user");
+        let (u, g) = user
+            .split_once(':')
+            .map_or((user.as_str(), None), |(u, g)| (u, Some(g)));
+        let id = |v: &str| {
+            v.parse::<u32>()
+                .map_err(|_| ctx.bad(&f, user.clone(), "numeric ids (uid or uid:gid): a name is resolved in the image, which posture cannot see"))
+        };
+        push(f.clone(), Rule::Uid(id(u)?));
+        if let Some(g) = g {
+            push(format!("{f} (gid)"), Rule::Gid(id(g)?));
+        }
+    }
+    let privileged = ctx.boolean(svc, "privileged", &at)?;
+    if let Some(p) = privileged {
+        push(join(&at, "privileged"), Rule::Privileged(p));
+    }
+    let add = caps(ctx, svc, "cap_add", &at)?;
+    let drop = caps(ctx, svc, "cap_drop", &at)?;
+    if privileged != Some(true) && (svc.get("cap_add").is_some() || svc.get("cap_drop").is_some()) {
+        if !drop.is_empty() {
+            push(join(&at, "cap_drop"), Rule::CapabilitiesDrop(drop.clone()));
+        }
+        push(join(&at, "cap_add"), Rule::CapabilitiesAdd { add, drop });
+    }
+    if let Some(ro) = ctx.boolean(svc, "read_only", &at)? {
+        push(join(&at, "read_only"), Rule::ReadOnlyRootFilesystem(ro));
+    }
+    for (i, o) in ctx.seq(svc, "security_opt", &at)?.iter().enumerate() {
+        let f = format!("{at}.security_opt[{i}]");
+        let Node::Str(o) = &**o else {
+            return Err(ctx.wrong(&f, "a string", o));
+        };
+        let (k, v) = o.split_once([':', '=']).unwrap_or((o.as_str(), ""));
+        let rule = match (k, v) {
+            ("no-new-privileges", "" | "true") => Rule::AllowPrivilegeEscalation(false),
+            ("no-new-privileges", "false") => Rule::AllowPrivilegeEscalation(true),
+            ("seccomp", "unconfined") => Rule::Seccomp(Profile::Unconfined),
+            ("seccomp", p) => Rule::Seccomp(Profile::Localhost(p.to_string())),
+            ("apparmor", "unconfined") => Rule::AppArmor(Profile::Unconfined),
+            ("apparmor", p) => Rule::AppArmor(Profile::Localhost(p.to_string())),
+            ("label", l) => match l.split_once(':') {
+                Some(("type", t)) => Rule::SelinuxType(t.to_string()),
+                Some(("level", t)) => Rule::SelinuxLevel(t.to_string()),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        push(f, rule);
+    }
+    for (key, make) in [
+        ("pid", Rule::HostPid as fn(bool) -> Rule),
+        ("ipc", Rule::HostIpc),
+        ("network_mode", Rule::HostNetwork),
+    ] {
+        if let Some(v) = ctx.string(svc, key, &at)? {
+            push(join(&at, key), make(v == "host"));
+        }
+    }
+    let mem = match ctx.map(svc, "deploy", &at)? {
+        Some(d) => {
+            let dat = join(&at, "deploy");
+            let lim = ctx
+                .map(d, "resources", &dat)?
+                .map(|r| ctx.map(r, "limits", &join(&dat, "resources")))
+                .transpose()?
+                .flatten();
+            match lim {
+                Some(l) => ctx
+                    .string(l, "memory", &join(&dat, "resources.limits"))?
+                    .map(|m| (join(&dat, "resources.limits.memory"), m)),
+                None => None,
+            }
+        }
+        None => None,
+    };
+    let mem = match (svc.get("mem_limit"), mem) {
+        (Some(Node::Int(i)), _) => Some((join(&at, "mem_limit"), i.to_string())),
+        (Some(_), _) => ctx
+            .string(svc, "mem_limit", &at)?
+            .map(|m| (join(&at, "mem_limit"), m)),
+        (None, m) => m,
+    };
+    if let Some((f, m)) = mem {
+        let b = compose_bytes(&m).ok_or_else(|| ctx.bad(&f, m.clone(), "a size (256m, 1g)"))?;
+        push(f, Rule::MemoryLimit(b));
+    }
+    match svc.get("pids_limit") {
+        None | Some(Node::Null) => {}
+        Some(Node::Int(n)) if *n > 0 => push(join(&at, "pids_limit"), Rule::PidsLimit(*n as u64)),
+        Some(other) => {
+            return Err(ctx.wrong(&join(&at, "pids_limit"), "a positive integer", other));
+        }
+    }
+    let mut host_paths = Vec::new();
+    for (i, v) in ctx.seq(svc, "volumes", &at)?.iter().enumerate() {
+        let f = format!("{at}.volumes[{i}]");
+        let source = match &**v {
+            Node::Str(s) => s.split(':').next().unwrap_or("").to_string(),
+            Node::Map(_) if ctx.string(v, "type", &f)?.as_deref() == Some("bind") => {
+                ctx.string(v, "source", &f)?.unwrap_or_default()
+            }
+            Node::Map(_) => continue,
+            other => return Err(ctx.wrong(&f, "a string or a mapping", other)),
+        };
+        // Only absolute host paths: a relative one depends on where
+        // Compose ran, and a bare name is a named volume.
+        if source.starts_with('/') {
+            host_paths.push(source);
+        }
+    }
+    if !host_paths.is_empty() {
+        push(join(&at, "volumes"), Rule::HostPaths(host_paths));
+    }
+    Ok(Policy::preset(Preset::Checklist)
+        .named(format!("{} (Compose service {name})", ctx.file))
+        .with_expectations(out))
 }
 
 struct Ctx<'a> {
@@ -577,10 +756,18 @@ struct Candidate<'t> {
     node: Rc<Node>,
 }
 
-/// Reads `text` (a manifest) as a policy for `container` (or the only one).
+/// Reads `text` (a manifest, or a Compose file: a top-level `services`
+/// mapping and no `kind`) as a policy for `container` (the container or
+/// service; or the only one).
 pub fn parse(text: &str, file: &str, container: Option<&str>) -> Result<Policy, ManifestError> {
     let ctx = Ctx { file };
     let docs = read_yaml(text, file)?;
+    if let [doc] = docs.as_slice()
+        && doc.get("services").is_some()
+        && doc.get("kind").is_none()
+    {
+        return compose(&ctx, doc, container);
+    }
     let mut temps = Vec::new();
     let mut kinds = Vec::new();
     for d in &docs {
@@ -1298,6 +1485,69 @@ spec:
                 Rule::Privileged(true)
             )]
         );
+    }
+
+    #[test]
+    fn a_compose_service_is_a_policy_too() {
+        let c = "services:\n  web:\n    user: '1000:2000'\n    cap_drop: [ALL]\n    cap_add: [NET_BIND_SERVICE]\n    read_only: true\n    security_opt: ['no-new-privileges:true', 'seccomp:unconfined', 'apparmor=my-prof', 'label=type:container_t']\n    pid: host\n    network_mode: none\n    mem_limit: 1.5g\n    pids_limit: 64\n    volumes: ['/srv/data:/data:ro', 'named:/x', './rel:/y', {type: bind, source: /etc/app, target: /etc/app}]\n  db: {image: x}\n";
+        let r = rules(c, Some("web"));
+        let want = [
+            ("services.web.user", Rule::Uid(1000)),
+            ("services.web.user (gid)", Rule::Gid(2000)),
+            (
+                "services.web.cap_drop",
+                Rule::CapabilitiesDrop(vec!["ALL".into()]),
+            ),
+            (
+                "services.web.cap_add",
+                Rule::CapabilitiesAdd {
+                    add: vec!["CAP_NET_BIND_SERVICE".into()],
+                    drop: vec!["ALL".into()],
+                },
+            ),
+            ("services.web.read_only", Rule::ReadOnlyRootFilesystem(true)),
+            (
+                "services.web.security_opt[0]",
+                Rule::AllowPrivilegeEscalation(false),
+            ),
+            (
+                "services.web.security_opt[1]",
+                Rule::Seccomp(Profile::Unconfined),
+            ),
+            (
+                "services.web.security_opt[2]",
+                Rule::AppArmor(Profile::Localhost("my-prof".into())),
+            ),
+            (
+                "services.web.security_opt[3]",
+                Rule::SelinuxType("container_t".into()),
+            ),
+            ("services.web.pid", Rule::HostPid(true)),
+            ("services.web.network_mode", Rule::HostNetwork(false)),
+            ("services.web.mem_limit", Rule::MemoryLimit(3 << 29)),
+            ("services.web.pids_limit", Rule::PidsLimit(64)),
+            (
+                "services.web.volumes",
+                Rule::HostPaths(vec!["/srv/data".into(), "/etc/app".into()]),
+            ),
+        ];
+        let want: Vec<(String, Rule)> = want.into_iter().map(|(f, r)| (f.to_string(), r)).collect();
+        assert_eq!(r, want);
+        assert!(matches!(
+            parse(c, "c.yaml", None),
+            Err(ManifestError::ChooseContainer { choices, .. }) if choices == ["web", "db"]
+        ));
+        assert_eq!(
+            parse("services:\n  a: {user: www-data}\n", "c.yaml", None)
+                .unwrap_err()
+                .to_string(),
+            "c.yaml: services.a.user: \"www-data\" is not numeric ids (uid or uid:gid): a name is resolved in the image, which posture cannot see"
+        );
+        assert!(looks_like_manifest("services:\n  a: {}\n"));
+        assert_eq!(compose_bytes("256m"), Some(256 << 20));
+        assert_eq!(compose_bytes("512KB"), Some(512 << 10));
+        assert_eq!(compose_bytes("1048576"), Some(1 << 20));
+        assert_eq!(compose_bytes("lots"), None);
     }
 
     #[test]
