@@ -80,6 +80,13 @@ impl fmt::Display for Refusal {
             self.assessment.blocking().count(),
             self.assessment.policy
         )?;
+        let drift = self.assessment.drift().count();
+        if drift > 0 {
+            writeln!(
+                f,
+                "posture: {drift} declared field(s) not applied as declared (drift or unknown)"
+            )?;
+        }
         f.write_str(&text::blocking(&self.assessment, Color::Plain))?;
         write_overrides(f, &self.assessment)
     }
@@ -121,6 +128,10 @@ impl std::error::Error for Refusal {}
 /// can be seen doing). Filters can only be added, never removed, so the
 /// probe taken at startup stays true or gets stricter for the life of the
 /// process: keep the report (see [`report_for`]) rather than probing again.
+#[allow(
+    clippy::result_large_err,
+    reason = "Refusal's public field is the whole Assessment (128 bytes with its expectations); boxing it would change the API for one refusal per process start"
+)]
 pub fn guard(policy: &Policy) -> Result<Assessment, Refusal> {
     guard_report(&report_for(policy), policy)
 }
@@ -137,6 +148,10 @@ pub fn report_for(policy: &Policy) -> Report {
 }
 
 /// The same for a report already taken.
+#[allow(
+    clippy::result_large_err,
+    reason = "Refusal's public field is the whole Assessment (128 bytes with its expectations); boxing it would change the API for one refusal per process start"
+)]
 pub fn guard_report(report: &Report, policy: &Policy) -> Result<Assessment, Refusal> {
     let assessment = evaluate(report, policy);
     #[cfg(feature = "tracing")]

@@ -35,8 +35,9 @@ use posture::report::Report;
 
 const USAGE: &str = "\
 usage: posture [--json] [--root DIR] [--color WHEN] [--probe-syscalls]
-       posture --check [--policy NAME|FILE [--allow-env-override]] [--format FORMAT]
-                       [--root DIR] [--probe-syscalls]
+       posture --check [--policy NAME|FILE [--allow-env-override]] [--container NAME]
+                       [--format FORMAT] [--root DIR] [--probe-syscalls]
+       posture --print-policy [--policy NAME|FILE] [--container NAME]
        posture --help | --version
 
 Prints the container hardening of this process as its kernel reports it:
@@ -51,7 +52,10 @@ options:
                      instead of text (the same as --format json)
   --format FORMAT    text (default), json, or junit (with --check: JUnit XML,
                      one test case per check; a required check that failed or
-                     was unknown is a <failure>)
+                     was unknown is a <failure>), or k8s-patch (with --check:
+                     the pod-spec fields that would make each check that did
+                     not pass pass, as YAML to merge; what no field can fix
+                     is a comment)
   --root DIR         read a directory shaped like / (a fixture tree such as
                      tests/fixtures/docker-default) instead of the live system
   --color WHEN       auto (default), always or never. auto colours only when
@@ -66,6 +70,17 @@ options:
                      checks to warnings; the verdict then reads
                      `PASS (N checks overridden by POSTURE_OVERRIDE)`. With
                      --policy it is refused (exit 2) unless:
+                     The file may also be a Kubernetes manifest (a Pod, a
+                     Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or
+                     CronJob, a List, multi-document YAML; detected by its
+                     apiVersion/kind): the checklist checks plus each
+                     declared security field of the container, judged against
+                     what is applied; drift is named by field path
+  --container NAME   the manifest's container (NAME, or WORKLOAD/NAME where
+                     names repeat); else $POSTURE_CONTAINER (downward API);
+                     else the manifest must have exactly one
+  --print-policy     print the policy (--policy, $POSTURE_POLICY or
+                     checklist) as a TOML policy document and exit
   --allow-env-override
                      apply $POSTURE_OVERRIDE to the policy --policy names
   --probe-syscalls   also probe which dangerous syscalls the seccomp filter
@@ -90,6 +105,7 @@ enum Format {
     Text,
     Json,
     Junit,
+    K8sPatch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +131,10 @@ struct Args {
     allow_env_override: bool,
     /// `--probe-syscalls`: attach a syscall probe to the report.
     probe_syscalls: bool,
+    /// `--container`: the manifest's container.
+    container: Option<String>,
+    /// `--print-policy`: print the policy as TOML.
+    print_policy: bool,
 }
 
 /// Why the command line was refused (exit 2, with the usage text).
@@ -129,14 +149,22 @@ enum UsageError {
     Empty(&'static str),
     #[error("--color: {0:?} is not auto, always or never")]
     Color(String),
-    #[error("--format: {0:?} is not text, json or junit")]
+    #[error("--format: {0:?} is not text, json, junit or k8s-patch")]
     Format(String),
-    #[error("--policy goes with --check")]
+    #[error("--policy goes with --check or --print-policy")]
     PolicyWithoutCheck,
+    #[error("--container goes with --check or --print-policy")]
+    ContainerWithoutCheck,
+    #[error(
+        "--print-policy prints the policy only; it does not go with --check, --root or --format"
+    )]
+    PrintPolicyWith,
     #[error("--allow-env-override goes with --check")]
     AllowEnvOverrideWithoutCheck,
     #[error("--format junit goes with --check (it has one test case per check)")]
     JunitWithoutCheck,
+    #[error("--format k8s-patch goes with --check (it patches what the checks find)")]
+    PatchWithoutCheck,
     #[error("--probe-syscalls probes this process's own filter; it does not go with --root")]
     ProbeWithRoot,
 }
@@ -170,7 +198,10 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
         policy: None,
         allow_env_override: false,
         probe_syscalls: false,
+        container: None,
+        print_policy: false,
     };
+    let mut format_given = false;
     while let Some(arg) = p.next()? {
         match arg {
             Short('h') | Long("help") => args.help = true,
@@ -178,14 +209,18 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
             Long("json") => args.format = Format::Json,
             Long("check") => args.check = true,
             Long("probe-syscalls") => args.probe_syscalls = true,
+            Long("print-policy") => args.print_policy = true,
+            Long("container") => args.container = Some(non_empty("--container", p.value()?)?),
             Long("allow-env-override") => args.allow_env_override = true,
             Long("policy") => args.policy = Some(non_empty("--policy", p.value()?)?),
             Long("root") => args.root = Some(non_empty("--root", p.value()?)?),
             Long("format") => {
+                format_given = true;
                 args.format = match utf8("--format", p.value()?)?.as_str() {
                     "text" => Format::Text,
                     "json" => Format::Json,
                     "junit" => Format::Junit,
+                    "k8s-patch" => Format::K8sPatch,
                     other => return Err(UsageError::Format(other.to_string())),
                 }
             }
@@ -203,11 +238,23 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
     if args.help || args.version {
         return Ok(args);
     }
+    if args.print_policy {
+        if args.check || args.root.is_some() || format_given || args.probe_syscalls {
+            return Err(UsageError::PrintPolicyWith);
+        }
+        return Ok(args);
+    }
     if args.policy.is_some() && !args.check {
         return Err(UsageError::PolicyWithoutCheck);
     }
+    if args.container.is_some() && !args.check {
+        return Err(UsageError::ContainerWithoutCheck);
+    }
     if args.allow_env_override && !args.check {
         return Err(UsageError::AllowEnvOverrideWithoutCheck);
+    }
+    if args.format == Format::K8sPatch && !args.check {
+        return Err(UsageError::PatchWithoutCheck);
     }
     if args.format == Format::Junit && !args.check {
         return Err(UsageError::JunitWithoutCheck);
@@ -235,6 +282,9 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS,
         );
     }
+    if args.print_policy {
+        return print_policy(&args);
+    }
     let report = match &args.root {
         Some(dir) => posture::posture_with_root(&Root::fixture(dir)),
         None if args.probe_syscalls => posture::posture().with_syscalls(posture::syscalls::probe()),
@@ -261,7 +311,7 @@ fn main() -> ExitCode {
             Ok(s) => s,
             Err(code) => return code,
         },
-        Format::Text | Format::Junit => text::report(&report, color),
+        Format::Text | Format::Junit | Format::K8sPatch => text::report(&report, color),
     };
     write_out(&out, ExitCode::SUCCESS)
 }
@@ -277,22 +327,9 @@ fn check(args: &Args, report: &Report, color: text::Color) -> ExitCode {
     } else {
         EnvOverrides::Refuse
     };
-    let policy: Result<Policy, PolicyError> =
-        Policy::load(args.policy.as_deref(), default, env_overrides);
-    let policy = match policy {
+    let policy = match load_policy(args, default, env_overrides) {
         Ok(p) => p,
-        Err(e @ PolicyError::EnvOverrideRefused { .. }) => {
-            eprintln!(
-                "posture: {e}\nposture: --policy was given: the policy named on the command line \
-                 is not weakened by the environment. Unset {OVERRIDE_ENV}, or pass \
-                 --allow-env-override to apply it (the verdict then names it)."
-            );
-            return ExitCode::from(2);
-        }
-        Err(e) => {
-            eprintln!("posture: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let assessment = posture::evaluate(report, &policy);
     let code = if assessment.passed() {
@@ -306,9 +343,53 @@ fn check(args: &Args, report: &Report, color: text::Color) -> ExitCode {
             Err(code) => return code,
         },
         Format::Junit => junit::checks(&assessment),
+        Format::K8sPatch => posture::render::patch::k8s_patch(
+            &assessment,
+            args.container.as_deref().unwrap_or("CONTAINER"),
+        ),
         Format::Text => text::checks(&assessment, color),
     };
     write_out(&out, code)
+}
+
+/// `--print-policy`: the policy `--check` would use, as a TOML policy
+/// document (`POSTURE_OVERRIDE` is not applied: the document is the policy
+/// as named).
+fn print_policy(args: &Args) -> ExitCode {
+    let default = Policy::preset(Preset::Checklist);
+    match load_policy(args, default, EnvOverrides::Ignore) {
+        Ok(p) => write_out(&posture::policy::document::to_toml(&p), ExitCode::SUCCESS),
+        Err(code) => code,
+    }
+}
+
+/// The policy, or exit 2 with the reason.
+fn load_policy(
+    args: &Args,
+    default: Policy,
+    env_overrides: EnvOverrides,
+) -> Result<Policy, ExitCode> {
+    let policy: Result<Policy, PolicyError> = Policy::load_for_container(
+        args.policy.as_deref(),
+        default,
+        env_overrides,
+        args.container.as_deref(),
+    );
+    match policy {
+        Ok(p) => Ok(p),
+        Err(e @ PolicyError::EnvOverrideRefused { .. }) => {
+            eprintln!(
+                "posture: {e}\nposture: --policy was given: the policy named on the command line \
+                 is not weakened by the environment. Unset {OVERRIDE_ENV}, or pass \
+                 --allow-env-override to apply it (the verdict then names it)."
+            );
+            Err(ExitCode::from(2))
+        }
+        Err(e) => {
+            eprintln!("posture: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
 }
 
 /// The document as pretty JSON and a newline, or exit 1 with a message.

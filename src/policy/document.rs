@@ -39,6 +39,10 @@ struct Doc {
     rules: Option<super::Rules>,
     #[serde(default)]
     accept_sandbox_as_seccomp: bool,
+    /// Declared fields the applied state must match (what
+    /// `posture --print-policy` writes for a manifest).
+    #[serde(default)]
+    expect: Vec<super::Expectation>,
 }
 
 /// The 1-based line where `needle` first appears, for error messages.
@@ -56,12 +60,22 @@ fn line_at(text: &str, offset: usize) -> usize {
 /// a bound on what `--policy /dev/zero`-like mistakes can cost.
 pub const POLICY_FILE_LIMIT: usize = 1024 * 1024;
 
-/// Reads a policy document from a file (`.json` is JSON, anything else TOML).
+/// Reads a policy document from a file (`.json` is JSON, anything else
+/// TOML), or, with the `manifest` feature, a Kubernetes manifest (detected by
+/// content: a top-level `apiVersion`/`kind`), whose container is the one
+/// `POSTURE_CONTAINER` names or the only one ([`from_file_for`]).
 ///
 /// The file is opened as every read of the crate is (non-blocking, and a
 /// regular file only: a FIFO, a device or a directory is refused at once)
 /// and read up to [`POLICY_FILE_LIMIT`] bytes; past it, an error.
 pub fn from_file(path: &Path) -> Result<Policy, PolicyError> {
+    let env = std::env::var(super::CONTAINER_ENV).ok();
+    from_file_for(path, env.as_deref().filter(|v| !v.trim().is_empty()))
+}
+
+/// [`from_file`] with the container of a manifest named by the caller
+/// (`None`: the manifest must have exactly one). Ignored for policy documents.
+pub fn from_file_for(path: &Path, container: Option<&str>) -> Result<Policy, PolicyError> {
     use crate::root::ReadError;
     use std::io::{Error, ErrorKind};
     let read_err = |source| PolicyError::Read {
@@ -80,6 +94,16 @@ pub fn from_file(path: &Path) -> Result<Policy, PolicyError> {
     })?;
     let text = String::from_utf8(bytes)
         .map_err(|_| read_err(Error::new(ErrorKind::InvalidData, "not UTF-8 text")))?;
+    #[cfg(feature = "manifest")]
+    if super::manifest::looks_like_manifest(&text) {
+        return Ok(super::manifest::parse(
+            &text,
+            &path.display().to_string(),
+            container,
+        )?);
+    }
+    #[cfg(not(feature = "manifest"))]
+    let _ = container;
     let json = path.extension().is_some_and(|e| e == "json");
     parse(&text, json, &path.display().to_string())
 }
@@ -163,5 +187,50 @@ pub fn parse(text: &str, json: bool, origin: &str) -> Result<Policy, PolicyError
         }
         policy = policy.allow_only(parsed);
     }
-    Ok(policy)
+    Ok(policy.with_expectations(doc.expect))
+}
+
+/// The policy as a TOML policy document that [`parse`] reads back to the
+/// same policy: every check's action, the allowed capabilities, the checks
+/// whose unknown is accepted, the overrides, and the expectations
+/// (`[[expect]]`). What `posture --print-policy` prints, to commit and diff.
+pub fn to_toml(policy: &Policy) -> String {
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        name: &'a str,
+        rules: super::Rules,
+        accept_sandbox_as_seccomp: bool,
+        allow_capabilities: Vec<String>,
+        accept_unknown: Vec<&'static str>,
+        checks: BTreeMap<&'static str, Action>,
+        overrides: BTreeMap<&'static str, &'a str>,
+        expect: &'a [super::Expectation],
+    }
+    let out = Out {
+        name: policy.name(),
+        rules: policy.rules(),
+        accept_sandbox_as_seccomp: policy.accepts_sandbox_as_seccomp(),
+        allow_capabilities: policy.allowed_capabilities().names(),
+        accept_unknown: CheckId::ALL
+            .iter()
+            .filter(|c| policy.accepts_unknown(**c))
+            .map(|c| c.as_str())
+            .collect(),
+        checks: CheckId::ALL
+            .iter()
+            .map(|c| (c.as_str(), policy.action(*c)))
+            .collect(),
+        overrides: policy
+            .overrides()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect(),
+        expect: policy.expectations(),
+    };
+    let body =
+        toml::to_string(&out).unwrap_or_else(|e| format!("# cannot write the policy: {e}\n"));
+    format!(
+        "# posture policy document (TOML), written by `posture --print-policy`.\n\
+         # Every check's action is listed, so it reads back as the same policy.\n{body}"
+    )
 }

@@ -69,6 +69,11 @@ pub enum PolicyError {
         /// The value given.
         value: String,
     },
+    /// A Kubernetes manifest that cannot be read as a policy (feature
+    /// `manifest`): the message names the file and the field.
+    #[cfg(feature = "manifest")]
+    #[error(transparent)]
+    Manifest(#[from] super::manifest::ManifestError),
     /// `POSTURE_OVERRIDE` is set where overrides from the environment are
     /// refused ([`EnvOverrides::Refuse`]; [`Policy::from_arg_or_env`] with a
     /// policy named explicitly).
@@ -104,6 +109,9 @@ debug_is_display!(PolicyError);
 
 /// The environment variable that names a policy (a preset or a file path).
 pub const POLICY_ENV: &str = "POSTURE_POLICY";
+/// The environment variable that names the container of a manifest used as
+/// the policy (for the downward API; `--container` on the command line).
+pub const CONTAINER_ENV: &str = "POSTURE_CONTAINER";
 /// The environment variable that overrides named checks:
 /// `check_id=reason;check_id=reason` (each downgraded to a warning, shown loudly).
 pub const OVERRIDE_ENV: &str = "POSTURE_OVERRIDE";
@@ -111,7 +119,21 @@ pub const OVERRIDE_ENV: &str = "POSTURE_OVERRIDE";
 impl Policy {
     /// A preset name or, with the `policy-file` feature, a path to a TOML or
     /// JSON policy document.
+    ///
+    /// With the `manifest` feature the file may also be a Kubernetes
+    /// manifest (detected by content); its container is the one
+    /// [`CONTAINER_ENV`] names, or the only one.
     pub fn from_name_or_path(value: &str) -> Result<Policy, PolicyError> {
+        let env = std::env::var(CONTAINER_ENV).ok();
+        from_name_or_path_for(value, env.as_deref())
+    }
+}
+
+/// [`Policy::from_name_or_path`] with the manifest's container given
+/// (blank: none).
+fn from_name_or_path_for(value: &str, container: Option<&str>) -> Result<Policy, PolicyError> {
+    let container = container.map(str::trim).filter(|c| !c.is_empty());
+    {
         if let Ok(p) = value.parse::<Preset>() {
             return Ok(Policy::preset(p));
         }
@@ -122,10 +144,14 @@ impl Policy {
                 || value.contains('/')
                 || value.ends_with(".toml")
                 || value.ends_with(".json")
+                || value.ends_with(".yaml")
+                || value.ends_with(".yml")
             {
-                return super::document::from_file(path);
+                return super::document::from_file_for(path, container);
             }
         }
+        #[cfg(not(feature = "policy-file"))]
+        let _ = container;
         #[cfg(not(feature = "policy-file"))]
         {
             if value.contains('/') || value.contains('.') {
@@ -138,7 +164,9 @@ impl Policy {
             name: value.to_string(),
         })
     }
+}
 
+impl Policy {
     /// The policy named by `POSTURE_POLICY` (preset or file), or `default`
     /// when unset; overrides from `POSTURE_OVERRIDE` are applied either way
     /// ([`Policy::load`] with no argument and [`EnvOverrides::Apply`]), each
@@ -177,7 +205,23 @@ impl Policy {
         default: Policy,
         env_overrides: EnvOverrides,
     ) -> Result<Policy, PolicyError> {
-        load_with(arg, default, env_overrides, |name| std::env::var(name).ok())
+        load_with(arg, default, env_overrides, None, |name| {
+            std::env::var(name).ok()
+        })
+    }
+
+    /// [`Policy::load`] naming the container of a manifest used as the
+    /// policy (`--container`); `None` leaves it to [`CONTAINER_ENV`], else
+    /// the manifest must have exactly one.
+    pub fn load_for_container(
+        arg: Option<&str>,
+        default: Policy,
+        env_overrides: EnvOverrides,
+        container: Option<&str>,
+    ) -> Result<Policy, PolicyError> {
+        load_with(arg, default, env_overrides, container, |name| {
+            std::env::var(name).ok()
+        })
     }
 
     /// Applies `check_id=reason;check_id=reason` as the policy's own
@@ -227,12 +271,15 @@ fn load_with(
     arg: Option<&str>,
     default: Policy,
     env_overrides: EnvOverrides,
+    container: Option<&str>,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Policy, PolicyError> {
+    let env_container = env(CONTAINER_ENV);
+    let container = container.or(env_container.as_deref());
     let base = match arg {
-        Some(a) => Policy::from_name_or_path(a)?,
+        Some(a) => from_name_or_path_for(a, container)?,
         None => match env(POLICY_ENV) {
-            Some(v) if !v.trim().is_empty() => Policy::from_name_or_path(v.trim())?,
+            Some(v) if !v.trim().is_empty() => from_name_or_path_for(v.trim(), container)?,
             _ => default,
         },
     };
@@ -285,7 +332,7 @@ mod tests {
         let strict = || Policy::preset(Preset::Strict);
         // Apply: POSTURE_POLICY chooses, POSTURE_OVERRIDE overrides, and
         // each override says it came from the environment.
-        let p = load_with(None, strict(), EnvOverrides::Apply, env(&vars)).unwrap();
+        let p = load_with(None, strict(), EnvOverrides::Apply, None, env(&vars)).unwrap();
         assert_eq!(p.name(), "pss-baseline");
         assert_eq!(
             p.override_source(CheckId::NonRoot),
@@ -293,10 +340,17 @@ mod tests {
         );
         assert_eq!(p.overrides().get(&CheckId::Seccomp).unwrap(), "TICKET-2");
         // Ignore: the policy as loaded.
-        let p = load_with(Some("strict"), strict(), EnvOverrides::Ignore, env(&vars)).unwrap();
+        let p = load_with(
+            Some("strict"),
+            strict(),
+            EnvOverrides::Ignore,
+            None,
+            env(&vars),
+        )
+        .unwrap();
         assert_eq!(p, strict());
         // Refuse: an error naming the value.
-        let e = load_with(None, strict(), EnvOverrides::Refuse, env(&vars)).unwrap_err();
+        let e = load_with(None, strict(), EnvOverrides::Refuse, None, env(&vars)).unwrap_err();
         assert!(
             matches!(&e, PolicyError::EnvOverrideRefused { value } if value == vars[1].1),
             "{e}"
@@ -309,10 +363,13 @@ mod tests {
         ] {
             let blank = [("POSTURE_OVERRIDE", "  ")];
             assert_eq!(
-                load_with(None, strict(), mode, env(&blank)).unwrap(),
+                load_with(None, strict(), mode, None, env(&blank)).unwrap(),
                 strict()
             );
-            assert_eq!(load_with(None, strict(), mode, env(&[])).unwrap(), strict());
+            assert_eq!(
+                load_with(None, strict(), mode, None, env(&[])).unwrap(),
+                strict()
+            );
         }
     }
 

@@ -75,12 +75,16 @@ mod checks;
 pub mod controls;
 #[cfg(feature = "policy-file")]
 pub mod document;
+pub mod expect;
 mod load;
+#[cfg(feature = "manifest")]
+pub mod manifest;
 mod presets;
 mod remediation;
 
 pub use controls::{Control, Framework};
-pub use load::{EnvOverrides, OVERRIDE_ENV, POLICY_ENV, PolicyError};
+pub use expect::{Expectation, ExpectationResult};
+pub use load::{CONTAINER_ENV, EnvOverrides, OVERRIDE_ENV, POLICY_ENV, PolicyError};
 pub use presets::{
     PSS_BASELINE_CAPABILITIES, PSS_BASELINE_RUNTIME_DEFAULTS, PSS_SELINUX_TYPES, Preset,
     RUNTIME_DEFAULT_CAPABILITIES, UNCONFINED_SELINUX_TYPES,
@@ -303,6 +307,8 @@ pub struct Policy {
     /// The checks of `overrides` whose override came from the environment
     /// (the others are the policy's own).
     env_overrides: BTreeSet<CheckId>,
+    /// Declared fields the applied state must match (a manifest's).
+    expectations: Vec<Expectation>,
 }
 
 impl Default for Policy {
@@ -445,6 +451,20 @@ impl Policy {
     pub fn accepts_unknown(&self, id: CheckId) -> bool {
         self.accept_unknown.contains(&id)
     }
+
+    /// Adds declared fields the applied state must match
+    /// ([`expect`]): each is judged by [`evaluate`], and one that fails or
+    /// is unknown fails the verdict. A manifest read as a policy
+    /// (feature `manifest`) sets them.
+    pub fn with_expectations(mut self, e: impl IntoIterator<Item = Expectation>) -> Policy {
+        self.expectations.extend(e);
+        self
+    }
+
+    /// The declared fields the applied state must match.
+    pub fn expectations(&self) -> &[Expectation] {
+        &self.expectations
+    }
 }
 
 /// The result of one check.
@@ -546,6 +566,12 @@ pub struct Assessment {
     /// JSON document when there is none (exactly when `overrides` is empty).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
     pub overridden_checks: Vec<Override>,
+    /// Declared versus applied: each expectation of the policy (a
+    /// manifest's fields) judged, in the manifest's terms. One that failed
+    /// (drift) or is unknown fails the verdict. Left out of the JSON
+    /// document when the policy has none.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub expectations: Vec<ExpectationResult>,
 }
 
 impl Assessment {
@@ -562,6 +588,13 @@ impl Assessment {
     /// The results that fail the verdict.
     pub fn blocking(&self) -> impl Iterator<Item = &CheckResult> {
         self.checks.iter().filter(|c| c.blocks())
+    }
+
+    /// The expectations that fail the verdict: drift (`fail`) or `unknown`.
+    pub fn drift(&self) -> impl Iterator<Item = &ExpectationResult> {
+        self.expectations
+            .iter()
+            .filter(|e| e.status != CheckStatus::Pass)
     }
 
     /// The overrides from one source ([`Assessment::overridden_checks`]).
@@ -623,7 +656,24 @@ pub fn evaluate(report: &Report, policy: &Policy) -> Assessment {
             controls: id.controls(),
         });
     }
-    let verdict = if checks.iter().any(CheckResult::blocks) {
+    let expectations: Vec<ExpectationResult> = policy
+        .expectations
+        .iter()
+        .map(|e| {
+            let mut r = expect::judge(e, report, policy);
+            if proc_untrusted && r.status == CheckStatus::Pass {
+                r.status = CheckStatus::Unknown;
+                r.evidence = format!(
+                    "{}; but /proc is not verified as procfs, so this cannot be trusted",
+                    r.evidence
+                );
+            }
+            r
+        })
+        .collect();
+    let verdict = if checks.iter().any(CheckResult::blocks)
+        || expectations.iter().any(|e| e.status != CheckStatus::Pass)
+    {
         Verdict::Fail
     } else {
         Verdict::Pass
@@ -658,6 +708,7 @@ pub fn evaluate(report: &Report, policy: &Policy) -> Assessment {
         checks,
         overrides: policy.overrides.clone(),
         overridden_checks,
+        expectations,
     }
 }
 

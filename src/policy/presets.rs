@@ -172,6 +172,7 @@ impl Policy {
             accept_unknown: BTreeSet::new(),
             overrides: BTreeMap::new(),
             env_overrides: BTreeSet::new(),
+            expectations: Vec::new(),
         }
     }
 }

@@ -55,8 +55,8 @@ use crate::policy::{Assessment, CheckResult, CheckStatus, Verdict};
 
 /// The assessment as a JUnit XML document (UTF-8, ending in a newline).
 pub fn checks(a: &Assessment) -> String {
-    let tests = a.checks.len();
-    let failures = a.blocking().count();
+    let tests = a.checks.len() + a.expectations.len();
+    let failures = a.blocking().count() + a.drift().count();
     let skipped = a.overridden_checks.iter().filter(|o| o.would_block).count();
     let mut out = String::with_capacity(1024 + 512 * tests);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -88,6 +88,9 @@ pub fn checks(a: &Assessment) -> String {
     out.push_str("    </properties>\n");
     for c in &a.checks {
         testcase(a, c, &mut out);
+    }
+    for e in &a.expectations {
+        expectation(a, e, &mut out);
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
@@ -172,6 +175,43 @@ fn testcase(a: &Assessment, c: &CheckResult, out: &mut String) {
     }
     out.push_str("      <system-out>");
     text(&detail, out);
+    out.push_str("</system-out>\n    </testcase>\n");
+}
+
+/// One declared field (a manifest's) as a test case named by its field
+/// path; drift or unknown is a `<failure>` whose message is the drift line.
+fn expectation(a: &Assessment, e: &crate::policy::ExpectationResult, out: &mut String) {
+    out.push_str("    <testcase classname=\"");
+    attr(&a.policy, out);
+    out.push_str("\" name=\"");
+    attr(&e.field, out);
+    out.push_str("\">\n");
+    if e.status != CheckStatus::Pass {
+        out.push_str("      <failure type=\"");
+        attr(
+            if e.status == CheckStatus::Fail {
+                "drift"
+            } else {
+                "unknown"
+            },
+            out,
+        );
+        out.push_str("\" message=\"");
+        attr(&e.line(), out);
+        out.push_str("\">");
+        text(&format!("evidence: {}", e.evidence), out);
+        out.push_str("</failure>\n");
+    }
+    out.push_str("      <system-out>");
+    text(
+        &format!(
+            "{}\nstatus: {}\nevidence: {}",
+            e.line(),
+            e.status.as_str(),
+            e.evidence
+        ),
+        out,
+    );
     out.push_str("</system-out>\n    </testcase>\n");
 }
 

@@ -4,6 +4,8 @@
 //!
 //! * [`text`]: the `capsh --print`-style report and the checklist table
 //!   (what the `posture` binary prints, and what [`crate::Refusal`] lists).
+//! * [`patch`]: the manifest fields that would make the failing checks
+//!   pass, as a YAML patch (`--format k8s-patch`).
 //! * [`junit`]: the assessment as JUnit XML, one test case per check, for CI
 //!   systems that show per-test results.
 //!
@@ -17,6 +19,7 @@
 #[cfg(feature = "serde")]
 pub mod json;
 pub mod junit;
+pub mod patch;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
 pub mod text;

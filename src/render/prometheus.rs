@@ -278,7 +278,34 @@ pub fn render_summary(assessment: &Assessment) -> String {
         }
     }
     overridden(&mut out, assessment, false);
+    drift(&mut out, assessment);
     out.text
+}
+
+/// `posture_drift{field,declared,applied,status}`: one series per declared
+/// field (a manifest's) that drifted (`fail`) or is `unknown`; none when
+/// nothing drifted.
+fn drift(out: &mut Out, a: &Assessment) {
+    let rows: Vec<_> = a.drift().collect();
+    if rows.is_empty() {
+        return;
+    }
+    out.family(
+        "posture_drift",
+        "1 for each declared field (the manifest's) whose applied value differs (status fail) or is unknown.",
+    );
+    for e in rows {
+        out.sample(
+            "posture_drift",
+            &[
+                ("field", &e.field),
+                ("declared", &e.declared),
+                ("applied", &e.applied),
+                ("status", e.status.as_str()),
+            ],
+            1,
+        );
+    }
 }
 
 const CAP_SETS: [&str; 5] = [
@@ -394,6 +421,7 @@ pub fn render(report: &Report, assessment: &Assessment) -> String {
         }
     }
     overridden(&mut out, a, true);
+    drift(&mut out, a);
 
     let caps = &report.capabilities;
     let sets = [

@@ -86,11 +86,11 @@ pub fn checks(a: &Assessment, color: Color) -> String {
 /// (the id column as wide as there); empty when nothing blocks.
 pub fn blocking(a: &Assessment, color: Color) -> String {
     let rows: Vec<&CheckResult> = a.blocking().collect();
-    if rows.is_empty() {
-        return String::new();
-    }
     let mut out = String::new();
-    check_table(a, &rows, Style::new(color), &mut out);
+    if !rows.is_empty() {
+        check_table(a, &rows, Style::new(color), &mut out);
+    }
+    out.push_str(&drift_section(a, true));
     out
 }
 
@@ -113,8 +113,35 @@ fn render_checks(a: &Assessment, st: Style) -> String {
     ));
     let rows: Vec<&CheckResult> = a.checks.iter().collect();
     check_table(a, &rows, st, &mut out);
+    out.push_str(&drift_section(a, false));
     out.push('\n');
     out.push_str(&totals(a));
+    out
+}
+
+/// Declared versus applied (a policy with expectations, a manifest's): a
+/// heading, then one line per expectation (only those that fail the
+/// verdict when `blocking_only`): status, then `field: declared X, applied
+/// Y`, then its evidence. Empty when there is nothing to list.
+pub fn drift_section(a: &Assessment, blocking_only: bool) -> String {
+    let rows: Vec<_> = a
+        .expectations
+        .iter()
+        .filter(|e| !blocking_only || e.status != CheckStatus::Pass)
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let drifted = a.drift().count();
+    let mut out = format!(
+        "\nDeclared versus applied: {} of {} fields drifted or unknown\n",
+        drifted,
+        a.expectations.len()
+    );
+    for e in rows {
+        out.push_str(&format!("  {:7}  {}\n", e.status.as_str(), e.line()));
+        push_wrapped(&mut out, "           ", "evidence: ", &e.evidence);
+    }
     out
 }
 

@@ -1,0 +1,377 @@
+//! A manifest that is also the policy, in real containers: a Pod and a
+//! Deployment played with `podman kube play`, each with a ConfigMap that
+//! holds the manifest itself, mounted at `/etc/posture`, and the static CLI
+//! checking `--policy /etc/posture/pod.yaml`: it passes. Then the same image
+//! under `podman run` with the manifest's settings as flags, once as
+//! declared (passes) and once per drifted field (an added capability, no
+//! read-only root, another user, a bigger memory limit,
+//! `seccomp=unconfined`): each fails, naming exactly that field.
+//!
+//! Opt-in through the `runtime-tests` feature (root, podman with runc and
+//! the base image: `bash .ci/setup-runtimes.sh`):
+//!
+//! ```text
+//! cargo test --features runtime-tests --test manifest_play
+//! ```
+//!
+//! The image is built here, `localhost/posture-manifest:latest` (FROM
+//! scratch, the static CLI at `/posture`, USER 1000:1000), not the shared
+//! `localhost/posture:latest`, which other suites rebuild.
+
+mod common;
+
+#[path = "runtimes/harness.rs"]
+#[allow(unused_macros)]
+mod harness;
+
+use std::sync::OnceLock;
+
+use harness::{Need, TempDir};
+use serde_json::{Value, json};
+
+const IMAGE: &str = "localhost/posture-manifest:latest";
+
+fn image() -> &'static str {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let ctx = TempDir::new("manifest-ctx");
+        std::fs::copy(harness::posture_bin(), ctx.path().join("posture")).unwrap();
+        std::fs::write(
+            ctx.path().join("Containerfile"),
+            "FROM scratch\nCOPY posture /posture\nUSER 1000:1000\nENTRYPOINT [\"/posture\"]\n",
+        )
+        .unwrap();
+        harness::must(
+            "podman",
+            &[
+                "build",
+                "--pull=never",
+                "-q",
+                "-t",
+                IMAGE,
+                ctx.path().to_str().unwrap(),
+            ],
+            300,
+        );
+    });
+    IMAGE
+}
+
+/// The pod spec the manifests declare: non-root, no capabilities, no
+/// privilege escalation, a read-only root, the runtime's seccomp profile,
+/// 64 MiB of memory, no service-account token; the container checks itself
+/// against the manifest mounted at /etc/posture.
+fn pod_spec(configmap: &str) -> Value {
+    json!({
+        "restartPolicy": "Never",
+        "automountServiceAccountToken": false,
+        "securityContext": {
+            "runAsNonRoot": true,
+            "runAsUser": 1000,
+            "runAsGroup": 1000,
+            "seccompProfile": {"type": "RuntimeDefault"}
+        },
+        "containers": [{
+            "name": "app",
+            "image": IMAGE,
+            "imagePullPolicy": "Never",
+            "args": ["--check", "--policy", "/etc/posture/pod.yaml"],
+            "securityContext": {
+                "allowPrivilegeEscalation": false,
+                "readOnlyRootFilesystem": true,
+                "privileged": false,
+                "capabilities": {"drop": ["ALL"]}
+            },
+            "resources": {"limits": {"memory": "64Mi"}},
+            "volumeMounts": [{"name": "policy", "mountPath": "/etc/posture", "readOnly": true}]
+        }],
+        "volumes": [{"name": "policy", "configMap": {"name": configmap}}]
+    })
+}
+
+/// JSON is YAML: the manifest text the ConfigMap carries and posture reads.
+fn text(doc: &Value) -> String {
+    serde_json::to_string_pretty(doc).unwrap() + "\n"
+}
+
+/// The declared fields the manifest makes (the same for the Pod and the
+/// Deployment, under their own paths), in derivation order.
+fn fields(spec: &str) -> Vec<String> {
+    let c = format!("{spec}.containers[app]");
+    vec![
+        format!("{spec}.securityContext.runAsUser"),
+        format!("{spec}.securityContext.runAsGroup"),
+        format!("{spec}.securityContext.runAsNonRoot"),
+        format!("{spec}.securityContext.seccompProfile.type"),
+        format!("{c}.securityContext.capabilities.drop"),
+        format!("{c}.securityContext.capabilities.add"),
+        format!("{c}.securityContext.privileged"),
+        format!("{c}.securityContext.allowPrivilegeEscalation"),
+        format!("{c}.securityContext.readOnlyRootFilesystem"),
+        format!("{spec}.automountServiceAccountToken"),
+        format!("{c}.resources.limits.memory"),
+    ]
+}
+
+/// The `pass`/`fail`/`unknown` lines of the text output's declared-versus-
+/// applied section: (status, field).
+fn declared(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .skip_while(|l| !l.starts_with("Declared versus applied"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .map(|l| {
+            let mut w = l.split_whitespace();
+            let status = w.next().unwrap().to_string();
+            let field = w.next().unwrap().trim_end_matches(':').to_string();
+            (status, field)
+        })
+        .collect()
+}
+
+/// Plays `docs` (the ConfigMap first) and returns the container's logs and
+/// exit status.
+fn play(tag: &str, docs: &[Value], pod: &str, ctr: &str, volume: &str) -> (String, i32) {
+    let dir = TempDir::new(tag);
+    let file = dir.path().join("play.yaml");
+    let body: Vec<String> = docs.iter().map(|d| d.to_string()).collect();
+    std::fs::write(&file, body.join("\n---\n") + "\n").unwrap();
+    let cleanup = harness::Cleanup::pod(&file, pod);
+    harness::must("podman", &["kube", "play", file.to_str().unwrap()], 180);
+    let code = harness::must("podman", &["wait", ctr], 180);
+    let logs = harness::must("podman", &["logs", ctr], 60);
+    drop(cleanup);
+    let _ = harness::sh("podman", &["volume", "rm", "-f", volume], 60);
+    (logs, code.trim().parse().unwrap())
+}
+
+fn assert_all_pass(logs: &str, spec: &str) {
+    let want: Vec<(String, String)> = fields(spec)
+        .into_iter()
+        .map(|f| ("pass".to_string(), f))
+        .collect();
+    assert_eq!(declared(logs), want, "{logs}");
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn a_played_pod_whose_manifest_is_its_policy_passes() {
+    harness::require(&[Need::Podman]);
+    image();
+    let name = harness::unique("declared-pod");
+    let cm = format!("{name}-policy");
+    let pod = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": pod_spec(&cm),
+    });
+    let configmap = json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": cm},
+        "data": {"pod.yaml": text(&pod)},
+    });
+    let (logs, code) = play(
+        "declared-pod",
+        &[configmap, pod],
+        &name,
+        &format!("{name}-app"),
+        &cm,
+    );
+    assert_eq!(code, 0, "{logs}");
+    assert_all_pass(&logs, "spec");
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn a_played_deployment_whose_manifest_is_its_policy_passes() {
+    harness::require(&[Need::Podman]);
+    image();
+    let name = harness::unique("declared-deploy");
+    let cm = format!("{name}-policy");
+    let mut spec = pod_spec(&cm);
+    // A Deployment's pods restart: exit status read from podman inspect
+    // after the first run, and restartPolicy Always (the only one allowed).
+    spec["restartPolicy"] = json!("Always");
+    let deploy = json!({
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}}, "spec": spec},
+        },
+    });
+    let configmap = json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": cm},
+        "data": {"pod.yaml": text(&deploy)},
+    });
+    let dir = TempDir::new("declared-deploy");
+    let file = dir.path().join("play.yaml");
+    std::fs::write(&file, format!("{}\n---\n{}\n", configmap, deploy)).unwrap();
+    let pod = format!("{name}-pod-0");
+    let ctr = format!("{pod}-app");
+    let cleanup = harness::Cleanup::pod(&file, &pod);
+    harness::must("podman", &["kube", "play", file.to_str().unwrap()], 180);
+    // The first run's log: wait until it has its totals line.
+    let t = std::time::Instant::now();
+    let logs = loop {
+        let out = harness::sh("podman", &["logs", &ctr], 60);
+        let logs = String::from_utf8_lossy(&out.stdout).into_owned();
+        if logs.contains("Totals:") || t.elapsed() > std::time::Duration::from_secs(120) {
+            break logs;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    drop(cleanup);
+    let _ = harness::sh("podman", &["volume", "rm", "-f", &cm], 60);
+    assert!(logs.contains(": PASS\n"), "{logs}");
+    assert_all_pass(&logs, "spec.template.spec");
+}
+
+/// `podman run` of the image with the manifest's settings as flags, one
+/// changed by `drift` (a flag to add, or one to leave out), the manifest
+/// (the Pod) bind-mounted read-only at /etc/posture: (logs, exit status).
+fn run_drifted(add: &[&str], leave_out: Option<&str>) -> (String, i32) {
+    harness::require(&[Need::Podman]);
+    image();
+    let dir = TempDir::new("declared-run");
+    let pod = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "declared"},
+        "spec": pod_spec("unused"),
+    });
+    std::fs::write(dir.path().join("pod.yaml"), text(&pod)).unwrap();
+    let mount = format!("{}:/etc/posture:ro", dir.path().display());
+    let name = harness::unique("declared-run");
+    let _cleanup = harness::Cleanup::container("podman", &name);
+    let mut args: Vec<&str> = vec!["run", "--name", &name, "--network=none", "-v", &mount];
+    let declared = [
+        "--user=1000:1000",
+        "--cap-drop=ALL",
+        "--read-only",
+        "--security-opt=no-new-privileges",
+        "--memory=64m",
+    ];
+    args.extend(declared.iter().filter(|f| Some(**f) != leave_out));
+    args.extend_from_slice(add);
+    args.extend([IMAGE, "--check", "--policy", "/etc/posture/pod.yaml"]);
+    let out = harness::sh("podman", &args, 120);
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+/// The fields of the section that did not pass.
+fn drifted(logs: &str) -> Vec<String> {
+    declared(logs)
+        .into_iter()
+        .filter(|(s, _)| s != "pass")
+        .map(|(_, f)| f)
+        .collect()
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn run_as_declared_passes() {
+    let (logs, code) = run_drifted(&[], None);
+    assert_eq!(code, 0, "{logs}");
+    assert_all_pass(&logs, "spec");
+}
+
+fn fails_naming(add: &[&str], leave_out: Option<&str>, field: &str, applied: &str) {
+    let (logs, code) = run_drifted(add, leave_out);
+    assert_eq!(code, 1, "{add:?} {leave_out:?}: {logs}");
+    assert_eq!(drifted(&logs), [field], "{add:?} {leave_out:?}: {logs}");
+    let line = logs
+        .lines()
+        .find(|l| l.contains(&format!(" {field}: ")))
+        .unwrap();
+    assert!(line.contains(applied), "{line}");
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn an_added_capability_is_drift_in_capabilities_add() {
+    fails_naming(
+        &["--cap-add=NET_RAW"],
+        None,
+        "spec.containers[app].securityContext.capabilities.add",
+        "declared [], applied CAP_NET_RAW",
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn a_writable_root_is_drift_in_read_only_root_filesystem() {
+    fails_naming(
+        &[],
+        Some("--read-only"),
+        "spec.containers[app].securityContext.readOnlyRootFilesystem",
+        "declared true, applied / mounted rw",
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn another_user_is_drift_in_run_as_user() {
+    fails_naming(
+        &["--user=1001:1000"],
+        Some("--user=1000:1000"),
+        "spec.securityContext.runAsUser",
+        "declared 1000, applied 1001",
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn a_bigger_memory_limit_is_drift_in_limits_memory() {
+    fails_naming(
+        &["--memory=128m"],
+        Some("--memory=64m"),
+        "spec.containers[app].resources.limits.memory",
+        "declared 64Mi (67108864 bytes), applied 128Mi (134217728 bytes)",
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn seccomp_unconfined_is_drift_in_seccomp_profile() {
+    fails_naming(
+        &["--security-opt=seccomp=unconfined"],
+        None,
+        "spec.securityContext.seccompProfile.type",
+        "declared RuntimeDefault, applied no filter (Seccomp: 0)",
+    );
+}
