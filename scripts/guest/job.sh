@@ -14,6 +14,13 @@
 #                                 (localhost/posture-test-nopasswd:latest is
 #                                 the test image without /etc/passwd and
 #                                 /etc/group, built here from image.tar)
+#   J/scenarios/<name>/before     a bash script run in the guest (its
+#                                 initial namespaces) before the podman run,
+#                                 e.g. to start a neighbour container or a
+#                                 socket listener; IMAGE is in its
+#                                 environment.  Its failure is recorded in
+#                                 <name>.before.rc and the scenario runs on
+#   J/scenarios/<name>/after      run after it, to stop what `before` began
 #   J/captures/<name>/args        podman run flags for a fixture capture with
 #                                 scripts/capture-fixture.sh
 #   J/captures/<name>/notes       --note lines for its README
@@ -61,6 +68,8 @@ fact unshared_netns "$(unshare -n readlink /proc/self/ns/net 2>&1)"
 fact unshared_netns_cookie "$(cookie unshare -n)"
 fact podman "$(podman --version)"
 fact runc "$(runc --version | head -n1)"
+fact interfaces "$(ls /sys/class/net | tr '\n' ' ' | sed 's/ $//')"
+fact podman_network_backend "$(podman info --format '{{.Host.NetworkBackend}}' 2>&1)"
 fact podman_info "$(podman info --format '{{.Host.OCIRuntime.Name}} {{.Store.GraphDriverName}} cgroups={{.Host.CgroupsVersion}} manager={{.Host.CgroupManager}}' 2>&1)"
 
 step "importing $IMAGE"
@@ -121,6 +130,11 @@ if [ -d "$J/scenarios" ]; then
     img="$IMAGE"
     if [ -r "$d/image" ]; then img="$(cat "$d/image")"; fi
     ctr="sc-$name"
+    if [ -r "$d/before" ]; then
+      step "scenario $name: before"
+      IMAGE="$IMAGE" bash "$d/before" > "$O/$name.before.log" 2>&1 < /dev/null
+      echo $? > "$O/$name.before.rc"
+    fi
     step "scenario $name: podman run ${args[*]} $img"
     t0=$(date +%s)
     podman run --name "$ctr" "${args[@]}" "$img" /bin/sh -c "$(cat "$d/script")" \
@@ -129,6 +143,9 @@ if [ -d "$J/scenarios" ]; then
     echo $(( $(date +%s) - t0 )) > "$O/$name.seconds"
     podman inspect --format '{{.AppArmorProfile}}' "$ctr" > "$O/$name.apparmor" 2>&1
     podman rm -f -t 0 "$ctr" >/dev/null 2>&1
+    if [ -r "$d/after" ]; then
+      IMAGE="$IMAGE" bash "$d/after" >> "$O/$name.before.log" 2>&1 < /dev/null
+    fi
   done
 fi
 

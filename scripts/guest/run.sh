@@ -4,8 +4,8 @@
 #
 #   scripts/guest/run.sh SERIES JOBDIR [TIMEOUT_SECONDS]
 #
-# SERIES is a kernel series prepared by .ci/setup-guests.sh (6.1 or 6.12;
-# files under $POSTURE_GUEST_CACHE/SERIES).  JOBDIR must hold job.sh; the
+# SERIES is a kernel series prepared by .ci/setup-guests.sh (6.1, 6.12 or
+# 5.10; files under $POSTURE_GUEST_CACHE/SERIES).  JOBDIR must hold job.sh; the
 # guest sees JOBDIR read-write at /run/posture-job and runs job.sh there,
 # chrooted into this machine's root (read-only over 9p) as root, with
 # pure cgroup v2, securityfs and tmpfs over /run /tmp /var/lib/containers
@@ -14,6 +14,14 @@
 #   console.log  the serial console (kernel messages, init's lines)
 #   job.log      job.sh's stdout and stderr
 #   job.rc       job.sh's exit status (absent if it never finished)
+#
+# The guest has one NIC, virtio-net on QEMU's user networking with
+# restrict=on (no traffic leaves this machine), brought up by
+# scripts/guest/init: a host network namespace holds a real device, as on
+# any machine.  POSTURE_GUEST_NIC=0 boots without it (the guest's initial
+# namespace then holds only lo).  The cached kernel's own modules
+# ($CACHE/SERIES/root/lib/modules/RELEASE) are a third, read-only 9p share
+# (tag "modules") that init mounts at /lib/modules/RELEASE.
 #
 # The whole boot is bounded by TIMEOUT_SECONDS (default 900): QEMU is sent
 # SIGTERM then SIGKILL, and this script fails.  Exit status: job.sh's exit
@@ -39,6 +47,7 @@ CACHE="${POSTURE_GUEST_CACHE:-/var/cache/posture-guests}"
 SMP="${POSTURE_GUEST_SMP:-2}"
 TCG_THREAD="${POSTURE_GUEST_TCG_THREAD:-single}"
 MEM="${POSTURE_GUEST_MEM:-2048}"
+NIC="${POSTURE_GUEST_NIC:-1}"
 
 die() { printf 'guest/run.sh: %s\n' "$*" >&2; exit 2; }
 [ $# -ge 2 ] || die "usage: $0 SERIES JOBDIR [TIMEOUT_SECONDS]"
@@ -50,6 +59,14 @@ for f in vmlinuz initrd.img release; do
   [ -r "$KDIR/$f" ] || die "$KDIR/$f missing: run \`bash .ci/setup-guests.sh\` as root"
 done
 [ -r "$JOBDIR/job.sh" ] || die "$JOBDIR/job.sh missing"
+REL="$(cat "$KDIR/release")"
+[ -d "$KDIR/root/lib/modules/$REL" ] || die "$KDIR/root/lib/modules/$REL missing: run \`bash .ci/setup-guests.sh\` as root"
+NIC_ARGS=()
+case "$NIC" in
+  1) NIC_ARGS=(-nic "user,model=virtio-net-pci,restrict=on") ;;
+  0) ;;
+  *) die "POSTURE_GUEST_NIC must be 0 or 1, not $NIC" ;;
+esac
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run \`bash .ci/setup-guests.sh\` as root"
 [ "$(id -u)" = 0 ] || die "run as root (9p passthrough of / needs it)"
 
@@ -67,6 +84,8 @@ timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 \
   -append "console=ttyS0 panic=-1 loglevel=4 apparmor=1 rw" \
   -virtfs "local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap,id=hostroot" \
   -virtfs "local,path=$JOBDIR,mount_tag=job,security_model=passthrough,multidevs=remap,id=job" \
+  -virtfs "local,path=$KDIR/root/lib/modules/$REL,mount_tag=modules,security_model=passthrough,readonly=on,multidevs=remap,id=modules" \
+  "${NIC_ARGS[@]}" \
   </dev/null >"$OUT/qemu.log" 2>&1
 qrc=$?
 set -e
@@ -87,5 +106,5 @@ if [ ! -s "$OUT/job.rc" ]; then
   exit 125
 fi
 rc="$(cat "$OUT/job.rc")"
-printf 'guest/run.sh: %s (%s): job.sh exited %s after %ss\n' "$SERIES" "$(cat "$KDIR/release")" "$rc" "$took" >&2
+printf 'guest/run.sh: %s (%s, nic=%s): job.sh exited %s after %ss\n' "$SERIES" "$REL" "$NIC" "$rc" "$took" >&2
 exit "$rc"

@@ -1,9 +1,11 @@
 //! Boots a guest kernel once per test run and runs every scenario in it.
 //!
-//! One job directory per kernel under `target/guests/<series>/` (kept after
-//! the run for inspection, replaced by the next): `job.sh`
+//! One job directory per boot under `target/guests/<series>/` (or
+//! `<series>-nonic/` for a boot without the NIC; kept after the run for
+//! inspection, replaced by the next): `job.sh`
 //! (`scripts/guest/job.sh`), `image.tar` (the runtime suite's base image plus
-//! the static `/posture`), and `scenarios/<name>/{args,script[,image]}`.
+//! the static `/posture`), and
+//! `scenarios/<name>/{args,script[,image,before,after]}`.
 //! `scripts/guest/run.sh` boots the kernel under QEMU (TCG), the guest runs
 //! every scenario with podman (runc) and writes `out/`; this module reads
 //! `out/` back. Boots are serialised: the machine has two cores and TCG is
@@ -34,13 +36,16 @@ pub fn cache() -> PathBuf {
 /// load at 11; the bound leaves room for a busier machine.
 pub const BOOT_TIMEOUT_S: u32 = 1200;
 
-/// Debian 12's kernels under test.
+/// Debian's kernels under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kernel {
     /// Debian 12's own 6.1 (bookworm).
     V6_1,
     /// Debian 12's 6.12 (bookworm-security).
     V6_12,
+    /// Debian 11's 5.10 (bullseye-security): before `SO_NETNS_COOKIE`
+    /// (5.14), so the host network is decided by what the namespace holds.
+    V5_10,
 }
 
 impl Kernel {
@@ -49,6 +54,7 @@ impl Kernel {
         match self {
             Kernel::V6_1 => "6.1",
             Kernel::V6_12 => "6.12",
+            Kernel::V5_10 => "5.10",
         }
     }
 
@@ -56,6 +62,7 @@ impl Kernel {
         match self {
             Kernel::V6_1 => 0,
             Kernel::V6_12 => 1,
+            Kernel::V5_10 => 2,
         }
     }
 }
@@ -73,6 +80,10 @@ pub struct Raw {
     pub apparmor: String,
     /// Wall time of the `podman run`.
     pub seconds: u64,
+    /// The `before` script's exit status, when the scenario has one.
+    pub before_rc: Option<i32>,
+    /// The `before` and `after` scripts' output.
+    pub before_log: String,
 }
 
 /// Everything one boot produced.
@@ -108,6 +119,11 @@ pub struct Job<'a> {
     pub flags: Vec<String>,
     /// The shell script run in the container.
     pub script: String,
+    /// A bash script the guest runs in its own namespaces before the
+    /// container (`scripts/guest/job.sh`: `before`), and one after it.
+    pub before: Option<String>,
+    /// See `before`.
+    pub after: Option<String>,
 }
 
 fn check_setup(k: Kernel) -> Result<(), String> {
@@ -138,7 +154,7 @@ fn check_setup(k: Kernel) -> Result<(), String> {
 
 /// The guest image as a tar: the base image's filesystem (busybox, capsh)
 /// plus the static `posture` at `/posture`, root-owned, mode 0755. Built once
-/// per run and shared by both boots.
+/// per run and shared by every boot.
 fn image_tar() -> &'static Path {
     static TAR: OnceLock<PathBuf> = OnceLock::new();
     TAR.get_or_init(|| {
@@ -153,7 +169,7 @@ fn read(p: &Path) -> Result<String, String> {
     std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))
 }
 
-fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
+fn boot(k: Kernel, nic: bool, jobs: &[Job]) -> Result<Boot, String> {
     check_setup(k).map_err(|e| {
         format!(
             "the guest matrix was asked for (feature guest-tests) but kernel {} cannot boot here: {e}\nFix: {SETUP_HINT}",
@@ -161,7 +177,11 @@ fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
         )
     })?;
     let repo = harness::repo();
-    let dir = repo.join("target/guests").join(k.series());
+    let dir = repo.join("target/guests").join(if nic {
+        k.series().to_string()
+    } else {
+        format!("{}-nonic", k.series())
+    });
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("scenarios")).unwrap();
     std::fs::copy(repo.join("scripts/guest/job.sh"), dir.join("job.sh")).unwrap();
@@ -180,6 +200,11 @@ fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
         if let Some(image) = j.image {
             std::fs::write(d.join("image"), format!("{image}\n")).unwrap();
         }
+        for (f, body) in [("before", &j.before), ("after", &j.after)] {
+            if let Some(body) = body {
+                std::fs::write(d.join(f), body).unwrap();
+            }
+        }
     }
     let start = Instant::now();
     let out = Command::new("bash")
@@ -187,6 +212,7 @@ fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
         .arg(k.series())
         .arg(&dir)
         .arg(BOOT_TIMEOUT_S.to_string())
+        .env("POSTURE_GUEST_NIC", if nic { "1" } else { "0" })
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run scripts/guest/run.sh: {e}"))?;
@@ -223,6 +249,8 @@ fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
                 rc: f("rc")?.trim().parse().map_err(|e| format!("rc: {e}"))?,
                 apparmor: f("apparmor")?.trim().to_string(),
                 seconds: f("seconds")?.trim().parse().unwrap_or(0),
+                before_rc: f("before.rc").ok().and_then(|s| s.trim().parse().ok()),
+                before_log: f("before.log").unwrap_or_default(),
             },
         );
     }
@@ -238,11 +266,30 @@ fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
 /// of that kernel shares it. A failed boot fails each of them with the same
 /// message.
 pub fn get(k: Kernel, jobs: fn() -> Vec<Job<'static>>) -> &'static Boot {
-    static BOOTS: [OnceLock<Result<Boot, String>>; 2] = [OnceLock::new(), OnceLock::new()];
+    static BOOTS: [OnceLock<Result<Boot, String>>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    get_in(&BOOTS[k.index()], k, true, jobs)
+}
+
+/// The boot of kernel `k` WITHOUT its NIC (`POSTURE_GUEST_NIC=0`: the
+/// guest's initial network namespace holds only `lo`), running `jobs()` —
+/// once per test run, apart from [`get`]'s boot.
+pub fn get_without_nic(k: Kernel, jobs: fn() -> Vec<Job<'static>>) -> &'static Boot {
+    static BOOTS: [OnceLock<Result<Boot, String>>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    get_in(&BOOTS[k.index()], k, false, jobs)
+}
+
+fn get_in(
+    cell: &'static OnceLock<Result<Boot, String>>,
+    k: Kernel,
+    nic: bool,
+    jobs: fn() -> Vec<Job<'static>>,
+) -> &'static Boot {
     static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-    let r = BOOTS[k.index()].get_or_init(|| {
+    let r = cell.get_or_init(|| {
         let _g = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-        boot(k, &jobs())
+        boot(k, nic, &jobs())
     });
     match r {
         Ok(b) => b,
