@@ -68,6 +68,8 @@ MI_TAIL='{ for (i = 7; $i != "-"; i++); t = $(i + 1); o = $(i + 3) }'
 fact cgroup_v1_mounts "$(awk "$MI_TAIL"' t == "cgroup" { sub("^/sys/fs/cgroup/", "", $5); print $5 ":" o }' /proc/self/mountinfo | tr '\n' ' ' | sed 's/ $//')"
 fact cgroup_v1_links "$(find /sys/fs/cgroup -maxdepth 1 -type l -printf '%f->%l ' 2>/dev/null | sed 's/ $//')"
 fact cgroup_top "$(awk "$MI_TAIL"' $5 == "/sys/fs/cgroup" { print t " " $6 " " o }' /proc/self/mountinfo)"
+fact cgroup2_mounts "$(awk "$MI_TAIL"' t == "cgroup2" { print $5 }' /proc/self/mountinfo | tr '\n' ' ' | sed 's/ $//')"
+fact init_cgroupns "$(readlink /proc/self/ns/cgroup)"
 fact init_netns "$(readlink /proc/self/ns/net)"
 fact init_netns_cookie "$(cookie)"
 fact unshared_netns "$(unshare -n readlink /proc/self/ns/net 2>&1)"

@@ -60,6 +60,28 @@ impl Kernel {
     }
 }
 
+/// The cgroup layout the guest's init mounts (`scripts/guest/init`, chosen
+/// by `scripts/guest/run.sh` from `POSTURE_GUEST_CGROUP`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Pure cgroup v2: cgroup2 alone at `/sys/fs/cgroup` (the default).
+    V2,
+    /// cgroup v1 "legacy", as systemd mounts it on RHEL 8 and Amazon Linux
+    /// 2: a tmpfs with one v1 hierarchy per controller group and
+    /// `name=systemd`.
+    V1,
+}
+
+impl Layout {
+    /// `POSTURE_GUEST_CGROUP`'s value, and the `cgroup_layout` fact.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::V2 => "v2",
+            Layout::V1 => "v1",
+        }
+    }
+}
+
 /// One scenario's raw results, as the guest wrote them.
 #[derive(Debug, Clone)]
 pub struct Raw {
@@ -153,7 +175,7 @@ fn read(p: &Path) -> Result<String, String> {
     std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))
 }
 
-fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
+fn boot(k: Kernel, layout: Layout, jobs: &[Job]) -> Result<Boot, String> {
     check_setup(k).map_err(|e| {
         format!(
             "the guest matrix was asked for (feature guest-tests) but kernel {} cannot boot here: {e}\nFix: {SETUP_HINT}",
@@ -161,7 +183,12 @@ fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
         )
     })?;
     let repo = harness::repo();
-    let dir = repo.join("target/guests").join(k.series());
+    let dir = match layout {
+        Layout::V2 => repo.join("target/guests").join(k.series()),
+        Layout::V1 => repo
+            .join("target/guests")
+            .join(format!("{}-cgroup-v1", k.series())),
+    };
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("scenarios")).unwrap();
     std::fs::copy(repo.join("scripts/guest/job.sh"), dir.join("job.sh")).unwrap();
@@ -187,6 +214,7 @@ fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
         .arg(k.series())
         .arg(&dir)
         .arg(BOOT_TIMEOUT_S.to_string())
+        .env("POSTURE_GUEST_CGROUP", layout.name())
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run scripts/guest/run.sh: {e}"))?;
@@ -234,15 +262,31 @@ fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
     })
 }
 
+/// One boot at a time, whatever its kernel and layout.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 /// The boot of kernel `k`, running `jobs()` — once per test run; every test
 /// of that kernel shares it. A failed boot fails each of them with the same
 /// message.
 pub fn get(k: Kernel, jobs: fn() -> Vec<Job<'static>>) -> &'static Boot {
     static BOOTS: [OnceLock<Result<Boot, String>>; 2] = [OnceLock::new(), OnceLock::new()];
-    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
     let r = BOOTS[k.index()].get_or_init(|| {
         let _g = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-        boot(k, &jobs())
+        boot(k, Layout::V2, &jobs())
+    });
+    match r {
+        Ok(b) => b,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// [`get`] for the cgroup v1 layout: a boot of its own (its own job
+/// directory, `target/guests/<series>-cgroup-v1/`), once per test run.
+pub fn get_v1(k: Kernel, jobs: fn() -> Vec<Job<'static>>) -> &'static Boot {
+    static BOOTS: [OnceLock<Result<Boot, String>>; 2] = [OnceLock::new(), OnceLock::new()];
+    let r = BOOTS[k.index()].get_or_init(|| {
+        let _g = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        boot(k, Layout::V1, &jobs())
     });
     match r {
         Ok(b) => b,
