@@ -58,7 +58,7 @@ mod boot;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use boot::{Boot, Kernel};
+use boot::{Boot, Kernel, Layout};
 use serde_json::Value;
 
 // ------------------------------------------------------------- the checks
@@ -245,7 +245,9 @@ struct Raw {
     uid: u32,
     /// AppArmor: confined by podman's default profile (else unconfined).
     confined: bool,
-    /// memory.max and pids.max in the container's cgroup.
+    /// memory.max and pids.max in the container's cgroup (on the v1
+    /// layout: memory.limit_in_bytes, where `max` reads as the kernel's
+    /// page-rounded LONG_MAX, and the pids hierarchy's pids.max).
     memory_max: &'static str,
     pids_max: &'static str,
     /// The container is in the guest's initial net namespace.
@@ -646,6 +648,30 @@ const SCENARIOS: &[Scenario] = &[
         },
         extra: beside_bridge_extra,
     },
+    Scenario {
+        // podman's defaults in a cgroup namespace of their own (podman's
+        // default on v2, not on v1): its root is the container's cgroup,
+        // so no memory limit there is none set (issue 16).
+        name: "cgroupns_private",
+        image: None,
+        flags: || vec!["--network=none", "--cgroupns=private"],
+        want: defaults,
+        raw: RAW_DEFAULTS,
+        extra: cgroupns_extra,
+    },
+    Scenario {
+        // podman's defaults in the host's cgroup namespace (podman's
+        // default on v1): on v2 runc mounts the whole hierarchy, and the
+        // chain climbs to the real root; on v1 it mounts each hierarchy from
+        // the container's own cgroup, the top of the view. No memory limit
+        // either way: the same verdicts as `defaults`.
+        name: "cgroupns_host",
+        image: None,
+        flags: || vec!["--network=none", "--cgroupns=host"],
+        want: defaults,
+        raw: RAW_DEFAULTS,
+        extra: cgroupns_extra,
+    },
 ];
 
 /// What the guest runs before `network_host_beside_bridge`: a container on
@@ -691,10 +717,19 @@ const NO_PASSWD_IMAGE: &str = "localhost/posture-test-nopasswd:latest";
 
 /// Run in the container after the kernel's status and before the binary:
 /// key=value lines the tests compare with the report.
+/// The limit files are the container's own cgroup's: on v2 the unified
+/// mount plus the `0::` path (`/` in a private cgroup namespace, the full
+/// path in the host's, where runc mounts the whole hierarchy); on v1 the
+/// top of each hierarchy's mount, which runc mounts from the container's
+/// own cgroup in either namespace.
 const PROBE: &str = "echo \"attr=$(cat /proc/self/attr/current 2>&1 | tr -d '\\000\\n')\"; \
      echo \"netns=$(readlink /proc/self/ns/net)\"; \
-     echo \"memory.max=$(cat /sys/fs/cgroup/memory.max 2>&1)\"; \
-     echo \"pids.max=$(cat /sys/fs/cgroup/pids.max 2>&1)\"; \
+     echo \"cgroupns=$(readlink /proc/self/ns/cgroup)\"; \
+     own=/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/self/cgroup); \
+     echo \"memory.max=$(cat $own/memory.max 2>&1)\"; \
+     echo \"pids.max=$(cat $own/pids.max 2>&1)\"; \
+     echo \"v1.memory.limit_in_bytes=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>&1)\"; \
+     echo \"v1.pids.max=$(cat /sys/fs/cgroup/pids/pids.max 2>&1)\"; \
      if [ -S /run/podman/podman.sock ]; then echo socket=yes; else echo socket=no; fi; \
      echo \"data=$(cat /data/hello.txt 2>&1)\"";
 
@@ -832,6 +867,13 @@ fn guest(k: Kernel) -> &'static Boot {
     boot::get(k, jobs)
 }
 
+fn guest_in(k: Kernel, layout: Layout) -> &'static Boot {
+    match layout {
+        Layout::V2 => guest(k),
+        Layout::V1 => boot::get_v1(k, cgroup_v1::jobs),
+    }
+}
+
 // --------------------------------------------------------- the assertions
 
 /// One scenario's outcome on one kernel.
@@ -839,6 +881,7 @@ struct Ctx {
     /// The scenario's name (the key of the boot's results).
     name: &'static str,
     k: Kernel,
+    layout: Layout,
     boot: &'static Boot,
     o: harness::Outcome,
     probe: BTreeMap<String, String>,
@@ -872,14 +915,23 @@ fn mask(caps: &[u32]) -> String {
 }
 
 fn run(k: Kernel, name: &str) {
-    let sc = SCENARIOS.iter().find(|s| s.name == name).unwrap();
-    check_scenario(guest(k), k, sc);
+    run_in(k, Layout::V2, name)
 }
 
-/// One scenario's assertions, on the boot `g` of kernel `k`.
-fn check_scenario(g: &'static Boot, k: Kernel, sc: &Scenario) {
+fn run_in(k: Kernel, layout: Layout, name: &str) {
+    let sc = SCENARIOS.iter().find(|s| s.name == name).unwrap();
+    check_scenario(guest_in(k, layout), k, layout, sc);
+}
+
+/// One scenario's assertions, on the boot `g` of kernel `k` with cgroup
+/// layout `layout`.
+fn check_scenario(g: &'static Boot, k: Kernel, layout: Layout, sc: &Scenario) {
     let name = sc.name;
-    let label = format!("{name} on {}", g.fact("kernel_release"));
+    let label = format!(
+        "{name} on {} (cgroup {})",
+        g.fact("kernel_release"),
+        layout.name()
+    );
     let raw = &g.raw[name];
     assert_eq!(
         raw.rc,
@@ -900,6 +952,7 @@ fn check_scenario(g: &'static Boot, k: Kernel, sc: &Scenario) {
     let c = Ctx {
         name,
         k,
+        layout,
         boot: g,
         o,
         probe,
@@ -998,19 +1051,34 @@ fn assert_raw(c: &Ctx, r: &Raw) {
             c.o.report()["lsm"]
         );
     }
-    // Pure cgroup v2: the limits podman wrote, in the container's cgroup.
+    // The limits podman wrote, in the container's cgroup.
+    let (memory_file, pids_file, memory_max) = match c.layout {
+        Layout::V2 => ("memory.max", "pids.max", r.memory_max),
+        // mm/memcontrol.c: no limit reads PAGE_COUNTER_MAX pages, LONG_MAX
+        // rounded down to a page.
+        Layout::V1 if r.memory_max == "max" => (
+            "v1.memory.limit_in_bytes",
+            "v1.pids.max",
+            V1_NO_MEMORY_LIMIT,
+        ),
+        Layout::V1 => ("v1.memory.limit_in_bytes", "v1.pids.max", r.memory_max),
+    };
     assert_eq!(
-        c.probe.get("memory.max").map(String::as_str),
-        Some(r.memory_max),
-        "{sc}: memory.max"
+        c.probe.get(memory_file).map(String::as_str),
+        Some(memory_max),
+        "{sc}: {memory_file}"
     );
     assert_eq!(
-        c.probe.get("pids.max").map(String::as_str),
+        c.probe.get(pids_file).map(String::as_str),
         Some(r.pids_max),
-        "{sc}: pids.max"
+        "{sc}: {pids_file}"
     );
     let cg = &c.o.report()["cgroups"]["known"];
-    assert_eq!(cg["version"], "v2", "{sc}: cgroups.version: {cg}");
+    assert_eq!(
+        cg["version"],
+        c.layout.name(),
+        "{sc}: cgroups.version: {cg}"
+    );
     // The net namespace: the guest's initial one exactly when host_net.
     let netns = c.probe.get("netns").cloned().unwrap_or_default();
     let init = c.boot.fact("init_netns");
@@ -1291,6 +1359,47 @@ fn no_passwd_extra(c: &Ctx) {
     );
 }
 
+/// The cgroup namespace the flag asked for, and how far up the report read:
+/// a private namespace's root is the container's own cgroup (never the real
+/// root); in the host's namespace v2 shows the whole tree up to the real
+/// root, v1 only the container's own cgroup (runc mounts each hierarchy
+/// from it).
+fn cgroupns_extra(c: &Ctx) {
+    let sc = c.sc();
+    let private = sc.starts_with("cgroupns_private");
+    let ns = c.probe.get("cgroupns").cloned().unwrap_or_default();
+    let init = c.boot.fact("init_cgroupns");
+    assert_eq!(
+        ns != init,
+        private,
+        "{sc}: container cgroup namespace {ns} vs the guest's initial {init}"
+    );
+    let cg = &c.o.report()["cgroups"]["known"];
+    for scope in ["memory_scope", "pids_scope"] {
+        let s = &cg[scope];
+        let (top, real_root) = (s["top"].as_str().unwrap_or(""), &s["real_root"]);
+        if private {
+            assert_eq!(
+                (top, real_root),
+                ("/", &Value::Bool(false)),
+                "{sc}: {scope}"
+            );
+        } else if c.layout == Layout::V2 {
+            assert_eq!((top, real_root), ("/", &Value::Bool(true)), "{sc}: {scope}");
+        } else {
+            assert!(
+                top.starts_with("/libpod_parent/libpod-") && real_root == false,
+                "{sc}: {scope} {s}"
+            );
+        }
+    }
+    let ev = c.evidence("resource_limits");
+    assert!(
+        ev.contains("no memory limit") && ev.contains("pids limit 2048"),
+        "{sc}: resource_limits evidence: {ev}"
+    );
+}
+
 fn no_limits_extra(c: &Ctx) {
     let ev = c.evidence("resource_limits");
     assert!(
@@ -1443,6 +1552,182 @@ matrix! {
     no_limits,
     network_bridge,
     network_host_beside_bridge,
+    cgroupns_private,
+    cgroupns_host,
+}
+
+/// The kernel's value for "no memory limit" in v1 `memory.limit_in_bytes`:
+/// `PAGE_COUNTER_MAX` pages (LONG_MAX / PAGE_SIZE) in bytes, LONG_MAX
+/// rounded down to a 4 KiB page.
+const V1_NO_MEMORY_LIMIT: &str = "9223372036854771712";
+
+/// The same scenarios on the cgroup v1 layout (`POSTURE_GUEST_CGROUP=v1`,
+/// `scripts/guest/init`'s `mount_cgroup_v1`: the legacy hierarchies as
+/// systemd mounts them on RHEL 8 and Amazon Linux 2), with the same tables:
+/// posture's verdicts may not depend on the cgroup version. Only the
+/// scenarios that touch cgroups (limits, none, podman's defaults with its
+/// default pids limit, each cgroup namespace) run, in one boot of 6.1.
+/// Debian's 6.12 is built without `CONFIG_MEMCG_V1` and `CONFIG_CPUSETS_V1`
+/// (its kernel refuses `-o memory` on a v1 mount: "Unknown subsys name"),
+/// so no legacy host can run on it; [`cgroup_v1::no_memcg_v1_on_6_12`]
+/// watches for that to change.
+mod cgroup_v1 {
+    use super::{Kernel, Layout};
+
+    /// The scenarios this layout runs.
+    pub const SCENARIOS: &[&str] = &[
+        "hardened",
+        "defaults",
+        "limits",
+        "no_limits",
+        "cgroupns_private",
+        "cgroupns_host",
+    ];
+
+    pub fn jobs() -> Vec<super::boot::Job<'static>> {
+        super::jobs()
+            .into_iter()
+            .filter(|j| SCENARIOS.contains(&j.name))
+            .collect()
+    }
+
+    macro_rules! v1_matrix {
+        ($($name:ident),* $(,)?) => {
+            $(
+                mod $name {
+                    #[test]
+                    fn linux_6_1() {
+                        super::super::run_in(
+                            super::Kernel::V6_1,
+                            super::Layout::V1,
+                            stringify!($name),
+                        );
+                    }
+                }
+            )*
+            /// Every v1 scenario has a test, and each is a scenario.
+            #[test]
+            fn every_scenario_has_a_test() {
+                let mut tests = vec![$(stringify!($name)),*];
+                let mut listed = SCENARIOS.to_vec();
+                tests.sort();
+                listed.sort();
+                assert_eq!(tests, listed);
+                for t in &tests {
+                    assert!(super::SCENARIOS.iter().any(|s| s.name == *t), "{t}");
+                }
+            }
+        };
+    }
+
+    v1_matrix! {
+        hardened,
+        defaults,
+        limits,
+        no_limits,
+        cgroupns_private,
+        cgroupns_host,
+    }
+
+    /// The layout is the legacy one systemd makes, and podman runs on it.
+    fn assert_v1_facts(k: Kernel) {
+        let g = super::guest_in(k, Layout::V1);
+        let rel = g.fact("kernel_release");
+        assert!(rel.starts_with(&format!("{}.", k.series())), "{rel}");
+        assert_eq!(g.fact("cgroup_layout"), "v1");
+        assert_eq!(g.fact("cgroup_fs"), "tmpfs", "a tmpfs at /sys/fs/cgroup");
+        let top = g.fact("cgroup_top");
+        assert!(
+            top.starts_with("tmpfs ro,") && top.contains("mode=755"),
+            "the tmpfs at /sys/fs/cgroup, read-only, mode 755: {top}"
+        );
+        assert_eq!(g.fact("cgroup2_mounts"), "", "pure v1: no cgroup2 mount");
+        let enabled: Vec<&str> = g.fact("proc_cgroups_enabled").split(' ').collect();
+        let mounts: Vec<&str> = g.fact("cgroup_v1_mounts").split(' ').collect();
+        let links: Vec<&str> = g.fact("cgroup_v1_links").split(' ').collect();
+        assert!(
+            mounts.contains(&"systemd:rw,xattr,name=systemd"),
+            "the name=systemd hierarchy: {mounts:?}"
+        );
+        // systemd's hierarchies (src/basic/cgroup-util.c's co-mounts); on
+        // 6.1 every controller is there, memory included.
+        for group in [
+            "cpu,cpuacct",
+            "net_cls,net_prio",
+            "cpuset",
+            "memory",
+            "pids",
+            "blkio",
+            "devices",
+            "freezer",
+            "perf_event",
+            "hugetlb",
+            "rdma",
+            "misc",
+        ] {
+            for c in group.split(',') {
+                assert!(
+                    enabled.contains(&c),
+                    "{c} not in /proc/cgroups: {enabled:?}"
+                );
+            }
+            let want = format!("{group}:rw,{group}");
+            assert!(mounts.contains(&want.as_str()), "{want}: {mounts:?}");
+            if group.contains(',') {
+                for c in group.split(',') {
+                    let l = format!("{c}->{group}");
+                    assert!(links.contains(&l.as_str()), "{l}: {links:?}");
+                }
+            }
+        }
+        assert!(
+            g.fact("podman_info")
+                .starts_with("runc overlay cgroups=v1 manager=cgroupfs"),
+            "podman in the guest: {}",
+            g.fact("podman_info")
+        );
+        eprintln!(
+            "guest {} cgroup v1: {} boot {}s; scenarios: {}",
+            k.series(),
+            rel,
+            g.seconds,
+            g.raw
+                .iter()
+                .map(|(n, r)| format!("{n} {}s", r.seconds))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+
+    mod guest_facts {
+        #[test]
+        fn linux_6_1() {
+            super::assert_v1_facts(super::Kernel::V6_1);
+        }
+    }
+
+    /// Debian's 6.12 cannot mount memory (nor cpuset) on a v1 hierarchy:
+    /// its config leaves out CONFIG_MEMCG_V1 (and CONFIG_CPUSETS_V1), made
+    /// options in 6.11/6.12. Read from the cached kernel package's config;
+    /// when Debian turns it on, 6.12 belongs in the v1 matrix.
+    #[test]
+    fn no_memcg_v1_on_6_12() {
+        let boot = super::boot::cache().join("6.12/root/boot");
+        let config = std::fs::read_dir(&boot)
+            .unwrap_or_else(|e| panic!("{}: {e}\nFix: {}", boot.display(), super::boot::SETUP_HINT))
+            .filter_map(Result::ok)
+            .find(|e| e.file_name().to_string_lossy().starts_with("config-"))
+            .unwrap_or_else(|| panic!("no config-* in {}", boot.display()));
+        let text = std::fs::read_to_string(config.path()).unwrap();
+        for opt in ["CONFIG_MEMCG_V1", "CONFIG_CPUSETS_V1"] {
+            assert!(
+                text.lines().any(|l| l == format!("# {opt} is not set")),
+                "{}: {opt} is no longer off: add 6.12 to the cgroup v1 matrix",
+                config.path().display()
+            );
+        }
+        assert!(text.lines().any(|l| l == "CONFIG_MEMCG=y"));
+    }
 }
 
 mod guest_facts {
@@ -1519,6 +1804,7 @@ mod no_nic {
         super::check_scenario(
             super::boot::get_without_nic(k, super::no_nic_jobs),
             k,
+            super::Layout::V2,
             &super::NO_NIC,
         );
     }

@@ -61,7 +61,22 @@ fact kernel_version "$(uname -v)"
 fact lsm "$(cat /sys/kernel/security/lsm 2>&1)"
 fact apparmor_enabled "$(cat /sys/module/apparmor/parameters/enabled 2>&1)"
 fact cgroup_fs "$(stat -f -c %T /sys/fs/cgroup)"
-fact cgroup_controllers "$(cat /sys/fs/cgroup/cgroup.controllers)"
+fact cgroup_controllers "$(cat /sys/fs/cgroup/cgroup.controllers 2>&1)"
+# The layout scripts/guest/init mounted (posture.cgroup=v1 on the kernel
+# command line: v1, else v2), the controllers the kernel has (enabled in
+# /proc/cgroups), and the v1 hierarchies mounted: "<dir>:<options>" per
+# cgroup (v1) mount, from the mount table, and the links beside them.
+cgroup_layout=v2
+case " $(cat /proc/cmdline) " in *" posture.cgroup=v1 "*) cgroup_layout=v1 ;; esac
+fact cgroup_layout "$cgroup_layout"
+fact proc_cgroups_enabled "$(awk '!/^#/ && $4 == 1 { print $1 }' /proc/cgroups | tr '\n' ' ' | sed 's/ $//')"
+# mountinfo: fstype, source and super options follow the "-" field.
+MI_TAIL='{ for (i = 7; $i != "-"; i++); t = $(i + 1); o = $(i + 3) }'
+fact cgroup_v1_mounts "$(awk "$MI_TAIL"' t == "cgroup" { sub("^/sys/fs/cgroup/", "", $5); print $5 ":" o }' /proc/self/mountinfo | tr '\n' ' ' | sed 's/ $//')"
+fact cgroup_v1_links "$(find /sys/fs/cgroup -maxdepth 1 -type l -printf '%f->%l ' 2>/dev/null | sed 's/ $//')"
+fact cgroup_top "$(awk "$MI_TAIL"' $5 == "/sys/fs/cgroup" { print t " " $6 " " o }' /proc/self/mountinfo)"
+fact cgroup2_mounts "$(awk "$MI_TAIL"' t == "cgroup2" { print $5 }' /proc/self/mountinfo | tr '\n' ' ' | sed 's/ $//')"
+fact init_cgroupns "$(readlink /proc/self/ns/cgroup)"
 fact init_netns "$(readlink /proc/self/ns/net)"
 fact init_netns_cookie "$(cookie)"
 fact unshared_netns "$(unshare -n readlink /proc/self/ns/net 2>&1)"

@@ -9,7 +9,8 @@
 # guest sees JOBDIR read-write at /run/posture-job and runs job.sh there,
 # chrooted into this machine's root (read-only over 9p) as root, with
 # pure cgroup v2, securityfs and tmpfs over /run /tmp /var/lib/containers
-# /var/tmp /root /srv (scripts/guest/init).  job.sh writes its results under
+# /var/tmp /root /srv (scripts/guest/init); POSTURE_GUEST_CGROUP=v1 mounts
+# cgroup v1 the way systemd does on legacy hosts instead.  job.sh writes its results under
 # /run/posture-job/out.  After the guest powers off, JOBDIR/out holds:
 #   console.log  the serial console (kernel messages, init's lines)
 #   job.log      job.sh's stdout and stderr
@@ -55,6 +56,17 @@ SERIES=$1
 JOBDIR="$(cd "$2" && pwd)" || die "no such job directory: $2"
 TIMEOUT=${3:-900}
 KDIR="$CACHE/$SERIES"
+
+# The guest's cgroup layout: v2 (pure cgroup v2, the default) or v1 (the
+# legacy per-controller hierarchies of RHEL 8 and Amazon Linux 2 hosts),
+# passed to scripts/guest/init as posture.cgroup=v1 on the kernel command
+# line.
+CGROUP="${POSTURE_GUEST_CGROUP:-v2}"
+case $CGROUP in
+  v2) APPEND_CGROUP="" ;;
+  v1) APPEND_CGROUP=" posture.cgroup=v1" ;;
+  *) die "POSTURE_GUEST_CGROUP must be v1 or v2, not $CGROUP" ;;
+esac
 for f in vmlinuz initrd.img release; do
   [ -r "$KDIR/$f" ] || die "$KDIR/$f missing: run \`bash .ci/setup-guests.sh\` as root"
 done
@@ -81,7 +93,7 @@ timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 \
   -nodefaults -no-user-config -display none -no-reboot \
   -monitor none -serial "file:$OUT/console.log" \
   -kernel "$KDIR/vmlinuz" -initrd "$KDIR/initrd.img" \
-  -append "console=ttyS0 panic=-1 loglevel=4 apparmor=1 rw" \
+  -append "console=ttyS0 panic=-1 loglevel=4 apparmor=1 rw$APPEND_CGROUP" \
   -virtfs "local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap,id=hostroot" \
   -virtfs "local,path=$JOBDIR,mount_tag=job,security_model=passthrough,multidevs=remap,id=job" \
   -virtfs "local,path=$KDIR/root/lib/modules/$REL,mount_tag=modules,security_model=passthrough,readonly=on,multidevs=remap,id=modules" \
@@ -106,5 +118,5 @@ if [ ! -s "$OUT/job.rc" ]; then
   exit 125
 fi
 rc="$(cat "$OUT/job.rc")"
-printf 'guest/run.sh: %s (%s, nic=%s): job.sh exited %s after %ss\n' "$SERIES" "$REL" "$NIC" "$rc" "$took" >&2
+printf 'guest/run.sh: %s (%s, nic=%s, cgroup %s): job.sh exited %s after %ss\n' "$SERIES" "$REL" "$NIC" "$CGROUP" "$rc" "$took" >&2
 exit "$rc"

@@ -1,8 +1,9 @@
 //! Boots a guest kernel once per test run and runs every scenario in it.
 //!
 //! One job directory per boot under `target/guests/<series>/` (or
-//! `<series>-nonic/` for a boot without the NIC; kept after the run for
-//! inspection, replaced by the next): `job.sh`
+//! `<series>-nonic/`, `<series>-cgroup-v1/` for the other guests,
+//! [`Guest::dir_name`]; kept after the run for inspection, replaced by the
+//! next): `job.sh`
 //! (`scripts/guest/job.sh`), `image.tar` (the runtime suite's base image plus
 //! the static `/posture`), and
 //! `scenarios/<name>/{args,script[,image,before,after]}`.
@@ -64,6 +65,68 @@ impl Kernel {
             Kernel::V6_12 => 1,
             Kernel::V5_10 => 2,
         }
+    }
+}
+
+/// The cgroup layout the guest's init mounts (`scripts/guest/init`, chosen
+/// by `scripts/guest/run.sh` from `POSTURE_GUEST_CGROUP`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Pure cgroup v2: cgroup2 alone at `/sys/fs/cgroup` (the default).
+    V2,
+    /// cgroup v1 "legacy", as systemd mounts it on RHEL 8 and Amazon Linux
+    /// 2: a tmpfs with one v1 hierarchy per controller group and
+    /// `name=systemd`.
+    V1,
+}
+
+impl Layout {
+    /// `POSTURE_GUEST_CGROUP`'s value, and the `cgroup_layout` fact.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::V2 => "v2",
+            Layout::V1 => "v1",
+        }
+    }
+}
+
+/// How one boot's guest is set up beyond its kernel: `scripts/guest/run.sh`'s
+/// switches. Each combination is a boot of its own, with its own job
+/// directory ([`Guest::dir_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Guest {
+    /// A virtio-net NIC on QEMU user networking (`POSTURE_GUEST_NIC`).
+    pub nic: bool,
+    /// The cgroup layout (`POSTURE_GUEST_CGROUP`).
+    pub cgroup: Layout,
+}
+
+impl Guest {
+    /// The matrix's ordinary guest: a NIC, pure cgroup v2, AppArmor.
+    pub const DEFAULT: Guest = Guest {
+        nic: true,
+        cgroup: Layout::V2,
+    };
+
+    /// The job directory's name under `target/guests/`: the series, then
+    /// `-nonic` and `-cgroup-v1` for what differs from [`Guest::DEFAULT`].
+    pub fn dir_name(self, k: Kernel) -> String {
+        let mut name = k.series().to_string();
+        if !self.nic {
+            name.push_str("-nonic");
+        }
+        if self.cgroup == Layout::V1 {
+            name.push_str("-cgroup-v1");
+        }
+        name
+    }
+
+    /// `scripts/guest/run.sh`'s environment for this guest.
+    fn env(self) -> [(&'static str, &'static str); 2] {
+        [
+            ("POSTURE_GUEST_NIC", if self.nic { "1" } else { "0" }),
+            ("POSTURE_GUEST_CGROUP", self.cgroup.name()),
+        ]
     }
 }
 
@@ -169,7 +232,7 @@ fn read(p: &Path) -> Result<String, String> {
     std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))
 }
 
-fn boot(k: Kernel, nic: bool, jobs: &[Job]) -> Result<Boot, String> {
+fn boot(k: Kernel, guest: Guest, jobs: &[Job]) -> Result<Boot, String> {
     check_setup(k).map_err(|e| {
         format!(
             "the guest matrix was asked for (feature guest-tests) but kernel {} cannot boot here: {e}\nFix: {SETUP_HINT}",
@@ -177,11 +240,7 @@ fn boot(k: Kernel, nic: bool, jobs: &[Job]) -> Result<Boot, String> {
         )
     })?;
     let repo = harness::repo();
-    let dir = repo.join("target/guests").join(if nic {
-        k.series().to_string()
-    } else {
-        format!("{}-nonic", k.series())
-    });
+    let dir = repo.join("target/guests").join(guest.dir_name(k));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("scenarios")).unwrap();
     std::fs::copy(repo.join("scripts/guest/job.sh"), dir.join("job.sh")).unwrap();
@@ -212,7 +271,7 @@ fn boot(k: Kernel, nic: bool, jobs: &[Job]) -> Result<Boot, String> {
         .arg(k.series())
         .arg(&dir)
         .arg(BOOT_TIMEOUT_S.to_string())
-        .env("POSTURE_GUEST_NIC", if nic { "1" } else { "0" })
+        .envs(guest.env())
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run scripts/guest/run.sh: {e}"))?;
@@ -262,13 +321,16 @@ fn boot(k: Kernel, nic: bool, jobs: &[Job]) -> Result<Boot, String> {
     })
 }
 
+/// One boot at a time, whatever its kernel and layout.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 /// The boot of kernel `k`, running `jobs()` — once per test run; every test
 /// of that kernel shares it. A failed boot fails each of them with the same
 /// message.
 pub fn get(k: Kernel, jobs: fn() -> Vec<Job<'static>>) -> &'static Boot {
     static BOOTS: [OnceLock<Result<Boot, String>>; 3] =
         [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    get_in(&BOOTS[k.index()], k, true, jobs)
+    get_in(&BOOTS[k.index()], k, Guest::DEFAULT, jobs)
 }
 
 /// The boot of kernel `k` WITHOUT its NIC (`POSTURE_GUEST_NIC=0`: the
@@ -277,19 +339,34 @@ pub fn get(k: Kernel, jobs: fn() -> Vec<Job<'static>>) -> &'static Boot {
 pub fn get_without_nic(k: Kernel, jobs: fn() -> Vec<Job<'static>>) -> &'static Boot {
     static BOOTS: [OnceLock<Result<Boot, String>>; 3] =
         [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    get_in(&BOOTS[k.index()], k, false, jobs)
+    let guest = Guest {
+        nic: false,
+        ..Guest::DEFAULT
+    };
+    get_in(&BOOTS[k.index()], k, guest, jobs)
+}
+
+/// [`get`] for the cgroup v1 layout: a boot of its own (its own job
+/// directory, `target/guests/<series>-cgroup-v1/`), once per test run.
+pub fn get_v1(k: Kernel, jobs: fn() -> Vec<Job<'static>>) -> &'static Boot {
+    static BOOTS: [OnceLock<Result<Boot, String>>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let guest = Guest {
+        cgroup: Layout::V1,
+        ..Guest::DEFAULT
+    };
+    get_in(&BOOTS[k.index()], k, guest, jobs)
 }
 
 fn get_in(
     cell: &'static OnceLock<Result<Boot, String>>,
     k: Kernel,
-    nic: bool,
+    guest: Guest,
     jobs: fn() -> Vec<Job<'static>>,
 ) -> &'static Boot {
-    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
     let r = cell.get_or_init(|| {
         let _g = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-        boot(k, nic, &jobs())
+        boot(k, guest, &jobs())
     });
     match r {
         Ok(b) => b,
