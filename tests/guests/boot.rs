@@ -71,6 +71,9 @@ pub struct Raw {
     pub rc: i32,
     /// `podman inspect --format {{.AppArmorProfile}}`.
     pub apparmor: String,
+    /// `podman inspect --format {{.ProcessLabel}}` (SELinux; empty when
+    /// podman set none).
+    pub label: String,
     /// Wall time of the `podman run`.
     pub seconds: u64,
 }
@@ -154,6 +157,13 @@ fn read(p: &Path) -> Result<String, String> {
 }
 
 fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
+    boot_in(k, k.series(), &[], jobs)
+}
+
+/// Boots kernel `k` with `env` for `scripts/guest/run.sh` (a layout switch
+/// such as `POSTURE_GUEST_LSM=selinux`), in job directory
+/// `target/guests/<name>`.
+fn boot_in(k: Kernel, name: &str, env: &[(&str, &str)], jobs: &[Job]) -> Result<Boot, String> {
     check_setup(k).map_err(|e| {
         format!(
             "the guest matrix was asked for (feature guest-tests) but kernel {} cannot boot here: {e}\nFix: {SETUP_HINT}",
@@ -161,7 +171,7 @@ fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
         )
     })?;
     let repo = harness::repo();
-    let dir = repo.join("target/guests").join(k.series());
+    let dir = repo.join("target/guests").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("scenarios")).unwrap();
     std::fs::copy(repo.join("scripts/guest/job.sh"), dir.join("job.sh")).unwrap();
@@ -187,6 +197,7 @@ fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
         .arg(k.series())
         .arg(&dir)
         .arg(BOOT_TIMEOUT_S.to_string())
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run scripts/guest/run.sh: {e}"))?;
@@ -222,6 +233,7 @@ fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
                 stderr: f("stderr")?,
                 rc: f("rc")?.trim().parse().map_err(|e| format!("rc: {e}"))?,
                 apparmor: f("apparmor")?.trim().to_string(),
+                label: f("label").unwrap_or_default().trim().to_string(),
                 seconds: f("seconds")?.trim().parse().unwrap_or(0),
             },
         );
@@ -234,15 +246,33 @@ fn boot(k: Kernel, jobs: &[Job]) -> Result<Boot, String> {
     })
 }
 
+/// One boot at a time (two cores; TCG is CPU-bound).
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 /// The boot of kernel `k`, running `jobs()` — once per test run; every test
 /// of that kernel shares it. A failed boot fails each of them with the same
 /// message.
 pub fn get(k: Kernel, jobs: fn() -> Vec<Job<'static>>) -> &'static Boot {
     static BOOTS: [OnceLock<Result<Boot, String>>; 2] = [OnceLock::new(), OnceLock::new()];
-    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
     let r = BOOTS[k.index()].get_or_init(|| {
         let _g = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         boot(k, &jobs())
+    });
+    match r {
+        Ok(b) => b,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The SELinux guest's boot (kernel `k`, `POSTURE_GUEST_LSM=selinux`,
+/// permissive), running `jobs()` once per test run, in
+/// `target/guests/<series>-selinux`. Serialised with the other boots.
+pub fn get_selinux(k: Kernel, jobs: fn() -> Vec<Job<'static>>) -> &'static Boot {
+    static BOOT: OnceLock<Result<Boot, String>> = OnceLock::new();
+    let r = BOOT.get_or_init(|| {
+        let _g = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        let name = format!("{}-selinux", k.series());
+        boot_in(k, &name, &[("POSTURE_GUEST_LSM", "selinux")], &jobs())
     });
     match r {
         Ok(b) => b,
