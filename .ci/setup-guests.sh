@@ -28,6 +28,17 @@
 #      no netfs or virtio_pci_*_dev modules, which the walk follows from
 #      modinfo alone) in load order, and scripts/guest/init as /init.
 #
+#   4. The SELinux guest (scripts/guest/run.sh with POSTURE_GUEST_LSM=selinux):
+#      apt-get install selinux-policy-default policycoreutils selinux-utils
+#      setools (Debian's reference policy, load_policy/setenforce, seinfo),
+#      then builds $CACHE/selinux/etc/selinux: a copy of that policy with
+#      scripts/guest/container-selinux.cil added (semodule on a copy of the
+#      store under $CACHE/selinux, so the host's own store stays as Debian
+#      installed it).  Installing these on the host does not enable SELinux
+#      on the host's kernel (no selinuxfs, no policy loaded); host podman
+#      keeps working, which this script checks when podman and the test
+#      image are present.
+#
 # Result, per series: $CACHE/<series>/{vmlinuz,initrd.img,release,package},
 # read by scripts/guest/run.sh.
 #
@@ -90,6 +101,22 @@ fi
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found after install"
 [ -r /usr/share/seabios/bios-256k.bin ] || die "seabios BIOS missing"
 [ -x /sbin/apparmor_parser ] || die "/sbin/apparmor_parser missing"
+
+# SELinux guest packages (step 4): a block of its own.
+SELINUX_PKGS=(selinux-policy-default policycoreutils selinux-utils setools)
+se_missing=()
+for p in "${SELINUX_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || se_missing+=("$p")
+done
+if [ ${#se_missing[@]} -gt 0 ]; then
+  [ "${POSTURE_SKIP_APT:-0}" != 1 ] || die "POSTURE_SKIP_APT=1 but missing: ${se_missing[*]}"
+  log "apt-get install ${se_missing[*]}"
+  timeout 600 apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq --no-install-recommends "${se_missing[@]}" >&2
+fi
+[ -x /usr/sbin/load_policy ] || die "/usr/sbin/load_policy missing (policycoreutils)"
+[ -r /etc/selinux/default/policy/policy.33 ] || ls /etc/selinux/default/policy/policy.* >/dev/null 2>&1 \
+  || die "Debian's reference policy is missing (selinux-policy-default)"
 
 apt_updated=0
 apt_index() {
@@ -211,6 +238,34 @@ for s in "${SERIES[@]}"; do
     echo "$want" > "$dir/initrd.version"
   fi
 done
+
+# ------------------------------------------- 4. the SELinux guest's policy
+# $CACHE/selinux/etc/selinux: Debian's policy plus container-selinux.cil,
+# built by semodule on a copy of the host's store (-p: alternate root), so
+# nothing under the host's /etc/selinux or /var/lib/selinux changes.
+# scripts/guest/init binds it over the guest's /etc/selinux.
+build_selinux() {
+  local dir="$CACHE/selinux" cil="$REPO/scripts/guest/container-selinux.cil" want
+  want="$(sha256sum "$cil" | cut -d' ' -f1) $(dpkg-query -W -f='${Version}' selinux-policy-default)"
+  if [ "$(cat "$dir/version" 2>/dev/null)" = "$want" ] && [ -d "$dir/etc/selinux/default/policy" ]; then
+    log "selinux: policy up to date"
+    return 0
+  fi
+  rm -rf "$dir"; mkdir -p "$dir/etc" "$dir/var/lib"
+  cp -a /etc/selinux "$dir/etc/"
+  cp -a /var/lib/selinux "$dir/var/lib/"
+  semodule -p "$dir" -s default -n -i "$cil" 2>&1 | grep -v 'user sddm not in password file' >&2 || true
+  seinfo "$(ls "$dir"/etc/selinux/default/policy/policy.* | head -n1)" -t container_t >/dev/null 2>&1 \
+    || die "selinux: container_t missing from the built policy"
+  echo "$want" > "$dir/version"
+  log "selinux: policy built with container-selinux.cil"
+}
+build_selinux
+if command -v podman >/dev/null && podman image exists localhost/posture-test:latest 2>/dev/null; then
+  podman run --rm --runtime runc --network=none localhost/posture-test:latest true \
+    || die "host podman no longer runs containers after the SELinux packages"
+  log "host podman (runc) still runs containers"
+fi
 
 # Scratch space the guest job shares with the host lives under $CACHE/jobs
 # (tests/guests.rs creates one directory per boot there).

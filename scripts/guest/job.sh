@@ -30,6 +30,7 @@
 #   facts.txt                     key=value lines about the guest
 #   <name>.stdout .stderr .rc     each scenario's container output and status
 #   <name>.apparmor               `podman inspect` AppArmorProfile
+#   <name>.label                  `podman inspect` ProcessLabel (SELinux)
 #   <name>.seconds                wall time of the podman run
 #   fixtures/<name>/              captured fixture trees
 #
@@ -81,6 +82,12 @@ fact init_netns "$(readlink /proc/self/ns/net)"
 fact init_netns_cookie "$(cookie)"
 fact unshared_netns "$(unshare -n readlink /proc/self/ns/net 2>&1)"
 fact unshared_netns_cookie "$(cookie unshare -n)"
+# SELinux (scripts/guest/init loads a policy with posture.lsm=selinux):
+# empty or an error elsewhere.
+fact selinux_mode "$(getenforce 2>&1)"
+fact selinux_enforce "$(cat /sys/fs/selinux/enforce 2>&1)"
+fact selinux_policy "$(cat /sys/fs/selinux/policyvers 2>&1)"
+fact self_attr_current "$(tr -d '\0' < /proc/self/attr/current 2>&1)"
 fact podman "$(podman --version)"
 fact runc "$(runc --version | head -n1)"
 fact interfaces "$(ls /sys/class/net | tr '\n' ' ' | sed 's/ $//')"
@@ -157,6 +164,7 @@ if [ -d "$J/scenarios" ]; then
     echo $? > "$O/$name.rc"
     echo $(( $(date +%s) - t0 )) > "$O/$name.seconds"
     podman inspect --format '{{.AppArmorProfile}}' "$ctr" > "$O/$name.apparmor" 2>&1
+    podman inspect --format '{{.ProcessLabel}}' "$ctr" > "$O/$name.label" 2>&1
     podman rm -f -t 0 "$ctr" >/dev/null 2>&1
     if [ -r "$d/after" ]; then
       IMAGE="$IMAGE" bash "$d/after" >> "$O/$name.before.log" 2>&1 < /dev/null

@@ -42,6 +42,17 @@
 # also faster on this 2-core machine (the 6.12 matrix: 108 s against 186 s
 # with thread=multi), since two busy vCPU threads fight the test build.
 # POSTURE_GUEST_TCG_THREAD=multi brings MTTCG back for experiments.
+#
+# POSTURE_GUEST_LSM picks the major LSM: apparmor (default: `apparmor=1`)
+# or selinux.  SELinux: `security=selinux` (Debian's CONFIG_LSM lists
+# apparmor before selinux, and the exclusive LSMs take the first; Debian
+# builds without CONFIG_SECURITY_SELINUX_BOOTPARAM, so `selinux=1` would be
+# an unknown parameter and is not passed), plus `posture.lsm=selinux`,
+# `posture.selinux_policy=DIR` (the policy .ci/setup-guests.sh built,
+# $CACHE/selinux/etc/selinux) and `posture.selinux_mode=MODE`
+# (POSTURE_GUEST_SELINUX_MODE, default permissive: see
+# scripts/guest/container-selinux.cil) for scripts/guest/init, which loads
+# the policy.
 set -euo pipefail
 
 CACHE="${POSTURE_GUEST_CACHE:-/var/cache/posture-guests}"
@@ -79,6 +90,21 @@ case "$NIC" in
   0) ;;
   *) die "POSTURE_GUEST_NIC must be 0 or 1, not $NIC" ;;
 esac
+
+# The LSM switch (kernel command line): a block of its own.
+LSM="${POSTURE_GUEST_LSM:-apparmor}"
+case "$LSM" in
+  apparmor) LSM_ARGS="apparmor=1" ;;
+  selinux)
+    SE_POLICY="$CACHE/selinux/etc/selinux"
+    SE_MODE="${POSTURE_GUEST_SELINUX_MODE:-permissive}"
+    [ -d "$SE_POLICY/default/policy" ] || die "$SE_POLICY missing: run \`bash .ci/setup-guests.sh\` as root"
+    case "$SE_MODE" in permissive|enforcing) ;; *) die "POSTURE_GUEST_SELINUX_MODE: permissive or enforcing, not $SE_MODE" ;; esac
+    case "$SE_POLICY" in *[[:space:]]*) die "$SE_POLICY: no spaces allowed (kernel command line)" ;; esac
+    LSM_ARGS="security=selinux posture.lsm=selinux posture.selinux_policy=$SE_POLICY posture.selinux_mode=$SE_MODE"
+    ;;
+  *) die "POSTURE_GUEST_LSM: apparmor or selinux, not $LSM" ;;
+esac
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run \`bash .ci/setup-guests.sh\` as root"
 [ "$(id -u)" = 0 ] || die "run as root (9p passthrough of / needs it)"
 
@@ -93,7 +119,7 @@ timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 \
   -nodefaults -no-user-config -display none -no-reboot \
   -monitor none -serial "file:$OUT/console.log" \
   -kernel "$KDIR/vmlinuz" -initrd "$KDIR/initrd.img" \
-  -append "console=ttyS0 panic=-1 loglevel=4 apparmor=1 rw$APPEND_CGROUP" \
+  -append "console=ttyS0 panic=-1 loglevel=4 $LSM_ARGS rw$APPEND_CGROUP" \
   -virtfs "local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap,id=hostroot" \
   -virtfs "local,path=$JOBDIR,mount_tag=job,security_model=passthrough,multidevs=remap,id=job" \
   -virtfs "local,path=$KDIR/root/lib/modules/$REL,mount_tag=modules,security_model=passthrough,readonly=on,multidevs=remap,id=modules" \
@@ -118,5 +144,5 @@ if [ ! -s "$OUT/job.rc" ]; then
   exit 125
 fi
 rc="$(cat "$OUT/job.rc")"
-printf 'guest/run.sh: %s (%s, nic=%s, cgroup %s): job.sh exited %s after %ss\n' "$SERIES" "$REL" "$NIC" "$CGROUP" "$rc" "$took" >&2
+printf 'guest/run.sh: %s (%s, nic=%s, cgroup %s, lsm %s): job.sh exited %s after %ss\n' "$SERIES" "$REL" "$NIC" "$CGROUP" "$LSM" "$rc" "$took" >&2
 exit "$rc"

@@ -1,7 +1,8 @@
 //! Boots a guest kernel once per test run and runs every scenario in it.
 //!
 //! One job directory per boot under `target/guests/<series>/` (or
-//! `<series>-nonic/`, `<series>-cgroup-v1/` for the other guests,
+//! `<series>-nonic/`, `<series>-cgroup-v1/`, `<series>-selinux/` for the
+//! other guests,
 //! [`Guest::dir_name`]; kept after the run for inspection, replaced by the
 //! next): `job.sh`
 //! (`scripts/guest/job.sh`), `image.tar` (the runtime suite's base image plus
@@ -90,6 +91,27 @@ impl Layout {
     }
 }
 
+/// The major LSM the guest kernel runs (`scripts/guest/run.sh`'s
+/// `POSTURE_GUEST_LSM`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lsm {
+    /// AppArmor (`apparmor=1`, Debian's default).
+    AppArmor,
+    /// SELinux (`security=selinux`), Debian's reference policy plus the
+    /// container types, loaded permissive by `scripts/guest/init`.
+    SELinux,
+}
+
+impl Lsm {
+    /// `POSTURE_GUEST_LSM`'s value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lsm::AppArmor => "apparmor",
+            Lsm::SELinux => "selinux",
+        }
+    }
+}
+
 /// How one boot's guest is set up beyond its kernel: `scripts/guest/run.sh`'s
 /// switches. Each combination is a boot of its own, with its own job
 /// directory ([`Guest::dir_name`]).
@@ -99,6 +121,8 @@ pub struct Guest {
     pub nic: bool,
     /// The cgroup layout (`POSTURE_GUEST_CGROUP`).
     pub cgroup: Layout,
+    /// The major LSM (`POSTURE_GUEST_LSM`).
+    pub lsm: Lsm,
 }
 
 impl Guest {
@@ -106,10 +130,12 @@ impl Guest {
     pub const DEFAULT: Guest = Guest {
         nic: true,
         cgroup: Layout::V2,
+        lsm: Lsm::AppArmor,
     };
 
     /// The job directory's name under `target/guests/`: the series, then
-    /// `-nonic` and `-cgroup-v1` for what differs from [`Guest::DEFAULT`].
+    /// `-nonic`, `-cgroup-v1` and `-selinux` for what differs from
+    /// [`Guest::DEFAULT`].
     pub fn dir_name(self, k: Kernel) -> String {
         let mut name = k.series().to_string();
         if !self.nic {
@@ -118,14 +144,18 @@ impl Guest {
         if self.cgroup == Layout::V1 {
             name.push_str("-cgroup-v1");
         }
+        if self.lsm == Lsm::SELinux {
+            name.push_str("-selinux");
+        }
         name
     }
 
     /// `scripts/guest/run.sh`'s environment for this guest.
-    fn env(self) -> [(&'static str, &'static str); 2] {
+    fn env(self) -> [(&'static str, &'static str); 3] {
         [
             ("POSTURE_GUEST_NIC", if self.nic { "1" } else { "0" }),
             ("POSTURE_GUEST_CGROUP", self.cgroup.name()),
+            ("POSTURE_GUEST_LSM", self.lsm.name()),
         ]
     }
 }
@@ -141,6 +171,9 @@ pub struct Raw {
     pub rc: i32,
     /// `podman inspect --format {{.AppArmorProfile}}`.
     pub apparmor: String,
+    /// `podman inspect --format {{.ProcessLabel}}` (SELinux; empty when
+    /// podman set none).
+    pub label: String,
     /// Wall time of the `podman run`.
     pub seconds: u64,
     /// The `before` script's exit status, when the scenario has one.
@@ -307,6 +340,7 @@ fn boot(k: Kernel, guest: Guest, jobs: &[Job]) -> Result<Boot, String> {
                 stderr: f("stderr")?,
                 rc: f("rc")?.trim().parse().map_err(|e| format!("rc: {e}"))?,
                 apparmor: f("apparmor")?.trim().to_string(),
+                label: f("label").unwrap_or_default().trim().to_string(),
                 seconds: f("seconds")?.trim().parse().unwrap_or(0),
                 before_rc: f("before.rc").ok().and_then(|s| s.trim().parse().ok()),
                 before_log: f("before.log").unwrap_or_default(),
@@ -321,7 +355,8 @@ fn boot(k: Kernel, guest: Guest, jobs: &[Job]) -> Result<Boot, String> {
     })
 }
 
-/// One boot at a time, whatever its kernel and layout.
+/// One boot at a time, whatever its kernel and layout (two cores; TCG is
+/// CPU-bound).
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// The boot of kernel `k`, running `jobs()` — once per test run; every test
@@ -372,4 +407,17 @@ fn get_in(
         Ok(b) => b,
         Err(e) => panic!("{e}"),
     }
+}
+
+/// The SELinux guest's boot (kernel `k`, `POSTURE_GUEST_LSM=selinux`,
+/// permissive; NIC and cgroup v2 as in [`get`]), running `jobs()` once per
+/// test run, in `target/guests/<series>-selinux/`.
+pub fn get_selinux(k: Kernel, jobs: fn() -> Vec<Job<'static>>) -> &'static Boot {
+    static BOOTS: [OnceLock<Result<Boot, String>>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let guest = Guest {
+        lsm: Lsm::SELinux,
+        ..Guest::DEFAULT
+    };
+    get_in(&BOOTS[k.index()], k, guest, jobs)
 }
