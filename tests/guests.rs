@@ -1820,7 +1820,22 @@ mod no_nic {
 /// profile and labels each container from `lxc_contexts` (go-selinux). One
 /// boot for all three scenarios. Enforcing mode does not work here (the
 /// guest's own job share over 9p is not writable under Debian's policy
-/// enforcing; see TESTING.md), so every confined label is judged permissive.
+/// enforcing; see TESTING.md), so the host is permissive.
+///
+/// WHAT THE CONTAINER CANNOT SEE: the issue asks for "permissive, where
+/// mac_enforced must fail saying so". A container cannot say so: podman
+/// masks `/sys/fs/selinux` (no `enforce` file) and mounts no securityfs (no
+/// `/sys/kernel/security/lsm`), so the enforcing state is unknown inside
+/// even though the guest itself reads `0` (permissive) from
+/// `/sys/fs/selinux/enforce` (fact `selinux_enforce`, asserted below, with
+/// the container's own failed reads of both files). posture therefore
+/// reports a confined label (`container_t`, `svirt_t`) as `mac_enforced`
+/// UNKNOWN under `checklist`, naming the type and the missing file: never a
+/// pass, which is what "unknown is never a pass" requires, but not the
+/// "fail" the issue imagined. Only a label that is unconfined whatever the
+/// mode (`label=disable`: `kernel_t`) fails, and says so. The Pod Security
+/// Standards judge the type alone (pass `container_t`, fail `svirt_t` and
+/// `kernel_t`), as on an enforcing host.
 struct SeScenario {
     name: &'static str,
     flags: &'static [&'static str],
@@ -1830,16 +1845,25 @@ struct SeScenario {
     /// runc's own label).
     no_label: bool,
     want: fn() -> Want,
-    /// What `mac_enforced`'s evidence must say under `checklist`.
-    evidence: &'static str,
+    /// `mac_enforced`'s whole evidence under `checklist`; `{attr}` stands
+    /// for the context read from `/proc/self/attr/current`.
+    checklist_evidence: &'static str,
+    /// Its whole evidence under `pss-baseline` and `pss-restricted`.
+    pss_evidence: &'static str,
 }
 
 /// podman's defaults in the SELinux guest: as [`defaults`], but
-/// `mac_enforced` fails under `checklist` (SELinux permissive), while the
-/// Pod Security Standards' SELinux control passes `container_t`.
+/// `mac_enforced` is unknown under `checklist` (the label is confined, the
+/// enforcing state cannot be read in the container), while the Pod
+/// Security Standards' SELinux control passes `container_t`.
 fn se_defaults() -> Want {
-    defaults().under("checklist", "mac_enforced", Fail)
+    defaults().under("checklist", "mac_enforced", St::Unknown)
 }
+
+/// The evidence under `checklist` for a confined type whose enforcing
+/// state the container cannot read.
+const SE_ENFORCE_UNSEEN: &str =
+    "enforcing state unknown: /sys/fs/selinux/enforce: No such file or directory (os error 2)";
 
 const SE_SCENARIOS: &[SeScenario] = &[
     SeScenario {
@@ -1850,7 +1874,8 @@ const SE_SCENARIOS: &[SeScenario] = &[
         type_: "container_t",
         no_label: false,
         want: se_defaults,
-        evidence: "SELinux permissive",
+        checklist_evidence: "SELinux type container_t, {unseen}",
+        pss_evidence: "SELinux type container_t ({attr}) is allowed by the Pod Security Standards (they judge the type, not whether the host enforces)",
     },
     SeScenario {
         // A type Debian's reference policy itself defines (virt module,
@@ -1860,19 +1885,33 @@ const SE_SCENARIOS: &[SeScenario] = &[
         type_: "svirt_t",
         no_label: false,
         want: || se_defaults().set("mac_enforced", Fail),
-        evidence: "SELinux permissive",
+        checklist_evidence: "SELinux type svirt_t, {unseen}",
+        pss_evidence: "SELinux type svirt_t ({attr}) is not one the Pod Security Standards allow (container_t, container_init_t, container_kvm_t, container_engine_t)",
     },
     SeScenario {
         // label=disable: podman sets no label, the process keeps runc's,
-        // here the guest's kernel_t (an unconfined_domain_type).
+        // here the guest's kernel_t (an unconfined_domain_type): a fail
+        // under every preset, whatever the mode.
         name: "selinux_label_disable",
         flags: &["--network=none", "--security-opt", "label=disable"],
         type_: "kernel_t",
         no_label: true,
-        want: || se_defaults().set("mac_enforced", Fail),
-        evidence: "SELinux type kernel_t is unconfined",
+        want: || defaults().set("mac_enforced", Fail),
+        checklist_evidence: "SELinux type kernel_t is unconfined ({attr})",
+        pss_evidence: "SELinux type kernel_t ({attr}) is not one the Pod Security Standards allow (container_t, container_init_t, container_kvm_t, container_engine_t)",
     },
 ];
+
+/// [`PROBE`], plus what the container sees of the SELinux mode: the
+/// `enforce` file, a `/sys/fs/selinux` mount, securityfs's LSM list.
+fn se_probe() -> String {
+    format!(
+        "{PROBE}; \
+         echo \"selinux_enforce=$(cat /sys/fs/selinux/enforce 2>&1)\"; \
+         echo \"selinuxfs_mount=$(grep ' /sys/fs/selinux ' /proc/self/mountinfo)\"; \
+         echo \"lsm_list=$(cat /sys/kernel/security/lsm 2>&1)\""
+    )
+}
 
 fn se_jobs() -> Vec<boot::Job<'static>> {
     SE_SCENARIOS
@@ -1881,7 +1920,7 @@ fn se_jobs() -> Vec<boot::Job<'static>> {
             name: s.name,
             image: None,
             flags: s.flags.iter().map(|f| f.to_string()).collect(),
-            script: harness::inner_script(PROBE, &PRESETS),
+            script: harness::inner_script(&se_probe(), &PRESETS),
             before: None,
             after: None,
         })
@@ -1911,7 +1950,7 @@ fn se_run(k: Kernel, name: &str) {
         .collect();
     harness::assert_kernel_agrees(&o);
     // The label: what `cat` reads, what podman says it set, what the report
-    // says, with the active LSM list naming SELinux and not AppArmor.
+    // says.
     let attr = probe.get("attr").cloned().unwrap_or_default();
     let parts: Vec<&str> = attr.splitn(4, ':').collect();
     assert!(
@@ -1927,24 +1966,47 @@ fn se_run(k: Kernel, name: &str) {
         );
     }
     assert_eq!(raw.apparmor, "", "{label}: no AppArmor profile");
+    // The mode: permissive in the guest, unseen in the container (see
+    // SeScenario): no enforce file (no selinuxfs mounted there) and no
+    // securityfs.
+    assert_eq!(
+        g.fact("selinux_enforce"),
+        "0",
+        "{label}: the guest is permissive"
+    );
+    let p = |k: &str| probe.get(k).map(String::as_str).unwrap_or("");
+    assert!(
+        p("selinux_enforce").ends_with("No such file or directory"),
+        "{label}: the container reads /sys/fs/selinux/enforce: {:?}",
+        p("selinux_enforce")
+    );
+    assert!(
+        !p("selinuxfs_mount").contains(" - selinuxfs "),
+        "{label}: selinuxfs is mounted in the container: {:?}",
+        p("selinuxfs_mount")
+    );
+    assert!(
+        p("lsm_list").ends_with("No such file or directory"),
+        "{label}: the container reads /sys/kernel/security/lsm: {:?}",
+        p("lsm_list")
+    );
     let lsm = &o.report()["lsm"];
     let sel = &lsm["label"]["known"]["selinux"];
     assert_eq!(sel["context"], attr.as_str(), "{label}: report lsm: {lsm}");
     assert_eq!(sel["type"], sc.type_, "{label}: report lsm: {lsm}");
-    assert_eq!(
-        lsm["selinux_enforcing"]["known"], false,
-        "{label}: report lsm: {lsm}"
-    );
-    let active: Vec<&str> = lsm["active"]["known"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{label}: lsm.active: {lsm}"))
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    assert!(
-        active.contains(&"selinux") && !active.contains(&"apparmor"),
-        "{label}: lsm.active {active:?}"
-    );
+    for (field, source) in [
+        ("selinux_enforcing", "/sys/fs/selinux/enforce"),
+        ("active", "/sys/kernel/security/lsm"),
+    ] {
+        let u = &lsm[field]["unknown"];
+        assert!(
+            u["source"] == source
+                && u["reason"]
+                    .as_str()
+                    .is_some_and(|r| r.starts_with("No such file or directory")),
+            "{label}: report lsm.{field} should be unknown, {source} missing: {lsm}"
+        );
+    }
     let c = Ctx {
         name: sc.name,
         k,
@@ -1960,12 +2022,22 @@ fn se_run(k: Kernel, name: &str) {
         msg.is_empty(),
         "{label}: differs from the expected table\n{msg}"
     );
-    let ev = c.evidence("mac_enforced");
-    assert!(
-        ev.contains(sc.evidence) && ev.contains(sc.type_),
-        "{label}: mac_enforced evidence {ev:?} should say {:?}",
-        sc.evidence
-    );
+    for preset in PRESETS {
+        let template = if preset == "checklist" {
+            sc.checklist_evidence
+        } else {
+            sc.pss_evidence
+        };
+        let want_ev = template
+            .replace("{unseen}", SE_ENFORCE_UNSEEN)
+            .replace("{attr}", &attr);
+        let ev = c.check(preset, "mac_enforced")["evidence"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        assert_eq!(ev, want_ev, "{label}: mac_enforced evidence under {preset}");
+        assert!(ev.contains(sc.type_), "{label}: the type is named: {ev}");
+    }
 }
 
 /// The SELinux guest itself: SELinux the major LSM, the policy loaded
