@@ -17,8 +17,10 @@
 //! `scripts/guest/run.sh`, `scripts/guest/job.sh`); the tests read the
 //! results. Test names say which: `<scenario>::linux_6_1`,
 //! `<scenario>::linux_6_12`, `<scenario>::linux_5_10`,
-//! `guest_facts::linux_6_1`, ... One more boot, of 5.10 without a NIC, runs
-//! `no_nic::linux_5_10` alone.
+//! `guest_facts::linux_6_1`, ... Three more boots, each a `boot::Guest` of
+//! its own: 5.10 without a NIC runs `no_nic::linux_5_10` alone; 6.1 on the
+//! cgroup v1 layout runs the cgroup scenarios (`cgroup_v1::*`); 6.1 with
+//! SELinux (permissive) instead of AppArmor runs `selinux_*`.
 //!
 //! What every guest is (`scripts/guest/init`): this machine's Debian root
 //! read-only over 9p, pure cgroup v2 with every controller, AppArmor loaded
