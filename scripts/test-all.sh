@@ -8,9 +8,11 @@
 # Steps:
 #   1. .ci/setup-runtimes.sh: podman+runc, Docker Engine (dockerd started),
 #      promtool, capsh/setpriv/unshare, hyperfine, the busybox base image.
-#   2. .ci/setup-guests.sh: QEMU, AppArmor and Debian 12's 6.1 and 6.12
-#      kernels with their initramfs, cached under /var/cache/posture-guests
-#      (the guest matrix, feature guest-tests).
+#   2. .ci/setup-guests.sh: QEMU, AppArmor, Debian 12's 6.1 and 6.12 and
+#      Debian 11's 5.10 kernels with their initramfs and modules, and the
+#      SELinux guest's policy (Debian's refpolicy plus container types), cached
+#      under /var/cache/posture-guests (the guest matrix, feature
+#      guest-tests).
 #   3. scripts/check-fixtures.sh: the fixture trees hold only plain files and
 #      the ns links git can store.
 #   4. cargo test --all-features: unit, doc, fixture, policy, CLI, live
@@ -20,7 +22,9 @@
 #      (feature tool-tests) the cross-checks by xmllint, junitparser,
 #      PyYAML, promtool, capsh, setpriv and unshare, ignored likewise,
 #      (feature runtime-tests) the CLI inside real containers, flag by flag,
-#      and (feature guest-tests) the same in podman on the two guest kernels.
+#      and (feature guest-tests) the same in podman on the three guest
+#      kernels (5.10, 6.1, 6.12), with host and bridge networks, and on
+#      6.1 with cgroup v1 and with SELinux (permissive).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

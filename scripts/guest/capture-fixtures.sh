@@ -5,6 +5,15 @@
 # run in the guest against podman (runc) containers.
 #
 #   bash scripts/guest/capture-fixtures.sh [SERIES...]     default: 6.1 6.12
+#   POSTURE_GUEST_LSM=selinux bash scripts/guest/capture-fixtures.sh 6.1
+#
+# With POSTURE_GUEST_LSM=selinux the guest runs SELinux (permissive, Debian's
+# reference policy plus scripts/guest/container-selinux.cil; see
+# scripts/guest/run.sh) and the scenarios are the SELinux ones, written to
+# tests/fixtures/guest-<series>-selinux-<scenario>/: podman's default
+# container_t label, label=type:svirt_t, and label=disable (the process keeps
+# runc's kernel_t).  The guest cache is $POSTURE_GUEST_CACHE (default
+# /var/cache/posture-guests), as for run.sh.
 #
 # Needs what tests/guests.rs needs: root, `bash .ci/setup-runtimes.sh` (podman
 # and localhost/posture-base:latest) and `bash .ci/setup-guests.sh`.  The
@@ -19,6 +28,8 @@ REPO="$(cd "$HERE/../.." && pwd)"
 FIX="$REPO/tests/fixtures"
 BASE=localhost/posture-base:latest
 SERIES=("$@"); [ ${#SERIES[@]} -gt 0 ] || SERIES=(6.1 6.12)
+CACHE="${POSTURE_GUEST_CACHE:-/var/cache/posture-guests}"
+LSM="${POSTURE_GUEST_LSM:-apparmor}"
 
 die() { printf 'capture-fixtures: %s\n' "$*" >&2; exit 1; }
 log() { printf 'capture-fixtures: %s\n' "$*" >&2; }
@@ -44,6 +55,23 @@ declare -A NOTE=(
   [host-path]="the hardened line plus a bind of the guest's /srv/data (a tmpfs at /srv in the guest) at /data"
   [runtime-socket]="the hardened line plus a live unix socket (a python3 listener) at /run/podman/podman.sock, bound in"
 )
+# The SELinux guest's scenarios replace the above (names get "selinux-").
+PREFIX=""
+GUEST_DESC="AppArmor loaded (Debian's apparmor package)"
+if [ "$LSM" = selinux ]; then
+  PREFIX="selinux-"
+  GUEST_DESC="SELinux (security=selinux) with Debian's reference policy plus scripts/guest/container-selinux.cil loaded PERMISSIVE by scripts/guest/init (the guest's /sys/fs/selinux/enforce reads 0: capture/guest-facts.txt), AppArmor off"
+  FLAGS=(
+    [container-t]="--network=none"
+    [svirt-t]="--network=none --security-opt label=type:svirt_t"
+    [label-disable]="--network=none --security-opt label=disable"
+  )
+  NOTE=(
+    [container-t]="podman's defaults: podman labels the container from lxc_contexts, system_u:system_r:container_t with a random MCS pair. podman masks /sys/fs/selinux and mounts no securityfs, so sys/fs/selinux/enforce and sys/kernel/security/lsm are absent: the container cannot see that the guest is permissive"
+    [svirt-t]="--security-opt label=type:svirt_t: a confined type of Debian's reference policy that the Pod Security Standards do not allow; the enforcing state is unseen as for container-t"
+    [label-disable]="--security-opt label=disable: podman sets no label, the process keeps runc's, here the guest's kernel_t (unconfined)"
+  )
+fi
 
 work="$REPO/target/guests/capture"
 rm -rf "$work"; mkdir -p "$work"
@@ -52,16 +80,16 @@ podman create --name "$ctr" "$BASE" /bin/true >/dev/null
 podman export -o "$work/image.tar" "$ctr"; podman rm -f "$ctr" >/dev/null
 
 for s in "${SERIES[@]}"; do
-  [ -r "/var/cache/posture-guests/$s/package" ] || die "kernel $s not prepared: run bash .ci/setup-guests.sh"
-  pkg="$(cat "/var/cache/posture-guests/$s/package")"
+  [ -r "$CACHE/$s/package" ] || die "kernel $s not prepared: run bash .ci/setup-guests.sh"
+  pkg="$(cat "$CACHE/$s/package")"
   J="$work/$s"; mkdir -p "$J/captures"
   cp "$HERE/job.sh" "$J/job.sh"; ln "$work/image.tar" "$J/image.tar"
   echo "$REPO" > "$J/repo"
   for n in "${!FLAGS[@]}"; do
-    d="$J/captures/guest-$s-$n"; mkdir -p "$d"
+    d="$J/captures/guest-$s-$PREFIX$n"; mkdir -p "$d"
     tr ' ' '\n' <<<"${FLAGS[$n]}" > "$d/args"
     {
-      echo "Captured inside a QEMU (TCG) guest booted by scripts/guest/run.sh: Debian's $pkg, this machine's root read-only over 9p, pure cgroup v2 (every controller), AppArmor loaded (Debian's apparmor package), podman 4.3 with runc (scripts/guest/capture-fixtures.sh)."
+      echo "Captured inside a QEMU (TCG) guest booted by scripts/guest/run.sh: Debian's $pkg, this machine's root read-only over 9p, pure cgroup v2 (every controller), $GUEST_DESC, podman 4.3 with runc (scripts/guest/capture-fixtures.sh)."
       echo "${NOTE[$n]}"
     } > "$d/notes"
   done

@@ -14,6 +14,13 @@
 #                                 (localhost/posture-test-nopasswd:latest is
 #                                 the test image without /etc/passwd and
 #                                 /etc/group, built here from image.tar)
+#   J/scenarios/<name>/before     a bash script run in the guest (its
+#                                 initial namespaces) before the podman run,
+#                                 e.g. to start a neighbour container or a
+#                                 socket listener; IMAGE is in its
+#                                 environment.  Its failure is recorded in
+#                                 <name>.before.rc and the scenario runs on
+#   J/scenarios/<name>/after      run after it, to stop what `before` began
 #   J/captures/<name>/args        podman run flags for a fixture capture with
 #                                 scripts/capture-fixture.sh
 #   J/captures/<name>/notes       --note lines for its README
@@ -23,6 +30,7 @@
 #   facts.txt                     key=value lines about the guest
 #   <name>.stdout .stderr .rc     each scenario's container output and status
 #   <name>.apparmor               `podman inspect` AppArmorProfile
+#   <name>.label                  `podman inspect` ProcessLabel (SELinux)
 #   <name>.seconds                wall time of the podman run
 #   fixtures/<name>/              captured fixture trees
 #
@@ -54,13 +62,36 @@ fact kernel_version "$(uname -v)"
 fact lsm "$(cat /sys/kernel/security/lsm 2>&1)"
 fact apparmor_enabled "$(cat /sys/module/apparmor/parameters/enabled 2>&1)"
 fact cgroup_fs "$(stat -f -c %T /sys/fs/cgroup)"
-fact cgroup_controllers "$(cat /sys/fs/cgroup/cgroup.controllers)"
+fact cgroup_controllers "$(cat /sys/fs/cgroup/cgroup.controllers 2>&1)"
+# The layout scripts/guest/init mounted (posture.cgroup=v1 on the kernel
+# command line: v1, else v2), the controllers the kernel has (enabled in
+# /proc/cgroups), and the v1 hierarchies mounted: "<dir>:<options>" per
+# cgroup (v1) mount, from the mount table, and the links beside them.
+cgroup_layout=v2
+case " $(cat /proc/cmdline) " in *" posture.cgroup=v1 "*) cgroup_layout=v1 ;; esac
+fact cgroup_layout "$cgroup_layout"
+fact proc_cgroups_enabled "$(awk '!/^#/ && $4 == 1 { print $1 }' /proc/cgroups | tr '\n' ' ' | sed 's/ $//')"
+# mountinfo: fstype, source and super options follow the "-" field.
+MI_TAIL='{ for (i = 7; $i != "-"; i++); t = $(i + 1); o = $(i + 3) }'
+fact cgroup_v1_mounts "$(awk "$MI_TAIL"' t == "cgroup" { sub("^/sys/fs/cgroup/", "", $5); print $5 ":" o }' /proc/self/mountinfo | tr '\n' ' ' | sed 's/ $//')"
+fact cgroup_v1_links "$(find /sys/fs/cgroup -maxdepth 1 -type l -printf '%f->%l ' 2>/dev/null | sed 's/ $//')"
+fact cgroup_top "$(awk "$MI_TAIL"' $5 == "/sys/fs/cgroup" { print t " " $6 " " o }' /proc/self/mountinfo)"
+fact cgroup2_mounts "$(awk "$MI_TAIL"' t == "cgroup2" { print $5 }' /proc/self/mountinfo | tr '\n' ' ' | sed 's/ $//')"
+fact init_cgroupns "$(readlink /proc/self/ns/cgroup)"
 fact init_netns "$(readlink /proc/self/ns/net)"
 fact init_netns_cookie "$(cookie)"
 fact unshared_netns "$(unshare -n readlink /proc/self/ns/net 2>&1)"
 fact unshared_netns_cookie "$(cookie unshare -n)"
+# SELinux (scripts/guest/init loads a policy with posture.lsm=selinux):
+# empty or an error elsewhere.
+fact selinux_mode "$(getenforce 2>&1)"
+fact selinux_enforce "$(cat /sys/fs/selinux/enforce 2>&1)"
+fact selinux_policy "$(cat /sys/fs/selinux/policyvers 2>&1)"
+fact self_attr_current "$(tr -d '\0' < /proc/self/attr/current 2>&1)"
 fact podman "$(podman --version)"
 fact runc "$(runc --version | head -n1)"
+fact interfaces "$(ls /sys/class/net | tr '\n' ' ' | sed 's/ $//')"
+fact podman_network_backend "$(podman info --format '{{.Host.NetworkBackend}}' 2>&1)"
 fact podman_info "$(podman info --format '{{.Host.OCIRuntime.Name}} {{.Store.GraphDriverName}} cgroups={{.Host.CgroupsVersion}} manager={{.Host.CgroupManager}}' 2>&1)"
 
 step "importing $IMAGE"
@@ -121,6 +152,11 @@ if [ -d "$J/scenarios" ]; then
     img="$IMAGE"
     if [ -r "$d/image" ]; then img="$(cat "$d/image")"; fi
     ctr="sc-$name"
+    if [ -r "$d/before" ]; then
+      step "scenario $name: before"
+      IMAGE="$IMAGE" bash "$d/before" > "$O/$name.before.log" 2>&1 < /dev/null
+      echo $? > "$O/$name.before.rc"
+    fi
     step "scenario $name: podman run ${args[*]} $img"
     t0=$(date +%s)
     podman run --name "$ctr" "${args[@]}" "$img" /bin/sh -c "$(cat "$d/script")" \
@@ -128,7 +164,11 @@ if [ -d "$J/scenarios" ]; then
     echo $? > "$O/$name.rc"
     echo $(( $(date +%s) - t0 )) > "$O/$name.seconds"
     podman inspect --format '{{.AppArmorProfile}}' "$ctr" > "$O/$name.apparmor" 2>&1
+    podman inspect --format '{{.ProcessLabel}}' "$ctr" > "$O/$name.label" 2>&1
     podman rm -f -t 0 "$ctr" >/dev/null 2>&1
+    if [ -r "$d/after" ]; then
+      IMAGE="$IMAGE" bash "$d/after" >> "$O/$name.before.log" 2>&1 < /dev/null
+    fi
   done
 fi
 
