@@ -342,6 +342,13 @@ fn check(args: &Args, report: &Report, color: text::Color) -> ExitCode {
     } else {
         ExitCode::from(1)
     };
+    // The container the patch names: --container, else POSTURE_CONTAINER
+    // (as the policy loader chose it), else a placeholder.
+    let container = args.container.clone().or_else(|| {
+        std::env::var(posture::policy::CONTAINER_ENV)
+            .ok()
+            .filter(|c| !c.is_empty())
+    });
     let out = match args.format {
         Format::Json => match json(Document::new(report).with_assessment(&assessment)) {
             Ok(s) => s,
@@ -350,11 +357,11 @@ fn check(args: &Args, report: &Report, color: text::Color) -> ExitCode {
         Format::Junit => junit::checks(&assessment),
         Format::K8sPatch => posture::render::patch::k8s_patch(
             &assessment,
-            args.container.as_deref().unwrap_or("CONTAINER"),
+            container.as_deref().unwrap_or("CONTAINER"),
         ),
         Format::Compose => posture::render::patch::compose_patch(
             &assessment,
-            args.container.as_deref().unwrap_or("SERVICE"),
+            container.as_deref().unwrap_or("SERVICE"),
         ),
         Format::Text => text::checks(&assessment, color),
     };
