@@ -34,12 +34,20 @@ pub fn yaml_to_json(text: &str) -> Value {
 }
 
 /// The check ids the patch's fields cover: the last `# id` of each line
-/// that is not a comment.
+/// that is not a comment, less those a comment line (`# id: ...`) says a
+/// field does not wholly fix (resource_limits: the pids limit is no
+/// manifest field).
 pub fn covered(patch: &str) -> Vec<String> {
+    let partial: Vec<&str> = patch
+        .lines()
+        .filter_map(|l| l.strip_prefix("# "))
+        .filter_map(|l| l.split_once(": ").map(|(id, _)| id))
+        .collect();
     let mut ids: Vec<String> = patch
         .lines()
         .filter(|l| !l.trim_start().starts_with('#') && l.contains("  # "))
         .map(|l| l.rsplit("# ").next().unwrap().trim().to_string())
+        .filter(|id| !partial.contains(&id.as_str()))
         .collect();
     ids.sort();
     ids.dedup();
