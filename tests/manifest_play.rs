@@ -596,3 +596,80 @@ fn the_guard_example_in_a_played_pod_whose_manifest_is_its_policy() {
         "{out}{err}"
     );
 }
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn a_failing_fixtures_k8s_patch_applied_to_its_manifest_passes_when_played() {
+    // The CLI on the podman-default fixture tree (podman run's defaults:
+    // root, the default capabilities, a writable root) with the manifest
+    // that declares them: the checklist's checks fail, and the patch says
+    // how to fix them. Merged into that manifest and played with the
+    // image, every check the patch covers passes.
+    harness::require(&[Need::Podman]);
+    image();
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/manifests/podman-default.yaml");
+    let root = common::fixture_dir("podman-default");
+    let out = std::process::Command::new(common::posture_bin())
+        .args([
+            "--check",
+            "--format",
+            "k8s-patch",
+            "--container",
+            "app",
+            "--root",
+            root.to_str().unwrap(),
+            "--policy",
+            manifest.to_str().unwrap(),
+        ])
+        .env_remove("POSTURE_POLICY")
+        .env_remove("POSTURE_OVERRIDE")
+        .env_remove("POSTURE_CONTAINER")
+        .output()
+        .unwrap();
+    let patch = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{patch}");
+    let covered = merge::covered(&patch);
+    for id in [
+        "non_root",
+        "capabilities_dropped",
+        "read_only_rootfs",
+        "no_new_privs",
+    ] {
+        assert!(covered.iter().any(|c| c == id), "{id}: {patch}");
+    }
+    let mut p = merge::yaml_to_json(&patch);
+    // As in the test above: no subuid range for podman's --userns=auto.
+    let covered: Vec<String> = match p["spec"]
+        .as_object_mut()
+        .and_then(|s| s.remove("hostUsers"))
+    {
+        Some(_) => covered
+            .into_iter()
+            .filter(|c| c != "userns_remap")
+            .collect(),
+        None => covered,
+    };
+    let mut doc = merge::yaml_to_json(&std::fs::read_to_string(&manifest).unwrap());
+    merge::merge(&mut doc["spec"], &p["spec"]);
+    let mut spec = doc["spec"].clone();
+    spec["restartPolicy"] = json!("Never");
+    let c = &mut spec["containers"][0];
+    c["image"] = json!(IMAGE);
+    c["imagePullPolicy"] = json!("Never");
+    c["args"] = json!(["--check", "--policy", "/etc/posture/pod.yaml", "--json"]);
+    c["env"] = json!([{"name": "POSTURE_CONTAINER", "value": "app"}]);
+    c["volumeMounts"] = json!([{"name": "policy", "mountPath": "/etc/posture", "readOnly": true}]);
+    let name = harness::unique("fixture-patched");
+    let (out, err, code) = play_own_policy_err("fixture-patched", &name, spec.clone());
+    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let checks = doc["assessment"]["checks"].as_array().unwrap();
+    for id in &covered {
+        let c = checks.iter().find(|c| c["id"] == **id).unwrap();
+        assert_eq!(c["status"], "pass", "{id} after {patch}\n{spec:#}\n{c}");
+    }
+    assert_eq!(code, 0, "{patch}\n{out}");
+}
