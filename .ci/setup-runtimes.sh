@@ -8,7 +8,9 @@
 #   1. apt-get install podman runc docker.io busybox-static libcap2-bin
 #      util-linux uidmap slirp4netns fuse-overlayfs prometheus (promtool)
 #      hyperfine, strace, python3-yaml, libxml2-utils (xmllint) and
-#      python3-junitparser (the JUnit output's readers in tests/junit.rs)
+#      python3-junitparser (the JUnit output's readers in tests/junit.rs),
+#      docker-compose (1.29, Debian's Python Compose: tests/compose_play.rs
+#      runs Compose files against dockerd with it)
 #      (+ the helpers podman needs).
 #   2. Writes /etc/containers/containers.conf (runtime runc, cgroupfs,
 #      file events/k8s-file logs, default ulimits below the host's hard
@@ -70,6 +72,7 @@ PACKAGES=(
   ca-certificates python3 python3-yaml
   libxml2-utils python3-junitparser
   gcc libc6-dev
+  docker-compose
 )
 
 missing_packages() {

@@ -1184,7 +1184,7 @@ fn exit_2_usage_errors_and_a_bad_policy() {
         (vec!["--json=yes".as_ref()], "--json"),
         (
             vec!["--format".as_ref(), "yaml".as_ref()],
-            "\"yaml\" is not text, json, junit or k8s-patch",
+            "\"yaml\" is not text, json, junit, k8s-patch or compose",
         ),
         (
             vec!["--format=junit".as_ref(), "--root".as_ref(), dir.as_ref()],

@@ -553,6 +553,61 @@ fn k8s_patch_names_the_fields_and_the_container() {
 }
 
 #[test]
+fn compose_patch_names_the_service_keys_and_the_drift() {
+    // podman-limits ran as the Compose file's service declares, as root with
+    // podman's default capabilities and a writable root: the checklist's
+    // checks fail, and the fix is the service's keys; podman-default drifts
+    // from it (no memory or pids limit): a comment, not a key.
+    let compose = manifest_path("compose.yaml");
+    let patch = |fixture: &str| {
+        let root = fixture_dir(fixture);
+        let out = run(
+            &[
+                "--check",
+                "--format",
+                "compose",
+                "--root",
+                root.to_str().unwrap(),
+                "--policy",
+                compose.to_str().unwrap(),
+                "--container",
+                "app",
+            ],
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = patch("podman-limits");
+    let docs = manifest::read_yaml(&text, "patch").expect("the patch is YAML");
+    let svc = docs[0]
+        .get("services")
+        .and_then(|s| s.get("app"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(
+        svc.get("user"),
+        Some(&Node::Str("65532:65532".into())),
+        "{text}"
+    );
+    assert_eq!(
+        svc.get("cap_drop"),
+        Some(&Node::Seq(vec![Node::Str("ALL".into()).into()])),
+        "{text}"
+    );
+    assert_eq!(svc.get("read_only"), Some(&Node::Bool(true)), "{text}");
+    assert!(!text.contains("services.app."), "no drift: {text}");
+    assert!(text.contains("# mac_enforced: no AppArmor or SELinux on this node"));
+    let text = patch("podman-default");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("# services.app.mem_limit: declared 256Mi")),
+        "{text}"
+    );
+    // Only with --check.
+    assert_eq!(run(&["--format", "compose"], &[]).status.code(), Some(2));
+}
+
+#[test]
 fn a_compose_file_is_a_policy_and_names_its_drift() {
     let compose = manifest_path("compose.yaml");
     // podman-limits ran with exactly this service's settings.

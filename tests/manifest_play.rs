@@ -5,7 +5,11 @@
 //! under `podman run` with the manifest's settings as flags, once as
 //! declared (passes) and once per drifted field (an added capability, no
 //! read-only root, another user, a bigger memory limit,
-//! `seccomp=unconfined`): each fails, naming exactly that field.
+//! `seccomp=unconfined`, `--privileged` naming the default seccomp
+//! profile): each fails, naming exactly that field. `examples/guard` in
+//! the played Pod, the manifest as its `POSTURE_POLICY`, starts. A weak
+//! Pod's `--format k8s-patch` output merged into its manifest and played
+//! again makes every check the patch covers pass.
 //!
 //! Opt-in through the `runtime-tests` feature (root, podman with runc and
 //! the base image: `bash .ci/setup-runtimes.sh`):
@@ -15,7 +19,8 @@
 //! ```
 //!
 //! The image is built here, `localhost/posture-manifest:latest` (FROM
-//! scratch, the static CLI at `/posture`, USER 1000:1000), not the shared
+//! scratch, the static CLI at `/posture` and `examples/guard` at `/guard`,
+//! USER 1000:1000), not the shared
 //! `localhost/posture:latest`, which other suites rebuild.
 
 mod common;
@@ -29,6 +34,9 @@ use std::sync::OnceLock;
 use harness::{Need, TempDir};
 use serde_json::{Value, json};
 
+#[path = "manifests/merge.rs"]
+mod merge;
+
 const IMAGE: &str = "localhost/posture-manifest:latest";
 
 fn image() -> &'static str {
@@ -36,9 +44,10 @@ fn image() -> &'static str {
     DONE.get_or_init(|| {
         let ctx = TempDir::new("manifest-ctx");
         std::fs::copy(harness::posture_bin(), ctx.path().join("posture")).unwrap();
+        std::fs::copy(guard_bin(), ctx.path().join("guard")).unwrap();
         std::fs::write(
             ctx.path().join("Containerfile"),
-            "FROM scratch\nCOPY posture /posture\nUSER 1000:1000\nENTRYPOINT [\"/posture\"]\n",
+            "FROM scratch\nCOPY posture /posture\nCOPY guard /guard\nUSER 1000:1000\nENTRYPOINT [\"/posture\"]\n",
         )
         .unwrap();
         harness::must(
@@ -55,6 +64,24 @@ fn image() -> &'static str {
         );
     });
     IMAGE
+}
+
+/// `examples/guard.rs`, static, with the features the harness builds the
+/// other static binaries with (so nothing else rebuilds).
+fn guard_bin() -> std::path::PathBuf {
+    let out = std::process::Command::new("bash")
+        .arg(harness::repo().join("scripts/build-static.sh"))
+        .arg("guard")
+        .env("POSTURE_STATIC_FEATURES", "prometheus")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run scripts/build-static.sh");
+    assert!(
+        out.status.success(),
+        "build-static.sh guard: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
 
 /// The pod spec the manifests declare: non-root, no capabilities, no
@@ -133,6 +160,18 @@ fn declared(text: &str) -> Vec<(String, String)> {
 /// Plays `docs` (the ConfigMap first) and returns the container's logs and
 /// exit status.
 fn play(tag: &str, docs: &[Value], pod: &str, ctr: &str, volume: &str) -> (String, i32) {
+    let (out, _, code) = play_err(tag, docs, pod, ctr, volume);
+    (out, code)
+}
+
+/// [`play`], with the container's stderr too: (stdout, stderr, status).
+fn play_err(
+    tag: &str,
+    docs: &[Value],
+    pod: &str,
+    ctr: &str,
+    volume: &str,
+) -> (String, String, i32) {
     let dir = TempDir::new(tag);
     let file = dir.path().join("play.yaml");
     let body: Vec<String> = docs.iter().map(|d| d.to_string()).collect();
@@ -140,10 +179,14 @@ fn play(tag: &str, docs: &[Value], pod: &str, ctr: &str, volume: &str) -> (Strin
     let cleanup = harness::Cleanup::pod(&file, pod);
     harness::must("podman", &["kube", "play", file.to_str().unwrap()], 180);
     let code = harness::must("podman", &["wait", ctr], 180);
-    let logs = harness::must("podman", &["logs", ctr], 60);
+    let logs = harness::sh("podman", &["logs", ctr], 60);
     drop(cleanup);
     let _ = harness::sh("podman", &["volume", "rm", "-f", volume], 60);
-    (logs, code.trim().parse().unwrap())
+    (
+        String::from_utf8_lossy(&logs.stdout).into_owned(),
+        String::from_utf8_lossy(&logs.stderr).into_owned(),
+        code.trim().parse().unwrap(),
+    )
 }
 
 fn assert_all_pass(logs: &str, spec: &str) {
@@ -244,6 +287,11 @@ fn a_played_deployment_whose_manifest_is_its_policy_passes() {
 /// changed by `drift` (a flag to add, or one to leave out), the manifest
 /// (the Pod) bind-mounted read-only at /etc/posture: (logs, exit status).
 fn run_drifted(add: &[&str], leave_out: Option<&str>) -> (String, i32) {
+    run_spec(pod_spec("unused"), add, leave_out)
+}
+
+/// [`run_drifted`] with the Pod's spec `spec`.
+fn run_spec(spec: Value, add: &[&str], leave_out: Option<&str>) -> (String, i32) {
     harness::require(&[Need::Podman]);
     image();
     let dir = TempDir::new("declared-run");
@@ -251,7 +299,7 @@ fn run_drifted(add: &[&str], leave_out: Option<&str>) -> (String, i32) {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": "declared"},
-        "spec": pod_spec("unused"),
+        "spec": spec,
     });
     std::fs::write(dir.path().join("pod.yaml"), text(&pod)).unwrap();
     let mount = format!("{}:/etc/posture:ro", dir.path().display());
@@ -374,4 +422,254 @@ fn seccomp_unconfined_is_drift_in_seccomp_profile() {
         "spec.securityContext.seccompProfile.type",
         "declared RuntimeDefault, applied no filter (Seccomp: 0)",
     );
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn privileged_naming_the_default_seccomp_profile_is_drift_in_seccomp_profile() {
+    // Measured: podman run --privileged with the runtime's default profile
+    // named explicitly runs with no filter at all. A manifest declaring a
+    // privileged container with the runtime's default profile drifts in
+    // exactly that field.
+    let mut spec = pod_spec("unused");
+    spec["containers"][0]["securityContext"]["privileged"] = json!(true);
+    let (logs, code) = run_spec(
+        spec,
+        &[
+            "--privileged",
+            "--security-opt=seccomp=/usr/share/containers/seccomp.json",
+        ],
+        None,
+    );
+    assert_eq!(code, 1, "{logs}");
+    let field = "spec.securityContext.seccompProfile.type";
+    assert_eq!(drifted(&logs), [field], "{logs}");
+    let line = logs
+        .lines()
+        .find(|l| l.contains(&format!(" {field}: ")))
+        .unwrap();
+    assert!(
+        line.contains("declared RuntimeDefault, applied no filter (Seccomp: 0)"),
+        "{line}"
+    );
+}
+
+/// Plays a Pod named `name` whose spec is `spec` with its manifest in a
+/// ConfigMap mounted at /etc/posture (the policy): (logs, exit status).
+fn play_own_policy(tag: &str, name: &str, spec: Value) -> (String, i32) {
+    let (out, _, code) = play_own_policy_err(tag, name, spec);
+    (out, code)
+}
+
+/// [`play_own_policy`] with the container's stderr: (stdout, stderr, status).
+fn play_own_policy_err(tag: &str, name: &str, spec: Value) -> (String, String, i32) {
+    let cm = format!("{name}-policy");
+    let mut spec = spec;
+    spec["volumes"] = json!([{"name": "policy", "configMap": {"name": cm}}]);
+    let pod = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": spec,
+    });
+    let configmap = json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": cm},
+        "data": {"pod.yaml": text(&pod)},
+    });
+    play_err(tag, &[configmap, pod], name, &format!("{name}-app"), &cm)
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn the_k8s_patch_applied_makes_the_checks_it_covers_pass() {
+    harness::require(&[Need::Podman]);
+    image();
+    // A weak Pod (root, the default capabilities, a writable root, no
+    // limits) whose manifest is its policy: the checklist's checks fail
+    // and --format k8s-patch prints the fields.
+    let mut spec = json!({
+        "restartPolicy": "Never",
+        "securityContext": {"runAsUser": 0},
+        "containers": [{
+            "name": "app",
+            "image": IMAGE,
+            "imagePullPolicy": "Never",
+            "args": ["--check", "--policy", "/etc/posture/pod.yaml", "--format", "k8s-patch"],
+            // The recipe's variable: the patch names this container.
+            "env": [{"name": "POSTURE_CONTAINER", "value": "app"}],
+            "volumeMounts": [{"name": "policy", "mountPath": "/etc/posture", "readOnly": true}]
+        }],
+    });
+    let (patch, code) = play_own_policy("weak-pod", &harness::unique("weak-pod"), spec.clone());
+    assert_eq!(code, 1, "{patch}");
+    let covered = merge::covered(&patch);
+    for id in [
+        "non_root",
+        "capabilities_dropped",
+        "read_only_rootfs",
+        "no_new_privs",
+    ] {
+        assert!(covered.iter().any(|c| c == id), "{id}: {patch}");
+    }
+    let mut p = merge::yaml_to_json(&patch);
+    // Not applied here: `hostUsers: false` (userns_remap) makes podman
+    // kube play ask for --userns=auto, which needs a subuid range for the
+    // user "containers" that this host's /etc/subuid does not have.
+    let covered: Vec<String> = match p["spec"]
+        .as_object_mut()
+        .and_then(|s| s.remove("hostUsers"))
+    {
+        Some(_) => covered
+            .into_iter()
+            .filter(|c| c != "userns_remap")
+            .collect(),
+        None => covered,
+    };
+    // The patch is for the pod spec (spec.containers[name]): merged there.
+    merge::merge(&mut spec, &p["spec"]);
+    spec["containers"][0]["args"] =
+        json!(["--check", "--policy", "/etc/posture/pod.yaml", "--json"]);
+    let (out, code) = play_own_policy("patched-pod", &harness::unique("patched-pod"), spec.clone());
+    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let checks = doc["assessment"]["checks"].as_array().unwrap();
+    for id in &covered {
+        let c = checks.iter().find(|c| c["id"] == **id).unwrap();
+        assert_eq!(c["status"], "pass", "{id} after {patch}\n{spec:#}\n{c}");
+    }
+    assert_eq!(code, 0, "{patch}\n{out}");
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn the_guard_example_in_a_played_pod_whose_manifest_is_its_policy() {
+    harness::require(&[Need::Podman]);
+    image();
+    let guard_spec = |seccomp: bool| {
+        let mut spec = pod_spec("unused");
+        if !seccomp {
+            spec["securityContext"]
+                .as_object_mut()
+                .unwrap()
+                .remove("seccompProfile");
+        }
+        let c = &mut spec["containers"][0];
+        c["command"] = json!(["/guard"]);
+        c["args"] = json!([]);
+        c["env"] = json!([
+            {"name": "POSTURE_POLICY", "value": "/etc/posture/pod.yaml"},
+            {"name": "POSTURE_CONTAINER", "value": "app"},
+        ]);
+        spec
+    };
+    // The guard probes the filter (posture::enforce does): podman's
+    // default profile lets 11 of the dangerous syscalls reach the kernel
+    // (they fail there for want of a capability), so `seccompProfile:
+    // RuntimeDefault`, which means "a filter blocking them" when probed,
+    // drifts, and the guard refuses with 78 naming that field alone.
+    let name = harness::unique("guard-pod");
+    let (out, err, code) = play_own_policy_err("guard-pod", &name, guard_spec(true));
+    assert_eq!(code, 78, "{out}{err}");
+    let bad: Vec<String> = declared(&err)
+        .into_iter()
+        .filter(|(s, _)| s != "pass")
+        .map(|(_, f)| f)
+        .collect();
+    assert_eq!(bad, ["spec.securityContext.seccompProfile.type"], "{err}");
+    assert!(err.contains("dangerous syscalls reachable"), "{err}");
+    // Without that declaration the same manifest is met: the guard starts.
+    let name = harness::unique("guard-pod");
+    let (out, err, code) = play_own_policy_err("guard-pod", &name, guard_spec(false));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("/etc/posture/pod.yaml") && out.contains("\" passed ("),
+        "{out}{err}"
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn a_failing_fixtures_k8s_patch_applied_to_its_manifest_passes_when_played() {
+    // The CLI on the podman-default fixture tree (podman run's defaults:
+    // root, the default capabilities, a writable root) with the manifest
+    // that declares them: the checklist's checks fail, and the patch says
+    // how to fix them. Merged into that manifest and played with the
+    // image, every check the patch covers passes.
+    harness::require(&[Need::Podman]);
+    image();
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/manifests/podman-default.yaml");
+    let root = common::fixture_dir("podman-default");
+    let out = std::process::Command::new(common::posture_bin())
+        .args([
+            "--check",
+            "--format",
+            "k8s-patch",
+            "--container",
+            "app",
+            "--root",
+            root.to_str().unwrap(),
+            "--policy",
+            manifest.to_str().unwrap(),
+        ])
+        .env_remove("POSTURE_POLICY")
+        .env_remove("POSTURE_OVERRIDE")
+        .env_remove("POSTURE_CONTAINER")
+        .output()
+        .unwrap();
+    let patch = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{patch}");
+    let covered = merge::covered(&patch);
+    for id in [
+        "non_root",
+        "capabilities_dropped",
+        "read_only_rootfs",
+        "no_new_privs",
+    ] {
+        assert!(covered.iter().any(|c| c == id), "{id}: {patch}");
+    }
+    let mut p = merge::yaml_to_json(&patch);
+    // As in the test above: no subuid range for podman's --userns=auto.
+    let covered: Vec<String> = match p["spec"]
+        .as_object_mut()
+        .and_then(|s| s.remove("hostUsers"))
+    {
+        Some(_) => covered
+            .into_iter()
+            .filter(|c| c != "userns_remap")
+            .collect(),
+        None => covered,
+    };
+    let mut doc = merge::yaml_to_json(&std::fs::read_to_string(&manifest).unwrap());
+    merge::merge(&mut doc["spec"], &p["spec"]);
+    let mut spec = doc["spec"].clone();
+    spec["restartPolicy"] = json!("Never");
+    let c = &mut spec["containers"][0];
+    c["image"] = json!(IMAGE);
+    c["imagePullPolicy"] = json!("Never");
+    c["args"] = json!(["--check", "--policy", "/etc/posture/pod.yaml", "--json"]);
+    c["env"] = json!([{"name": "POSTURE_CONTAINER", "value": "app"}]);
+    c["volumeMounts"] = json!([{"name": "policy", "mountPath": "/etc/posture", "readOnly": true}]);
+    let name = harness::unique("fixture-patched");
+    let (out, err, code) = play_own_policy_err("fixture-patched", &name, spec.clone());
+    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let checks = doc["assessment"]["checks"].as_array().unwrap();
+    for id in &covered {
+        let c = checks.iter().find(|c| c["id"] == **id).unwrap();
+        assert_eq!(c["status"], "pass", "{id} after {patch}\n{spec:#}\n{c}");
+    }
+    assert_eq!(code, 0, "{patch}\n{out}");
 }

@@ -55,7 +55,8 @@ options:
                      was unknown is a <failure>), or k8s-patch (with --check:
                      the pod-spec fields that would make each check that did
                      not pass pass, as YAML to merge; what no field can fix
-                     is a comment)
+                     is a comment), or compose (with --check: the same as
+                     the Compose service's keys)
   --root DIR         read a directory shaped like / (a fixture tree such as
                      tests/fixtures/docker-default) instead of the live system
   --color WHEN       auto (default), always or never. auto colours only when
@@ -106,6 +107,7 @@ enum Format {
     Json,
     Junit,
     K8sPatch,
+    Compose,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,7 +151,7 @@ enum UsageError {
     Empty(&'static str),
     #[error("--color: {0:?} is not auto, always or never")]
     Color(String),
-    #[error("--format: {0:?} is not text, json, junit or k8s-patch")]
+    #[error("--format: {0:?} is not text, json, junit, k8s-patch or compose")]
     Format(String),
     #[error("--policy goes with --check or --print-policy")]
     PolicyWithoutCheck,
@@ -163,7 +165,7 @@ enum UsageError {
     AllowEnvOverrideWithoutCheck,
     #[error("--format junit goes with --check (it has one test case per check)")]
     JunitWithoutCheck,
-    #[error("--format k8s-patch goes with --check (it patches what the checks find)")]
+    #[error("--format k8s-patch and compose go with --check (they patch what the checks find)")]
     PatchWithoutCheck,
     #[error("--probe-syscalls probes this process's own filter; it does not go with --root")]
     ProbeWithRoot,
@@ -221,6 +223,7 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
                     "json" => Format::Json,
                     "junit" => Format::Junit,
                     "k8s-patch" => Format::K8sPatch,
+                    "compose" => Format::Compose,
                     other => return Err(UsageError::Format(other.to_string())),
                 }
             }
@@ -253,7 +256,7 @@ fn parse_args(mut p: lexopt::Parser) -> Result<Args, UsageError> {
     if args.allow_env_override && !args.check {
         return Err(UsageError::AllowEnvOverrideWithoutCheck);
     }
-    if args.format == Format::K8sPatch && !args.check {
+    if matches!(args.format, Format::K8sPatch | Format::Compose) && !args.check {
         return Err(UsageError::PatchWithoutCheck);
     }
     if args.format == Format::Junit && !args.check {
@@ -311,7 +314,9 @@ fn main() -> ExitCode {
             Ok(s) => s,
             Err(code) => return code,
         },
-        Format::Text | Format::Junit | Format::K8sPatch => text::report(&report, color),
+        Format::Text | Format::Junit | Format::K8sPatch | Format::Compose => {
+            text::report(&report, color)
+        }
     };
     write_out(&out, ExitCode::SUCCESS)
 }
@@ -337,6 +342,13 @@ fn check(args: &Args, report: &Report, color: text::Color) -> ExitCode {
     } else {
         ExitCode::from(1)
     };
+    // The container the patch names: --container, else POSTURE_CONTAINER
+    // (as the policy loader chose it), else a placeholder.
+    let container = args.container.clone().or_else(|| {
+        std::env::var(posture::policy::CONTAINER_ENV)
+            .ok()
+            .filter(|c| !c.is_empty())
+    });
     let out = match args.format {
         Format::Json => match json(Document::new(report).with_assessment(&assessment)) {
             Ok(s) => s,
@@ -345,7 +357,11 @@ fn check(args: &Args, report: &Report, color: text::Color) -> ExitCode {
         Format::Junit => junit::checks(&assessment),
         Format::K8sPatch => posture::render::patch::k8s_patch(
             &assessment,
-            args.container.as_deref().unwrap_or("CONTAINER"),
+            container.as_deref().unwrap_or("CONTAINER"),
+        ),
+        Format::Compose => posture::render::patch::compose_patch(
+            &assessment,
+            container.as_deref().unwrap_or("SERVICE"),
         ),
         Format::Text => text::checks(&assessment, color),
     };

@@ -366,12 +366,16 @@ pub fn read_yaml(text: &str, file: &str) -> Result<Vec<Rc<Node>>, ManifestError>
 
 /// Whether a policy file's text is a Kubernetes manifest rather than a
 /// TOML or JSON policy document: a top-level `apiVersion:` or `kind:` key
-/// (YAML), or a JSON object holding `"apiVersion"`. Policy documents have
-/// neither key.
+/// (YAML), or a JSON object holding `"apiVersion"`; a Compose file: a
+/// top-level `services:` key, or a JSON object with a `"services":` key.
+/// Policy documents have none of these keys.
 pub fn looks_like_manifest(text: &str) -> bool {
     let t = text.trim_start();
     if t.starts_with('{') {
-        return t.contains("\"apiVersion\"") && t.contains("\"kind\"");
+        let compose = t
+            .match_indices("\"services\"")
+            .any(|(i, k)| t[i + k.len()..].trim_start().starts_with(':'));
+        return (t.contains("\"apiVersion\"") && t.contains("\"kind\"")) || compose;
     }
     text.lines().any(|l| {
         l.starts_with("apiVersion:") || l.starts_with("kind:") || l.starts_with("services:")
@@ -1718,5 +1722,13 @@ spec:
             "extends = \"strict\"\n[checks]\nseccomp = \"warn\"\n"
         ));
         assert!(!looks_like_manifest("{\"extends\": \"strict\"}"));
+        // A Compose file as JSON (JSON is YAML; Compose reads it).
+        assert!(looks_like_manifest(
+            "{\n  \"services\" : {\"app\": {\"user\": \"1000\"}}}"
+        ));
+        // The word in a value is not the key.
+        assert!(!looks_like_manifest(
+            "{\"extends\": \"strict\", \"overrides\": {\"seccomp\": \"services\"}}"
+        ));
     }
 }

@@ -1,6 +1,7 @@
 //! The other direction: the manifest fields that would make the failing
 //! checks pass, as a YAML patch to merge into a pod spec (`posture --check
-//! --format k8s-patch`). A check no manifest field can fix (no LSM on the
+//! --format k8s-patch`), or the Compose service keys that would (`--format
+//! compose`). A check no manifest field can fix (no LSM on the
 //! node, a masked path, a runtime socket) is a comment saying so, never an
 //! invented field; a declared field that drifted (a manifest used as the
 //! policy) is a comment too: the manifest already says it, the node did not
@@ -131,6 +132,124 @@ pub fn k8s_patch(a: &Assessment, container: &str) -> String {
     out
 }
 
+/// Where a Compose fix goes.
+enum ComposeFix {
+    /// A service key and its value (already YAML).
+    Key(&'static str, &'static str),
+    /// An entry of the service's `security_opt` list.
+    SecurityOpt(&'static str),
+    /// Nothing the service's keys can set fixes it, or the fix is to
+    /// remove something: what to do.
+    Comment(&'static str),
+}
+
+fn compose_fixes(id: CheckId, evidence: &str) -> Vec<ComposeFix> {
+    use ComposeFix::*;
+    match id {
+        CheckId::NonRoot => vec![Key(
+            "user",
+            "\"65532:65532\"  # any uid but 0 that the image can run as",
+        )],
+        CheckId::CapabilitiesDropped => vec![Key("cap_drop", "[\"ALL\"]")],
+        CheckId::Seccomp => vec![Comment(
+            "seccomp: remove seccomp=unconfined from security_opt (and privileged: true): the runtime's default filter then applies; or name a profile: seccomp=<path>",
+        )],
+        CheckId::DangerousSyscallsBlocked => vec![Comment(
+            "dangerous_syscalls_blocked: see which calls the filter lets through (--probe-syscalls), write a profile that blocks them and name it in security_opt: seccomp=<path>",
+        )],
+        CheckId::MacEnforced if evidence.contains("no LSM") => vec![Comment(
+            "mac_enforced: no AppArmor or SELinux on this node; no Compose key can enforce one here",
+        )],
+        CheckId::MacEnforced => vec![Comment(
+            "mac_enforced: remove apparmor=unconfined / label=disable from security_opt (the runtime's default profile then applies; its name differs per runtime)",
+        )],
+        CheckId::ReadOnlyRootfs => vec![Key("read_only", "true")],
+        CheckId::NoNewPrivs => vec![SecurityOpt("no-new-privileges:true")],
+        CheckId::NotPrivileged => vec![Key("privileged", "false")],
+        CheckId::UsernsRemap => vec![Comment(
+            "userns_remap: Docker: the daemon's userns-remap setting, not a Compose key; Podman: userns_mode: auto",
+        )],
+        CheckId::NoHostPid => vec![Comment("no_host_pid: remove pid: host")],
+        CheckId::NoHostIpc => vec![Key("ipc", "private")],
+        CheckId::NoHostNetwork => vec![Comment("no_host_network: remove network_mode: host")],
+        CheckId::NoHostUts => vec![Comment("no_host_uts: remove uts: host")],
+        CheckId::NoServiceAccountToken => vec![Comment(
+            "no_service_account_token: remove the volume that mounts the service-account token",
+        )],
+        CheckId::ResourceLimits => vec![
+            Key("mem_limit", "256m  # the service's own need"),
+            Key("pids_limit", "512  # the service's own need"),
+        ],
+        CheckId::NoHostPath => vec![Comment(
+            "no_host_path: remove the bind-mounted host path from volumes (see the evidence)",
+        )],
+        CheckId::NoSensitiveMounts => vec![Comment(
+            "no_sensitive_mounts: remove the bind mount of the sensitive path from volumes",
+        )],
+        CheckId::NoRuntimeSocket => vec![Comment(
+            "no_runtime_socket: remove the volume that mounts the runtime socket",
+        )],
+        CheckId::ProcTrusted => vec![Comment(
+            "proc_trusted: /proc is not the kernel's procfs; no Compose key fixes that",
+        )],
+    }
+}
+
+/// The Compose service keys that would make every check that did not pass
+/// (failed or unknown, required or a warning) pass, for `service` (a name,
+/// or a placeholder). Each key replaces the service's own (`security_opt`
+/// too: keep its other entries); what no key fixes, or what needs a key
+/// removed, is a comment.
+pub fn compose_patch(a: &Assessment, service: &str) -> String {
+    let mut keys: Vec<(&str, &str, CheckId)> = Vec::new();
+    let mut opts: Vec<(&str, CheckId)> = Vec::new();
+    let mut comments = Vec::new();
+    for c in a.checks.iter().filter(|c| c.status != CheckStatus::Pass) {
+        for f in compose_fixes(c.id, &c.evidence) {
+            match f {
+                ComposeFix::Key(k, v) => keys.push((k, v, c.id)),
+                ComposeFix::SecurityOpt(o) => opts.push((o, c.id)),
+                ComposeFix::Comment(why) => comments.push(format!("# {why}")),
+            }
+        }
+    }
+    for e in a.drift() {
+        comments.push(format!(
+            "# {}: declared {}, applied {}: already declared; the runtime did not apply it (how the service was started)",
+            e.field, e.declared, e.applied
+        ));
+    }
+    keys.dedup_by(|x, y| x.0 == y.0);
+    opts.dedup_by(|x, y| x.0 == y.0);
+    comments.dedup();
+    let mut out = format!(
+        "# posture compose patch for policy {:?}: set these keys in the service (each replaces the service's own; keep security_opt's other entries)\n",
+        a.policy
+    );
+    if keys.is_empty() && opts.is_empty() && comments.is_empty() {
+        out.push_str("# every check passed: nothing to patch\n");
+        return out;
+    }
+    for c in &comments {
+        out.push_str(c);
+        out.push('\n');
+    }
+    if keys.is_empty() && opts.is_empty() {
+        return out;
+    }
+    out.push_str(&format!("services:\n  {service:?}:\n"));
+    for (k, v, id) in &keys {
+        out.push_str(&format!("    {k}: {v}  # {id}\n"));
+    }
+    if !opts.is_empty() {
+        out.push_str("    security_opt:\n");
+        for (o, id) in &opts {
+            out.push_str(&format!("      - {o:?}  # {id}\n"));
+        }
+    }
+    out
+}
+
 #[cfg(all(test, feature = "manifest"))]
 mod tests {
     use super::*;
@@ -189,6 +308,74 @@ mod tests {
         let Some(p) = patch_of("k8s-restricted", policy) else {
             return;
         };
+        assert!(
+            p.ends_with("# every check passed: nothing to patch\n"),
+            "{p}"
+        );
+    }
+
+    #[test]
+    fn the_compose_patch_is_yaml_holding_the_service_keys() {
+        let Some(_) = patch_of("privileged", Policy::preset(Preset::Strict)) else {
+            return;
+        };
+        let dir = format!("{}/tests/fixtures/privileged", env!("CARGO_MANIFEST_DIR"));
+        let r = crate::posture_with_root(&crate::Root::fixture(&dir));
+        let a = evaluate(&r, &Policy::preset(Preset::Strict));
+        let p = compose_patch(&a, "app");
+        let docs = read_yaml(&p, "patch").unwrap();
+        let svc = docs[0].get("services").and_then(|s| s.get("app")).unwrap();
+        assert_eq!(svc.get("privileged"), Some(&Node::Bool(false)), "{p}");
+        assert_eq!(svc.get("read_only"), Some(&Node::Bool(true)), "{p}");
+        assert_eq!(
+            svc.get("user"),
+            Some(&Node::Str("65532:65532".into())),
+            "{p}"
+        );
+        assert_eq!(
+            svc.get("security_opt"),
+            Some(&Node::Seq(vec![
+                Node::Str("no-new-privileges:true".into()).into()
+            ])),
+            "{p}"
+        );
+        assert_eq!(
+            svc.get("cap_drop"),
+            Some(&Node::Seq(vec![Node::Str("ALL".into()).into()])),
+            "{p}"
+        );
+        // No invented keys: what the file cannot set is a comment.
+        assert!(
+            p.contains("# mac_enforced: no AppArmor or SELinux on this node"),
+            "{p}"
+        );
+        for k in ["apparmor", "seccomp:", "userns_remap:", "hostUsers"] {
+            assert!(
+                p.lines()
+                    .filter(|l| !l.starts_with('#'))
+                    .all(|l| !l.contains(k)),
+                "{k}: {p}"
+            );
+        }
+        assert_eq!(p.matches("read_only:").count(), 1, "{p}");
+    }
+
+    #[test]
+    fn the_compose_patch_has_nothing_when_every_check_passes() {
+        let policy = Policy::preset(Preset::PssRestricted)
+            .ignore(CheckId::MacEnforced)
+            .ignore(CheckId::UsernsRemap)
+            .ignore(CheckId::ResourceLimits)
+            .ignore(CheckId::DangerousSyscallsBlocked);
+        let dir = format!(
+            "{}/tests/fixtures/k8s-restricted",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        if !std::path::Path::new(&dir).exists() {
+            return;
+        }
+        let r = crate::posture_with_root(&crate::Root::fixture(&dir));
+        let p = compose_patch(&evaluate(&r, &policy), "app");
         assert!(
             p.ends_with("# every check passed: nothing to patch\n"),
             "{p}"

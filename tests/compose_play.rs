@@ -1,0 +1,436 @@
+//! A Compose file that is also the policy, with a real Compose
+//! implementation: Debian's `docker-compose` (1.29, the Python one) against
+//! dockerd. The service's Compose file is bind-mounted read-only at
+//! `/etc/posture`, `POSTURE_POLICY` names it and `POSTURE_CONTAINER` the
+//! service; `docker-compose up` of the file as declared passes, and of the
+//! same file with one field drifted per run (an added capability, no
+//! read-only root, another user, a bigger memory limit) fails naming
+//! exactly that field (`services.app.cap_add`, ...). Then the round trip:
+//! a weak service whose `--check --format compose` output, merged into its
+//! file, makes every check that output covers pass. And, under podman
+//! (docker cannot run `--privileged` here): a privileged service declaring
+//! the runtime's default seccomp profile by path, run so, drifts in that
+//! `security_opt` entry: podman applies no filter at all.
+//!
+//! Opt-in through the `runtime-tests` feature (root, dockerd and
+//! docker-compose: `bash .ci/setup-runtimes.sh`):
+//!
+//! ```text
+//! cargo test --features runtime-tests --test compose_play
+//! ```
+//!
+//! The image is built here with `docker build`,
+//! `localhost/posture-compose:latest` (FROM scratch, the static CLI at
+//! `/posture`, no USER: the Compose file says who runs it), not the shared
+//! test images, which other suites rebuild. dockerd runs with
+//! `--bridge=none` here, so every service has `network_mode: none`.
+
+mod common;
+
+#[path = "runtimes/harness.rs"]
+#[allow(unused_macros)]
+mod harness;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+#[path = "manifests/merge.rs"]
+mod merge;
+
+use harness::{Need, TempDir};
+use serde_json::{Value, json};
+
+const IMAGE: &str = "localhost/posture-compose:latest";
+
+fn image() -> &'static str {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        harness::require(&[Need::Docker]);
+        let out = harness::sh("docker-compose", &["version"], 60);
+        assert!(
+            out.status.success(),
+            "docker-compose is missing: run `bash .ci/setup-runtimes.sh`"
+        );
+        let ctx = TempDir::new("compose-ctx");
+        std::fs::copy(harness::posture_bin(), ctx.path().join("posture")).unwrap();
+        std::fs::write(
+            ctx.path().join("Dockerfile"),
+            "FROM scratch\nCOPY posture /posture\nENTRYPOINT [\"/posture\"]\n",
+        )
+        .unwrap();
+        harness::must(
+            "docker",
+            &["build", "-q", "-t", IMAGE, ctx.path().to_str().unwrap()],
+            300,
+        );
+    });
+    IMAGE
+}
+
+/// The declared service: non-root, no capabilities, no privilege
+/// escalation, a read-only root, 64 MiB and 100 pids, its own Compose file
+/// (in the directory `policy`) mounted at /etc/posture, where the policy
+/// variables point; `args` for the CLI.
+fn service(policy: &Path, args: &[&str]) -> Value {
+    json!({
+        "image": IMAGE,
+        "command": args,
+        "environment": {
+            "POSTURE_POLICY": "/etc/posture/compose.yaml",
+            "POSTURE_CONTAINER": "app",
+        },
+        "user": "1000:1000",
+        "cap_drop": ["ALL"],
+        "cap_add": [],
+        "privileged": false,
+        "read_only": true,
+        "security_opt": ["no-new-privileges:true"],
+        "network_mode": "none",
+        "mem_limit": "64m",
+        "pids_limit": 100,
+        "volumes": [volume(policy)],
+    })
+}
+
+fn volume(policy: &Path) -> String {
+    format!("{}:/etc/posture:ro", policy.display())
+}
+
+/// The Compose file of the one service `app`. JSON is YAML: what
+/// docker-compose and posture both read.
+fn file(svc: &Value) -> String {
+    serde_json::to_string_pretty(&json!({"services": {"app": svc}})).unwrap() + "\n"
+}
+
+/// `docker-compose down` on drop.
+struct Down(String, String);
+
+impl Drop for Down {
+    fn drop(&mut self) {
+        let _ = harness::sh(
+            "docker-compose",
+            &["-p", &self.0, "-f", &self.1, "down"],
+            120,
+        );
+    }
+}
+
+/// `docker-compose up` of `run` (in a project of its own) with `declared`
+/// written to `policy/compose.yaml`, the file the service mounts and
+/// judges itself by: (the container's output, its exit status).
+fn up(tag: &str, policy: &Path, declared: &Value, run: &Value) -> (String, i32) {
+    image();
+    std::fs::write(policy.join("compose.yaml"), file(declared)).unwrap();
+    let project = TempDir::new(tag);
+    let compose = project.path().join("docker-compose.yml");
+    std::fs::write(&compose, file(run)).unwrap();
+    let name = harness::unique(tag).replace('-', "");
+    let f = compose.to_str().unwrap();
+    let down = Down(name.clone(), f.to_string());
+    let out = harness::sh(
+        "docker-compose",
+        &[
+            "-p",
+            &name,
+            "-f",
+            f,
+            "up",
+            "--no-color",
+            "--exit-code-from",
+            "app",
+        ],
+        180,
+    );
+    let code = out.status.code().unwrap_or(-1);
+    let ps = harness::must("docker-compose", &["-p", &name, "-f", f, "ps", "-q"], 60);
+    let id = ps.trim().to_string();
+    assert!(
+        !id.is_empty(),
+        "no container: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = harness::sh("docker", &["logs", &id], 60);
+    let logs = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_ne!(
+        code,
+        2,
+        "usage or policy error: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(down);
+    (logs, code)
+}
+
+/// `up` of the declared service changed by `drift`, judged against the
+/// declared one.
+fn up_drifted(tag: &str, drift: impl Fn(&mut Value)) -> (String, i32) {
+    let policy = TempDir::new(&format!("{tag}-policy"));
+    let declared = service(policy.path(), &["--check"]);
+    let mut run = declared.clone();
+    drift(&mut run);
+    up(tag, policy.path(), &declared, &run)
+}
+
+/// The `pass`/`fail`/`unknown` lines of the text output's declared-versus-
+/// applied section: (status, field).
+fn declared(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .skip_while(|l| !l.starts_with("Declared versus applied"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .map(|l| {
+            let mut w = l.split_whitespace();
+            let status = w.next().unwrap().to_string();
+            let mut field = w.next().unwrap().to_string();
+            if field.ends_with(':') {
+                field.pop();
+            } else {
+                // `services.app.user (gid):`
+                field.push(' ');
+                field.push_str(w.next().unwrap().trim_end_matches(':'));
+            }
+            (status, field)
+        })
+        .collect()
+}
+
+/// The fields the declared service makes, in derivation order.
+const FIELDS: [&str; 11] = [
+    "services.app.user",
+    "services.app.user (gid)",
+    "services.app.privileged",
+    "services.app.cap_drop",
+    "services.app.cap_add",
+    "services.app.read_only",
+    "services.app.security_opt[0]",
+    "services.app.network_mode",
+    "services.app.mem_limit",
+    "services.app.pids_limit",
+    "services.app.volumes",
+];
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root, dockerd and docker-compose"
+)]
+fn compose_up_as_declared_passes() {
+    let (logs, code) = up_drifted("declared", |_| {});
+    assert_eq!(code, 0, "{logs}");
+    let want: Vec<(String, String)> = FIELDS
+        .iter()
+        .map(|f| ("pass".to_string(), f.to_string()))
+        .collect();
+    assert_eq!(declared(&logs), want, "{logs}");
+}
+
+fn fails_naming(tag: &str, drift: impl Fn(&mut Value), field: &str, applied: &str) {
+    let (logs, code) = up_drifted(tag, drift);
+    assert_eq!(code, 1, "{field}: {logs}");
+    let bad: Vec<String> = declared(&logs)
+        .into_iter()
+        .filter(|(s, _)| s != "pass")
+        .map(|(_, f)| f)
+        .collect();
+    assert_eq!(bad, [field], "{logs}");
+    let line = logs
+        .lines()
+        .find(|l| l.contains(&format!(" {field}: ")))
+        .unwrap();
+    assert!(line.contains(applied), "{line}");
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root, dockerd and docker-compose"
+)]
+fn an_added_capability_is_drift_in_cap_add() {
+    fails_naming(
+        "capadd",
+        |s| s["cap_add"] = json!(["NET_RAW"]),
+        "services.app.cap_add",
+        "applied CAP_NET_RAW",
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root, dockerd and docker-compose"
+)]
+fn a_writable_root_is_drift_in_read_only() {
+    fails_naming(
+        "rw",
+        |s| {
+            s.as_object_mut().unwrap().remove("read_only");
+        },
+        "services.app.read_only",
+        "declared true, applied / mounted rw",
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root, dockerd and docker-compose"
+)]
+fn another_user_is_drift_in_user() {
+    fails_naming(
+        "user",
+        |s| s["user"] = json!("1001:1000"),
+        "services.app.user",
+        "declared 1000, applied 1001",
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root, dockerd and docker-compose"
+)]
+fn a_bigger_memory_limit_is_drift_in_mem_limit() {
+    fails_naming(
+        "mem",
+        |s| s["mem_limit"] = json!("128m"),
+        "services.app.mem_limit",
+        "applied 128Mi (134217728 bytes)",
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root, dockerd and docker-compose"
+)]
+fn the_compose_patch_applied_makes_the_checks_it_covers_pass() {
+    // A weak service (root, the default capabilities, a writable root, no
+    // limits) whose file is its policy: the checklist's checks fail.
+    let policy = TempDir::new("weak-policy");
+    let mut weak = json!({
+        "image": IMAGE,
+        "command": ["--check", "--format", "compose"],
+        "environment": {
+            "POSTURE_POLICY": "/etc/posture/compose.yaml",
+            "POSTURE_CONTAINER": "app",
+        },
+        "network_mode": "none",
+        "volumes": [volume(policy.path())],
+    });
+    let (patch, code) = up("weak", policy.path(), &weak, &weak);
+    assert_eq!(code, 1, "{patch}");
+    let covered = merge::covered(&patch);
+    for id in [
+        "non_root",
+        "capabilities_dropped",
+        "read_only_rootfs",
+        "no_new_privs",
+    ] {
+        assert!(covered.iter().any(|c| c == id), "{id}: {patch}");
+    }
+    let keys = merge::yaml_to_json(&patch)["services"]["app"].clone();
+    assert!(keys.is_object(), "{patch}");
+    merge::merge(&mut weak, &keys);
+    weak["command"] = json!(["--check", "--json"]);
+    let (out, code) = up("patched", policy.path(), &weak, &weak);
+    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let checks = doc["assessment"]["checks"].as_array().unwrap();
+    for id in &covered {
+        let c = checks.iter().find(|c| c["id"] == **id).unwrap();
+        assert_eq!(c["status"], "pass", "{id} after the patch {patch}: {c}");
+    }
+    // Every required check passes now; no drift (the file is the policy).
+    assert_eq!(code, 0, "{patch}\n{out}");
+}
+
+/// The same image in podman's store (built there, not shared).
+fn podman_image() -> &'static str {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        harness::require(&[Need::Podman]);
+        let ctx = TempDir::new("compose-ctx-podman");
+        std::fs::copy(harness::posture_bin(), ctx.path().join("posture")).unwrap();
+        std::fs::write(
+            ctx.path().join("Containerfile"),
+            "FROM scratch\nCOPY posture /posture\nENTRYPOINT [\"/posture\"]\n",
+        )
+        .unwrap();
+        harness::must(
+            "podman",
+            &[
+                "build",
+                "--pull=never",
+                "-q",
+                "-t",
+                IMAGE,
+                ctx.path().to_str().unwrap(),
+            ],
+            300,
+        );
+    });
+    IMAGE
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn privileged_naming_the_default_seccomp_profile_is_drift_in_security_opt() {
+    const PROFILE: &str = "/usr/share/containers/seccomp.json";
+    podman_image();
+    let policy = TempDir::new("privileged-policy");
+    let decl = json!({
+        "image": IMAGE,
+        "user": "1000:1000",
+        "privileged": true,
+        "read_only": true,
+        "security_opt": ["no-new-privileges:true", format!("seccomp={PROFILE}")],
+        "network_mode": "none",
+        "volumes": [volume(policy.path())],
+    });
+    std::fs::write(policy.path().join("compose.yaml"), file(&decl)).unwrap();
+    let name = harness::unique("privileged-seccomp");
+    let _cleanup = harness::Cleanup::container("podman", &name);
+    let mount = volume(policy.path());
+    let seccomp = format!("--security-opt=seccomp={PROFILE}");
+    let out = harness::sh(
+        "podman",
+        &[
+            "run",
+            "--name",
+            &name,
+            "--network=none",
+            "--user=1000:1000",
+            "--privileged",
+            "--read-only",
+            "--security-opt=no-new-privileges",
+            &seccomp,
+            "-v",
+            &mount,
+            "-e",
+            "POSTURE_POLICY=/etc/posture/compose.yaml",
+            "-e",
+            "POSTURE_CONTAINER=app",
+            IMAGE,
+            "--check",
+        ],
+        120,
+    );
+    let logs = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{logs}");
+    let bad: Vec<String> = declared(&logs)
+        .into_iter()
+        .filter(|(s, _)| s != "pass")
+        .map(|(_, f)| f)
+        .collect();
+    let field = "services.app.security_opt[1]";
+    assert_eq!(bad, [field], "{logs}");
+    let line = logs
+        .lines()
+        .find(|l| l.contains(&format!(" {field}: ")))
+        .unwrap();
+    assert!(line.contains("applied no filter (Seccomp: 0)"), "{line}");
+}

@@ -1,0 +1,82 @@
+//! Applying an emitted patch in the tests (`--format k8s-patch` or
+//! `--format compose`): the patch's YAML read with yaml-rust2 as JSON, and
+//! merged the way `kubectl patch --type strategic` merges a pod spec
+//! (mappings key by key, `containers` by name, other lists and scalars
+//! replaced) or the way the compose output says (each key replaces the
+//! service's own). Shared by tests/manifest_play.rs and
+//! tests/compose_play.rs through `#[path]`.
+
+#![allow(dead_code)]
+
+use serde_json::{Value, json};
+use yaml_rust2::{Yaml, YamlLoader};
+
+/// The first document of `text` as JSON.
+pub fn yaml_to_json(text: &str) -> Value {
+    fn conv(y: &Yaml) -> Value {
+        match y {
+            Yaml::Null => Value::Null,
+            Yaml::Boolean(b) => json!(b),
+            Yaml::Integer(i) => json!(i),
+            Yaml::Real(_) => json!(y.as_f64().expect("a float")),
+            Yaml::String(s) => json!(s),
+            Yaml::Array(a) => Value::Array(a.iter().map(conv).collect()),
+            Yaml::Hash(h) => Value::Object(
+                h.iter()
+                    .map(|(k, v)| (k.as_str().expect("string keys").to_string(), conv(v)))
+                    .collect(),
+            ),
+            other => panic!("unexpected YAML node {other:?}"),
+        }
+    }
+    let docs = YamlLoader::load_from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    docs.first().map(conv).unwrap_or(Value::Null)
+}
+
+/// The check ids the patch's fields cover: the last `# id` of each line
+/// that is not a comment, less those a comment line (`# id: ...`) says a
+/// field does not wholly fix (resource_limits: the pids limit is no
+/// manifest field).
+pub fn covered(patch: &str) -> Vec<String> {
+    let partial: Vec<&str> = patch
+        .lines()
+        .filter_map(|l| l.strip_prefix("# "))
+        .filter_map(|l| l.split_once(": ").map(|(id, _)| id))
+        .collect();
+    let mut ids: Vec<String> = patch
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#') && l.contains("  # "))
+        .map(|l| l.rsplit("# ").next().unwrap().trim().to_string())
+        .filter(|id| !partial.contains(&id.as_str()))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// A strategic merge of `patch` into `into`: mappings key by key, a
+/// `containers` list by each entry's `name`, anything else replaced.
+pub fn merge(into: &mut Value, patch: &Value) {
+    match (into, patch) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                match (k.as_str(), a.get_mut(k), v) {
+                    ("containers", Some(Value::Array(have)), Value::Array(want)) => {
+                        for w in want {
+                            let slot = have.iter_mut().find(|h| h["name"] == w["name"]);
+                            match slot {
+                                Some(h) => merge(h, w),
+                                None => have.push(w.clone()),
+                            }
+                        }
+                    }
+                    (_, Some(have), _) if have.is_object() && v.is_object() => merge(have, v),
+                    _ => {
+                        a.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (into, patch) => *into = patch.clone(),
+    }
+}
