@@ -20,7 +20,7 @@
 //!   checks and is 0 exactly when the verdict passes;
 //! * every test case holds a `<system-out>` with its status, whether it is
 //!   required, its severity, evidence, the fix when it did not pass, the
-//!   controls it covers ([`super::controls_line`]) and the override reason: a warning (a check that is not required, or was
+//!   controls it covers (as one line) and the override reason: a warning (a check that is not required, or was
 //!   downgraded by an override) is a passing test case whose output says
 //!   what is wrong;
 //! * a check that fails the verdict but for an override

@@ -82,7 +82,7 @@ impl<'a> CheckDetail<'a> {
 /// framework in the order given: `CIS Docker 1.6.0 5.25, 5.26; PSS v1.33
 /// allowPrivilegeEscalation; NSA/CISA v1.2 Pod security enforcement`. Empty
 /// when the check covers none.
-pub fn controls_line(controls: &[Control]) -> String {
+pub(crate) fn controls_line(controls: &[Control]) -> String {
     let mut out = String::new();
     let mut last: Option<Framework> = None;
     for c in controls {

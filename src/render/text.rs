@@ -63,13 +63,13 @@ pub fn report(r: &Report, color: Color) -> String {
 /// The checklist: a heading with the policy and its verdict, then a table
 /// of every evaluated check (id, status, severity, required), each followed
 /// by its evidence and, where it did not pass, its fix and the published
-/// controls it covers ([`super::controls_line`]); an overridden check
+/// controls it covers (as one line); an overridden check
 /// says `OVERRIDDEN` and `!! OVERRIDE: <reason>` (`!! OVERRIDE by
 /// POSTURE_OVERRIDE: <reason>` when the override came from the
 /// environment).
 ///
 /// When overrides downgraded required checks, the verdict says how many and
-/// from where ([`override_note`]): `PASS (11 checks overridden by
+/// from where: `PASS (11 checks overridden by
 /// POSTURE_OVERRIDE)`, never a plain `PASS`.
 ///
 /// Evidence, fix and controls wrap at 100 columns, each continuation line
@@ -123,7 +123,7 @@ fn render_checks(a: &Assessment, st: Style) -> String {
 /// heading, then one line per expectation (only those that fail the
 /// verdict when `blocking_only`): status, then `field: declared X, applied
 /// Y`, then its evidence. Empty when there is nothing to list.
-pub fn drift_section(a: &Assessment, blocking_only: bool) -> String {
+pub(crate) fn drift_section(a: &Assessment, blocking_only: bool) -> String {
     let rows: Vec<_> = a
         .expectations
         .iter()
@@ -150,7 +150,7 @@ pub fn drift_section(a: &Assessment, blocking_only: bool) -> String {
 /// overridden by POSTURE_OVERRIDE, 1 by the policy`, counting the required
 /// checks each source downgraded ([`Assessment::downgraded_by`]). `None`
 /// when overrides downgraded nothing.
-pub fn override_note(a: &Assessment) -> Option<String> {
+pub(crate) fn override_note(a: &Assessment) -> Option<String> {
     let env = a.downgraded_by(OverrideSource::Environment);
     let own = a.downgraded_by(OverrideSource::Policy);
     let checks = |n: usize| if n == 1 { "check" } else { "checks" };
