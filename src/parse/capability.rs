@@ -54,7 +54,7 @@ const KNOWN: [Capability; 41] = [
 ];
 
 /// The capability with kernel bit number `bit`, if the crate knows it.
-pub fn capability_from_bit(bit: u8) -> Option<Capability> {
+pub(crate) fn capability_from_bit(bit: u8) -> Option<Capability> {
     KNOWN.get(bit as usize).copied()
 }
 
@@ -62,7 +62,7 @@ pub fn capability_from_bit(bit: u8) -> Option<Capability> {
 pub use crate::known::DANGEROUS;
 
 /// Whether a capability is in [`DANGEROUS`].
-pub fn is_dangerous(cap: Capability) -> bool {
+pub(crate) fn is_dangerous(cap: Capability) -> bool {
     DANGEROUS.contains(&cap)
 }
 

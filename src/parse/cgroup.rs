@@ -345,7 +345,7 @@ impl Limit {
 
     /// Whether this limit allows less than `other` (CPU limits compare their
     /// quota per period).
-    pub fn tighter_than(self, other: Limit) -> bool {
+    pub(crate) fn tighter_than(self, other: Limit) -> bool {
         match (self, other) {
             (_, Limit::Unlimited) => self.is_limited(),
             (Limit::Unlimited, _) => false,
@@ -391,7 +391,7 @@ impl LimitScope {
     /// The scope of a chain whose top is `top`, in a cgroup namespace that
     /// is the host's initial one (`Some(true)`), another (`Some(false)`),
     /// or unknown.
-    pub fn new(top: &str, cgroup_ns_initial: Option<bool>) -> LimitScope {
+    pub(crate) fn new(top: &str, cgroup_ns_initial: Option<bool>) -> LimitScope {
         LimitScope {
             top: top.to_string(),
             real_root: if top == "/" {

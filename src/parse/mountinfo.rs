@@ -136,7 +136,7 @@ impl Mount {
 
     /// Whether a per-superblock option is present (`memory` on a cgroup v1
     /// hierarchy, `lowerdir=…` on overlay).
-    pub fn has_super_option(&self, opt: &str) -> bool {
+    pub(crate) fn has_super_option(&self, opt: &str) -> bool {
         self.super_options().split(',').any(|o| o == opt)
     }
 
@@ -154,13 +154,13 @@ impl Mount {
     /// device, or btrfs, ZFS or bcachefs, which report an anonymous device
     /// number (`0:NN`) although they sit on disks. Memory and pseudo
     /// filesystems (tmpfs, proc, overlay's own superblock, …) are not.
-    pub fn disk_backed(&self) -> bool {
+    pub(crate) fn disk_backed(&self) -> bool {
         self.major != 0 || matches!(self.fstype(), "btrfs" | "zfs" | "bcachefs")
     }
 
     /// The btrfs subvolume this mount's superblock view belongs to
     /// (`subvol=/root` in the super options), when it is not the top level.
-    pub fn btrfs_subvolume(&self) -> Option<&str> {
+    pub(crate) fn btrfs_subvolume(&self) -> Option<&str> {
         if self.fstype() != "btrfs" {
             return None;
         }
@@ -175,7 +175,7 @@ impl Mount {
     /// host `/etc` reads `/root/etc` (subvolume `root`); this strips the
     /// subvolume so it reads `/etc`. Other filesystems' roots are returned
     /// as they are.
-    pub fn fs_root(&self) -> &str {
+    pub(crate) fn fs_root(&self) -> &str {
         let root = self.root();
         if let Some(sub) = self.btrfs_subvolume()
             && let Some(rest) = root.strip_prefix(sub)
@@ -542,7 +542,7 @@ impl MountTable {
     }
 
     /// The last mount exactly at `path`.
-    pub fn mount_at(&self, path: &str) -> Option<&Mount> {
+    pub(crate) fn mount_at(&self, path: &str) -> Option<&Mount> {
         mount_at(self.mounts.iter(), path)
     }
 }
@@ -570,7 +570,7 @@ pub(crate) fn mount_at<'a>(
 }
 
 /// Whether `a` is `b` or a directory above it (`/` is above everything).
-pub fn is_ancestor_or_equal(a: &str, b: &str) -> bool {
+pub(crate) fn is_ancestor_or_equal(a: &str, b: &str) -> bool {
     a == b || a == "/" || (b.starts_with(a) && b.as_bytes().get(a.len()) == Some(&b'/'))
 }
 

@@ -64,7 +64,7 @@ impl NsType {
     }
 
     /// The initial namespace's fixed inode number.
-    pub fn initial_inode(self) -> u64 {
+    pub(crate) fn initial_inode(self) -> u64 {
         match self {
             NsType::Ipc => 0xEFFF_FFFF,
             NsType::Uts => 0xEFFF_FFFE,
@@ -78,7 +78,7 @@ impl NsType {
     }
 
     /// The first kernel (major, minor) that fixes this type's initial inode.
-    pub fn fixed_since(self) -> (u32, u32) {
+    pub(crate) fn fixed_since(self) -> (u32, u32) {
         match self {
             NsType::Net | NsType::Mnt => (6, 18),
             NsType::Time => (5, 6),
@@ -147,18 +147,18 @@ pub fn is_initial(ty: NsType, ino: u64, kernel: Option<(u32, u32)>, source: &str
 pub const DYNAMIC_FIRST: u64 = 0xF000_0000;
 
 /// The lowest fixed initial inode (`MNT_NS_INIT_INO`, Linux 6.18).
-pub const FIXED_FIRST: u64 = 0xEFFF_FFF8;
+pub(crate) const FIXED_FIRST: u64 = 0xEFFF_FFF8;
 
 /// Whether an inode number is one Linux itself gives a namespace: a fixed
 /// initial one or a dynamic one. Anything else comes from a kernel that is
 /// not Linux's (gVisor's Sentry) or one that virtualises the numbers
 /// (OpenVZ), and so is no Linux host's namespace.
-pub fn is_linux_namespace_inode(ino: u64) -> bool {
+pub(crate) fn is_linux_namespace_inode(ino: u64) -> bool {
     (FIXED_FIRST..=u32::MAX as u64).contains(&ino)
 }
 
 /// The first kernel with `SO_NETNS_COOKIE`.
-pub const NETNS_COOKIE_SINCE: (u32, u32) = (5, 14);
+pub(crate) const NETNS_COOKIE_SINCE: (u32, u32) = (5, 14);
 
 /// What the network namespace cookie says about the initial namespace, on a
 /// kernel where the rule is known to hold; `None` where it says nothing.

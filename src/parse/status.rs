@@ -61,7 +61,7 @@ pub enum SeccompMode {
 
 impl SeccompMode {
     /// The kernel's number for the mode.
-    pub fn from_number(n: u8) -> Option<SeccompMode> {
+    pub(crate) fn from_number(n: u8) -> Option<SeccompMode> {
         match n {
             0 => Some(SeccompMode::Disabled),
             1 => Some(SeccompMode::Strict),

@@ -360,13 +360,10 @@ fn capabilities_dropped(r: &Report, p: &Policy) -> Judged {
     let mut bad = Vec::new();
     let mut unknowns = Vec::new();
     let mut notes = Vec::new();
-    for (name, fact) in [
-        ("effective", &c.effective),
-        ("permitted", &c.permitted),
-        ("inheritable", &c.inheritable),
-        ("ambient", &c.ambient),
-        ("bounding", &c.bounding),
-    ] {
+    // The held sets first, then the bounding set (whose line depends on
+    // no_new_privs): the evidence reads in that order.
+    let [eff, prm, inh, bnd, amb] = c.sets();
+    for (name, fact) in [eff, prm, inh, amb, bnd] {
         match fact {
             Fact::Known(set) => {
                 let extra = set.without(allowed);
@@ -394,13 +391,8 @@ fn capabilities_dropped(r: &Report, p: &Policy) -> Judged {
     match &r.threads {
         Fact::Known(t) => {
             for d in &t.differing {
-                for (name, set) in [
-                    ("effective", d.effective),
-                    ("permitted", d.permitted),
-                    ("inheritable", d.inheritable),
-                    ("ambient", d.ambient),
-                    ("bounding", d.bounding),
-                ] {
+                let [eff, prm, inh, bnd, amb] = d.sets();
+                for (name, set) in [eff, prm, inh, amb, bnd] {
                     if let Some(set) = set {
                         let extra = set.without(allowed);
                         // A thread's bounding set matters as the main one's:

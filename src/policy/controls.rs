@@ -119,7 +119,7 @@ impl Framework {
 
     /// A short name with the edition, for one-line listings
     /// ([`crate::render::controls_line`]).
-    pub fn short_title(self) -> &'static str {
+    pub(crate) fn short_title(self) -> &'static str {
         match self {
             Framework::CisDocker160 => "CIS Docker 1.6.0",
             Framework::PodSecurityStandards => "PSS v1.33",

@@ -20,7 +20,7 @@
 //!   checks and is 0 exactly when the verdict passes;
 //! * every test case holds a `<system-out>` with its status, whether it is
 //!   required, its severity, evidence, the fix when it did not pass, the
-//!   controls it covers ([`super::controls_line`]) and the override reason: a warning (a check that is not required, or was
+//!   controls it covers (as one line) and the override reason: a warning (a check that is not required, or was
 //!   downgraded by an override) is a passing test case whose output says
 //!   what is wrong;
 //! * a check that fails the verdict but for an override
@@ -106,6 +106,7 @@ fn property(name: &str, value: &str, out: &mut String) {
 
 fn testcase(a: &Assessment, c: &CheckResult, out: &mut String) {
     let ov = a.overridden_checks.iter().find(|o| o.id == c.id);
+    let d = super::CheckDetail::of(a, c);
     out.push_str("    <testcase classname=\"");
     attr(&a.policy, out);
     out.push_str("\" name=\"");
@@ -118,10 +119,7 @@ fn testcase(a: &Assessment, c: &CheckResult, out: &mut String) {
         out.push_str("\" message=\"");
         attr(&format!("{status}: {}", c.title), out);
         out.push_str("\">");
-        text(
-            &format!("evidence: {}\nfix: {}", c.evidence, c.remediation),
-            out,
-        );
+        text(&format!("evidence: {}\nfix: {}", d.evidence, d.fix), out);
         out.push_str("</failure>\n");
     }
     if let Some(o) = ov.filter(|o| o.would_block) {
@@ -136,8 +134,8 @@ fn testcase(a: &Assessment, c: &CheckResult, out: &mut String) {
                 "{}: {}\nevidence: {}\nfix: {}",
                 c.status.as_str(),
                 c.title,
-                c.evidence,
-                c.remediation
+                d.evidence,
+                d.fix
             ),
             out,
         );
@@ -155,23 +153,17 @@ fn testcase(a: &Assessment, c: &CheckResult, out: &mut String) {
         c.title,
         c.status.as_str(),
         c.severity.as_str(),
-        c.evidence
+        d.evidence
     );
-    if c.status != CheckStatus::Pass {
-        detail.push_str(&format!("\nfix: {}", c.remediation));
+    if let Some(fix) = d.fix_unless_passed() {
+        detail.push_str(&format!("\nfix: {fix}"));
     }
-    let controls = super::controls_line(c.controls);
-    if !controls.is_empty() {
-        detail.push_str(&format!("\ncontrols: {controls}"));
+    if !d.controls.is_empty() {
+        detail.push_str(&format!("\ncontrols: {}", d.controls));
     }
-    if let Some(reason) = &c.overridden {
-        let by = match ov.map(|o| o.source) {
-            Some(crate::policy::OverrideSource::Environment) => {
-                format!(" by {}", crate::policy::OVERRIDE_ENV)
-            }
-            _ => String::new(),
-        };
-        detail.push_str(&format!("\n!! OVERRIDE{by}: {reason}"));
+    if let Some(line) = &d.overridden {
+        detail.push('\n');
+        detail.push_str(line);
     }
     out.push_str("      <system-out>");
     text(&detail, out);

@@ -27,12 +27,62 @@ pub mod text;
 pub mod tracing;
 
 use crate::policy::controls::{Control, Framework};
+use crate::policy::{Assessment, CheckResult, CheckStatus, OverrideSource};
+
+/// What explains one check beyond its row (evidence, fix, controls, the
+/// override), built once here for the renderers that show it: the text
+/// checklist ([`text::checks`]) and JUnit's `<system-out>`
+/// ([`junit::checks`]). Each lays it out its own way.
+pub(crate) struct CheckDetail<'a> {
+    /// The evidence.
+    pub(crate) evidence: &'a str,
+    /// The fix (the remediation as text).
+    pub(crate) fix: String,
+    /// Whether the check passed (then the text checklist omits the fix).
+    pub(crate) passed: bool,
+    /// The controls the check covers as one line ([`controls_line`]);
+    /// empty when none.
+    pub(crate) controls: String,
+    /// `!! OVERRIDE: <reason>`, or `!! OVERRIDE by POSTURE_OVERRIDE:
+    /// <reason>` when the override came from the environment; `None`
+    /// when the check is not overridden.
+    pub(crate) overridden: Option<String>,
+}
+
+impl<'a> CheckDetail<'a> {
+    /// The detail of check `c` of assessment `a`.
+    pub(crate) fn of(a: &Assessment, c: &'a CheckResult) -> CheckDetail<'a> {
+        let overridden = c.overridden.as_ref().map(|reason| {
+            let from_env = a
+                .overrides_from(OverrideSource::Environment)
+                .any(|o| o.id == c.id);
+            let by = if from_env {
+                format!(" by {}", OverrideSource::Environment.describe())
+            } else {
+                String::new()
+            };
+            format!("!! OVERRIDE{by}: {reason}")
+        });
+        CheckDetail {
+            evidence: &c.evidence,
+            fix: c.remediation.to_string(),
+            passed: c.status == CheckStatus::Pass,
+            controls: controls_line(c.controls),
+            overridden,
+        }
+    }
+
+    /// The fix, where the check did not pass.
+    pub(crate) fn fix_unless_passed(&self) -> Option<&str> {
+        (!self.passed).then_some(self.fix.as_str())
+    }
+}
 
 /// The controls a check covers as one line for people, grouped by
 /// framework in the order given: `CIS Docker 1.6.0 5.25, 5.26; PSS v1.33
 /// allowPrivilegeEscalation; NSA/CISA v1.2 Pod security enforcement`. Empty
 /// when the check covers none.
-pub fn controls_line(controls: &[Control]) -> String {
+pub(crate) fn controls_line(controls: &[Control]) -> String {
     let mut out = String::new();
     let mut last: Option<Framework> = None;
     for c in controls {

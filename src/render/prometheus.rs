@@ -119,7 +119,7 @@ use crate::report::{Report, SCHEMA_VERSION};
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// Escapes a label value: backslash, double quote and newline.
-pub fn escape_label_value(value: &str) -> String {
+pub(crate) fn escape_label_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for ch in value.chars() {
         match ch {
@@ -308,14 +308,6 @@ fn drift(out: &mut Out, a: &Assessment) {
     }
 }
 
-const CAP_SETS: [&str; 5] = [
-    "effective",
-    "permitted",
-    "inheritable",
-    "bounding",
-    "ambient",
-];
-
 /// Every capability bit worth a series: the kernel's full set if known, else
 /// every bit the crate can name, plus any bit found set.
 fn universe(report: &Report) -> CapSet {
@@ -326,16 +318,10 @@ fn universe(report: &Report) -> CapSet {
             .filter_map(capability_from_bit)
             .collect::<CapSet>(),
     };
-    [
-        &c.effective,
-        &c.permitted,
-        &c.inheritable,
-        &c.bounding,
-        &c.ambient,
-    ]
-    .into_iter()
-    .filter_map(Fact::known)
-    .fold(base, |u, s| u.union(*s))
+    c.sets()
+        .into_iter()
+        .filter_map(|(_, set)| set.known())
+        .fold(base, |u, s| u.union(*s))
 }
 
 fn cap_name(bit: u8) -> String {
@@ -424,30 +410,24 @@ pub fn render(report: &Report, assessment: &Assessment) -> String {
     drift(&mut out, a);
 
     let caps = &report.capabilities;
-    let sets = [
-        &caps.effective,
-        &caps.permitted,
-        &caps.inheritable,
-        &caps.bounding,
-        &caps.ambient,
-    ];
+    let sets = caps.sets();
     out.family(
         "posture_capability_set_known",
         "1 when the capability set could be read; 0 when it is unknown (then no posture_capability series exist for it).",
     );
-    for (name, set) in CAP_SETS.iter().zip(sets) {
+    for (name, set) in sets {
         out.sample(
             "posture_capability_set_known",
             &[("set", name)],
             u64::from(set.known().is_some()),
         );
     }
-    if sets.iter().any(|s| s.known().is_some()) {
+    if sets.iter().any(|(_, s)| s.known().is_some()) {
         out.family(
             "posture_capabilities_held",
             "Number of capabilities in the set (only for sets that could be read).",
         );
-        for (name, set) in CAP_SETS.iter().zip(sets) {
+        for (name, set) in sets {
             if let Some(s) = set.known() {
                 out.sample(
                     "posture_capabilities_held",
@@ -461,7 +441,7 @@ pub fn render(report: &Report, assessment: &Assessment) -> String {
             "posture_capability",
             "1 when the capability is in the set, 0 when not; every capability the kernel has is listed for every set that could be read.",
         );
-        for (name, set) in CAP_SETS.iter().zip(sets) {
+        for (name, set) in sets {
             if let Some(s) = set.known() {
                 for bit in all.bits() {
                     let cap = cap_name(bit);

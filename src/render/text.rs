@@ -63,13 +63,13 @@ pub fn report(r: &Report, color: Color) -> String {
 /// The checklist: a heading with the policy and its verdict, then a table
 /// of every evaluated check (id, status, severity, required), each followed
 /// by its evidence and, where it did not pass, its fix and the published
-/// controls it covers ([`super::controls_line`]); an overridden check
+/// controls it covers (as one line); an overridden check
 /// says `OVERRIDDEN` and `!! OVERRIDE: <reason>` (`!! OVERRIDE by
 /// POSTURE_OVERRIDE: <reason>` when the override came from the
 /// environment).
 ///
 /// When overrides downgraded required checks, the verdict says how many and
-/// from where ([`override_note`]): `PASS (11 checks overridden by
+/// from where: `PASS (11 checks overridden by
 /// POSTURE_OVERRIDE)`, never a plain `PASS`.
 ///
 /// Evidence, fix and controls wrap at 100 columns, each continuation line
@@ -123,7 +123,7 @@ fn render_checks(a: &Assessment, st: Style) -> String {
 /// heading, then one line per expectation (only those that fail the
 /// verdict when `blocking_only`): status, then `field: declared X, applied
 /// Y`, then its evidence. Empty when there is nothing to list.
-pub fn drift_section(a: &Assessment, blocking_only: bool) -> String {
+pub(crate) fn drift_section(a: &Assessment, blocking_only: bool) -> String {
     let rows: Vec<_> = a
         .expectations
         .iter()
@@ -150,7 +150,7 @@ pub fn drift_section(a: &Assessment, blocking_only: bool) -> String {
 /// overridden by POSTURE_OVERRIDE, 1 by the policy`, counting the required
 /// checks each source downgraded ([`Assessment::downgraded_by`]). `None`
 /// when overrides downgraded nothing.
-pub fn override_note(a: &Assessment) -> Option<String> {
+pub(crate) fn override_note(a: &Assessment) -> Option<String> {
     let env = a.downgraded_by(OverrideSource::Environment);
     let own = a.downgraded_by(OverrideSource::Policy);
     let checks = |n: usize| if n == 1 { "check" } else { "checks" };
@@ -230,27 +230,16 @@ fn check_table(a: &Assessment, checks: &[&CheckResult], st: Style, out: &mut Str
             c.severity.as_str()
         ));
         let pad = " ".repeat(w + 4);
-        push_wrapped(out, &pad, "evidence: ", &c.evidence);
-        if c.status != CheckStatus::Pass {
-            push_wrapped(out, &pad, "fix: ", &c.remediation.to_string());
-            let controls = super::controls_line(c.controls);
-            if !controls.is_empty() {
-                push_wrapped(out, &pad, "controls: ", &controls);
+        let d = super::CheckDetail::of(a, c);
+        push_wrapped(out, &pad, "evidence: ", d.evidence);
+        if let Some(fix) = d.fix_unless_passed() {
+            push_wrapped(out, &pad, "fix: ", fix);
+            if !d.controls.is_empty() {
+                push_wrapped(out, &pad, "controls: ", &d.controls);
             }
         }
-        if let Some(reason) = &c.overridden {
-            let from_env = a
-                .overrides_from(OverrideSource::Environment)
-                .any(|o| o.id == c.id);
-            let by = if from_env {
-                format!(" by {}", OverrideSource::Environment.describe())
-            } else {
-                String::new()
-            };
-            out.push_str(&format!(
-                "{pad}{}\n",
-                st.danger(&format!("!! OVERRIDE{by}: {reason}"))
-            ));
+        if let Some(line) = &d.overridden {
+            out.push_str(&format!("{pad}{}\n", st.danger(line)));
         }
     }
 }
@@ -631,19 +620,41 @@ fn limit(l: &Limit, unit: &str) -> String {
     }
 }
 
-/// The text report.
+/// The text report: each section in turn, separated by a blank line.
 fn render_text(r: &Report, style: Style) -> String {
-    let full = r.capabilities.full_set.known().copied();
-    let mut sections = Vec::new();
+    let sections = [
+        capabilities_section(r, style),
+        identity_section(r),
+        seccomp_section(r),
+        syscalls_section(r, style),
+        threads_section(r),
+        lsm_section(r),
+        user_namespace_section(r, style),
+        mounts_section(r, style),
+        namespaces_section(r),
+        runtime_section(r),
+        cgroups_section(r),
+        devices_section(r, style),
+        source_section(r, style),
+    ];
+    let mut out = String::with_capacity(16 * 1024);
+    for (i, s) in sections.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        s.render(style, &mut out);
+    }
+    out
+}
 
-    // Capabilities, securebits, no_new_privs.
+/// Capabilities, securebits, no_new_privs.
+fn capabilities_section(r: &Report, style: Style) -> Section {
+    let full = r.capabilities.full_set.known().copied();
     let mut s = Section::new(format!("Capabilities  ({})", r.capabilities.source));
     let c = &r.capabilities;
-    s.lines("effective", cap_set(&c.effective, full, style));
-    s.lines("permitted", cap_set(&c.permitted, full, style));
-    s.lines("inheritable", cap_set(&c.inheritable, full, style));
-    s.lines("bounding", cap_set(&c.bounding, full, style));
-    s.lines("ambient", cap_set(&c.ambient, full, style));
+    for (name, set) in c.sets() {
+        s.lines(name, cap_set(set, full, style));
+    }
     s.row(
         "securebits",
         fact(&r.securebits, |b| {
@@ -664,9 +675,11 @@ fn render_text(r: &Report, style: Style) -> String {
             format!("{} (from {src})", if n.enabled { "on" } else { "off" })
         }),
     );
-    sections.push(s);
+    s
+}
 
-    // Identity.
+/// Identity: uids, gids, supplementary groups.
+fn identity_section(r: &Report) -> Section {
     let mut s = Section::new(format!("Identity  ({})", r.identity.source));
     s.row("uid", fact(&r.identity.uid, ids));
     s.row("gid", fact(&r.identity.gid, ids));
@@ -680,16 +693,19 @@ fn render_text(r: &Report, style: Style) -> String {
             }
         }),
     );
-    sections.push(s);
+    s
+}
 
-    // Seccomp and threads.
+/// Seccomp: mode and number of filters.
+fn seccomp_section(r: &Report) -> Section {
     let mut s = Section::new("Seccomp");
     s.row("mode", fact(&r.seccomp.mode, |m| m.as_str().to_string()));
     s.row("filters", fact(&r.seccomp.filters, u32::to_string));
-    sections.push(s);
+    s
+}
 
-    sections.push(syscalls_section(r, style));
-
+/// Threads: how many, and those whose security state differs.
+fn threads_section(r: &Report) -> Section {
     let mut s = Section::new("Threads");
     match &r.threads {
         Fact::Unknown(u) => s.row("threads", u.to_string()),
@@ -713,13 +729,7 @@ fn render_text(r: &Report, style: Style) -> String {
                     if let Some(n) = d.no_new_privs {
                         parts.push(format!("no_new_privs {}", if n { "on" } else { "off" }));
                     }
-                    for (name, set) in [
-                        ("effective", d.effective),
-                        ("permitted", d.permitted),
-                        ("inheritable", d.inheritable),
-                        ("bounding", d.bounding),
-                        ("ambient", d.ambient),
-                    ] {
+                    for (name, set) in d.sets() {
                         if let Some(set) = set {
                             parts.push(format!("{name} {:016x}", set.mask()));
                         }
@@ -736,9 +746,11 @@ fn render_text(r: &Report, style: Style) -> String {
             }
         }
     }
-    sections.push(s);
+    s
+}
 
-    // LSM.
+/// LSM: the label and which LSMs are active.
+fn lsm_section(r: &Report) -> Section {
     let mut s = Section::new(format!("LSM  ({})", r.lsm.label_source));
     s.row(
         "label",
@@ -773,9 +785,11 @@ fn render_text(r: &Report, style: Style) -> String {
             }
         }),
     );
-    sections.push(s);
+    s
+}
 
-    // User namespace.
+/// User namespace: whether it is the host's, its maps, what uid 0 is.
+fn user_namespace_section(r: &Report, style: Style) -> Section {
     let u = &r.user_namespace;
     let mut s = Section::new("User namespace");
     s.row(
@@ -796,14 +810,16 @@ fn render_text(r: &Report, style: Style) -> String {
         "own euid is",
         fact(&u.own_uid, |m| mapping("uid", m, style)),
     );
-    sections.push(s);
+    s
+}
 
-    // Mounts.
+/// Mounts: the root, pseudo filesystems, writable, runtime sockets, host mounts, masked paths.
+fn mounts_section(r: &Report, style: Style) -> Section {
     match &r.mounts {
         Fact::Unknown(un) => {
             let mut s = Section::new("Mounts");
             s.row("mount table", un.to_string());
-            sections.push(s);
+            s
         }
         Fact::Known(m) => {
             let mut s = Section::new(format!("Mounts  ({} entries)", m.count));
@@ -909,11 +925,13 @@ fn render_text(r: &Report, style: Style) -> String {
             if !m.service_account_mounts.is_empty() {
                 s.lines("service account", m.service_account_mounts.clone());
             }
-            sections.push(s);
+            s
         }
     }
+}
 
-    // Namespaces.
+/// Namespaces: each one's inode, and whether the network is the host's.
+fn namespaces_section(r: &Report) -> Section {
     let mut s = Section::new("Namespaces");
     for n in &r.namespaces {
         let value = match (&n.inode, &n.initial) {
@@ -947,9 +965,11 @@ fn render_text(r: &Report, style: Style) -> String {
             .map(|g| format!("[{}] {}: {}", g.strength.as_str(), g.source, g.observed))
             .collect(),
     );
-    sections.push(s);
+    s
+}
 
-    // Runtime.
+/// Runtime: which one, how sure, and the signals.
+fn runtime_section(r: &Report) -> Section {
     let rt = &r.runtime;
     let mut s = Section::new("Runtime");
     let confidence = match rt.confidence {
@@ -978,9 +998,11 @@ fn render_text(r: &Report, style: Style) -> String {
             })
             .collect(),
     );
-    sections.push(s);
+    s
+}
 
-    // Cgroups.
+/// Cgroups: version, path, limits.
+fn cgroups_section(r: &Report) -> Section {
     let mut s = Section::new("Cgroups");
     match &r.cgroups {
         Fact::Unknown(u) => s.row("cgroups", u.to_string()),
@@ -1020,9 +1042,11 @@ fn render_text(r: &Report, style: Style) -> String {
             s.row("cpu", fact(&c.cpu, |l| scoped(l, "", &c.cpu_scope)));
         }
     }
-    sections.push(s);
+    s
+}
 
-    // Devices and credentials.
+/// Devices and credentials: host hardware in /dev, the service account token.
+fn devices_section(r: &Report, style: Style) -> Section {
     let mut s = Section::new("Devices and credentials");
     s.row(
         "/dev",
@@ -1041,9 +1065,11 @@ fn render_text(r: &Report, style: Style) -> String {
             if *p { "present" } else { "absent" }.to_string()
         }),
     );
-    sections.push(s);
+    s
+}
 
-    // Where it came from.
+/// Source: where the facts were read from, the kernel, whether /proc is procfs.
+fn source_section(r: &Report, style: Style) -> Section {
     let mut s = Section::new("Source");
     s.row(
         "read from",
@@ -1077,16 +1103,7 @@ fn render_text(r: &Report, style: Style) -> String {
             )),
         }),
     );
-    sections.push(s);
-
-    let mut out = String::with_capacity(16 * 1024);
-    for (i, s) in sections.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        s.render(style, &mut out);
-    }
-    out
+    s
 }
 
 /// The syscall probe: one row per syscall (outcome, errno or signal), then

@@ -152,6 +152,32 @@ pub struct Capabilities {
     pub source: String,
 }
 
+impl Capabilities {
+    /// The five sets' names, in the order [`Capabilities::sets`] and
+    /// [`ThreadDiff::sets`] list them: the order of the text report, the
+    /// JSON document and the metrics.
+    pub const SET_NAMES: [&'static str; 5] = [
+        "effective",
+        "permitted",
+        "inheritable",
+        "bounding",
+        "ambient",
+    ];
+
+    /// The five sets with their names ([`Capabilities::SET_NAMES`]):
+    /// effective, permitted, inheritable, bounding, ambient.
+    pub fn sets(&self) -> [(&'static str, &Fact<CapSet>); 5] {
+        let [e, p, i, b, a] = Self::SET_NAMES;
+        [
+            (e, &self.effective),
+            (p, &self.permitted),
+            (i, &self.inheritable),
+            (b, &self.bounding),
+            (a, &self.ambient),
+        ]
+    }
+}
+
 /// Securebits (capabilities(7)): flags that change how uid 0 gains capabilities.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -258,6 +284,21 @@ pub struct ThreadDiff {
     pub inheritable: Option<CapSet>,
     /// User ids, if different.
     pub uid: Option<[u32; 4]>,
+}
+
+impl ThreadDiff {
+    /// The thread's five capability sets, `Some` where they differ from the
+    /// main thread's, in the order of [`Capabilities::sets`].
+    pub fn sets(&self) -> [(&'static str, Option<CapSet>); 5] {
+        let [e, p, i, b, a] = Capabilities::SET_NAMES;
+        [
+            (e, self.effective),
+            (p, self.permitted),
+            (i, self.inheritable),
+            (b, self.bounding),
+            (a, self.ambient),
+        ]
+    }
 }
 
 /// Per-thread state (seccomp, no_new_privs and capabilities are per thread).
