@@ -29,16 +29,16 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
+use posture::__private::mounts;
+use posture::__private::runtime;
 use posture::parse::cgroup::{self, LimitFiles, LimitKind};
 use posture::parse::idmap::IdMap;
 use posture::parse::lsm;
 use posture::parse::mountinfo::MountTable;
 use posture::parse::ns::{self, NsType};
 use posture::parse::status::Status;
-use posture::probe::mounts;
 use posture::report::MaskState;
 use posture::root::{self, Root};
-use posture::runtime;
 use std::hint::black_box;
 
 /// What one `posture()` call touches on the live system.

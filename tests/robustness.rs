@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use posture::__private::runtime;
 use posture::parse::cgroup::{self, LimitKind};
 use posture::parse::idmap::{self, IdMap};
 use posture::parse::mountinfo::{self, MountTable};
@@ -17,7 +18,7 @@ use posture::parse::ns::{self, NsType};
 use posture::parse::status::{Field, Status};
 use posture::parse::{capability, lsm};
 use posture::policy::{self, CheckStatus, Policy, Preset};
-use posture::{Fact, Report, Root, runtime};
+use posture::{Fact, Report, Root};
 use proptest::prelude::*;
 
 mod common;
@@ -253,7 +254,7 @@ proptest! {
         let m = MountTable::parse(&t);
         prop_assert!(m.mounts.len() <= t.split('\n').count());
         prop_assert!(m.bad_lines.len() <= 16);
-        let a = posture::probe::mounts::analyse(&m, false);
+        let a = posture::__private::mounts::analyse(&m, false);
         prop_assert_eq!(a.count, m.mounts.len());
         prop_assert!(a.table.len() == m.mounts.len());
         prop_assert!(mountinfo::unescape(&t).len() <= t.len() * 3);
@@ -269,7 +270,7 @@ proptest! {
             // Every generated line has all the fields: all of them parse.
             prop_assert_eq!(m.mounts.len(), lines.len(), "{:?}", m.bad_lines);
         }
-        let a = posture::probe::mounts::analyse(&m, cut);
+        let a = posture::__private::mounts::analyse(&m, cut);
         prop_assert_eq!(a.is_complete(), !cut && m.bad_lines.is_empty());
         for mnt in &m.mounts {
             // Unescaping never grows a field.

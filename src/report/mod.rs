@@ -8,7 +8,6 @@
 //! ([`crate::posture_with_root`]) fills these in.
 
 use crate::fact::Fact;
-use crate::netns::HostNetwork;
 use crate::parse::capability::CapSet;
 use crate::parse::cgroup::{CgroupLine, CgroupVersion, Limit, LimitScope};
 use crate::parse::idmap::{IdMap, Mapping};
@@ -20,9 +19,12 @@ use crate::parse::status::SeccompMode;
 #[cfg(doc)]
 use crate::root::Root;
 use crate::root::RootKind;
-use crate::runtime::Runtime;
 
+mod network;
+mod runtime;
 mod syscall_probe;
+pub use network::{HostNetwork, NetMethod, NetSignal, Strength};
+pub use runtime::{Confidence, Runtime, RuntimeKind, RuntimeSignal};
 pub use syscall_probe::{
     BlockedBy, Creation, Errno, Outcome, Signal, Syscall, SyscallProbe, SyscallResult,
     UserNamespaces,
