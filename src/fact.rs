@@ -26,13 +26,13 @@ impl Unknown {
     }
 
     /// An unknown whose source is a file path.
-    pub fn file(path: &Path, reason: impl Into<String>) -> Unknown {
+    pub(crate) fn file(path: &Path, reason: impl Into<String>) -> Unknown {
         Unknown::new(path.display().to_string(), reason)
     }
 
     /// An unknown from a failed read. The source is the path; the reason is
     /// what went wrong, without repeating the path.
-    pub fn read(path: &Path, err: &ReadError) -> Unknown {
+    pub(crate) fn read(path: &Path, err: &ReadError) -> Unknown {
         Unknown::file(path, err.reason())
     }
 }

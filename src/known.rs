@@ -125,7 +125,7 @@ pub const SOCKETS_UNDER_RUN: &[(&str, &str)] = &[
 /// at its top (`-v /srv/x:/mnt/x` with `/srv/x/docker.sock`), and one
 /// directory down where a host `/run` keeps them ([`SOCKETS_UNDER_RUN`]).
 /// Looked for with one `stat` each, below every mount that may be a host
-/// directory ([`crate::probe::mounts::for_each_socket_candidate`]).
+/// directory (`infer::mounts::for_each_socket_candidate`).
 pub fn sockets_in_directory() -> impl Iterator<Item = &'static (&'static str, &'static str)> + Clone
 {
     RUNTIME_SOCKETS

@@ -373,7 +373,7 @@ fn multi_megabyte_mountinfo_is_read_to_the_bound_and_reported_truncated() {
     let real = std::fs::read_to_string(t.path("proc/self/mountinfo")).unwrap();
     let mut big = real.clone();
     let mut i = 0;
-    while big.len() < posture::root::MOUNTINFO_LIMIT + 1024 * 1024 {
+    while big.len() < posture::__private::root::MOUNTINFO_LIMIT + 1024 * 1024 {
         big.push_str(&format!(
             "{} 1 0:{i} / /mnt/m{i} rw,nosuid - tmpfs tmpfs rw\n",
             100000 + i
@@ -394,7 +394,9 @@ fn multi_megabyte_mountinfo_is_read_to_the_bound_and_reported_truncated() {
     );
     assert!(!m.is_complete());
     // Only whole lines below the bound were parsed.
-    let whole = big[..posture::root::MOUNTINFO_LIMIT].matches('\n').count();
+    let whole = big[..posture::__private::root::MOUNTINFO_LIMIT]
+        .matches('\n')
+        .count();
     assert_eq!(m.count, whole);
 }
 
@@ -402,7 +404,7 @@ fn multi_megabyte_mountinfo_is_read_to_the_bound_and_reported_truncated() {
 fn oversized_status_is_unknown_naming_the_file() {
     let t = Tree::podman("bigstatus");
     let mut s = std::fs::read_to_string(t.path("proc/self/status")).unwrap();
-    s.push_str(&"X:\t0\n".repeat(posture::root::STATUS_LIMIT / 4));
+    s.push_str(&"X:\t0\n".repeat(posture::__private::root::STATUS_LIMIT / 4));
     std::fs::write(t.path("proc/self/status"), s).unwrap();
     let r = t.report();
     let u = unknown(&r.capabilities.effective);

@@ -1,5 +1,5 @@
 //! Inference stage: the report's [`Mounts`] section from a parsed mount
-//! table and the runtime knowledge in [`crate::known`]: runtime sockets,
+//! table and the runtime knowledge in `known`: runtime sockets,
 //! host mounts and what they are, masked paths, `/proc/sys` and `/sys`, and
 //! where to look for runtime sockets that no mount line shows
 //! ([`for_each_socket_candidate`]). Pure: the `stat`s are the caller's
@@ -25,7 +25,7 @@ pub const SOCKET_SEARCH_MOUNTS: usize = 256;
 /// Whether a mount may be a host directory holding runtime sockets: a mount
 /// of a local filesystem (tmpfs, as a host's `/run` is; a disk filesystem,
 /// as a directory bound from ext4, xfs, btrfs or ZFS is; overlay), anywhere
-/// but `/` (whose places are [`SOCKET_PATHS`]) and at or below `/dev`,
+/// but `/` (whose places are `SOCKET_PATHS`) and at or below `/dev`,
 /// `/proc` and `/sys`. Network and FUSE filesystems are not searched: a
 /// `stat` there can wait on a server without bound, and a Unix socket is
 /// reachable only through the kernel that bound it, which runtimes do on
@@ -41,7 +41,7 @@ fn may_hold_sockets(m: &Mount) -> bool {
 }
 
 /// Calls `f(path, runtime)` for each place to look for a runtime socket: the
-/// fixed places ([`SOCKET_PATHS`]), then [`sockets_in_directory`] below each
+/// fixed places (`SOCKET_PATHS`), then `sockets_in_directory` below each
 /// mount that may be a host directory (a local filesystem mounted outside
 /// `/`, `/dev`, `/proc` and `/sys`; each directory once, in path order): the socket names
 /// at its top and one directory down. Paths already in `known` are left

@@ -21,7 +21,7 @@
 //!
 //! The judgement here is pure; the reads are in the report's probe, which
 //! parses `/proc/<pid>/net/dev` and `/proc/<pid>/net/unix` with
-//! [`crate::parse::net`].
+//! `parse::net`.
 
 use crate::fact::Fact;
 use crate::known::{

@@ -35,7 +35,7 @@ pub mod cgroup;
 pub mod idmap;
 pub mod lsm;
 pub mod mountinfo;
-pub mod net;
+pub(crate) mod net;
 pub mod ns;
 pub(crate) mod records;
 pub mod status;

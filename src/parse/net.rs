@@ -9,7 +9,7 @@ use procfs::FromBufRead;
 use super::ParseError;
 
 /// The interface names in a `net/dev` table, sorted.
-pub fn interface_names(text: &str) -> Result<Vec<String>, ParseError> {
+pub(crate) fn interface_names(text: &str) -> Result<Vec<String>, ParseError> {
     let table =
         procfs::net::InterfaceDeviceStatus::from_buf_read(text.as_bytes()).map_err(|e| {
             ParseError::Table {
@@ -26,7 +26,7 @@ pub fn interface_names(text: &str) -> Result<Vec<String>, ParseError> {
 /// order; sockets without a path, and paths that are not UTF-8, are left
 /// out. `data` must end at a line end (a read cut at its bound drops its
 /// partial last line first).
-pub fn unix_socket_paths(data: &[u8]) -> Result<impl Iterator<Item = String>, ParseError> {
+pub(crate) fn unix_socket_paths(data: &[u8]) -> Result<impl Iterator<Item = String>, ParseError> {
     let table =
         procfs::net::UnixNetEntries::from_buf_read(data).map_err(|e| ParseError::Table {
             table: "net/unix",

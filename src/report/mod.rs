@@ -183,7 +183,7 @@ const SECUREBITS: &[(u32, &str)] = &[
 
 impl Securebits {
     /// Names the bits; unknown ones appear as hex.
-    pub fn from_bits(bits: u32) -> Securebits {
+    pub(crate) fn from_bits(bits: u32) -> Securebits {
         let mut names: Vec<String> = SECUREBITS
             .iter()
             .filter(|(b, _)| bits & b != 0)
@@ -416,7 +416,7 @@ impl serde::Serialize for MountSummary {
 }
 
 /// A runtime socket (or its directory) visible in the mount table, or found
-/// at a place runtimes put sockets ([`for_each_socket_candidate`](crate::probe::mounts::for_each_socket_candidate)).
+/// at a place runtimes put sockets (the probe's socket search).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

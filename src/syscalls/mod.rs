@@ -174,7 +174,7 @@ pub use table::Expectation;
 ///     Outcome::Blocked { by: BlockedBy::Filter, .. }
 /// ));
 /// ```
-pub fn classify(sc: Syscall, ret: i64, errno: i32, filter: Option<bool>) -> Outcome {
+pub(crate) fn classify(sc: Syscall, ret: i64, errno: i32, filter: Option<bool>) -> Outcome {
     if ret >= 0 {
         return Outcome::Reachable { errno: None };
     }
@@ -216,10 +216,10 @@ pub fn classify(sc: Syscall, ret: i64, errno: i32, filter: Option<bool>) -> Outc
 }
 
 /// The source named by a report whose probe did not run.
-pub const NOT_RUN_SOURCE: &str = "posture::syscalls::probe";
+pub(crate) const NOT_RUN_SOURCE: &str = "posture::syscalls::probe";
 
 /// [`Report::syscalls`](crate::Report::syscalls) before a probe is attached.
-pub fn not_run() -> Fact<SyscallProbe> {
+pub(crate) fn not_run() -> Fact<SyscallProbe> {
     Fact::unknown(NOT_RUN_SOURCE, "not run")
 }
 
@@ -287,7 +287,7 @@ pub fn probe() -> SyscallProbe {
 }
 
 /// `max_user_namespaces` of this user namespace, through a [`Root`].
-pub fn max_user_namespaces(root: &Root) -> Fact<u64> {
+pub(crate) fn max_user_namespaces(root: &Root) -> Fact<u64> {
     let path = root.proc_sys("user/max_user_namespaces");
     match root.read_text(&path, SMALL_FILE_LIMIT) {
         Ok(t) => match t.trim().parse::<u64>() {
@@ -300,7 +300,7 @@ pub fn max_user_namespaces(root: &Root) -> Fact<u64> {
 
 /// Whether the calling thread has a seccomp filter, from
 /// `<root>/proc/thread-self/status`.
-pub fn thread_filter(root: &Root) -> Fact<bool> {
+pub(crate) fn thread_filter(root: &Root) -> Fact<bool> {
     let path = root.path("proc/thread-self/status");
     match root.read_text(&path, crate::root::STATUS_LIMIT) {
         Ok(t) => match Status::parse(&t).seccomp {
@@ -532,7 +532,11 @@ fn fill(outcomes: &mut [Option<Outcome>], attempt: &mut Option<Creation>, start:
 }
 
 /// The user-namespace conclusion.
-pub fn can_create(results: &[SyscallResult], max: &Fact<u64>, attempt: &Creation) -> Fact<bool> {
+pub(crate) fn can_create(
+    results: &[SyscallResult],
+    max: &Fact<u64>,
+    attempt: &Creation,
+) -> Fact<bool> {
     const SRC: &str = "posture::syscalls::probe (user namespaces)";
     if let Creation::Created = attempt {
         return Fact::Known(true);
