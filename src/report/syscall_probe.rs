@@ -94,8 +94,10 @@ pub struct Errno {
 impl Errno {
     /// The errno of a number.
     pub fn new(code: i32) -> Errno {
-        let e = nix::errno::Errno::from_raw(code);
-        let name = if e == nix::errno::Errno::UnknownErrno {
+        // The names are nix's (`crate::root` holds the crate's one use of its
+        // errno type).
+        let e = crate::root::Errno::from_raw(code);
+        let name = if e == crate::root::Errno::UnknownErrno {
             format!("errno {code}")
         } else {
             format!("{e:?}")
