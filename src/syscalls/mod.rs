@@ -162,18 +162,6 @@ pub use table::Expectation;
 /// Classifies one answer: `ret` is the raw return value, `errno` the errno
 /// when `ret == -1`; `filter` whether the calling thread has a seccomp filter
 /// (`None`: not known).
-///
-/// ```
-/// use posture::report::{BlockedBy, Outcome, Syscall};
-/// use posture::syscalls::classify;
-/// // The kernel's own answer to keyctl(0x7fffffff): EOPNOTSUPP.
-/// assert!(matches!(classify(Syscall::Keyctl, -1, libc::EOPNOTSUPP, Some(true)), Outcome::Reachable { .. }));
-/// // EPERM from keyctl can only be the filter's.
-/// assert!(matches!(
-///     classify(Syscall::Keyctl, -1, libc::EPERM, Some(true)),
-///     Outcome::Blocked { by: BlockedBy::Filter, .. }
-/// ));
-/// ```
 pub(crate) fn classify(sc: Syscall, ret: i64, errno: i32, filter: Option<bool>) -> Outcome {
     if ret >= 0 {
         return Outcome::Reachable { errno: None };
@@ -586,6 +574,24 @@ pub(crate) fn can_create(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keyctl_answers_tell_the_kernel_from_the_filter() {
+        use crate::report::BlockedBy;
+        // The kernel's own answer to keyctl(0x7fffffff): EOPNOTSUPP.
+        assert!(matches!(
+            classify(Syscall::Keyctl, -1, libc::EOPNOTSUPP, Some(true)),
+            Outcome::Reachable { .. }
+        ));
+        // EPERM from keyctl can only be the filter's.
+        assert!(matches!(
+            classify(Syscall::Keyctl, -1, libc::EPERM, Some(true)),
+            Outcome::Blocked {
+                by: BlockedBy::Filter,
+                ..
+            }
+        ));
+    }
 
     #[test]
     fn the_childs_seccomp_answer_is_held_against_status() {
