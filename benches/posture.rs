@@ -29,16 +29,17 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
+use posture::__private::mounts;
+use posture::__private::runtime;
+use posture::__private::{RootIo, root};
+use posture::Root;
 use posture::parse::cgroup::{self, LimitFiles, LimitKind};
 use posture::parse::idmap::IdMap;
 use posture::parse::lsm;
 use posture::parse::mountinfo::MountTable;
 use posture::parse::ns::{self, NsType};
 use posture::parse::status::Status;
-use posture::probe::mounts;
 use posture::report::MaskState;
-use posture::root::{self, Root};
-use posture::runtime;
 use std::hint::black_box;
 
 /// What one `posture()` call touches on the live system.
@@ -243,11 +244,12 @@ fn bench_probes(c: &mut Criterion) {
     });
     g.bench_function("mountinfo_read_parse_analyse", |b| {
         b.iter(|| {
-            let c = r
-                .read_capped(&r.proc_self("mountinfo"), root::MOUNTINFO_LIMIT)
+            let mut data = Vec::new();
+            let truncated = r
+                .read_into(&r.proc_self("mountinfo"), root::MOUNTINFO_LIMIT, &mut data)
                 .unwrap();
-            let t = MountTable::parse(std::str::from_utf8(&c.data).unwrap());
-            black_box(mounts::analyse_with(t, c.truncated, |_| None))
+            let t = MountTable::parse(std::str::from_utf8(&data).unwrap());
+            black_box(mounts::analyse_with(t, truncated, |_| None))
         })
     });
     g.bench_function("idmap_read_parse", |b| {
@@ -388,9 +390,12 @@ fn mountns_child(c: &mut Criterion, n: usize, dir: &Path) {
     });
     g.bench_function(BenchmarkId::new("read_parse_analyse", n), |b| {
         b.iter(|| {
-            let c = r.read_capped(&path, root::MOUNTINFO_LIMIT).unwrap();
-            let t = MountTable::parse(std::str::from_utf8(&c.data).unwrap());
-            black_box(mounts::analyse_with(t, c.truncated, |_| None))
+            let mut data = Vec::new();
+            let truncated = r
+                .read_into(&path, root::MOUNTINFO_LIMIT, &mut data)
+                .unwrap();
+            let t = MountTable::parse(std::str::from_utf8(&data).unwrap());
+            black_box(mounts::analyse_with(t, truncated, |_| None))
         })
     });
     g.bench_function(BenchmarkId::new("posture", n), |b| {
@@ -410,9 +415,10 @@ fn per_line_overhead(r: &Root, path: &Path, lines: usize, raw: &mut [u8]) {
         black_box(read_plain(path, raw));
         k.push(t.elapsed());
         let t = Instant::now();
-        let c = r.read_capped(path, root::MOUNTINFO_LIMIT).unwrap();
-        let table = MountTable::parse(std::str::from_utf8(&c.data).unwrap());
-        black_box(mounts::analyse_with(table, c.truncated, |_| None));
+        let mut data = Vec::new();
+        let truncated = r.read_into(path, root::MOUNTINFO_LIMIT, &mut data).unwrap();
+        let table = MountTable::parse(std::str::from_utf8(&data).unwrap());
+        black_box(mounts::analyse_with(table, truncated, |_| None));
         a.push(t.elapsed());
     }
     k.sort();

@@ -36,6 +36,50 @@ pub const HOST_DAEMON_SOCKETS: &[&str] = &[
     "cri-dockerd.sock",
 ];
 
+/// Host-side interfaces of container networking, by exact name: bridges and
+/// CNI devices that exist in the namespace holding the containers' peers.
+pub const HOST_SIDE_INTERFACES: &[&str] = &[
+    "docker0",
+    "cni0",
+    "cbr0",
+    "kube-ipvs0",
+    "kube-bridge",
+    "nodelocaldns",
+    "weave",
+    "vxlan.calico",
+    "flannel.1",
+    "antrea-gw0",
+    "ovs-system",
+];
+
+/// Host-side interfaces of container networking, by name prefix (veth peers,
+/// Calico, Cilium, podman and libvirt bridges, …).
+pub const HOST_SIDE_INTERFACE_PREFIXES: &[&str] = &[
+    "veth",
+    "cali",
+    "flannel",
+    "cilium_",
+    "lxc",
+    "cni-podman",
+    "podman",
+    "virbr",
+    "lxdbr",
+    "incusbr",
+    "genev_sys_",
+    "vethwe",
+];
+
+/// Sockets of host daemons that may also run inside a container (systemd's,
+/// D-Bus's, udev's): one bound in a network namespace hints at the host's,
+/// never decides.
+pub const HOST_HINT_SOCKETS: &[&str] = &[
+    "/run/systemd/journal/stdout",
+    "/run/systemd/private",
+    "/run/dbus/system_bus_socket",
+    "/var/run/dbus/system_bus_socket",
+    "/run/udev/control",
+];
+
 /// Directories that hold those sockets; a bind of the whole directory exposes them.
 pub const RUNTIME_SOCKET_DIRS: &[(&str, &str)] = &[
     ("/run/docker", "docker"),
@@ -81,7 +125,7 @@ pub const SOCKETS_UNDER_RUN: &[(&str, &str)] = &[
 /// at its top (`-v /srv/x:/mnt/x` with `/srv/x/docker.sock`), and one
 /// directory down where a host `/run` keeps them ([`SOCKETS_UNDER_RUN`]).
 /// Looked for with one `stat` each, below every mount that may be a host
-/// directory ([`crate::probe::mounts::for_each_socket_candidate`]).
+/// directory (`infer::mounts::for_each_socket_candidate`).
 pub fn sockets_in_directory() -> impl Iterator<Item = &'static (&'static str, &'static str)> + Clone
 {
     RUNTIME_SOCKETS

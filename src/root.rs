@@ -36,47 +36,47 @@ use rustix::fs::OFlags;
 // `unsafe`.
 
 /// An errno from a query of the live process.
-pub use nix::errno::Errno;
+pub(crate) use nix::errno::Errno;
 
 /// `PROC_SUPER_MAGIC`, procfs's `statfs(2)` filesystem type.
 // `__fsword_t` is i64 here and i32 on 32-bit targets: the cast is not a no-op
 // everywhere.
 #[allow(clippy::unnecessary_cast)]
-pub const PROC_SUPER_MAGIC: i64 = nix::sys::statfs::PROC_SUPER_MAGIC.0 as i64;
+pub(crate) const PROC_SUPER_MAGIC: i64 = nix::sys::statfs::PROC_SUPER_MAGIC.0 as i64;
 
 /// The filesystem type (`f_type`) of the filesystem holding `path`
 /// (`statfs(2)`).
 #[allow(clippy::unnecessary_cast)] // see PROC_SUPER_MAGIC
-pub fn statfs_type(path: &Path) -> Result<i64, Errno> {
+pub(crate) fn statfs_type(path: &Path) -> Result<i64, Errno> {
     nix::sys::statfs::statfs(path).map(|st| st.filesystem_type().0 as i64)
 }
 
 /// Real, effective and saved user ids of the calling thread
 /// (`getresuid(2)`).
-pub fn resuid() -> Result<[u32; 3], Errno> {
+pub(crate) fn resuid() -> Result<[u32; 3], Errno> {
     nix::unistd::getresuid().map(|r| [r.real.as_raw(), r.effective.as_raw(), r.saved.as_raw()])
 }
 
 /// Real, effective and saved group ids of the calling thread
 /// (`getresgid(2)`).
-pub fn resgid() -> Result<[u32; 3], Errno> {
+pub(crate) fn resgid() -> Result<[u32; 3], Errno> {
     nix::unistd::getresgid().map(|r| [r.real.as_raw(), r.effective.as_raw(), r.saved.as_raw()])
 }
 
 /// Supplementary groups of the calling thread (`getgroups(2)`).
-pub fn groups() -> Result<Vec<u32>, Errno> {
+pub(crate) fn groups() -> Result<Vec<u32>, Errno> {
     nix::unistd::getgroups().map(|g| g.into_iter().map(|g| g.as_raw()).collect())
 }
 
 /// The calling thread's securebits (`prctl(PR_GET_SECUREBITS)`).
-pub fn secure_bits() -> Result<u32, Errno> {
+pub(crate) fn secure_bits() -> Result<u32, Errno> {
     rustix::thread::capabilities_secure_bits()
         .map(|b| b.bits())
         .map_err(|e| Errno::from_raw(e.raw_os_error()))
 }
 
 /// The calling thread's no_new_privs flag (`prctl(PR_GET_NO_NEW_PRIVS)`).
-pub fn no_new_privs() -> Result<bool, Errno> {
+pub(crate) fn no_new_privs() -> Result<bool, Errno> {
     nix::sys::prctl::get_no_new_privs()
 }
 
@@ -150,16 +150,16 @@ pub(crate) fn kernel_view() -> KernelView {
 }
 
 /// Upper bound for small single-value files (`cap_last_cap`, `uid_map`, attr files…).
-pub const SMALL_FILE_LIMIT: usize = 64 * 1024;
+pub(crate) const SMALL_FILE_LIMIT: usize = 64 * 1024;
 /// Upper bound for `/proc/self/status` and each task's status.
-pub const STATUS_LIMIT: usize = 64 * 1024;
+pub(crate) const STATUS_LIMIT: usize = 64 * 1024;
 /// Upper bound for `mountinfo`: past this the mount table is reported as truncated
 /// and every check that needs the whole table becomes unknown.
-pub const MOUNTINFO_LIMIT: usize = 4 * 1024 * 1024;
+pub(crate) const MOUNTINFO_LIMIT: usize = 4 * 1024 * 1024;
 /// Upper bound for the number of threads whose status is read.
-pub const TASK_LIMIT: usize = 4096;
+pub(crate) const TASK_LIMIT: usize = 4096;
 /// Upper bound for the number of `/dev` entries listed.
-pub const DEV_ENTRY_LIMIT: usize = 4096;
+pub(crate) const DEV_ENTRY_LIMIT: usize = 4096;
 
 /// Room reserved before a read: procfs text files fit in one read of this.
 const READ_CHUNK: usize = 16 * 1024;
@@ -250,7 +250,7 @@ fn mount_id(dir: Option<&OwnedFd>, rel: &Path, nofollow: bool) -> io::Result<Opt
 /// read of the crate does (`O_NONBLOCK`, a regular file only), and reads at
 /// most `limit` bytes: [`ReadError::TooLarge`] past it, so that `/dev/zero`
 /// or a FIFO can neither grow the caller's memory nor block it.
-pub fn read_user_file(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_user_file(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
     let r = Root::live();
     let mut buf = Vec::new();
     let opened = r.open_regular(None, path, path).map(|(f, _)| f);
@@ -368,15 +368,6 @@ impl ReadError {
     }
 }
 
-/// Bytes read up to a bound.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Capped {
-    /// The bytes read, at most the bound.
-    pub data: Vec<u8>,
-    /// True when the file held more than the bound.
-    pub truncated: bool,
-}
-
 const ERRNO_NAMES: &[(&str, i32)] = &[
     ("EPERM", 1),
     ("ENOENT", 2),
@@ -391,7 +382,7 @@ const ERRNO_NAMES: &[(&str, i32)] = &[
 ];
 
 /// Maps an errno name (`EINVAL`) to its number, for fixture `.errno` files.
-pub fn errno_from_name(name: &str) -> Option<i32> {
+pub(crate) fn errno_from_name(name: &str) -> Option<i32> {
     ERRNO_NAMES
         .iter()
         .find(|(n, _)| *n == name.trim())
@@ -426,7 +417,7 @@ impl Root {
     }
 
     /// A path below the root; `rel` is written without a leading slash.
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.below("", rel)
     }
 
@@ -443,7 +434,7 @@ impl Root {
 
     /// [`Root::path`] written into `out` (cleared first), so that a loop over
     /// many paths reuses one buffer.
-    pub fn path_into(&self, rel: &str, out: &mut PathBuf) {
+    pub(crate) fn path_into(&self, rel: &str, out: &mut PathBuf) {
         self.join_into(out, "", rel.trim_start_matches('/'));
     }
 
@@ -467,37 +458,37 @@ impl Root {
     }
 
     /// A file of the calling process: `proc/self/<rel>`.
-    pub fn proc_self(&self, rel: &str) -> PathBuf {
+    pub(crate) fn proc_self(&self, rel: &str) -> PathBuf {
         self.below("proc/self", rel)
     }
 
     /// The directory of the calling process's threads: `proc/self/task`.
-    pub fn proc_self_tasks(&self) -> PathBuf {
+    pub(crate) fn proc_self_tasks(&self) -> PathBuf {
         self.path("proc/self/task")
     }
 
     /// A file of process 1 in this pid namespace: `proc/1/<rel>`.
-    pub fn proc_init(&self, rel: &str) -> PathBuf {
+    pub(crate) fn proc_init(&self, rel: &str) -> PathBuf {
         self.below("proc/1", rel)
     }
 
     /// A kernel tunable: `proc/sys/<rel>`.
-    pub fn proc_sys(&self, rel: &str) -> PathBuf {
+    pub(crate) fn proc_sys(&self, rel: &str) -> PathBuf {
         self.below("proc/sys", rel)
     }
 
     /// The mount point of procfs itself.
-    pub fn proc_dir(&self) -> PathBuf {
+    pub(crate) fn proc_dir(&self) -> PathBuf {
         self.path("proc")
     }
 
     /// A sysfs or securityfs file: `sys/<rel>`.
-    pub fn sys(&self, rel: &str) -> PathBuf {
+    pub(crate) fn sys(&self, rel: &str) -> PathBuf {
         self.below("sys", rel)
     }
 
     /// The device directory: `dev`.
-    pub fn dev_dir(&self) -> PathBuf {
+    pub(crate) fn dev_dir(&self) -> PathBuf {
         self.path("dev")
     }
 
@@ -505,7 +496,7 @@ impl Root {
     ///
     /// Returns whether the file was longer than `limit`. A fixture `<name>.errno`
     /// sibling turns into the errno it names.
-    pub fn read_into(
+    pub(crate) fn read_into(
         &self,
         path: &Path,
         limit: usize,
@@ -576,7 +567,7 @@ impl Root {
     }
 
     /// Reads a file up to `limit`, failing with [`ReadError::TooLarge`] past it.
-    pub fn read_bytes(&self, path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
+    pub(crate) fn read_bytes(&self, path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
         let mut buf = Vec::new();
         if self.read_into(path, limit, &mut buf)? {
             return Err(ReadError::TooLarge {
@@ -588,22 +579,15 @@ impl Root {
     }
 
     /// Reads a text file up to `limit`.
-    pub fn read_text(&self, path: &Path, limit: usize) -> Result<String, ReadError> {
+    pub(crate) fn read_text(&self, path: &Path, limit: usize) -> Result<String, ReadError> {
         let bytes = self.read_bytes(path, limit)?;
         String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8 {
             path: path.to_path_buf(),
         })
     }
 
-    /// Reads a file up to `limit`, keeping what fits and saying whether it was cut.
-    pub fn read_capped(&self, path: &Path, limit: usize) -> Result<Capped, ReadError> {
-        let mut data = Vec::new();
-        let truncated = self.read_into(path, limit, &mut data)?;
-        Ok(Capped { data, truncated })
-    }
-
     /// Reads a symbolic link's target as text.
-    pub fn read_link(&self, path: &Path) -> Result<String, ReadError> {
+    pub(crate) fn read_link(&self, path: &Path) -> Result<String, ReadError> {
         self.link_text(path, std::fs::read_link(path).map(PathBuf::into_os_string))
     }
 
@@ -649,7 +633,7 @@ impl Root {
     /// (`getsockopt(SO_NETNS_COOKIE)` on an unbound socket, Linux 5.14+). A
     /// fixture holds the captured value as decimal text in
     /// [`Root::NETNS_COOKIE_FILE`] (or its `.errno` sibling).
-    pub fn netns_cookie(&self) -> Result<u64, ReadError> {
+    pub(crate) fn netns_cookie(&self) -> Result<u64, ReadError> {
         match self.kind {
             RootKind::Live => crate::sys::netns_cookie().map_err(|e| ReadError::Io {
                 path: PathBuf::from("getsockopt(SO_NETNS_COOKIE)"),
@@ -668,11 +652,11 @@ impl Root {
 
     /// Where a fixture keeps the `SO_NETNS_COOKIE` value it was captured
     /// with: not a kernel file, since the kernel gives it only to a syscall.
-    pub const NETNS_COOKIE_FILE: &'static str = ".posture/so_netns_cookie";
+    pub(crate) const NETNS_COOKIE_FILE: &'static str = ".posture/so_netns_cookie";
 
     /// Whether a path exists (one `stat`, following links). `Err` when the
     /// answer is unknown (permission denied and the like), never a guess.
-    pub fn exists(&self, path: &Path) -> Result<bool, ReadError> {
+    pub(crate) fn exists(&self, path: &Path) -> Result<bool, ReadError> {
         match std::fs::symlink_metadata(path) {
             Ok(_) => Ok(true),
             Err(e) if e.kind() == io::ErrorKind::NotFound => match self.fixture_errno(path) {
@@ -693,7 +677,7 @@ impl Root {
     /// client connecting to it would). A fixture cannot hold a socket, so there
     /// a regular file stands for one. `Ok(false)` when absent or another kind
     /// of file; `Err` when the answer is unknown.
-    pub fn is_socket(&self, path: &Path) -> Result<bool, ReadError> {
+    pub(crate) fn is_socket(&self, path: &Path) -> Result<bool, ReadError> {
         use std::os::unix::fs::FileTypeExt;
         match std::fs::metadata(path) {
             Ok(m) => Ok(m.file_type().is_socket()
@@ -706,32 +690,6 @@ impl Root {
                 source,
             }),
         }
-    }
-
-    /// Lists the names in one directory (not recursive), at most `limit` of them.
-    /// Returns the names and whether the listing was cut at `limit`.
-    pub fn list_dir(&self, path: &Path, limit: usize) -> Result<(Vec<String>, bool), ReadError> {
-        let io_err = |source| ReadError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let rd =
-            std::fs::read_dir(path).map_err(|e| io_err(self.fixture_errno(path).unwrap_or(e)))?;
-        let mut names = Vec::new();
-        for entry in rd {
-            let entry = entry.map_err(io_err)?;
-            if names.len() == limit {
-                return Ok((names, true));
-            }
-            if let Ok(name) = entry.file_name().into_string() {
-                if self.kind == RootKind::Fixture && (name.ends_with(".errno") || name == ".keep") {
-                    continue;
-                }
-                names.push(name);
-            }
-        }
-        names.sort();
-        Ok((names, false))
     }
 
     fn fixture_errno(&self, path: &Path) -> Option<io::Error> {
@@ -1161,9 +1119,9 @@ mod tests {
         let e = r.read_bytes(&dir.join("current"), 10).unwrap_err();
         assert_eq!(e.errno(), Some(22));
         assert!(e.to_string().contains("current"), "{e}");
-        let c = r.read_capped(&dir.join("big"), 10).unwrap();
-        assert!(c.truncated);
-        assert_eq!(c.data.len(), 10);
+        let mut data = Vec::new();
+        assert!(r.read_into(&dir.join("big"), 10, &mut data).unwrap());
+        assert_eq!(data.len(), 10);
         assert!(matches!(
             r.read_bytes(&dir.join("big"), 10),
             Err(ReadError::TooLarge { limit: 10, .. })

@@ -114,17 +114,17 @@ fn one_posture_call_stays_within_its_allocation_budget() {
         // The analysis lists every one as writable (a shared mount, not a
         // copy) and searches each tmpfs for sockets without building paths:
         // only its lists grow, by doubling.
-        let (k, m) = count(|| posture::probe::mounts::analyse_with(table, false, |_| None));
+        let (k, m) = count(|| posture::__private::mounts::analyse_with(table, false, |_| None));
         println!("analyse_with of {n} mounts: {k} allocations");
         assert_eq!(m.writable.len(), n);
         assert!(k <= 40, "{k} allocations to analyse {n} mounts");
         let (k, found) = count(|| {
             let mut found = 0;
-            posture::probe::mounts::for_each_socket_candidate(&m.table, &[], |_, _| found += 1);
+            posture::__private::mounts::for_each_socket_candidate(&m.table, &[], |_, _| found += 1);
             found
         });
         println!("socket candidates of {n} mounts: {k} allocations");
-        assert!(found > n.min(posture::probe::mounts::SOCKET_SEARCH_MOUNTS));
+        assert!(found > n.min(posture::__private::mounts::SOCKET_SEARCH_MOUNTS));
         assert!(k <= 2, "{k} allocations to list socket candidates");
     }
 }

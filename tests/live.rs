@@ -904,7 +904,7 @@ fn network_contents_rule_on_real_namespaces() {
         ifs.iter().any(|(_, d)| *d)
             || ifs
                 .iter()
-                .any(|(n, _)| posture::netns::host_side_interface(n)),
+                .any(|(n, _)| posture::__private::network::host_side_interface(n)),
         "this machine's namespace has a device-backed or host-side interface: {ifs:?}"
     );
     let (host, ev) = contents_verdict(&contents_tree(&dev, &unix, &ifs));

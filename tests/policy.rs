@@ -1384,7 +1384,7 @@ fn sandboxes_and_unusual_kernels() {
         lines.join("\n") + "\n"
     });
     let r = s.report();
-    assert_eq!(r.runtime.kind, posture::runtime::RuntimeKind::Kata);
+    assert_eq!(r.runtime.kind, posture::report::RuntimeKind::Kata);
     for id in [NoHostPid, NoHostIpc, NoHostNetwork, NoHostUts] {
         let a = evaluate(&r, &Policy::preset(Preset::Strict));
         let c = a.check(id).unwrap();
@@ -1439,7 +1439,7 @@ fn sandboxes_and_unusual_kernels() {
             + "4001 1 0:60 / /proc/sys rw,nosuid,nodev,relatime - fuse sysboxfs rw,user_id=0,group_id=0,default_permissions,allow_other\n"
     });
     let r = s.report();
-    assert_eq!(r.runtime.kind, posture::runtime::RuntimeKind::Sysbox);
+    assert_eq!(r.runtime.kind, posture::report::RuntimeKind::Sysbox);
     let m = r.mounts.known().unwrap();
     assert_eq!(m.proc_sys, posture::report::PseudoFsState::Emulated);
 }
@@ -1457,7 +1457,7 @@ fn cri_o_is_told_from_podman_and_docker_from_its_snapshotter() {
     let r = s.report();
     assert_eq!(
         r.runtime.kind,
-        posture::runtime::RuntimeKind::CriO,
+        posture::report::RuntimeKind::CriO,
         "{:?}",
         r.runtime.signals
     );
@@ -1473,7 +1473,7 @@ fn cri_o_is_told_from_podman_and_docker_from_its_snapshotter() {
     let r = s.report();
     assert_eq!(
         r.runtime.kind,
-        posture::runtime::RuntimeKind::Docker,
+        posture::report::RuntimeKind::Docker,
         "{:?}",
         r.runtime.signals
     );
@@ -1491,7 +1491,7 @@ fn on_kernel(tag: &str, release: &str) -> Scratch {
 
 #[test]
 fn host_network_is_decided_on_kernels_before_6_18() {
-    use posture::netns::NetMethod;
+    use posture::report::NetMethod;
     let judged = |s: &Scratch| {
         let r = s.report();
         let a = evaluate(&r, &Policy::preset(Preset::Checklist));
@@ -1577,7 +1577,7 @@ fn openvz_is_told_by_its_proc_files() {
     let r = s.report();
     assert_eq!(
         r.runtime.kind,
-        posture::runtime::RuntimeKind::Openvz,
+        posture::report::RuntimeKind::Openvz,
         "{:?}",
         r.runtime.signals
     );
@@ -1586,7 +1586,7 @@ fn openvz_is_told_by_its_proc_files() {
     // The OpenVZ host itself has /proc/bc too: no container signal.
     s.write("proc/bc/0/resources", "");
     let r = s.report();
-    assert_ne!(r.runtime.kind, posture::runtime::RuntimeKind::Openvz);
+    assert_ne!(r.runtime.kind, posture::report::RuntimeKind::Openvz);
 }
 
 /// The status and evidence of one check under `strict`.
@@ -1732,7 +1732,7 @@ fn runtime_files_from_storage_on_a_volume_of_its_own() {
 
 #[test]
 fn vm_sandboxes_are_told_by_their_root_filesystem() {
-    use posture::runtime::RuntimeKind;
+    use posture::report::RuntimeKind;
     let kata_root = |tag: &str, line: &str| {
         let s = Scratch::of("kata", tag);
         let line = line.to_string();

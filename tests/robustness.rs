@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use posture::__private::runtime;
 use posture::parse::cgroup::{self, LimitKind};
 use posture::parse::idmap::{self, IdMap};
 use posture::parse::mountinfo::{self, MountTable};
@@ -17,7 +18,7 @@ use posture::parse::ns::{self, NsType};
 use posture::parse::status::{Field, Status};
 use posture::parse::{capability, lsm};
 use posture::policy::{self, CheckStatus, Policy, Preset};
-use posture::{Fact, Report, Root, runtime};
+use posture::{Fact, Report, Root};
 use proptest::prelude::*;
 
 mod common;
@@ -253,7 +254,7 @@ proptest! {
         let m = MountTable::parse(&t);
         prop_assert!(m.mounts.len() <= t.split('\n').count());
         prop_assert!(m.bad_lines.len() <= 16);
-        let a = posture::probe::mounts::analyse(&m, false);
+        let a = posture::__private::mounts::analyse(&m, false);
         prop_assert_eq!(a.count, m.mounts.len());
         prop_assert!(a.table.len() == m.mounts.len());
         prop_assert!(mountinfo::unescape(&t).len() <= t.len() * 3);
@@ -269,7 +270,7 @@ proptest! {
             // Every generated line has all the fields: all of them parse.
             prop_assert_eq!(m.mounts.len(), lines.len(), "{:?}", m.bad_lines);
         }
-        let a = posture::probe::mounts::analyse(&m, cut);
+        let a = posture::__private::mounts::analyse(&m, cut);
         prop_assert_eq!(a.is_complete(), !cut && m.bad_lines.is_empty());
         for mnt in &m.mounts {
             // Unescaping never grows a field.
@@ -372,7 +373,7 @@ fn multi_megabyte_mountinfo_is_read_to_the_bound_and_reported_truncated() {
     let real = std::fs::read_to_string(t.path("proc/self/mountinfo")).unwrap();
     let mut big = real.clone();
     let mut i = 0;
-    while big.len() < posture::root::MOUNTINFO_LIMIT + 1024 * 1024 {
+    while big.len() < posture::__private::root::MOUNTINFO_LIMIT + 1024 * 1024 {
         big.push_str(&format!(
             "{} 1 0:{i} / /mnt/m{i} rw,nosuid - tmpfs tmpfs rw\n",
             100000 + i
@@ -393,7 +394,9 @@ fn multi_megabyte_mountinfo_is_read_to_the_bound_and_reported_truncated() {
     );
     assert!(!m.is_complete());
     // Only whole lines below the bound were parsed.
-    let whole = big[..posture::root::MOUNTINFO_LIMIT].matches('\n').count();
+    let whole = big[..posture::__private::root::MOUNTINFO_LIMIT]
+        .matches('\n')
+        .count();
     assert_eq!(m.count, whole);
 }
 
@@ -401,7 +404,7 @@ fn multi_megabyte_mountinfo_is_read_to_the_bound_and_reported_truncated() {
 fn oversized_status_is_unknown_naming_the_file() {
     let t = Tree::podman("bigstatus");
     let mut s = std::fs::read_to_string(t.path("proc/self/status")).unwrap();
-    s.push_str(&"X:\t0\n".repeat(posture::root::STATUS_LIMIT / 4));
+    s.push_str(&"X:\t0\n".repeat(posture::__private::root::STATUS_LIMIT / 4));
     std::fs::write(t.path("proc/self/status"), s).unwrap();
     let r = t.report();
     let u = unknown(&r.capabilities.effective);

@@ -27,8 +27,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use posture::__private::classify;
 use posture::report::{BlockedBy, Outcome, Syscall};
-use posture::syscalls::classify;
 use proptest::prelude::*;
 use seccompiler::{
     BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter,

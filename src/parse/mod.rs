@@ -35,6 +35,7 @@ pub mod cgroup;
 pub mod idmap;
 pub mod lsm;
 pub mod mountinfo;
+pub(crate) mod net;
 pub mod ns;
 pub(crate) mod records;
 pub mod status;
@@ -75,6 +76,15 @@ pub enum ParseError {
         first: &'static str,
         /// The second accepted form.
         second: &'static str,
+    },
+    /// A table that the `procfs` crate's parser rejected (`net/dev`,
+    /// `net/unix`); the message is its parser's.
+    #[error("{reason}")]
+    Table {
+        /// Which table.
+        table: &'static str,
+        /// The parser's message.
+        reason: String,
     },
     /// A namespace link that is not `<type>:[<inode>]`.
     #[error("{text:?} is not `{ns}:[inode]`")]

@@ -3,8 +3,8 @@
 //! Stage: parse (parse -> probe -> Report -> policy -> render). Pure text to
 //! values, no I/O. What the table says about hardening (the report's mounts
 //! section, [`crate::report::Mounts`]) is built by
-//! [`crate::probe::mounts::analyse_with`], from the runtime knowledge in
-//! [`crate::known`].
+//! the mount analysis (`infer::mounts`), from the runtime knowledge in
+//! `known`.
 //!
 //! Each line reads
 //! `36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue`:

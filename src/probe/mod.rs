@@ -17,7 +17,7 @@
 mod cgroups;
 mod devices;
 mod lsm;
-pub mod mounts;
+mod mounts;
 mod namespaces;
 mod process;
 mod runtime;

@@ -1,16 +1,18 @@
 //! Probe stage (parse -> probe -> Report -> policy -> render): namespaces.
 //! The `/proc/self/ns` links, the user namespace's id maps, and the reads
 //! that decide whether the network namespace is the host's (the netns
-//! cookie, `/proc/self/net/dev` and `/proc/self/net/unix`, `/sys/class/net`);
-//! the judgement over them is [`crate::parse::ns`] and [`crate::netns`]. I/O only
+//! cookie, `/proc/self/net/dev` and `/proc/self/net/unix` parsed by
+//! [`crate::parse::net`], `/sys/class/net`);
+//! the judgement over them is [`crate::parse::ns`] and [`crate::infer::network`]. I/O only
 //! through [`Root`](crate::root::Root) and [`Session`].
 
 use super::{parse_small, show};
 use crate::fact::{Fact, Unknown};
-use crate::netns::{self, HostNetwork, NetMethod};
+use crate::infer::network as netns;
 use crate::parse::idmap::IdMap;
+use crate::parse::net;
 use crate::parse::ns::{self, NsType};
-use crate::report::{Identity, Namespace, UserNamespace};
+use crate::report::{HostNetwork, Identity, Namespace, NetMethod, UserNamespace};
 use crate::root::{self, ReadError, Session};
 
 pub(super) fn read_namespaces(io: &Session, kernel: Option<(u32, u32)>) -> Vec<Namespace> {
@@ -51,7 +53,7 @@ const NET_UNIX_LIMIT: usize = 1024 * 1024;
 
 /// Decides whether the network namespace is the host's: by inode where the
 /// kernel fixes it, else by `SO_NETNS_COOKIE` where the kernel's rule is
-/// known, else from what the namespace holds (see [`crate::netns`]). The
+/// known, else from what the namespace holds (see [`crate::infer::network`]). The
 /// verdict also becomes the `net` entry's `initial`.
 pub(super) fn read_network(
     io: &Session,
@@ -95,19 +97,13 @@ pub(super) fn read_network(
     let dev_path = root.proc_self("net/dev");
     let unix_path = root.proc_self("net/unix");
     let sys_dir = root.sys("class/net");
-    // procfs's parsers (the stack's crate) for both tables: a line they do
-    // not understand fails the whole table, which leaves the answer unknown.
-    use procfs::FromBufRead;
     let interfaces: Fact<Vec<netns::Interface>> = io
         .with_text(&dev_path, root::SMALL_FILE_LIMIT * 4, |t| {
-            procfs::net::InterfaceDeviceStatus::from_buf_read(t.as_bytes())
-                .map_err(|e| Unknown::file(&dev_path, e.to_string()))
+            net::interface_names(t).map_err(|e| Unknown::file(&dev_path, e.to_string()))
         })
         .map_err(|e| Unknown::read(&dev_path, &e))
         .and_then(|r| r)
-        .map(|table| {
-            let mut names: Vec<String> = table.0.into_keys().collect();
-            names.sort_unstable();
+        .map(|names| {
             let mut p = sys_dir.clone();
             names
                 .into_iter()
@@ -131,13 +127,9 @@ pub(super) fn read_network(
                 (true, None) => &[][..],
                 (false, _) => data,
             };
-            procfs::net::UnixNetEntries::from_buf_read(data)
-                .map(|t| netns::UnixSockets {
-                    paths: t
-                        .0
-                        .into_iter()
-                        .filter_map(|e| e.path)
-                        .filter_map(|p| p.into_os_string().into_string().ok())
+            net::unix_socket_paths(data)
+                .map(|paths| netns::UnixSockets {
+                    paths: paths
                         .filter(|p| netns::host_daemon_socket(p).is_some())
                         .collect(),
                     complete: !truncated,

@@ -1,17 +1,18 @@
 //! Probe stage (parse -> probe -> Report -> policy -> render): the inputs
 //! of container-runtime detection (`.dockerenv`, `run/.containerenv`, the
 //! environments of this process and of pid 1, OpenVZ's `/proc/vz`), handed
-//! with facts already read to [`crate::runtime::detect`], which judges. I/O
+//! with facts already read to [`crate::infer::runtime::detect`], which judges. I/O
 //! only through [`Session`].
 
 use super::into_shown;
 use crate::fact::{Fact, Unknown};
+use crate::infer::runtime;
 use crate::parse::mountinfo::Mount;
 use crate::parse::ns::{self, NsType};
 use crate::parse::status::{Field, Status};
+use crate::report::Runtime;
 use crate::report::{Cgroups, Kernel, Namespace};
 use crate::root::{self, Session};
-use crate::runtime::{self, Runtime};
 
 pub(super) fn read_runtime(
     io: &Session,
@@ -79,7 +80,6 @@ pub(super) fn read_runtime(
             cgroup: into_shown(root.proc_self("cgroup")),
             mountinfo: into_shown(root.proc_self("mountinfo")),
             osrelease: into_shown(root.proc_sys("kernel/osrelease")),
-            status: into_shown(root.proc_self("status")),
         },
     };
     runtime::detect(&inputs)

@@ -8,7 +8,6 @@
 //! ([`crate::posture_with_root`]) fills these in.
 
 use crate::fact::Fact;
-use crate::netns::HostNetwork;
 use crate::parse::capability::CapSet;
 use crate::parse::cgroup::{CgroupLine, CgroupVersion, Limit, LimitScope};
 use crate::parse::idmap::{IdMap, Mapping};
@@ -20,9 +19,12 @@ use crate::parse::status::SeccompMode;
 #[cfg(doc)]
 use crate::root::Root;
 use crate::root::RootKind;
-use crate::runtime::Runtime;
 
+mod network;
+mod runtime;
 mod syscall_probe;
+pub use network::{HostNetwork, NetMethod, NetSignal, Strength};
+pub use runtime::{Confidence, Runtime, RuntimeKind, RuntimeSignal};
 pub use syscall_probe::{
     BlockedBy, Creation, Errno, Outcome, Signal, Syscall, SyscallProbe, SyscallResult,
     UserNamespaces,
@@ -207,7 +209,7 @@ const SECUREBITS: &[(u32, &str)] = &[
 
 impl Securebits {
     /// Names the bits; unknown ones appear as hex.
-    pub fn from_bits(bits: u32) -> Securebits {
+    pub(crate) fn from_bits(bits: u32) -> Securebits {
         let mut names: Vec<String> = SECUREBITS
             .iter()
             .filter(|(b, _)| bits & b != 0)
@@ -455,7 +457,7 @@ impl serde::Serialize for MountSummary {
 }
 
 /// A runtime socket (or its directory) visible in the mount table, or found
-/// at a place runtimes put sockets ([`for_each_socket_candidate`](crate::probe::mounts::for_each_socket_candidate)).
+/// at a place runtimes put sockets (the probe's socket search).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -94,8 +94,10 @@ pub struct Errno {
 impl Errno {
     /// The errno of a number.
     pub fn new(code: i32) -> Errno {
-        let e = nix::errno::Errno::from_raw(code);
-        let name = if e == nix::errno::Errno::UnknownErrno {
+        // The names are nix's (`crate::root` holds the crate's one use of its
+        // errno type).
+        let e = crate::root::Errno::from_raw(code);
+        let name = if e == crate::root::Errno::UnknownErrno {
             format!("errno {code}")
         } else {
             format!("{e:?}")
@@ -123,7 +125,7 @@ pub struct Signal {
 
 impl Signal {
     /// The signal of a number.
-    pub fn new(number: i32) -> Signal {
+    pub(crate) fn new(number: i32) -> Signal {
         let name = match nix::sys::signal::Signal::try_from(number) {
             Ok(s) => s.as_str().to_string(),
             Err(_) => format!("signal {number}"),
@@ -212,10 +214,10 @@ impl Outcome {
     }
 
     /// Every variant name, for renderers that list all states.
-    pub const STATES: [&'static str; 4] = ["reachable", "blocked", "killed", "unknown"];
+    pub(crate) const STATES: [&'static str; 4] = ["reachable", "blocked", "killed", "unknown"];
 
     /// The errno or signal, or the reason, in a few words.
-    pub fn detail(&self) -> String {
+    pub(crate) fn detail(&self) -> String {
         match self {
             Outcome::Reachable { errno: Some(e) } => e.name.clone(),
             Outcome::Reachable { errno: None } => "succeeded".to_string(),
@@ -318,7 +320,7 @@ impl SyscallProbe {
     }
 
     /// The syscalls with an outcome of the given state name.
-    pub fn with_state(&self, state: &str) -> Vec<Syscall> {
+    pub(crate) fn with_state(&self, state: &str) -> Vec<Syscall> {
         self.results
             .iter()
             .filter(|r| r.outcome.as_str() == state)
@@ -332,7 +334,7 @@ impl SyscallProbe {
     }
 
     /// One line: how many are blocked, by whom, and which were killed.
-    pub fn blocked_summary(&self) -> String {
+    pub(crate) fn blocked_summary(&self) -> String {
         let count = |by: BlockedBy| {
             self.results
                 .iter()
@@ -361,7 +363,7 @@ impl SyscallProbe {
     }
 
     /// One line on user-namespace creation.
-    pub fn user_namespaces_summary(&self) -> String {
+    pub(crate) fn user_namespaces_summary(&self) -> String {
         let u = &self.user_namespaces;
         let max = match &u.max_user_namespaces {
             Fact::Known(n) => format!("max_user_namespaces {n}"),

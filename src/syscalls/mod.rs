@@ -162,19 +162,7 @@ pub use table::Expectation;
 /// Classifies one answer: `ret` is the raw return value, `errno` the errno
 /// when `ret == -1`; `filter` whether the calling thread has a seccomp filter
 /// (`None`: not known).
-///
-/// ```
-/// use posture::report::{BlockedBy, Outcome, Syscall};
-/// use posture::syscalls::classify;
-/// // The kernel's own answer to keyctl(0x7fffffff): EOPNOTSUPP.
-/// assert!(matches!(classify(Syscall::Keyctl, -1, libc::EOPNOTSUPP, Some(true)), Outcome::Reachable { .. }));
-/// // EPERM from keyctl can only be the filter's.
-/// assert!(matches!(
-///     classify(Syscall::Keyctl, -1, libc::EPERM, Some(true)),
-///     Outcome::Blocked { by: BlockedBy::Filter, .. }
-/// ));
-/// ```
-pub fn classify(sc: Syscall, ret: i64, errno: i32, filter: Option<bool>) -> Outcome {
+pub(crate) fn classify(sc: Syscall, ret: i64, errno: i32, filter: Option<bool>) -> Outcome {
     if ret >= 0 {
         return Outcome::Reachable { errno: None };
     }
@@ -216,10 +204,10 @@ pub fn classify(sc: Syscall, ret: i64, errno: i32, filter: Option<bool>) -> Outc
 }
 
 /// The source named by a report whose probe did not run.
-pub const NOT_RUN_SOURCE: &str = "posture::syscalls::probe";
+pub(crate) const NOT_RUN_SOURCE: &str = "posture::syscalls::probe";
 
 /// [`Report::syscalls`](crate::Report::syscalls) before a probe is attached.
-pub fn not_run() -> Fact<SyscallProbe> {
+pub(crate) fn not_run() -> Fact<SyscallProbe> {
     Fact::unknown(NOT_RUN_SOURCE, "not run")
 }
 
@@ -287,7 +275,7 @@ pub fn probe() -> SyscallProbe {
 }
 
 /// `max_user_namespaces` of this user namespace, through a [`Root`].
-pub fn max_user_namespaces(root: &Root) -> Fact<u64> {
+pub(crate) fn max_user_namespaces(root: &Root) -> Fact<u64> {
     let path = root.proc_sys("user/max_user_namespaces");
     match root.read_text(&path, SMALL_FILE_LIMIT) {
         Ok(t) => match t.trim().parse::<u64>() {
@@ -300,7 +288,7 @@ pub fn max_user_namespaces(root: &Root) -> Fact<u64> {
 
 /// Whether the calling thread has a seccomp filter, from
 /// `<root>/proc/thread-self/status`.
-pub fn thread_filter(root: &Root) -> Fact<bool> {
+pub(crate) fn thread_filter(root: &Root) -> Fact<bool> {
     let path = root.path("proc/thread-self/status");
     match root.read_text(&path, crate::root::STATUS_LIMIT) {
         Ok(t) => match Status::parse(&t).seccomp {
@@ -532,7 +520,11 @@ fn fill(outcomes: &mut [Option<Outcome>], attempt: &mut Option<Creation>, start:
 }
 
 /// The user-namespace conclusion.
-pub fn can_create(results: &[SyscallResult], max: &Fact<u64>, attempt: &Creation) -> Fact<bool> {
+pub(crate) fn can_create(
+    results: &[SyscallResult],
+    max: &Fact<u64>,
+    attempt: &Creation,
+) -> Fact<bool> {
     const SRC: &str = "posture::syscalls::probe (user namespaces)";
     if let Creation::Created = attempt {
         return Fact::Known(true);
@@ -582,6 +574,24 @@ pub fn can_create(results: &[SyscallResult], max: &Fact<u64>, attempt: &Creation
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keyctl_answers_tell_the_kernel_from_the_filter() {
+        use crate::report::BlockedBy;
+        // The kernel's own answer to keyctl(0x7fffffff): EOPNOTSUPP.
+        assert!(matches!(
+            classify(Syscall::Keyctl, -1, libc::EOPNOTSUPP, Some(true)),
+            Outcome::Reachable { .. }
+        ));
+        // EPERM from keyctl can only be the filter's.
+        assert!(matches!(
+            classify(Syscall::Keyctl, -1, libc::EPERM, Some(true)),
+            Outcome::Blocked {
+                by: BlockedBy::Filter,
+                ..
+            }
+        ));
+    }
 
     #[test]
     fn the_childs_seccomp_answer_is_held_against_status() {

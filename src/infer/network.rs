@@ -1,4 +1,4 @@
-//! Whether the process shares the host's network namespace, decided on every
+//! Inference stage: whether the process shares the host's network namespace, decided on every
 //! kernel.
 //!
 //! Three ways, in order, the first that answers decides:
@@ -20,114 +20,22 @@
 //!    host has the network device it came with.
 //!
 //! The judgement here is pure; the reads are in the report's probe, which
-//! parses `/proc/<pid>/net/dev` and `/proc/<pid>/net/unix` with the
-//! `procfs` crate's parsers.
+//! parses `/proc/<pid>/net/dev` and `/proc/<pid>/net/unix` with
+//! `parse::net`.
 
 use crate::fact::Fact;
-
-/// How strongly a signal decides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum Strength {
-    /// Decides on its own.
-    Strong,
-    /// Reported, never decides.
-    Weak,
-}
-
-impl Strength {
-    /// snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Strength::Strong => "strong",
-            Strength::Weak => "weak",
-        }
-    }
-}
-
-/// What decided [`HostNetwork::initial`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-#[non_exhaustive]
-pub enum NetMethod {
-    /// The namespace inode against the fixed initial inode (Linux 6.18+), or
-    /// an inode no Linux host namespace can have.
-    Inode,
-    /// `SO_NETNS_COOKIE` (Linux 5.14 to 6.17).
-    NetnsCookie,
-    /// What the namespace holds (interfaces, sockets).
-    Contents,
-}
-
-/// One observation about the network namespace's contents.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[non_exhaustive]
-pub struct NetSignal {
-    /// The file it was seen in.
-    pub source: String,
-    /// What was seen.
-    pub observed: String,
-    /// True when it points at the host's namespace, false when away from it.
-    pub host: bool,
-    /// How strongly it decides.
-    pub strength: Strength,
-}
-
-/// The network namespace verdict and what it rests on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[non_exhaustive]
-pub struct HostNetwork {
-    /// Whether this is the host's initial network namespace.
-    pub initial: Fact<bool>,
-    /// What decided it (`None` when nothing did).
-    pub decided_by: Option<NetMethod>,
-    /// `getsockopt(SO_NETNS_COOKIE)`, when it was asked.
-    pub netns_cookie: Option<Fact<u64>>,
-    /// Contents signals, when the contents were read.
-    pub signals: Vec<NetSignal>,
-}
+use crate::known::{
+    HOST_DAEMON_SOCKETS, HOST_HINT_SOCKETS, HOST_SIDE_INTERFACE_PREFIXES, HOST_SIDE_INTERFACES,
+};
+use crate::report::{NetSignal, Strength};
 
 /// Host-side interfaces of container networking: bridges, veth peers and
 /// CNI devices that exist in the namespace holding the containers' peers,
 /// which is the host's (or a nested runtime's host, such as a kind node).
 pub fn host_side_interface(name: &str) -> bool {
-    const EXACT: &[&str] = &[
-        "docker0",
-        "cni0",
-        "cbr0",
-        "kube-ipvs0",
-        "kube-bridge",
-        "nodelocaldns",
-        "weave",
-        "vxlan.calico",
-        "flannel.1",
-        "antrea-gw0",
-        "ovs-system",
-    ];
-    const PREFIXES: &[&str] = &[
-        "veth",
-        "cali",
-        "flannel",
-        "cilium_",
-        "lxc",
-        "cni-podman",
-        "podman",
-        "virbr",
-        "lxdbr",
-        "incusbr",
-        "genev_sys_",
-        "vethwe",
-    ];
-    EXACT.contains(&name)
-        || PREFIXES.iter().any(|p| name.starts_with(p))
+    HOST_SIDE_INTERFACES.contains(&name)
+        || HOST_SIDE_INTERFACE_PREFIXES
+            .iter().any(|p| name.starts_with(p))
         // Docker's user-defined bridges: br-<12 hex digits>.
         || name
             .strip_prefix("br-")
@@ -138,18 +46,10 @@ pub fn host_side_interface(name: &str) -> bool {
 /// strongly that says "host namespace": container runtimes and the kubelet
 /// run in the host's; systemd and D-Bus may run inside a container too.
 pub fn host_daemon_socket(path: &str) -> Option<Strength> {
-    const STRONG: &[&str] = crate::known::HOST_DAEMON_SOCKETS;
-    const WEAK: &[&str] = &[
-        "/run/systemd/journal/stdout",
-        "/run/systemd/private",
-        "/run/dbus/system_bus_socket",
-        "/var/run/dbus/system_bus_socket",
-        "/run/udev/control",
-    ];
     let base = path.rsplit('/').next().unwrap_or(path);
-    if path.starts_with('/') && STRONG.contains(&base) {
+    if path.starts_with('/') && HOST_DAEMON_SOCKETS.contains(&base) {
         Some(Strength::Strong)
-    } else if WEAK.contains(&path) {
+    } else if HOST_HINT_SOCKETS.contains(&path) {
         Some(Strength::Weak)
     } else {
         None

@@ -1,4 +1,4 @@
-//! Which container runtime (if any) started this process, with the evidence.
+//! Inference stage: which container runtime (if any) started this process, with the evidence.
 //!
 //! Signals are weighed by whether the container's own image or environment
 //! could fake them. A file in the image (`/.dockerenv`), an environment
@@ -10,122 +10,11 @@
 //! carries the strong signals.
 
 use crate::parse::cgroup::CgroupLine;
+
 use crate::parse::mountinfo::Mount;
 #[cfg(test)]
 use crate::parse::mountinfo::MountTable;
-
-/// A container runtime.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-#[non_exhaustive]
-pub enum RuntimeKind {
-    /// Docker Engine.
-    Docker,
-    /// Podman.
-    Podman,
-    /// containerd (directly, or under Kubernetes).
-    Containerd,
-    /// CRI-O (Kubernetes). Serialized as `crio`.
-    #[cfg_attr(feature = "serde", serde(rename = "crio"))]
-    CriO,
-    /// LXC / LXD / Incus.
-    Lxc,
-    /// systemd-nspawn.
-    SystemdNspawn,
-    /// gVisor (runsc): a user-space kernel.
-    Gvisor,
-    /// Kata Containers (or another runtime that puts each container in a
-    /// virtual machine): the kernel seen is the guest's.
-    Kata,
-    /// sysbox-runc: system containers with an emulated `/proc/sys`.
-    Sysbox,
-    /// OpenVZ / Virtuozzo: a kernel that virtualises namespaces itself.
-    Openvz,
-    /// Kubernetes, with the runtime underneath not identified.
-    Kubernetes,
-    /// Not in a container: the host's own namespaces.
-    None,
-    /// In a container (some namespace is not the host's), runtime unidentified.
-    Unknown,
-}
-
-impl RuntimeKind {
-    /// Whether the process runs on a kernel other than the host's (gVisor's
-    /// user-space kernel, a Kata guest): the namespaces it sees, initial or
-    /// not, are that kernel's, never the host's.
-    pub fn own_kernel(self) -> bool {
-        matches!(self, RuntimeKind::Gvisor | RuntimeKind::Kata)
-    }
-
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RuntimeKind::Docker => "docker",
-            RuntimeKind::Podman => "podman",
-            RuntimeKind::Containerd => "containerd",
-            RuntimeKind::CriO => "cri-o",
-            RuntimeKind::Lxc => "lxc",
-            RuntimeKind::SystemdNspawn => "systemd-nspawn",
-            RuntimeKind::Gvisor => "gvisor",
-            RuntimeKind::Kata => "kata",
-            RuntimeKind::Sysbox => "sysbox",
-            RuntimeKind::Openvz => "openvz",
-            RuntimeKind::Kubernetes => "kubernetes",
-            RuntimeKind::None => "none",
-            RuntimeKind::Unknown => "unknown",
-        }
-    }
-}
-
-/// One observation pointing at a runtime.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schema", schemars(rename = "RuntimeSignal"))]
-#[non_exhaustive]
-pub struct Signal {
-    /// Where it was seen (a file).
-    pub source: String,
-    /// What was seen.
-    pub observed: String,
-    /// What it points at.
-    pub indicates: RuntimeKind,
-    /// Whether the container's image or environment could fake it.
-    pub spoofable: bool,
-}
-
-/// How sure the verdict is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-#[non_exhaustive]
-pub enum Confidence {
-    /// Backed by a signal the container cannot fake.
-    Strong,
-    /// Backed only by signals the image or environment could fake.
-    Spoofable,
-    /// Inferred from namespaces alone.
-    Inferred,
-}
-
-/// The runtime verdict.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[non_exhaustive]
-pub struct Runtime {
-    /// The runtime.
-    pub kind: RuntimeKind,
-    /// Whether Kubernetes manages the container (any signal).
-    pub kubernetes: bool,
-    /// How sure.
-    pub confidence: Confidence,
-    /// Every signal seen, strong ones first.
-    pub signals: Vec<Signal>,
-}
+use crate::report::{Confidence, Runtime, RuntimeKind, RuntimeSignal};
 
 /// The inputs runtime detection looks at, already read.
 #[derive(Debug, Default)]
@@ -177,8 +66,6 @@ pub struct Paths {
     pub mountinfo: String,
     /// `osrelease`.
     pub osrelease: String,
-    /// `/proc/self/status`.
-    pub status: String,
 }
 
 /// Looks up `KEY=` in a NUL-separated environment block.
@@ -299,7 +186,7 @@ fn vm_shared_root(m: &Mount) -> Option<String> {
 pub fn detect(i: &Inputs<'_>) -> Runtime {
     let mut signals = Vec::new();
     let mut push = |source: &str, observed: String, indicates, spoofable| {
-        signals.push(Signal {
+        signals.push(RuntimeSignal {
             source: source.to_string(),
             observed,
             indicates,
@@ -508,7 +395,7 @@ pub fn detect(i: &Inputs<'_>) -> Runtime {
         .iter()
         .any(|s| s.indicates == RuntimeKind::Kubernetes);
     let concrete =
-        |s: &&Signal| !matches!(s.indicates, RuntimeKind::Kubernetes | RuntimeKind::Unknown);
+        |s: &&RuntimeSignal| !matches!(s.indicates, RuntimeKind::Kubernetes | RuntimeKind::Unknown);
     // containers/storage under the kubelet is CRI-O, not podman.
     if kubernetes {
         for s in signals.iter_mut() {
