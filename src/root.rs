@@ -250,6 +250,7 @@ fn mount_id(dir: Option<&OwnedFd>, rel: &Path, nofollow: bool) -> io::Result<Opt
 /// read of the crate does (`O_NONBLOCK`, a regular file only), and reads at
 /// most `limit` bytes: [`ReadError::TooLarge`] past it, so that `/dev/zero`
 /// or a FIFO can neither grow the caller's memory nor block it.
+#[cfg(feature = "policy-file")]
 pub(crate) fn read_user_file(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
     let r = Root::live();
     let mut buf = Vec::new();

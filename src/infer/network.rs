@@ -4,10 +4,10 @@
 //! Three ways, in order, the first that answers decides:
 //!
 //! 1. **Inode** (Linux 6.18+): the initial network namespace has the fixed
-//!    inode `0xEFFFFFF9` ([`crate::parse::ns::is_initial`]).
+//!    inode `0xEFFFFFF9` (`parse::ns::is_initial`).
 //! 2. **Cookie** (Linux 5.14 to 6.17): `getsockopt(SO_NETNS_COOKIE)` on an
 //!    unbound socket is 1 for the initial namespace and never for another
-//!    ([`crate::parse::ns::net_initial_by_cookie`] cites the kernel source).
+//!    (`parse::ns::net_initial_by_cookie` cites the kernel source).
 //! 3. **Contents** (older kernels, or where the cookie cannot be read): what
 //!    the namespace holds. Host-side interfaces of container networking
 //!    (`docker0`, `cni0`, `veth*`, `cali*`, …), an interface backed by a

@@ -108,17 +108,6 @@ impl LimitKind {
     }
 }
 
-/// The process's cgroup path in the hierarchy that holds `kind`'s controller
-/// (the v1 hierarchy binding it, else the unified one).
-pub fn own_path(lines: &[CgroupLine], kind: LimitKind) -> Option<&str> {
-    let ctl = kind.controller();
-    lines
-        .iter()
-        .find(|l| l.hierarchy != 0 && l.controllers.iter().any(|c| c == ctl))
-        .or_else(|| lines.iter().find(|l| l.hierarchy == 0))
-        .map(|l| l.path.as_str())
-}
-
 /// Where a limit lives: absolute paths inside the (container's) filesystem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LimitFiles {

@@ -145,11 +145,6 @@ impl Mount {
         self.read_only
     }
 
-    /// Whether the filesystem sits on a block device (major number ≠ 0).
-    pub fn block_backed(&self) -> bool {
-        self.major != 0
-    }
-
     /// Whether the filesystem is kept on a disk of the machine: a block
     /// device, or btrfs, ZFS or bcachefs, which report an anonymous device
     /// number (`0:NN`) although they sit on disks. Memory and pseudo
@@ -537,7 +532,8 @@ impl MountTable {
 
     /// The mount that decides what `path` sees: the deepest mount point that is
     /// `path` or an ancestor of it; among mounts stacked on one point, the last.
-    pub fn mount_for(&self, path: &str) -> Option<&Mount> {
+    #[cfg(test)]
+    pub(crate) fn mount_for(&self, path: &str) -> Option<&Mount> {
         mount_for(self.mounts.iter(), path)
     }
 

@@ -111,7 +111,12 @@ pub fn parse_kernel_version(osrelease: &str) -> Option<(u32, u32)> {
 }
 
 /// Whether inode `ino` of type `ty` is the initial (host) namespace.
-pub fn is_initial(ty: NsType, ino: u64, kernel: Option<(u32, u32)>, source: &str) -> Fact<bool> {
+pub(crate) fn is_initial(
+    ty: NsType,
+    ino: u64,
+    kernel: Option<(u32, u32)>,
+    source: &str,
+) -> Fact<bool> {
     if ino == ty.initial_inode() {
         return Fact::Known(true);
     }
@@ -144,7 +149,8 @@ pub fn is_initial(ty: NsType, ino: u64, kernel: Option<(u32, u32)>, source: &str
 /// The lowest inode number the kernel hands out to a new namespace
 /// (`PROC_DYNAMIC_FIRST`, `fs/proc/generic.c`); the fixed initial inodes sit
 /// just below it, at `0xEFFFFFF8..=0xEFFFFFFF`.
-pub const DYNAMIC_FIRST: u64 = 0xF000_0000;
+#[cfg(test)]
+pub(crate) const DYNAMIC_FIRST: u64 = 0xF000_0000;
 
 /// The lowest fixed initial inode (`MNT_NS_INIT_INO`, Linux 6.18).
 pub(crate) const FIXED_FIRST: u64 = 0xEFFF_FFF8;
@@ -173,7 +179,7 @@ pub(crate) const NETNS_COOKIE_SINCE: (u32, u32) = (5, 14);
 /// ever is. From 6.18 the cookie comes from the id counter all namespace
 /// types share (`ns_tree_gen_id()`), and the initial network namespace has
 /// a fixed inode instead, which [`is_initial`] already reads.
-pub fn net_initial_by_cookie(cookie: u64, kernel: (u32, u32)) -> Option<bool> {
+pub(crate) fn net_initial_by_cookie(cookie: u64, kernel: (u32, u32)) -> Option<bool> {
     (kernel >= NETNS_COOKIE_SINCE && kernel < NsType::Net.fixed_since()).then_some(cookie == 1)
 }
 

@@ -497,8 +497,8 @@ fn seccomp(r: &Report, p: &Policy) -> Judged {
         Fact::Known(m) => *m,
         Fact::Unknown(u) => return unknown(u),
     };
-    let gvisor = r.runtime.kind == crate::runtime::RuntimeKind::Gvisor
-        && r.runtime.confidence == crate::runtime::Confidence::Strong;
+    let gvisor = r.runtime.kind == crate::report::RuntimeKind::Gvisor
+        && r.runtime.confidence == crate::report::Confidence::Strong;
     if mode == SeccompMode::Disabled && gvisor {
         return if p.accept_sandbox {
             (
@@ -925,7 +925,7 @@ fn no_runtime_socket(r: &Report) -> Judged {
 /// not the host's.
 fn own_kernel(r: &Report, ty: NsType) -> Option<Judged> {
     let rt = &r.runtime;
-    (rt.kind.own_kernel() && rt.confidence == crate::runtime::Confidence::Strong).then(|| {
+    (rt.kind.own_kernel() && rt.confidence == crate::report::Confidence::Strong).then(|| {
         (
             CheckStatus::Pass,
             format!(
@@ -968,8 +968,8 @@ fn host_ns(r: &Report, ty: NsType) -> Judged {
 }
 
 fn host_network(r: &Report) -> Judged {
-    use crate::netns::NetMethod;
-    if r.runtime.kind == crate::runtime::RuntimeKind::Kata
+    use crate::report::NetMethod;
+    if r.runtime.kind == crate::report::RuntimeKind::Kata
         && let Some(j) = own_kernel(r, NsType::Net)
     {
         return j;
@@ -1037,7 +1037,7 @@ fn no_host_path(r: &Report) -> Judged {
     let mut bad = Vec::new();
     let mut fine = Vec::new();
     // gVisor's /dev, /proc and /sys are the Sentry's own.
-    let gvisor = r.runtime.kind == crate::runtime::RuntimeKind::Gvisor;
+    let gvisor = r.runtime.kind == crate::report::RuntimeKind::Gvisor;
     for h in &m.host_mounts {
         let at = h.mount.mount_point();
         match h.kind {
@@ -1103,7 +1103,7 @@ fn no_sensitive_mounts(r: &Report, p: &Policy) -> Judged {
     let mut relaxed = Vec::new();
     let mut bad = Vec::new();
     // gVisor's /proc and /sys are the Sentry's own, not the host kernel's.
-    let gvisor = r.runtime.kind == crate::runtime::RuntimeKind::Gvisor;
+    let gvisor = r.runtime.kind == crate::report::RuntimeKind::Gvisor;
     // In a user namespace whose root is an unprivileged host user, files
     // that only the host's root may open (/proc/kcore 0400, sysrq-trigger
     // 0200, sysfs's attributes) stay shut: their owner is not mapped there,

@@ -14,7 +14,7 @@
 //! ```
 //!
 //! Part of the policy stage (parse -> probe -> Report -> **policy** ->
-//! render): [`parse`] is pure text -> [`Policy`]; [`from_file`] is the one
+//! render): [`parse`] is pure text -> [`Policy`]; `from_file_for` is the one
 //! function here that reads a file. Neither runs inside
 //! [`evaluate`](super::evaluate).
 
@@ -58,24 +58,17 @@ fn line_at(text: &str, offset: usize) -> usize {
 
 /// The most read of a policy document: far more than any policy needs, and
 /// a bound on what `--policy /dev/zero`-like mistakes can cost.
-pub const POLICY_FILE_LIMIT: usize = 1024 * 1024;
+pub(crate) const POLICY_FILE_LIMIT: usize = 1024 * 1024;
 
 /// Reads a policy document from a file (`.json` is JSON, anything else
-/// TOML), or, with the `manifest` feature, a Kubernetes manifest (detected by
-/// content: a top-level `apiVersion`/`kind`), whose container is the one
-/// `POSTURE_CONTAINER` names or the only one ([`from_file_for`]).
+/// TOML), or, with the `manifest` feature, a Kubernetes manifest or Compose
+/// file (detected by content), whose container is the one the caller names
+/// (`None`: the manifest must have exactly one).
 ///
 /// The file is opened as every read of the crate is (non-blocking, and a
 /// regular file only: a FIFO, a device or a directory is refused at once)
 /// and read up to [`POLICY_FILE_LIMIT`] bytes; past it, an error.
-pub fn from_file(path: &Path) -> Result<Policy, PolicyError> {
-    let env = std::env::var(super::CONTAINER_ENV).ok();
-    from_file_for(path, env.as_deref().filter(|v| !v.trim().is_empty()))
-}
-
-/// [`from_file`] with the container of a manifest named by the caller
-/// (`None`: the manifest must have exactly one). Ignored for policy documents.
-pub fn from_file_for(path: &Path, container: Option<&str>) -> Result<Policy, PolicyError> {
+pub(crate) fn from_file_for(path: &Path, container: Option<&str>) -> Result<Policy, PolicyError> {
     use crate::root::ReadError;
     use std::io::{Error, ErrorKind};
     let read_err = |source| PolicyError::Read {

@@ -47,8 +47,8 @@ use crate::parse::cgroup::Limit;
 use crate::parse::lsm::{AppArmorMode, LsmLabel};
 use crate::parse::status::SeccompMode;
 use crate::report::MaskState;
+use crate::report::RuntimeKind;
 use crate::report::{HostMountKind, Report};
-use crate::runtime::RuntimeKind;
 
 use super::{CheckId, CheckStatus, Policy};
 
@@ -275,7 +275,8 @@ pub fn runtime_default_capabilities(kind: RuntimeKind) -> CapSet {
 
 /// A capability name as a manifest writes it (`NET_RAW`, `CAP_NET_RAW`,
 /// any case) to the kernel's (`CAP_NET_RAW`); `ALL` stays `ALL`.
-pub fn kernel_cap_name(name: &str) -> String {
+#[cfg(feature = "manifest")]
+pub(crate) fn kernel_cap_name(name: &str) -> String {
     let n = name.trim().to_ascii_uppercase();
     if n == "ALL" || n.starts_with("CAP_") {
         n

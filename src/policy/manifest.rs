@@ -64,7 +64,7 @@ pub const MAX_NODES: usize = 200_000;
 pub const MAX_DEPTH: usize = 64;
 
 /// The annotation that names the preset a manifest-derived policy starts from.
-pub const EXTENDS_ANNOTATION: &str = "posture/extends";
+pub(crate) const EXTENDS_ANNOTATION: &str = "posture/extends";
 
 /// Why a manifest could not be read as a policy. Each message names the
 /// file and, where there is one, the field path.
@@ -369,7 +369,7 @@ pub fn read_yaml(text: &str, file: &str) -> Result<Vec<Rc<Node>>, ManifestError>
 /// (YAML), or a JSON object holding `"apiVersion"`; a Compose file: a
 /// top-level `services:` key, or a JSON object with a `"services":` key.
 /// Policy documents have none of these keys.
-pub fn looks_like_manifest(text: &str) -> bool {
+pub(crate) fn looks_like_manifest(text: &str) -> bool {
     let t = text.trim_start();
     if t.starts_with('{') {
         let compose = t
@@ -894,7 +894,7 @@ fn profile(ctx: &Ctx<'_>, node: &Node, at: &str) -> Result<Profile, ManifestErro
 /// A Kubernetes quantity (`128Mi`, `1G`, `500m`, `0.5`, `1e3`) times
 /// `scale` (1 for bytes, 1000 for millicores), rounded up as the API
 /// server's `Value()`/`MilliValue()` do.
-pub fn quantity(text: &str, scale: u128) -> Option<u64> {
+pub(crate) fn quantity(text: &str, scale: u128) -> Option<u64> {
     let t = text.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+'))

@@ -85,9 +85,9 @@ mod remediation;
 pub use controls::{Control, Framework};
 pub use expect::{Expectation, ExpectationResult};
 pub use load::{CONTAINER_ENV, EnvOverrides, OVERRIDE_ENV, POLICY_ENV, PolicyError};
-pub use presets::{
-    PSS_BASELINE_CAPABILITIES, PSS_BASELINE_RUNTIME_DEFAULTS, PSS_SELINUX_TYPES, Preset,
-    RUNTIME_DEFAULT_CAPABILITIES, UNCONFINED_SELINUX_TYPES,
+pub use presets::Preset;
+pub(crate) use presets::{
+    PSS_SELINUX_TYPES, RUNTIME_DEFAULT_CAPABILITIES, UNCONFINED_SELINUX_TYPES,
 };
 pub use remediation::Remediation;
 

@@ -63,12 +63,12 @@ impl FromStr for Preset {
 /// Security Standards' baseline therefore admits, although its list does not
 /// name them: baseline restricts what a pod spec *adds*, and a pod that adds
 /// nothing gets Docker's and containerd's `CAP_NET_RAW`.
-pub const PSS_BASELINE_RUNTIME_DEFAULTS: &[Capability] = &[Capability::CAP_NET_RAW];
+pub(crate) const PSS_BASELINE_RUNTIME_DEFAULTS: &[Capability] = &[Capability::CAP_NET_RAW];
 
 /// The default capability set of Docker Engine and containerd (moby
 /// `oci/caps/defaults.go`, containerd `pkg/oci/spec.go`): what a container
 /// holds when nothing was dropped. Evidence names these apart from added ones.
-pub const RUNTIME_DEFAULT_CAPABILITIES: &[Capability] = &[
+pub(crate) const RUNTIME_DEFAULT_CAPABILITIES: &[Capability] = &[
     Capability::CAP_CHOWN,
     Capability::CAP_DAC_OVERRIDE,
     Capability::CAP_FSETID,
@@ -87,7 +87,7 @@ pub const RUNTIME_DEFAULT_CAPABILITIES: &[Capability] = &[
 
 /// The capabilities the Pod Security Standards' baseline lets a pod spec add
 /// (its list, without the runtime defaults it also admits).
-pub const PSS_BASELINE_CAPABILITIES: &[Capability] = &[
+pub(crate) const PSS_BASELINE_CAPABILITIES: &[Capability] = &[
     Capability::CAP_AUDIT_WRITE,
     Capability::CAP_CHOWN,
     Capability::CAP_DAC_OVERRIDE,
@@ -104,7 +104,7 @@ pub const PSS_BASELINE_CAPABILITIES: &[Capability] = &[
 ];
 
 /// SELinux types that are not confined.
-pub const UNCONFINED_SELINUX_TYPES: &[&str] = &[
+pub(crate) const UNCONFINED_SELINUX_TYPES: &[&str] = &[
     "unconfined_t",
     "unconfined_service_t",
     "spc_t",
@@ -117,7 +117,7 @@ pub const UNCONFINED_SELINUX_TYPES: &[&str] = &[
 
 /// The SELinux types the Pod Security Standards let a pod set (baseline,
 /// "SELinux": the type may be unset or one of these).
-pub const PSS_SELINUX_TYPES: &[&str] = &[
+pub(crate) const PSS_SELINUX_TYPES: &[&str] = &[
     "container_t",
     "container_init_t",
     "container_kvm_t",

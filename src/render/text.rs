@@ -35,8 +35,8 @@ use crate::parse::idmap::{IdMap, Mapping};
 use crate::parse::lsm::{AppArmorMode, LsmLabel};
 use crate::parse::mountinfo::Propagation;
 use crate::policy::{Assessment, CheckResult, CheckStatus, OverrideSource, Verdict};
+use crate::report::Confidence;
 use crate::report::{Ids, MaskState, MountSummary, ProcTrust, PseudoFsState, Report};
-use crate::runtime::Confidence;
 
 /// Whether the output carries ANSI colour: dangerous capabilities, failed
 /// required checks and other alarms in bold red, headings in bold.
@@ -944,9 +944,9 @@ fn namespaces_section(r: &Report) -> Section {
     }
     let net = &r.network;
     let decided = match net.decided_by {
-        Some(crate::netns::NetMethod::Inode) => "by inode",
-        Some(crate::netns::NetMethod::NetnsCookie) => "by SO_NETNS_COOKIE",
-        Some(crate::netns::NetMethod::Contents) => "by what it holds",
+        Some(crate::report::NetMethod::Inode) => "by inode",
+        Some(crate::report::NetMethod::NetnsCookie) => "by SO_NETNS_COOKIE",
+        Some(crate::report::NetMethod::Contents) => "by what it holds",
         _ => "undecided",
     };
     s.row(

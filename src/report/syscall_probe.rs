@@ -214,6 +214,7 @@ impl Outcome {
     }
 
     /// Every variant name, for renderers that list all states.
+    #[cfg(feature = "prometheus")]
     pub(crate) const STATES: [&'static str; 4] = ["reachable", "blocked", "killed", "unknown"];
 
     /// The errno or signal, or the reason, in a few words.
