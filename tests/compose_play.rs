@@ -7,7 +7,9 @@
 //! read-only root, another user, a bigger memory limit) fails naming
 //! exactly that field (`services.app.cap_add`, ...). Then the round trip:
 //! a weak service whose `--check --format compose` output, merged into its
-//! file, makes every check that output covers pass. And, under podman
+//! file, makes every check that output covers pass; so do the distinct
+//! compose patches of every fixture, merged into one weak service. And,
+//! under podman
 //! (docker cannot run `--privileged` here): a privileged service declaring
 //! the runtime's default seccomp profile by path, run so, drifts in that
 //! `security_opt` entry: podman applies no filter at all.
