@@ -7,7 +7,9 @@
 //! read-only root, another user, a bigger memory limit) fails naming
 //! exactly that field (`services.app.cap_add`, ...). Then the round trip:
 //! a weak service whose `--check --format compose` output, merged into its
-//! file, makes every check that output covers pass. And, under podman
+//! file, makes every check that output covers pass; so do the distinct
+//! compose patches of every fixture, merged into one weak service. And,
+//! under podman
 //! (docker cannot run `--privileged` here): a privileged service declaring
 //! the runtime's default seccomp profile by path, run so, drifts in that
 //! `security_opt` entry: podman applies no filter at all.
@@ -433,4 +435,106 @@ fn privileged_naming_the_default_seccomp_profile_is_drift_in_security_opt() {
         .find(|l| l.contains(&format!(" {field}: ")))
         .unwrap();
     assert!(line.contains("applied no filter (Seccomp: 0)"), "{line}");
+}
+
+/// How many fixtures under tests/fixtures emit a Compose patch with at
+/// least one key, and how many distinct patches (keys and the checks they
+/// cover; comments aside) they emit: a new fixture, or a change in what
+/// the patch says, shows here.
+const FIXTURES_PATCHED: usize = 46;
+const DISTINCT_PATCHES: usize = 5;
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root, dockerd and docker-compose"
+)]
+fn every_fixtures_compose_patch_applied_to_a_weak_service_passes_when_run() {
+    // The CLI on each fixture tree with one weak Compose file as the
+    // policy (root, the default capabilities, a writable root, no limits;
+    // nothing else declared, so no drift) prints the keys that fixture
+    // needs. Each distinct set of keys is merged into that weak service
+    // and run once with docker-compose, the file its own policy: every
+    // check it covers passes, every key it sets is applied.
+    image();
+    let policy = TempDir::new("fixtures-policy");
+    let weak = json!({
+        "image": IMAGE,
+        "command": ["--check", "--json"],
+        "environment": {
+            "POSTURE_POLICY": "/etc/posture/compose.yaml",
+            "POSTURE_CONTAINER": "app",
+        },
+        "network_mode": "none",
+        "volumes": [volume(policy.path())],
+    });
+    let base = policy.path().join("compose.yaml");
+    std::fs::write(&base, file(&weak)).unwrap();
+    // (keys, covered, the patch, the fixtures emitting it)
+    let mut distinct: Vec<(Value, Vec<String>, String, Vec<String>)> = Vec::new();
+    let mut patched = 0;
+    for fixture in common::all_fixtures() {
+        let out = std::process::Command::new(common::posture_bin())
+            .args(["--check", "--format", "compose", "--container", "app"])
+            .arg("--root")
+            .arg(common::fixture_dir(&fixture))
+            .arg("--policy")
+            .arg(&base)
+            .env_remove("POSTURE_POLICY")
+            .env_remove("POSTURE_OVERRIDE")
+            .env_remove("POSTURE_CONTAINER")
+            .output()
+            .unwrap();
+        let patch = String::from_utf8(out.stdout).unwrap();
+        let code = out.status.code();
+        assert!(matches!(code, Some(0 | 1)), "{fixture}: {code:?}: {patch}");
+        let covered = merge::covered(&patch);
+        if covered.is_empty() {
+            // Only comments: what no key can set, or nothing to patch.
+            assert!(
+                patch.lines().all(|l| l.starts_with('#')),
+                "{fixture}: {patch}"
+            );
+            continue;
+        }
+        patched += 1;
+        let keys = merge::yaml_to_json(&patch)["services"]["app"].clone();
+        assert!(keys.is_object(), "{fixture}: {patch}");
+        match distinct.iter_mut().find(|d| d.0 == keys && d.1 == covered) {
+            Some(d) => d.3.push(fixture),
+            None => distinct.push((keys, covered, patch, vec![fixture])),
+        }
+    }
+    let list: Vec<String> = distinct
+        .iter()
+        .map(|d| format!("{:?}: {}", d.3, d.1.join(" ")))
+        .collect();
+    assert_eq!(patched, FIXTURES_PATCHED, "{list:#?}");
+    assert_eq!(distinct.len(), DISTINCT_PATCHES, "{list:#?}");
+    let mut failures = Vec::new();
+    for (keys, covered, patch, fixtures) in &distinct {
+        let mut svc = weak.clone();
+        merge::merge(&mut svc, keys);
+        let (out, _code) = up("fixture-patch", policy.path(), &svc, &svc);
+        let doc: Value = match serde_json::from_str(&out) {
+            Ok(doc) => doc,
+            Err(e) => {
+                failures.push(format!("{fixtures:?}: {e}: {out}"));
+                continue;
+            }
+        };
+        let checks = doc["assessment"]["checks"].as_array().unwrap();
+        for id in covered {
+            let c = checks.iter().find(|c| c["id"] == **id).unwrap();
+            if c["status"] != "pass" {
+                failures.push(format!("{fixtures:?}: {id} after {patch}\n{svc:#}\n{c}"));
+            }
+        }
+        for e in doc["assessment"]["expectations"].as_array().unwrap() {
+            if e["status"] != "pass" {
+                failures.push(format!("{fixtures:?}: drift {e}\n{patch}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
