@@ -635,3 +635,159 @@ fn a_compose_file_is_a_policy_and_names_its_drift() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("(choices: app, other)"));
 }
+
+/// The LSM fields of a manifest judged on captures from real kernels: the
+/// QEMU guests' `podman run --security-opt apparmor=unconfined` (Debian's
+/// 6.1 and 6.12 with AppArmor), their default profile, a Docker profile in
+/// complain mode, and the SELinux guest's `label=disable`, `container_t`
+/// and `svirt_t`. Each applied value is the label in the capture's own
+/// `attr/current`, read here independently of posture.
+#[test]
+fn lsm_fields_declared_are_judged_against_real_kernel_captures() {
+    let dir = tempfile::tempdir().unwrap();
+    let pod = |name: &str, annotations: &str, pod_sc: &str, ctr_sc: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(
+            &p,
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: lsm\n{annotations}spec:\n{pod_sc}  containers:\n  - name: app\n    image: busybox\n{ctr_sc}"
+            ),
+        )
+        .unwrap();
+        p
+    };
+    let field_aa = "spec.containers[app].securityContext.appArmorProfile.type";
+    let field_ann = "metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]";
+    let field_se = "spec.securityContext.seLinuxOptions.type";
+    let aa = pod(
+        "aa.yaml",
+        "",
+        "",
+        "    securityContext:\n      appArmorProfile: {type: RuntimeDefault}\n",
+    );
+    let ann = pod(
+        "ann.yaml",
+        "  annotations:\n    container.apparmor.security.beta.kubernetes.io/app: runtime/default\n",
+        "",
+        "",
+    );
+    let se = pod(
+        "se.yaml",
+        "",
+        "  securityContext:\n    seLinuxOptions: {type: container_t}\n",
+        "",
+    );
+    let label = |fixture: &str| {
+        std::fs::read_to_string(fixture_dir(fixture).join("proc/self/attr/current"))
+            .unwrap()
+            .trim_end_matches(['\n', '\0'])
+            .to_string()
+    };
+    // (policy, field, fixture, passes, what the applied value must hold)
+    let cases: Vec<(&Path, &str, &str, bool, String)> = vec![
+        (
+            &aa,
+            field_aa,
+            "guest-6.12-apparmor-unconfined",
+            false,
+            "unconfined".into(),
+        ),
+        (
+            &aa,
+            field_aa,
+            "guest-6.1-apparmor-unconfined",
+            false,
+            "unconfined".into(),
+        ),
+        (
+            &aa,
+            field_aa,
+            "apparmor-complain",
+            false,
+            label("apparmor-complain"),
+        ),
+        (
+            &aa,
+            field_aa,
+            "guest-6.12-hardened",
+            true,
+            label("guest-6.12-hardened"),
+        ),
+        (
+            &aa,
+            field_aa,
+            "guest-6.1-hardened",
+            true,
+            label("guest-6.1-hardened"),
+        ),
+        // An AppArmor profile declared on an SELinux node is not applied.
+        (
+            &aa,
+            field_aa,
+            "guest-6.1-selinux-container-t",
+            false,
+            label("guest-6.1-selinux-container-t"),
+        ),
+        (
+            &ann,
+            field_ann,
+            "guest-6.12-apparmor-unconfined",
+            false,
+            "unconfined".into(),
+        ),
+        (
+            &ann,
+            field_ann,
+            "guest-6.12-hardened",
+            true,
+            label("guest-6.12-hardened"),
+        ),
+        (
+            &se,
+            field_se,
+            "guest-6.1-selinux-label-disable",
+            false,
+            "kernel_t".into(),
+        ),
+        (
+            &se,
+            field_se,
+            "guest-6.1-selinux-svirt-t",
+            false,
+            "svirt_t".into(),
+        ),
+        (
+            &se,
+            field_se,
+            "guest-6.1-selinux-container-t",
+            true,
+            "container_t".into(),
+        ),
+        (
+            &se,
+            field_se,
+            "guest-6.12-hardened",
+            false,
+            label("guest-6.12-hardened"),
+        ),
+    ];
+    assert_eq!(label("guest-6.12-apparmor-unconfined"), "unconfined");
+    assert_eq!(label("apparmor-complain"), "docker-default (complain)");
+    for (policy, field, fixture, passes, applied) in cases {
+        let (code, doc) = check_json(fixture, policy, &["--container", "app"]);
+        let e = doc["assessment"]["expectations"].as_array().unwrap();
+        assert_eq!(e.len(), 1, "{fixture}: one declared field: {doc:#}");
+        let e = &e[0];
+        assert_eq!(e["field"], field, "{fixture}");
+        let want = if passes { "pass" } else { "fail" };
+        assert_eq!(e["status"], want, "{fixture} {field}: {e:#}");
+        let got = e["applied"].as_str().unwrap();
+        assert!(
+            got.contains(&applied),
+            "{fixture}: applied {got:?} names {applied:?}"
+        );
+        if !passes {
+            assert_ne!(code, 0, "{fixture}: drift refuses");
+        }
+    }
+}
