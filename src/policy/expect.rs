@@ -48,7 +48,7 @@ use crate::parse::lsm::{AppArmorMode, LsmLabel};
 use crate::parse::status::SeccompMode;
 use crate::report::MaskState;
 use crate::report::RuntimeKind;
-use crate::report::{HostMountKind, Report};
+use crate::report::{HostMountKind, Outcome, Report, Syscall, SyscallProbe};
 
 use super::{CheckId, CheckStatus, Policy};
 
@@ -422,7 +422,7 @@ fn judge_rule(rule: &Rule, r: &Report, p: &Policy) -> Out {
             "-".into(),
             "Unconfined declares no filter: nothing to verify (the seccomp check judges it)".into(),
         ),
-        Rule::Seccomp(_) => match &r.seccomp.mode {
+        Rule::Seccomp(profile) => match &r.seccomp.mode {
             Fact::Unknown(u) => unknown_of(u),
             Fact::Known(SeccompMode::Filter) => match &r.syscalls {
                 Fact::Unknown(_) => (
@@ -430,6 +430,9 @@ fn judge_rule(rule: &Rule, r: &Report, p: &Policy) -> Out {
                     "filter".into(),
                     "a seccomp filter is installed (the syscall probe did not run: which calls it blocks is not verified)".into(),
                 ),
+                Fact::Known(probe) if matches!(profile, Profile::RuntimeDefault) => {
+                    runtime_default_blocks(r, probe)
+                }
                 Fact::Known(_) => {
                     let (st, ev) =
                         super::checks::judge(CheckId::DangerousSyscallsBlocked, r, p);
@@ -660,6 +663,89 @@ fn show_bytes(b: u64) -> String {
     format!("{b} bytes")
 }
 
+/// The probed calls that every known runtime's default seccomp profile
+/// blocks, each with the capabilities under which some default lets it
+/// through. Read from moby's `profiles/seccomp/default.json` (Docker, and
+/// containerd's `contrib/seccomp`, which follows it: allowed only with the
+/// capability named) and containers-common's `seccomp.json` (Podman and
+/// CRI-O: `add_key`/`request_key` not listed, the others allowed only with
+/// those capabilities or not at all). The rest of the probe's list is let
+/// through by at least one default (Podman's allows `unshare`, `mount`,
+/// `setns`, `keyctl`, `ptrace` and `clone` with namespace flags; Docker
+/// 20.10's allows `ptrace` and `io_uring_setup`), so reaching them is what
+/// `RuntimeDefault` means there, not drift: the `dangerous_syscalls_blocked`
+/// check judges them.
+const BLOCKED_BY_EVERY_DEFAULT: &[(Syscall, &[Capability])] = &[
+    (Syscall::AddKey, &[]),
+    (Syscall::RequestKey, &[]),
+    (
+        Syscall::Bpf,
+        &[Capability::CAP_SYS_ADMIN, Capability::CAP_BPF],
+    ),
+    (
+        Syscall::PerfEventOpen,
+        &[Capability::CAP_SYS_ADMIN, Capability::CAP_PERFMON],
+    ),
+    (Syscall::Userfaultfd, &[Capability::CAP_SYS_PTRACE]),
+    (Syscall::OpenByHandleAt, &[Capability::CAP_DAC_READ_SEARCH]),
+    (Syscall::InitModule, &[Capability::CAP_SYS_MODULE]),
+    (Syscall::FinitModule, &[Capability::CAP_SYS_MODULE]),
+    (Syscall::KexecLoad, &[Capability::CAP_SYS_BOOT]),
+    (Syscall::KexecFileLoad, &[Capability::CAP_SYS_BOOT]),
+    (Syscall::Swapon, &[Capability::CAP_SYS_ADMIN]),
+];
+
+/// `seccompProfile: RuntimeDefault` with the probe's answers: a filter that
+/// blocks what every runtime's default blocks for a container holding this
+/// bounding set ([`BLOCKED_BY_EVERY_DEFAULT`]).
+fn runtime_default_blocks(r: &Report, probe: &SyscallProbe) -> Out {
+    let bounding = match &r.capabilities.bounding {
+        Fact::Known(b) => *b,
+        Fact::Unknown(u) => return unknown_of(u),
+    };
+    let expected: Vec<Syscall> = BLOCKED_BY_EVERY_DEFAULT
+        .iter()
+        .filter(|(_, unlock)| !unlock.iter().any(|c| bounding.contains(*c)))
+        .map(|(sc, _)| *sc)
+        .collect();
+    let names = |v: &[Syscall]| v.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ");
+    let mut reachable = Vec::new();
+    let mut undecided = Vec::new();
+    for sc in &expected {
+        match probe.outcome(*sc) {
+            Some(Outcome::Blocked { .. } | Outcome::Killed { .. }) => {}
+            Some(Outcome::Reachable { .. }) => reachable.push(*sc),
+            _ => undecided.push(*sc),
+        }
+    }
+    if !reachable.is_empty() {
+        return (
+            CheckStatus::Fail,
+            format!("filter, {} reachable", names(&reachable)),
+            format!(
+                "every runtime's default profile blocks {} for this bounding set; the installed filter lets {} through",
+                names(&expected),
+                names(&reachable)
+            ),
+        );
+    }
+    if !undecided.is_empty() {
+        return (
+            CheckStatus::Unknown,
+            "filter, unknown".into(),
+            format!("the probe could not decide {}", names(&undecided)),
+        );
+    }
+    (
+        CheckStatus::Pass,
+        "filter".into(),
+        format!(
+            "a seccomp filter blocks {}, as every runtime's default does for this bounding set (which other calls it lets through differs per runtime: the dangerous_syscalls_blocked check judges them)",
+            names(&expected)
+        ),
+    )
+}
+
 fn lsm_name(l: &LsmLabel) -> String {
     match l {
         LsmLabel::AppArmor(a) => format!("AppArmor {} ({})", a.profile, a.mode.as_str()),
@@ -877,6 +963,95 @@ mod tests {
         assert_eq!(
             status(Rule::MemoryLimit(256 * mib), &unlimited),
             (CheckStatus::Fail, "max".into())
+        );
+    }
+
+    /// A probe answer per syscall: the listed ones reachable (the kernel
+    /// answered EINVAL), the rest blocked by the filter with ENOSYS.
+    fn probe_reaching(reach: &[Syscall]) -> SyscallProbe {
+        use crate::report::{BlockedBy, Creation, Errno, SyscallResult, UserNamespaces};
+        SyscallProbe {
+            arch: "x86_64",
+            filter: Fact::Known(true),
+            results: Syscall::ALL
+                .iter()
+                .map(|&syscall| SyscallResult {
+                    syscall,
+                    outcome: if reach.contains(&syscall) {
+                        Outcome::Reachable {
+                            errno: Some(Errno::new(libc::EINVAL)),
+                        }
+                    } else {
+                        Outcome::Blocked {
+                            errno: Errno::new(libc::ENOSYS),
+                            by: BlockedBy::Filter,
+                            note: None,
+                        }
+                    },
+                })
+                .collect(),
+            user_namespaces: UserNamespaces {
+                max_user_namespaces: Fact::Known(0),
+                attempt: Creation::Unknown {
+                    reason: "test".into(),
+                },
+                can_create: Fact::Known(false),
+            },
+            children: 1,
+            seccomp_mode: Fact::Known(SeccompMode::Filter),
+        }
+    }
+
+    #[test]
+    fn runtime_default_means_what_every_default_blocks() {
+        let Some(base) = fixture("podman-default") else {
+            return;
+        };
+        let rd = || Rule::Seccomp(Profile::RuntimeDefault);
+        // Podman's default lets unshare, mount, setns, keyctl, ptrace
+        // through: RuntimeDefault as declared, not drift.
+        let podman_like = [
+            Syscall::Unshare,
+            Syscall::Clone,
+            Syscall::Setns,
+            Syscall::Mount,
+            Syscall::Keyctl,
+            Syscall::Ptrace,
+        ];
+        let r = base.clone().with_syscalls(probe_reaching(&podman_like));
+        assert_eq!(status(rd(), &r), (CheckStatus::Pass, "filter".into()));
+        // The dangerous_syscalls_blocked check still fails on them.
+        assert_eq!(
+            crate::policy::checks::judge(CheckId::DangerousSyscallsBlocked, &r, &Policy::default())
+                .0,
+            CheckStatus::Fail
+        );
+        // A filter that lets bpf and add_key through is no runtime's
+        // default (podman-default's bounding set has no CAP_SYS_ADMIN or
+        // CAP_BPF).
+        let r = base
+            .clone()
+            .with_syscalls(probe_reaching(&[Syscall::Bpf, Syscall::AddKey]));
+        let (st, applied) = status(rd(), &r);
+        assert_eq!(st, CheckStatus::Fail);
+        assert_eq!(applied, "filter, add_key, bpf reachable");
+        // With CAP_SYS_ADMIN in the bounding set, Docker's default lets
+        // bpf and swapon through: not expected blocked then; add_key is.
+        let mut admin = base.clone();
+        if let Fact::Known(b) = &mut admin.capabilities.bounding {
+            *b = b.union(CapSet::from_iter([Capability::CAP_SYS_ADMIN]));
+        }
+        let r = admin
+            .clone()
+            .with_syscalls(probe_reaching(&[Syscall::Bpf, Syscall::Swapon]));
+        assert_eq!(status(rd(), &r).0, CheckStatus::Pass);
+        let r = admin.with_syscalls(probe_reaching(&[Syscall::AddKey]));
+        assert_eq!(status(rd(), &r).0, CheckStatus::Fail);
+        // Localhost keeps the stricter rule: the dangerous calls blocked.
+        let r = base.with_syscalls(probe_reaching(&podman_like));
+        assert_eq!(
+            status(Rule::Seccomp(Profile::Localhost("p.json".into())), &r).0,
+            CheckStatus::Fail
         );
     }
 
