@@ -77,7 +77,8 @@
 //! It also holds the one `getsockopt(SO_NETNS_COOKIE)` call of the report's
 //! network probe ([`netns_cookie`]), which no safe crate wraps.
 
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
+use std::time::Duration;
 
 /// One raw call: the system call number and its six register arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1004,4 +1005,85 @@ mod child_tests {
         nix::sys::signal::raise(nix::sys::signal::Signal::SIGUSR2).expect("raise");
         assert_eq!(HANDLED.load(Ordering::SeqCst), 1);
     }
+}
+
+// The runner's calls on the pipe and the child: safe wrappers over nix, so
+// that `syscalls::runner` names no syscall crate. Errors come back as the
+// report's `Errno`.
+
+/// `EINTR`, for the runner's retry loops.
+pub(crate) const EINTR: i32 = libc::EINTR;
+/// `ECHILD`: the child was reaped elsewhere (or `SIGCHLD` is ignored).
+pub(crate) const ECHILD: i32 = libc::ECHILD;
+/// `ENOSYS`: the kernel does not have the call.
+pub(crate) const ENOSYS: i32 = libc::ENOSYS;
+
+fn errno(e: nix::errno::Errno) -> crate::report::Errno {
+    crate::report::Errno::new(e as i32)
+}
+
+/// A close-on-exec pipe: (read end, write end).
+pub(crate) fn pipe() -> Result<(OwnedFd, OwnedFd), crate::report::Errno> {
+    nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(errno)
+}
+
+/// One `read` from `fd` into `buf`.
+pub(crate) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, crate::report::Errno> {
+    nix::unistd::read(fd, buf).map_err(errno)
+}
+
+/// Waits at most `timeout` for `fd` to be readable (or at EOF); whether it is.
+pub(crate) fn poll_in(fd: BorrowedFd<'_>, timeout: Duration) -> Result<bool, crate::report::Errno> {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    let timeout = PollTimeout::try_from(timeout).unwrap_or(PollTimeout::MAX);
+    let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+    poll(&mut fds, timeout).map(|n| n > 0).map_err(errno)
+}
+
+/// A child's state, from `waitpid`.
+pub(crate) enum Wait {
+    /// Still running (`WNOHANG` only).
+    StillAlive,
+    /// Exited with this status.
+    Exited(i32),
+    /// Killed by this signal.
+    Signaled(i32),
+    /// Anything else, as nix's `Debug` writes it.
+    Other(String),
+}
+
+impl Wait {
+    /// Whether the child has ended (exited or was killed).
+    pub(crate) fn ended(&self) -> bool {
+        matches!(self, Wait::Exited(_) | Wait::Signaled(_))
+    }
+}
+
+/// `waitpid` on one child; with `block` false, `WNOHANG`.
+pub(crate) fn wait(pid: libc::pid_t, block: bool) -> Result<Wait, crate::report::Errno> {
+    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+    let flags = (!block).then_some(WaitPidFlag::WNOHANG);
+    Ok(
+        match waitpid(nix::unistd::Pid::from_raw(pid), flags).map_err(errno)? {
+            WaitStatus::StillAlive => Wait::StillAlive,
+            WaitStatus::Exited(_, code) => Wait::Exited(code),
+            WaitStatus::Signaled(_, sig, _) => Wait::Signaled(sig as i32),
+            other => Wait::Other(format!("{other:?}")),
+        },
+    )
+}
+
+/// Sends `SIGKILL` to a child (errors ignored: it may have ended).
+pub(crate) fn kill(pid: libc::pid_t) {
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+}
+
+/// A signal's name (`SIGSYS`), if nix knows the number.
+pub(crate) fn signal_name(number: i32) -> Option<&'static str> {
+    nix::sys::signal::Signal::try_from(number)
+        .ok()
+        .map(|s| s.as_str())
 }

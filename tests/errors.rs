@@ -129,6 +129,6 @@ fn read_parse_and_probe_errors_are_sentences() {
     );
     let e = LocateError::V2NotMounted;
     assert_eq!(same(&e), "the cgroup2 hierarchy is not mounted");
-    let e = ProbeError::Pipe(nix::errno::Errno::EMFILE);
+    let e = ProbeError::Pipe(posture::report::Errno::new(24));
     assert_eq!(same(&e), "pipe2: EMFILE: Too many open files");
 }

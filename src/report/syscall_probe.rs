@@ -106,6 +106,17 @@ impl Errno {
     }
 }
 
+impl Errno {
+    /// The name and the C library's description, as in
+    /// `EPERM: Operation not permitted` (the text error messages carry).
+    pub(crate) fn described(&self) -> String {
+        let e = crate::root::Errno::from_raw(self.code);
+        format!("{e:?}: {}", e.desc())
+    }
+}
+
+impl std::error::Error for Errno {}
+
 impl fmt::Display for Errno {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)
@@ -126,9 +137,9 @@ pub struct Signal {
 impl Signal {
     /// The signal of a number.
     pub(crate) fn new(number: i32) -> Signal {
-        let name = match nix::sys::signal::Signal::try_from(number) {
-            Ok(s) => s.as_str().to_string(),
-            Err(_) => format!("signal {number}"),
+        let name = match crate::sys::signal_name(number) {
+            Some(s) => s.to_string(),
+            None => format!("signal {number}"),
         };
         Signal { number, name }
     }

@@ -177,7 +177,7 @@ pub(crate) fn classify(sc: Syscall, ret: i64, errno: i32, filter: Option<bool>) 
             errno: Some(Errno::new(errno)),
         };
     }
-    let kernel_note = if errno == libc::ENOSYS {
+    let kernel_note = if errno == crate::sys::ENOSYS {
         Some("a kernel built without this system call answers ENOSYS too")
     } else {
         exp.kernel_also
@@ -250,21 +250,21 @@ impl Options {
 #[derive(thiserror::Error)]
 pub enum ProbeError {
     /// `pipe2` failed.
-    #[error("pipe2: {0}")]
-    Pipe(#[source] nix::Error),
+    #[error("pipe2: {}", .0.described())]
+    Pipe(#[source] crate::report::Errno),
     /// The child could not be started (its stack's `mmap`, the signal mask,
     /// `clone` and `fork` both refused).
     #[error("starting the probe child: {0}")]
     Fork(#[source] std::io::Error),
     /// Reading the pipe failed.
-    #[error("read from the probe child's pipe: {0}")]
-    Read(#[source] nix::Error),
+    #[error("read from the probe child's pipe: {}", .0.described())]
+    Read(#[source] crate::report::Errno),
     /// `poll` failed.
-    #[error("poll on the probe child's pipe: {0}")]
-    Poll(#[source] nix::Error),
+    #[error("poll on the probe child's pipe: {}", .0.described())]
+    Poll(#[source] crate::report::Errno),
     /// `waitpid` failed.
-    #[error("waitpid for the probe child: {0}")]
-    Wait(#[source] nix::Error),
+    #[error("waitpid for the probe child: {}", .0.described())]
+    Wait(#[source] crate::report::Errno),
 }
 
 debug_is_display!(ProbeError);
@@ -575,17 +575,58 @@ pub(crate) fn can_create(
 mod tests {
     use super::*;
 
+    /// The errors' text is what nix's `Errno` printed before they held the
+    /// report's `Errno`: name, colon, the C library's description.
+    #[test]
+    fn probe_errors_print_the_errno_name_and_description() {
+        let e = |code| crate::report::Errno::new(code);
+        assert_eq!(
+            ProbeError::Pipe(e(1)).to_string(),
+            "pipe2: EPERM: Operation not permitted"
+        );
+        assert_eq!(
+            ProbeError::Read(e(9)).to_string(),
+            "read from the probe child's pipe: EBADF: Bad file number"
+        );
+        assert_eq!(
+            ProbeError::Poll(e(4)).to_string(),
+            "poll on the probe child's pipe: EINTR: Interrupted system call"
+        );
+        assert_eq!(
+            ProbeError::Wait(e(10)).to_string(),
+            "waitpid for the probe child: ECHILD: No child processes"
+        );
+        for code in [1, 4, 9, 10, 22, 38, 95, 4095] {
+            let ours = ProbeError::Poll(e(code)).to_string();
+            let nix = format!(
+                "poll on the probe child's pipe: {}",
+                crate::root::Errno::from_raw(code)
+            );
+            assert_eq!(ours, nix);
+        }
+    }
+
     #[test]
     fn keyctl_answers_tell_the_kernel_from_the_filter() {
         use crate::report::BlockedBy;
         // The kernel's own answer to keyctl(0x7fffffff): EOPNOTSUPP.
         assert!(matches!(
-            classify(Syscall::Keyctl, -1, libc::EOPNOTSUPP, Some(true)),
+            classify(
+                Syscall::Keyctl,
+                -1,
+                crate::root::Errno::EOPNOTSUPP as i32,
+                Some(true)
+            ),
             Outcome::Reachable { .. }
         ));
         // EPERM from keyctl can only be the filter's.
         assert!(matches!(
-            classify(Syscall::Keyctl, -1, libc::EPERM, Some(true)),
+            classify(
+                Syscall::Keyctl,
+                -1,
+                crate::root::Errno::EPERM as i32,
+                Some(true)
+            ),
             Outcome::Blocked {
                 by: BlockedBy::Filter,
                 ..

@@ -35,15 +35,10 @@ pub(super) fn run_child(
     timeout: Duration,
     how: sys::Start,
 ) -> Result<ChildRun, ProbeError> {
-    use nix::fcntl::OFlag;
-    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-    use nix::unistd::Pid;
-
-    let (r, w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(ProbeError::Pipe)?;
+    let (r, w) = sys::pipe().map_err(ProbeError::Pipe)?;
     let child = sys::spawn(plan, start, w.as_fd(), r.as_fd(), how).map_err(ProbeError::Fork)?;
     drop(w);
-    let pid = Pid::from_raw(child.pid());
+    let pid = child.pid();
     let mut run = ChildRun {
         setup_done: false,
         records: Vec::new(),
@@ -58,9 +53,9 @@ pub(super) fn run_child(
                      finished: &mut bool,
                      deadline: &mut Instant|
      -> Result<bool, ProbeError> {
-        let n = match nix::unistd::read(r.as_fd(), &mut buf) {
+        let n = match sys::read(r.as_fd(), &mut buf) {
             Ok(n) => n,
-            Err(nix::errno::Errno::EINTR) => return Ok(false),
+            Err(e) if e.code == sys::EINTR => return Ok(false),
             Err(e) => return Err(ProbeError::Read(e)),
         };
         if n == 0 {
@@ -92,49 +87,44 @@ pub(super) fn run_child(
         // Wake at least every 50 ms to notice a child that died while
         // another process (forked by another thread) holds the pipe open.
         let slice = (deadline - now).min(Duration::from_millis(50));
-        let slice = PollTimeout::try_from(slice).unwrap_or(PollTimeout::MAX);
-        let mut fds = [PollFd::new(r.as_fd(), PollFlags::POLLIN)];
-        match poll(&mut fds, slice) {
-            Ok(0) => {
+        match sys::poll_in(r.as_fd(), slice) {
+            Ok(false) => {
                 // Nothing to read: has the child ended?
-                match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
-                    Ok(WaitStatus::StillAlive) => continue,
+                match sys::wait(pid, false) {
+                    Ok(sys::Wait::StillAlive) => continue,
                     Ok(status) => {
-                        release_if_ended(child, status);
+                        release_if_ended(child, &status);
                         // Read whatever it wrote before it ended.
-                        loop {
-                            let mut fds = [PollFd::new(r.as_fd(), PollFlags::POLLIN)];
-                            match poll(&mut fds, PollTimeout::ZERO) {
-                                Ok(n) if n > 0 => {
-                                    if drain(&mut run, &mut finished, &mut deadline)? {
-                                        break;
-                                    }
-                                }
-                                _ => break,
+                        while let Ok(true) = sys::poll_in(r.as_fd(), Duration::ZERO) {
+                            if drain(&mut run, &mut finished, &mut deadline)? {
+                                break;
                             }
                         }
                         run.end = end_of(status, finished);
                         return Ok(run);
                     }
                     Err(e) => {
-                        if e == nix::errno::Errno::ECHILD {
+                        if e.code == sys::ECHILD {
                             // Reaped by another waiter or by the kernel
                             // (SIGCHLD ignored): it has ended.
                             child.reaped();
                         }
-                        run.end = End::Vanished(format!("waitpid for the probe child: {e}"));
+                        run.end = End::Vanished(format!(
+                            "waitpid for the probe child: {}",
+                            e.described()
+                        ));
                         return Ok(run);
                     }
                 }
             }
-            Ok(_) => match drain(&mut run, &mut finished, &mut deadline) {
+            Ok(true) => match drain(&mut run, &mut finished, &mut deadline) {
                 Ok(at_eof) => eof = at_eof,
                 Err(e) => {
                     kill_and_reap(child, timeout);
                     return Err(e);
                 }
             },
-            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) if e.code == sys::EINTR => continue,
             Err(e) => {
                 kill_and_reap(child, timeout);
                 return Err(ProbeError::Poll(e));
@@ -143,14 +133,14 @@ pub(super) fn run_child(
     }
     // End record or EOF: the child is exiting (or has); reap it.
     loop {
-        match waitpid(pid, None) {
+        match sys::wait(pid, true) {
             Ok(status) => {
-                release_if_ended(child, status);
+                release_if_ended(child, &status);
                 run.end = end_of(status, finished);
                 return Ok(run);
             }
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(nix::errno::Errno::ECHILD) if finished => {
+            Err(e) if e.code == sys::EINTR => continue,
+            Err(e) if e.code == sys::ECHILD && finished => {
                 // SIGCHLD ignored: the kernel reaped it; the records say it
                 // finished. A blocking waitpid answers ECHILD only once the
                 // child is gone.
@@ -159,11 +149,12 @@ pub(super) fn run_child(
                 return Ok(run);
             }
             Err(e) => {
-                if e == nix::errno::Errno::ECHILD {
+                if e.code == sys::ECHILD {
                     child.reaped();
                 }
                 run.end = End::Vanished(format!(
-                    "the probe child's exit status could not be collected (waitpid: {e}; is SIGCHLD ignored?)"
+                    "the probe child's exit status could not be collected (waitpid: {}; is SIGCHLD ignored?)",
+                    e.described()
                 ));
                 return Ok(run);
             }
@@ -178,17 +169,16 @@ pub(super) fn run_child(
 /// The child's stack is released once it is reaped (by that thread, if it
 /// comes to that).
 fn kill_and_reap(child: sys::Child, bound: Duration) {
-    use nix::sys::signal::{Signal as NixSignal, kill};
-    use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-    let pid = nix::unistd::Pid::from_raw(child.pid());
-    let _ = kill(pid, NixSignal::SIGKILL);
+    let pid = child.pid();
+    sys::kill(pid);
     let until = Instant::now() + bound.min(Duration::from_secs(1));
     loop {
-        match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
-            Ok(WaitStatus::StillAlive) | Err(nix::errno::Errno::EINTR) => {}
-            Ok(status) => return release_if_ended(child, status),
+        match sys::wait(pid, false) {
+            Ok(sys::Wait::StillAlive) => {}
+            Err(e) if e.code == sys::EINTR => {}
+            Ok(status) => return release_if_ended(child, &status),
             // Reaped elsewhere: it has ended.
-            Err(nix::errno::Errno::ECHILD) => return child.reaped(),
+            Err(e) if e.code == sys::ECHILD => return child.reaped(),
             // Not known to have ended: its stack stays mapped.
             Err(_) => return,
         }
@@ -199,10 +189,10 @@ fn kill_and_reap(child: sys::Child, bound: Duration) {
                 .name("posture-reap".into())
                 .spawn(move || {
                     loop {
-                        match waitpid(pid, None) {
-                            Err(nix::errno::Errno::EINTR) => continue,
-                            Ok(status) => return release_if_ended(child, status),
-                            Err(nix::errno::Errno::ECHILD) => return child.reaped(),
+                        match sys::wait(pid, true) {
+                            Err(e) if e.code == sys::EINTR => continue,
+                            Ok(status) => return release_if_ended(child, &status),
+                            Err(e) if e.code == sys::ECHILD => return child.reaped(),
                             Err(_) => return,
                         }
                     }
@@ -216,20 +206,19 @@ fn kill_and_reap(child: sys::Child, bound: Duration) {
 /// Releases the child's stack when `status` says it has ended (exited or
 /// killed); any other status (none is expected without `WUNTRACED`) leaves
 /// it mapped.
-fn release_if_ended(child: sys::Child, status: nix::sys::wait::WaitStatus) {
-    use nix::sys::wait::WaitStatus;
-    if matches!(status, WaitStatus::Exited(..) | WaitStatus::Signaled(..)) {
+fn release_if_ended(child: sys::Child, status: &sys::Wait) {
+    if status.ended() {
         child.reaped();
     }
 }
 
-fn end_of(status: nix::sys::wait::WaitStatus, finished: bool) -> End {
-    use nix::sys::wait::WaitStatus;
+fn end_of(status: sys::Wait, finished: bool) -> End {
     match status {
-        WaitStatus::Signaled(_, sig, _) => End::Signaled(sig as i32),
+        sys::Wait::Signaled(sig) => End::Signaled(sig),
         _ if finished => End::Finished,
-        WaitStatus::Exited(_, code) => End::Exited(code),
-        other => End::Vanished(format!("unexpected wait status {other:?}")),
+        sys::Wait::Exited(code) => End::Exited(code),
+        sys::Wait::StillAlive => End::Vanished("unexpected wait status StillAlive".to_string()),
+        sys::Wait::Other(other) => End::Vanished(format!("unexpected wait status {other}")),
     }
 }
 
