@@ -60,7 +60,7 @@
 //! | [`render`] | text, JUnit, JSON, Prometheus, tracing | pure (`tracing` emits events) |
 //! | `schema` (feature `schema`) | the JSON Schema of the document | pure |
 //! | [`syscalls`] (`src/syscalls/`) | the opt-in probe of dangerous syscalls: `table` (the list and the plan), `runner` (one child: pipe, bound, kill, reap), `mod.rs` (the entry point) | starts short-lived children through `sys`, reads their pipe, polls, kills and reaps them |
-//! | `sys` (`src/sys.rs`, private) | the crate's only `unsafe`: the probe child's `clone`/`fork` and its raw system calls, and the one `getsockopt(SO_NETNS_COOKIE)` `root` asks for | raw system calls, each `unsafe` block with its `// SAFETY:` comment |
+//! | `sys` (`src/sys.rs`, private) | the crate's only `unsafe`: the probe child's `clone`/`fork` and its raw system calls, the runner's safe `pipe2`/`read`/`poll`/`waitpid`/`kill` wrappers, the syscall numbers the probe's table uses, and the one `getsockopt(SO_NETNS_COOKIE)` `root` asks for | raw system calls, each `unsafe` block with its `// SAFETY:` comment |
 //! | `src/bin/posture.rs` | the CLI: arguments and exit codes only | |
 //!
 //! Every item has one path, its module's (`posture::parse::status`); the

@@ -1087,3 +1087,19 @@ pub(crate) fn signal_name(number: i32) -> Option<&'static str> {
         .ok()
         .map(|s| s.as_str())
 }
+
+/// The errno values the probe's table expects, and the system call numbers
+/// and flags its plan passes to the child's raw calls (`syscalls::table`):
+/// the C library's, named here so that the table names no syscall crate.
+pub(crate) mod abi {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    pub(crate) use libc::{
+        CLONE_FS, CLONE_NEWUSER, PR_GET_SECCOMP, SYS_add_key, SYS_bpf, SYS_clone, SYS_clone3,
+        SYS_finit_module, SYS_fsopen, SYS_init_module, SYS_io_uring_setup, SYS_kexec_file_load,
+        SYS_kexec_load, SYS_keyctl, SYS_mount, SYS_open_by_handle_at, SYS_open_tree,
+        SYS_perf_event_open, SYS_pivot_root, SYS_prctl, SYS_process_vm_readv,
+        SYS_process_vm_writev, SYS_ptrace, SYS_reboot, SYS_request_key, SYS_setns, SYS_swapon,
+        SYS_umount2, SYS_unshare, SYS_userfaultfd, c_long,
+    };
+    pub(crate) use libc::{EBADF, EFAULT, EINVAL, ENOENT, ENOEXEC, EOPNOTSUPP, EPERM, ESRCH};
+}

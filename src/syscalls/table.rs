@@ -28,7 +28,7 @@ const MAY_MOUNT: &str =
 impl Syscall {
     /// What the kernel answers to the probe's call (see the module table).
     pub fn expectation(self) -> Expectation {
-        use libc::{EBADF, EFAULT, EINVAL, ENOENT, ENOEXEC, EOPNOTSUPP, EPERM, ESRCH};
+        use sys::abi::{EBADF, EFAULT, EINVAL, ENOENT, ENOEXEC, EOPNOTSUPP, EPERM, ESRCH};
         let e = |call, answers, kernel_also, kernel_file| Expectation {
             call,
             answers,
@@ -218,16 +218,16 @@ impl Syscall {
     fn call(self) -> Option<sys::Call> {
         const NEG1: usize = -1i64 as usize;
         let s = sys::empty();
-        let (nr, args, forks): (libc::c_long, [usize; 6], bool) = match self {
+        let (nr, args, forks): (sys::abi::c_long, [usize; 6], bool) = match self {
             Syscall::Unshare => (
-                libc::SYS_unshare,
-                [libc::CLONE_NEWUSER as usize | 0x1, 0, 0, 0, 0, 0],
+                sys::abi::SYS_unshare,
+                [sys::abi::CLONE_NEWUSER as usize | 0x1, 0, 0, 0, 0, 0],
                 false,
             ),
             Syscall::Clone => (
-                libc::SYS_clone,
+                sys::abi::SYS_clone,
                 [
-                    (libc::CLONE_NEWUSER | libc::CLONE_FS) as usize,
+                    (sys::abi::CLONE_NEWUSER | sys::abi::CLONE_FS) as usize,
                     0,
                     0,
                     0,
@@ -236,38 +236,56 @@ impl Syscall {
                 ],
                 true,
             ),
-            Syscall::Clone3 => (libc::SYS_clone3, [0; 6], true),
-            Syscall::Setns => (libc::SYS_setns, [NEG1, 0, 0, 0, 0, 0], false),
-            Syscall::Mount => (libc::SYS_mount, [s, s, s, 0, 0, 0], false),
-            Syscall::Umount2 => (libc::SYS_umount2, [s, 0x8000_0000, 0, 0, 0, 0], false),
-            Syscall::PivotRoot => (libc::SYS_pivot_root, [s, s, 0, 0, 0, 0], false),
-            Syscall::Fsopen => (libc::SYS_fsopen, [s, 0x7fff_ffff, 0, 0, 0, 0], false),
-            Syscall::OpenTree => (libc::SYS_open_tree, [NEG1, s, 0x8000_0000, 0, 0, 0], false),
-            Syscall::Keyctl => (libc::SYS_keyctl, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
-            Syscall::AddKey => (libc::SYS_add_key, [s, 0, 0, usize::MAX, 0, 0], false),
-            Syscall::RequestKey => (libc::SYS_request_key, [s, s, 0, 0, 0, 0], false),
-            Syscall::Bpf => (libc::SYS_bpf, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
-            Syscall::PerfEventOpen => (libc::SYS_perf_event_open, [0, 0, NEG1, NEG1, 0, 0], false),
-            Syscall::Userfaultfd => (libc::SYS_userfaultfd, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
-            Syscall::IoUringSetup => (libc::SYS_io_uring_setup, [0; 6], false),
-            Syscall::Ptrace => (libc::SYS_ptrace, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
-            Syscall::ProcessVmReadv => (libc::SYS_process_vm_readv, [0, 0, 0, 0, 0, 1], false),
-            Syscall::ProcessVmWritev => (libc::SYS_process_vm_writev, [0, 0, 0, 0, 0, 1], false),
-            Syscall::OpenByHandleAt => (libc::SYS_open_by_handle_at, [NEG1, 0, 0, 0, 0, 0], false),
-            Syscall::InitModule => (libc::SYS_init_module, [0, 0, s, 0, 0, 0], false),
-            Syscall::FinitModule => (
-                libc::SYS_finit_module,
+            Syscall::Clone3 => (sys::abi::SYS_clone3, [0; 6], true),
+            Syscall::Setns => (sys::abi::SYS_setns, [NEG1, 0, 0, 0, 0, 0], false),
+            Syscall::Mount => (sys::abi::SYS_mount, [s, s, s, 0, 0, 0], false),
+            Syscall::Umount2 => (sys::abi::SYS_umount2, [s, 0x8000_0000, 0, 0, 0, 0], false),
+            Syscall::PivotRoot => (sys::abi::SYS_pivot_root, [s, s, 0, 0, 0, 0], false),
+            Syscall::Fsopen => (sys::abi::SYS_fsopen, [s, 0x7fff_ffff, 0, 0, 0, 0], false),
+            Syscall::OpenTree => (
+                sys::abi::SYS_open_tree,
                 [NEG1, s, 0x8000_0000, 0, 0, 0],
                 false,
             ),
-            Syscall::KexecLoad => (libc::SYS_kexec_load, [0, 0, 0, 0x8000, 0, 0], false),
+            Syscall::Keyctl => (sys::abi::SYS_keyctl, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
+            Syscall::AddKey => (sys::abi::SYS_add_key, [s, 0, 0, usize::MAX, 0, 0], false),
+            Syscall::RequestKey => (sys::abi::SYS_request_key, [s, s, 0, 0, 0, 0], false),
+            Syscall::Bpf => (sys::abi::SYS_bpf, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
+            Syscall::PerfEventOpen => (
+                sys::abi::SYS_perf_event_open,
+                [0, 0, NEG1, NEG1, 0, 0],
+                false,
+            ),
+            Syscall::Userfaultfd => (
+                sys::abi::SYS_userfaultfd,
+                [0x7fff_ffff, 0, 0, 0, 0, 0],
+                false,
+            ),
+            Syscall::IoUringSetup => (sys::abi::SYS_io_uring_setup, [0; 6], false),
+            Syscall::Ptrace => (sys::abi::SYS_ptrace, [0x7fff_ffff, 0, 0, 0, 0, 0], false),
+            Syscall::ProcessVmReadv => (sys::abi::SYS_process_vm_readv, [0, 0, 0, 0, 0, 1], false),
+            Syscall::ProcessVmWritev => {
+                (sys::abi::SYS_process_vm_writev, [0, 0, 0, 0, 0, 1], false)
+            }
+            Syscall::OpenByHandleAt => (
+                sys::abi::SYS_open_by_handle_at,
+                [NEG1, 0, 0, 0, 0, 0],
+                false,
+            ),
+            Syscall::InitModule => (sys::abi::SYS_init_module, [0, 0, s, 0, 0, 0], false),
+            Syscall::FinitModule => (
+                sys::abi::SYS_finit_module,
+                [NEG1, s, 0x8000_0000, 0, 0, 0],
+                false,
+            ),
+            Syscall::KexecLoad => (sys::abi::SYS_kexec_load, [0, 0, 0, 0x8000, 0, 0], false),
             Syscall::KexecFileLoad => (
-                libc::SYS_kexec_file_load,
+                sys::abi::SYS_kexec_file_load,
                 [NEG1, NEG1, 0, 0, 0x4000_0000, 0],
                 false,
             ),
-            Syscall::Reboot => (libc::SYS_reboot, [0; 6], false),
-            Syscall::Swapon => (libc::SYS_swapon, [0, 0x4000_0000, 0, 0, 0, 0], false),
+            Syscall::Reboot => (sys::abi::SYS_reboot, [0; 6], false),
+            Syscall::Swapon => (sys::abi::SYS_swapon, [0, 0x4000_0000, 0, 0, 0, 0], false),
         };
         Some(sys::Call { nr, args, forks })
     }
@@ -296,14 +314,14 @@ pub(super) fn plan(attempt_user_namespace: bool) -> Vec<sys::Call> {
     {
         if attempt_user_namespace {
             plan.push(sys::Call {
-                nr: libc::SYS_unshare,
-                args: [libc::CLONE_NEWUSER as usize, 0, 0, 0, 0, 0],
+                nr: sys::abi::SYS_unshare,
+                args: [sys::abi::CLONE_NEWUSER as usize, 0, 0, 0, 0, 0],
                 forks: false,
             });
         }
         plan.push(sys::Call {
-            nr: libc::SYS_prctl,
-            args: [libc::PR_GET_SECCOMP as usize, 0, 0, 0, 0, 0],
+            nr: sys::abi::SYS_prctl,
+            args: [sys::abi::PR_GET_SECCOMP as usize, 0, 0, 0, 0, 0],
             forks: false,
         });
     }
