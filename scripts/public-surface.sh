@@ -11,12 +11,17 @@
 #
 # rustdoc's JSON output is unstable; this stable toolchain produces it with
 # RUSTC_BOOTSTRAP=1. CARGO_TARGET_DIR is honoured.
+#
+# Built with --document-hidden-items: without it rustdoc's JSON leaves out
+# every item defined under a #[doc(hidden)] module, even when a public module
+# re-exports it (the parsers' types re-exported from `report`), and the count
+# would miss them. Hidden items themselves are skipped below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max=${2:-}
 [ "${1:-}" = "--max" ] || max=
 target=${CARGO_TARGET_DIR:-target}
-RUSTC_BOOTSTRAP=1 RUSTDOCFLAGS='-Z unstable-options --output-format json' \
+RUSTC_BOOTSTRAP=1 RUSTDOCFLAGS='-Z unstable-options --output-format json --document-hidden-items' \
   cargo doc --quiet --no-deps --all-features --lib
 python3 - "$target/doc/posture.json" "$max" <<'PY'
 import json, sys
@@ -38,10 +43,10 @@ def visit(i):
     i = None if i is None else str(i)
     if i is None or i in seen or i not in index:
         return
-    seen.add(i)
     item = index[i]
     if item["crate_id"] != 0 or hidden(item):
         return
+    seen.add(i)
     k = kind(item)
     inner = item["inner"][k]
     if k == "use":

@@ -979,11 +979,11 @@ mod tests {
                     syscall,
                     outcome: if reach.contains(&syscall) {
                         Outcome::Reachable {
-                            errno: Some(Errno::new(libc::EINVAL)),
+                            errno: Some(Errno::new(crate::sys::abi::EINVAL)),
                         }
                     } else {
                         Outcome::Blocked {
-                            errno: Errno::new(libc::ENOSYS),
+                            errno: Errno::new(crate::sys::ENOSYS),
                             by: BlockedBy::Filter,
                             note: None,
                         }
