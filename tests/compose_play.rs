@@ -53,17 +53,12 @@ fn image() -> &'static str {
             out.status.success(),
             "docker-compose is missing: run `bash .ci/setup-runtimes.sh`"
         );
-        let ctx = TempDir::new("compose-ctx");
-        std::fs::copy(harness::posture_bin(), ctx.path().join("posture")).unwrap();
-        std::fs::write(
-            ctx.path().join("Dockerfile"),
-            "FROM scratch\nCOPY posture /posture\nENTRYPOINT [\"/posture\"]\n",
-        )
-        .unwrap();
-        harness::must(
+        harness::scratch_image(
             "docker",
-            &["build", "-q", "-t", IMAGE, ctx.path().to_str().unwrap()],
-            300,
+            IMAGE,
+            &[("posture", &harness::posture_bin())],
+            None,
+            "posture",
         );
     });
     IMAGE
@@ -352,24 +347,12 @@ fn podman_image() -> &'static str {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
         harness::require(&[Need::Podman]);
-        let ctx = TempDir::new("compose-ctx-podman");
-        std::fs::copy(harness::posture_bin(), ctx.path().join("posture")).unwrap();
-        std::fs::write(
-            ctx.path().join("Containerfile"),
-            "FROM scratch\nCOPY posture /posture\nENTRYPOINT [\"/posture\"]\n",
-        )
-        .unwrap();
-        harness::must(
+        harness::scratch_image(
             "podman",
-            &[
-                "build",
-                "--pull=never",
-                "-q",
-                "-t",
-                IMAGE,
-                ctx.path().to_str().unwrap(),
-            ],
-            300,
+            IMAGE,
+            &[("posture", &harness::posture_bin())],
+            None,
+            "posture",
         );
     });
     IMAGE

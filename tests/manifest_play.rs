@@ -44,25 +44,15 @@ const IMAGE: &str = "localhost/posture-manifest:latest";
 fn image() -> &'static str {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let ctx = TempDir::new("manifest-ctx");
-        std::fs::copy(harness::posture_bin(), ctx.path().join("posture")).unwrap();
-        std::fs::copy(guard_bin(), ctx.path().join("guard")).unwrap();
-        std::fs::write(
-            ctx.path().join("Containerfile"),
-            "FROM scratch\nCOPY posture /posture\nCOPY guard /guard\nUSER 1000:1000\nENTRYPOINT [\"/posture\"]\n",
-        )
-        .unwrap();
-        harness::must(
+        harness::scratch_image(
             "podman",
+            IMAGE,
             &[
-                "build",
-                "--pull=never",
-                "-q",
-                "-t",
-                IMAGE,
-                ctx.path().to_str().unwrap(),
+                ("posture", &harness::posture_bin()),
+                ("guard", &guard_bin()),
             ],
-            300,
+            Some("1000:1000"),
+            "posture",
         );
     });
     IMAGE
@@ -522,19 +512,9 @@ fn the_k8s_patch_applied_makes_the_checks_it_covers_pass() {
         assert!(covered.iter().any(|c| c == id), "{id}: {patch}");
     }
     let mut p = merge::yaml_to_json(&patch);
-    // Not applied here: `hostUsers: false` (userns_remap) makes podman
-    // kube play ask for --userns=auto, which needs a subuid range for the
-    // user "containers" that this host's /etc/subuid does not have.
-    let covered: Vec<String> = match p["spec"]
-        .as_object_mut()
-        .and_then(|s| s.remove("hostUsers"))
-    {
-        Some(_) => covered
-            .into_iter()
-            .filter(|c| c != "userns_remap")
-            .collect(),
-        None => covered,
-    };
+    // Not applied here: what `playable` removes (`hostUsers: false` needs
+    // a subuid range for podman's --userns=auto that this host lacks).
+    let covered = playable(&mut p, covered);
     // The patch is for the pod spec (spec.containers[name]): merged there.
     merge::merge(&mut spec, &p["spec"]);
     spec["containers"][0]["args"] =
@@ -618,26 +598,8 @@ fn a_failing_fixtures_k8s_patch_applied_to_its_manifest_passes_when_played() {
     image();
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/manifests/podman-default.yaml");
-    let root = common::fixture_dir("podman-default");
-    let out = std::process::Command::new(common::posture_bin())
-        .args([
-            "--check",
-            "--format",
-            "k8s-patch",
-            "--container",
-            "app",
-            "--root",
-            root.to_str().unwrap(),
-            "--policy",
-            manifest.to_str().unwrap(),
-        ])
-        .env_remove("POSTURE_POLICY")
-        .env_remove("POSTURE_OVERRIDE")
-        .env_remove("POSTURE_CONTAINER")
-        .output()
-        .unwrap();
-    let patch = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(1), "{patch}");
+    let (patch, code) = fixture_patch("podman-default", &manifest);
+    assert_eq!(code, 1, "{patch}");
     let covered = merge::covered(&patch);
     for id in [
         "non_root",
@@ -648,17 +610,7 @@ fn a_failing_fixtures_k8s_patch_applied_to_its_manifest_passes_when_played() {
         assert!(covered.iter().any(|c| c == id), "{id}: {patch}");
     }
     let mut p = merge::yaml_to_json(&patch);
-    // As in the test above: no subuid range for podman's --userns=auto.
-    let covered: Vec<String> = match p["spec"]
-        .as_object_mut()
-        .and_then(|s| s.remove("hostUsers"))
-    {
-        Some(_) => covered
-            .into_iter()
-            .filter(|c| c != "userns_remap")
-            .collect(),
-        None => covered,
-    };
+    let covered = playable(&mut p, covered);
     let mut doc = merge::yaml_to_json(&std::fs::read_to_string(&manifest).unwrap());
     merge::merge(&mut doc["spec"], &p["spec"]);
     let mut spec = doc["spec"].clone();

@@ -365,27 +365,45 @@ pub fn health_image() -> &'static str {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
         let bin = health_bin().expect("examples/health.rs is missing");
-        let ctx = TempDir::new("health-ctx");
-        std::fs::copy(bin, ctx.path().join("health")).unwrap();
-        std::fs::write(
-            ctx.path().join("Containerfile"),
-            "FROM scratch\nCOPY health /health\nUSER 1000:1000\nENTRYPOINT [\"/health\"]\n",
-        )
-        .unwrap();
-        must(
+        scratch_image(
             "podman",
-            &[
-                "build",
-                "--pull=never",
-                "-q",
-                "-t",
-                HEALTH_IMAGE,
-                ctx.path().to_str().unwrap(),
-            ],
-            300,
+            HEALTH_IMAGE,
+            &[("health", &bin)],
+            Some("1000:1000"),
+            "health",
         );
     });
     HEALTH_IMAGE
+}
+
+/// Builds `tag` with `tool` (`podman` or `docker`) from `FROM scratch`
+/// holding only `files` (each copied to `/<name>`), running as `user` if
+/// given, with `/<entrypoint>` as its entrypoint.
+pub fn scratch_image(
+    tool: &str,
+    tag: &str,
+    files: &[(&str, &Path)],
+    user: Option<&str>,
+    entrypoint: &str,
+) {
+    let ctx = TempDir::new("image-ctx");
+    let mut file = String::from("FROM scratch\n");
+    for (name, src) in files {
+        std::fs::copy(src, ctx.path().join(name)).unwrap();
+        file += &format!("COPY {name} /{name}\n");
+    }
+    if let Some(u) = user {
+        file += &format!("USER {u}\n");
+    }
+    file += &format!("ENTRYPOINT [\"/{entrypoint}\"]\n");
+    std::fs::write(ctx.path().join("Dockerfile"), file).unwrap();
+    let dir = ctx.path().to_str().unwrap();
+    // podman may not pull: no registry is reachable (`FROM scratch` needs none).
+    let args: &[&str] = match tool {
+        "podman" => &["build", "--pull=never", "-q", "-t", tag, dir],
+        _ => &["build", "-q", "-t", tag, dir],
+    };
+    must(tool, args, 300);
 }
 
 /// Removes a container (or pod) when dropped, whether the test passed or not.
