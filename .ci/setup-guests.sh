@@ -85,35 +85,29 @@ trap 'rc=$?; [ $rc -eq 0 ] || printf "[setup-guests] ERROR: failed (exit %s) at 
 [ -r "$INIT" ] || die "missing $INIT"
 
 # ------------------------------------------------------------- 1. packages
-PKGS=(qemu-system-x86 seabios apparmor busybox-static xz-utils python3 cpio util-linux)
-missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
+# ensure_pkgs PKG...: apt-get installs those not installed (refused under
+# POSTURE_SKIP_APT=1).
+ensure_pkgs() {
+  local p missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "packages: all present ($*)"
+    return
+  fi
   [ "${POSTURE_SKIP_APT:-0}" != 1 ] || die "POSTURE_SKIP_APT=1 but missing: ${missing[*]}"
   log "apt-get install ${missing[*]}"
   timeout 600 apt-get update -qq
   DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-else
-  log "packages: all present (${PKGS[*]})"
-fi
+}
+ensure_pkgs qemu-system-x86 seabios apparmor busybox-static xz-utils python3 cpio util-linux
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found after install"
 [ -r /usr/share/seabios/bios-256k.bin ] || die "seabios BIOS missing"
 [ -x /sbin/apparmor_parser ] || die "/sbin/apparmor_parser missing"
 
 # SELinux guest packages (step 4): a block of its own.
-SELINUX_PKGS=(selinux-policy-default policycoreutils selinux-utils setools)
-se_missing=()
-for p in "${SELINUX_PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || se_missing+=("$p")
-done
-if [ ${#se_missing[@]} -gt 0 ]; then
-  [ "${POSTURE_SKIP_APT:-0}" != 1 ] || die "POSTURE_SKIP_APT=1 but missing: ${se_missing[*]}"
-  log "apt-get install ${se_missing[*]}"
-  timeout 600 apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq --no-install-recommends "${se_missing[@]}" >&2
-fi
+ensure_pkgs selinux-policy-default policycoreutils selinux-utils setools
 [ -x /usr/sbin/load_policy ] || die "/usr/sbin/load_policy missing (policycoreutils)"
 [ -r /etc/selinux/default/policy/policy.33 ] || ls /etc/selinux/default/policy/policy.* >/dev/null 2>&1 \
   || die "Debian's reference policy is missing (selinux-policy-default)"

@@ -1495,11 +1495,7 @@ fn assert_guest_facts(k: Kernel) {
         k.series(),
         rel,
         g.seconds,
-        g.raw
-            .iter()
-            .map(|(n, r)| format!("{n} {}s", r.seconds))
-            .collect::<Vec<_>>()
-            .join(", ")
+        g.timings()
     );
 }
 
@@ -1693,11 +1689,7 @@ mod cgroup_v1 {
             k.series(),
             rel,
             g.seconds,
-            g.raw
-                .iter()
-                .map(|(n, r)| format!("{n} {}s", r.seconds))
-                .collect::<Vec<_>>()
-                .join(", ")
+            g.timings()
         );
     }
 
@@ -2063,11 +2055,7 @@ fn assert_se_facts(k: Kernel) {
         "guest {} (SELinux): boot {}s; scenarios: {}",
         k.series(),
         g.seconds,
-        g.raw
-            .iter()
-            .map(|(n, r)| format!("{n} {}s", r.seconds))
-            .collect::<Vec<_>>()
-            .join(", ")
+        g.timings()
     );
 }
 

@@ -196,6 +196,15 @@ pub struct Boot {
 }
 
 impl Boot {
+    /// Each scenario's wall time, `name Ns, …`, for the boot's summary line.
+    pub fn timings(&self) -> String {
+        self.raw
+            .iter()
+            .map(|(n, r)| format!("{n} {}s", r.seconds))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// A fact, or a panic naming the file.
     pub fn fact(&self, k: &str) -> &str {
         self.facts
