@@ -30,15 +30,15 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use posture::__private::mounts;
+use posture::__private::parse::cgroup::{self, LimitFiles, LimitKind};
+use posture::__private::parse::idmap::IdMap;
+use posture::__private::parse::lsm;
+use posture::__private::parse::mountinfo::MountTable;
+use posture::__private::parse::ns::{self, NsType};
+use posture::__private::parse::status::Status;
 use posture::__private::runtime;
 use posture::__private::{RootIo, root};
 use posture::Root;
-use posture::parse::cgroup::{self, LimitFiles, LimitKind};
-use posture::parse::idmap::IdMap;
-use posture::parse::lsm;
-use posture::parse::mountinfo::MountTable;
-use posture::parse::ns::{self, NsType};
-use posture::parse::status::Status;
 use posture::report::MaskState;
 use std::hint::black_box;
 
@@ -113,7 +113,7 @@ impl Floor {
         reads.push(r.proc_init("environ"));
         let links = NsType::ALL
             .iter()
-            .map(|t| r.proc_self(&format!("ns/{}", t.name())))
+            .map(|t| r.proc_self(&format!("ns/{}", t.to_string())))
             .collect();
         let analysed = mounts::analyse(&table, false);
         let mut stats: Vec<PathBuf> = analysed
@@ -287,7 +287,7 @@ fn bench_probes(c: &mut Criterion) {
         b.iter(|| {
             let mut sum = 0u64;
             for ty in NsType::ALL {
-                let t = r.read_link(&r.proc_self(&format!("ns/{}", ty.name())));
+                let t = r.read_link(&r.proc_self(&format!("ns/{}", ty.to_string())));
                 if let Ok(t) = t {
                     sum += ns::parse_link(ty, &t).unwrap_or(0);
                 }

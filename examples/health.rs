@@ -514,7 +514,7 @@ fn text(status: StatusCode, body: String) -> Response {
 
 /// `blocking=<id>,<id>`.
 fn blocking(a: &Assessment) -> String {
-    let ids: Vec<&str> = a.blocking().map(|c| c.id.as_str()).collect();
+    let ids: Vec<String> = a.blocking().map(|c| c.id.to_string()).collect();
     format!("blocking={}", ids.join(","))
 }
 
@@ -556,7 +556,7 @@ async fn healthz(State(app): State<Arc<App>>) -> Response {
         format!("fail policy={} {}", a.policy, blocking(a))
     };
     if !a.overrides.is_empty() {
-        let ids: Vec<&str> = a.overrides.keys().map(|id| id.as_str()).collect();
+        let ids: Vec<String> = a.overrides.keys().map(|id| id.to_string()).collect();
         line.push_str(&format!(" overrides={}", ids.join(",")));
     }
     line.push('\n');

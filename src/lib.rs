@@ -50,7 +50,7 @@
 //! | where | stage | may |
 //! |---|---|---|
 //! | [`root`] (`src/root.rs`) | the one path resolver ([`Root`]: live `/` or a fixture tree) | the only file that opens and reads files: the probe's (bounded, non-blocking, `statx`ed) and, through `root::read_user_file`, policy documents; it makes the probe's system calls (`statx`, `readlinkat`, `getdents64`, `capget`, `prctl`, …) through nix and rustix |
-//! | [`parse`] (`src/parse/`) | kernel text to values ([`ParseError`]) | nothing else: no I/O (`capability` re-exports the `caps` crate's `Capability` enum, data only) |
+//! | `parse` (`src/parse/`, private) | kernel text to values (its `ParseError` becomes an unknown fact's reason); the values are the report's types ([`report::CapSet`], [`report::Mount`], …) | nothing else: no I/O (`capability` re-exports the `caps` crate's `Capability` enum, data only) |
 //! | `known` (`src/known.rs`, private) | what runtimes and hosts look like: socket names, host-side interface names, sensitive host paths, masked paths, host devices, dangerous capabilities | data only |
 //! | `probe` (`src/probe/`, private) | `&Root` to [`Report`], one reader per area | read through `root` only, parse with `parse`, then hand the values to `infer` |
 //! | `infer` (`src/infer/`, private) | pure inference from parsed values to report sections: `network` (host network namespace), `runtime` (container runtime), `mounts` (the mount analysis) | nothing else: no I/O (a `stat` the analysis needs is the caller's closure) |
@@ -63,7 +63,7 @@
 //! | `sys` (`src/sys.rs`, private) | the crate's only `unsafe`: the probe child's `clone`/`fork` and its raw system calls, the runner's safe `pipe2`/`read`/`poll`/`waitpid`/`kill` wrappers, the syscall numbers the probe's table uses, and the one `getsockopt(SO_NETNS_COOKIE)` `root` asks for | raw system calls, each `unsafe` block with its `// SAFETY:` comment |
 //! | `src/bin/posture.rs` | the CLI: arguments and exit codes only | |
 //!
-//! Every item has one path, its module's (`posture::parse::status`); the
+//! Every item has one path, its module's (`posture::report::Report`); the
 //! flat re-exports of earlier versions at the crate root are gone, and
 //! `.ci/run` fails on a use of one.
 //!
@@ -80,17 +80,17 @@
 //! (controls, document, presets, remediation) that could sit behind a few
 //! re-exports.
 //!
-//! Parsers are pure functions over text, usable on their own:
+//! The parsers (`src/parse/`) are pure functions over text and the crate's
+//! own; the values they produce are the report's types, e.g. a capability
+//! set from its `/proc/<pid>/status` mask:
 //!
 //! ```
-//! use posture::parse::status::{Status, Field, SeccompMode};
-//! use posture::parse::capability::{CapSet, Capability};
+//! use posture::report::{CapSet, Capability};
 //!
-//! let s = Status::parse("CapEff:\t00000000a80425fb\nSeccomp:\t2\nNoNewPrivs:\t1\n");
-//! let eff = CapSet::from_mask(*s.cap_eff.value().unwrap());
+//! let eff = CapSet::from_mask(0x0000_0000_a804_25fb); // Docker's default set
 //! assert!(eff.contains(Capability::CAP_NET_RAW));
-//! assert_eq!(s.seccomp, Field::Value(SeccompMode::Filter));
-//! assert_eq!(s.uid, Field::Missing); // absent, not zero
+//! assert!(!eff.contains(Capability::CAP_SYS_ADMIN));
+//! assert_eq!(eff.len(), 14);
 //! ```
 //!
 //! The whole pipeline runs against a directory shaped like `/`:
@@ -124,7 +124,7 @@
 //! - **Namespaces**: the initial user, uts, ipc and pid namespaces have fixed
 //!   inodes on every supported kernel (cgroup from 4.6, time from 5.6). The
 //!   initial network and mount namespaces have them only from 6.18; before
-//!   that "not the fixed inode" proves nothing, so [`parse::ns`] says unknown.
+//!   that "not the fixed inode" proves nothing, so the report says unknown.
 //! - **Host network** (`no_host_network`, see [`report::HostNetwork`]): the fixed inode
 //!   from 6.18; `getsockopt(SO_NETNS_COOKIE)` == 1 on 5.14 to 6.17; before
 //!   5.14, or where the cookie cannot be read, what the namespace holds
@@ -180,7 +180,7 @@ pub mod fact;
 mod guard;
 mod infer;
 mod known;
-pub mod parse;
+mod parse;
 pub mod policy;
 mod probe;
 pub mod render;
@@ -197,7 +197,6 @@ pub use fact::{Fact, Unknown};
 // The guard's items live at the crate root (`posture::guard`, `posture::enforce`),
 // not as `posture::guard::guard`.
 pub use guard::{EX_CONFIG, OverrideBanner, Refusal, enforce, guard, guard_report, report_for};
-pub use parse::ParseError;
 pub use policy::{Assessment, CheckId, Policy, Preset, evaluate};
 pub use report::{Report, SCHEMA_VERSION};
 pub use root::{Root, RootKind};
@@ -209,6 +208,11 @@ pub use root::{Root, RootKind};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::infer::{mounts, network, runtime};
+    /// The parsers (`src/parse/`), for the tests and benches that drive them
+    /// on text directly.
+    pub mod parse {
+        pub use crate::parse::{ParseError, capability, cgroup, idmap, lsm, mountinfo, ns, status};
+    }
 
     /// [`crate::syscalls`]' classification of one call's return, for the
     /// probe's tests.

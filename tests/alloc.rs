@@ -107,7 +107,7 @@ fn one_posture_call_stays_within_its_allocation_budget() {
                 )
             })
             .collect();
-        let (k, table) = count(|| posture::parse::mountinfo::MountTable::parse(&text));
+        let (k, table) = count(|| posture::__private::parse::mountinfo::MountTable::parse(&text));
         println!("MountTable::parse of {n} lines: {k} allocations");
         assert_eq!(table.mounts.len(), n);
         assert!(k <= 4, "{k} allocations to parse {n} lines");

@@ -27,7 +27,7 @@ fn ids_in(id: &str, framework: &str) -> Vec<&'static str> {
     check(id)
         .controls()
         .iter()
-        .filter(|c| c.framework.as_str() == framework)
+        .filter(|c| c.framework.to_string() == framework)
         .map(|c| c.id)
         .collect()
 }
@@ -265,7 +265,7 @@ fn nsa_cisa_sections() {
 /// has; none names one twice; frameworks come in order.
 #[test]
 fn every_check_but_proc_trusted_names_a_control() {
-    let rank = |f: Framework| match f.as_str() {
+    let rank = |f: Framework| match f.to_string().as_str() {
         CIS => 0,
         PSS => 1,
         NSA => 2,
@@ -293,7 +293,7 @@ fn framework_names_round_trip() {
     let names = [CIS, PSS, NSA];
     assert_eq!(Framework::ALL.len(), names.len());
     for (f, name) in Framework::ALL.into_iter().zip(names) {
-        assert_eq!(f.as_str(), name);
+        assert_eq!(f.to_string(), name);
         assert_eq!(f.to_string(), name);
         assert_eq!(name.parse::<Framework>(), Ok(f));
         #[cfg(feature = "serde")]

@@ -7,10 +7,10 @@
 
 use std::path::PathBuf;
 
+use posture::__private::parse::ParseError;
+use posture::__private::parse::cgroup::LocateError;
+use posture::__private::parse::idmap::IdMap;
 use posture::CheckId;
-use posture::ParseError;
-use posture::parse::cgroup::LocateError;
-use posture::parse::idmap::IdMap;
 use posture::policy::{Framework, Policy, PolicyError};
 use posture::root::ReadError;
 use posture::syscalls::ProbeError;

@@ -238,18 +238,18 @@ fn compare(
 ) -> posture::Assessment {
     let a = evaluate(&fixture_report(name), &Policy::preset(preset));
     for (id, status) in want {
-        match a.checks.iter().find(|c| c.id.as_str() == *id) {
+        match a.checks.iter().find(|c| c.id.to_string() == *id) {
             Some(c) if c.status == *status => {}
             Some(c) => wrong.push(format!(
                 "{name} [{}] {id}: expected {}, got {} ({})",
-                preset.name(),
+                preset.to_string(),
                 status_name(*status),
                 status_name(c.status),
                 c.evidence
             )),
             None => wrong.push(format!(
                 "{name} [{}] {id}: expected {}, not evaluated",
-                preset.name(),
+                preset.to_string(),
                 status_name(*status)
             )),
         }
@@ -291,13 +291,20 @@ fn runtime_kind_of_every_fleet_fixture() {
     let mut wrong = Vec::new();
     for row in FLEET {
         let r = fixture_report(row.name);
-        let got = r.runtime.kind.as_str();
+        let got = r.runtime.kind.to_string();
         if got != row.runtime || r.runtime.kubernetes != row.kubernetes {
             let signals: Vec<String> = r
                 .runtime
                 .signals
                 .iter()
-                .map(|s| format!("{} -> {}: {}", s.indicates.as_str(), s.source, s.observed))
+                .map(|s| {
+                    format!(
+                        "{} -> {}: {}",
+                        s.indicates.to_string(),
+                        s.source,
+                        s.observed
+                    )
+                })
                 .collect();
             wrong.push(format!(
                 "{}: expected runtime {} (kubernetes {}), got {} (kubernetes {}); signals: {}",
@@ -335,7 +342,11 @@ fn every_check_under_checklist() {
         let a = compare(row.name, Preset::Checklist, &want, &mut wrong);
         for c in &a.checks {
             if c.evidence.is_empty() {
-                wrong.push(format!("{}: {} has no evidence", row.name, c.id.as_str()));
+                wrong.push(format!(
+                    "{}: {} has no evidence",
+                    row.name,
+                    c.id.to_string()
+                ));
             }
         }
     }
@@ -374,11 +385,11 @@ fn verdict_of_every_preset() {
         for (preset, want) in Preset::ALL.iter().zip(row.verdicts) {
             let a = evaluate(&r, &Policy::preset(*preset));
             if a.verdict != want {
-                let blocking: Vec<_> = a.blocking().map(|c| c.id.as_str()).collect();
+                let blocking: Vec<_> = a.blocking().map(|c| c.id.to_string()).collect();
                 wrong.push(format!(
                     "{} under {}: expected {want:?}, got {:?}, blocking {blocking:?}",
                     row.name,
-                    preset.name(),
+                    preset.to_string(),
                     a.verdict
                 ));
             }

@@ -18,9 +18,9 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use posture::__private::parse::idmap::IdMap;
 use posture::CheckId;
 use posture::fact::Fact;
-use posture::parse::idmap::IdMap;
 use posture::policy::CheckStatus;
 use posture::policy::{Policy, Preset};
 use posture::report::ProcTrust;

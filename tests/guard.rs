@@ -79,7 +79,7 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 fn only(dir: &Path, name: &str, only: &str) -> String {
     let mut text = format!("name = \"{name}\"\n[checks]\n");
     for id in posture::CheckId::ALL {
-        let action = if id.as_str() == only {
+        let action = if id.to_string() == only {
             "require"
         } else {
             "ignore"
@@ -581,7 +581,7 @@ mod tracing_events {
             &Policy::preset(Preset::Checklist),
         );
         for c in &a.checks {
-            let n = by_check(&events, c.id.as_str()).len();
+            let n = by_check(&events, &c.id.to_string()).len();
             let want = usize::from(c.status != posture::policy::CheckStatus::Pass);
             assert_eq!(n, want, "{}: {n} events", c.id);
         }

@@ -176,7 +176,7 @@ fn assert_shape(v: &Value, a: &posture::Assessment) {
     assert_eq!(s["name"], a.policy.as_str());
     let cases = s["cases"].as_array().unwrap();
     let names: Vec<&str> = cases.iter().map(|c| c["name"].as_str().unwrap()).collect();
-    let evaluated: Vec<&str> = a.checks.iter().map(|c| c.id.as_str()).collect();
+    let evaluated: Vec<String> = a.checks.iter().map(|c| c.id.to_string()).collect();
     assert_eq!(names, evaluated);
     // In the order of the written-out list of ids.
     let mut order = CHECK_IDS.iter();
@@ -197,15 +197,15 @@ fn assert_shape(v: &Value, a: &posture::Assessment) {
             .collect()
     };
     let failed = with("Failure");
-    let blocking: Vec<&str> = a.blocking().map(|c| c.id.as_str()).collect();
+    let blocking: Vec<String> = a.blocking().map(|c| c.id.to_string()).collect();
     assert_eq!(failed, blocking, "failures are the blocking checks");
     // Skipped: the checks that would block but for an override.
     let skipped = with("Skipped");
-    let waived: Vec<&str> = a
+    let waived: Vec<String> = a
         .overridden_checks
         .iter()
         .filter(|o| o.would_block)
-        .map(|o| o.id.as_str())
+        .map(|o| o.id.to_string())
         .collect();
     assert_eq!(
         skipped, waived,

@@ -22,8 +22,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Output};
 
-use posture::parse::capability::Capability;
-use posture::parse::status::SeccompMode;
+use posture::report::Capability;
+use posture::report::SeccompMode;
 
 mod common;
 use common::example;

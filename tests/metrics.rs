@@ -280,7 +280,7 @@ fn check_fixture(name: &str, runtime: &str, userns: &str) -> Metrics {
     for id in posture::CheckId::ALL {
         let rows: Vec<_> = statuses
             .iter()
-            .filter(|(_, l, _)| l["check"] == id.as_str())
+            .filter(|(_, l, _)| l["check"] == id.to_string())
             .collect();
         assert_eq!(rows.len(), 3, "{name} {id}");
         assert_eq!(
@@ -290,7 +290,7 @@ fn check_fixture(name: &str, runtime: &str, userns: &str) -> Metrics {
         );
         assert!(
             rows.iter()
-                .all(|(_, l, _)| l["check_severity"] == id.severity().as_str())
+                .all(|(_, l, _)| l["check_severity"] == id.severity().to_string())
         );
     }
     // Verdict and blocking count agree with the per-check series, in both
@@ -683,7 +683,7 @@ fn a_probed_report_has_one_state_per_syscall() {
     let r = posture::posture().with_syscalls(posture::syscalls::probe());
     assert_eq!(
         r.seccomp.mode.known(),
-        Some(&posture::parse::status::SeccompMode::Disabled),
+        Some(&posture::report::SeccompMode::Disabled),
         "this test expects to run without a seccomp filter"
     );
     let a = evaluate(&r, &Policy::preset(Preset::Checklist));

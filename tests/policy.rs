@@ -271,12 +271,12 @@ fn every_preset_on_every_scenario() {
         let r = report(name);
         for (preset, want) in Preset::ALL.iter().zip(verdicts) {
             let a = evaluate(&r, &Policy::preset(*preset));
-            assert_eq!(a.policy, preset.name());
+            assert_eq!(a.policy, preset.to_string());
             if a.verdict != *want {
-                let blocking: Vec<_> = a.blocking().map(|c| c.id.as_str()).collect();
+                let blocking: Vec<_> = a.blocking().map(|c| c.id.to_string()).collect();
                 wrong.push(format!(
                     "{name} under {}: expected {want:?}, blocking {blocking:?}",
-                    preset.name()
+                    preset.to_string()
                 ));
             }
         }
@@ -294,7 +294,7 @@ fn every_preset_on_every_scenario() {
 /// unknown is never a pass. Only an unconfined type fails outright.
 #[test]
 fn guest_selinux_captures() {
-    use posture::parse::lsm::LsmLabel;
+    use posture::report::LsmLabel;
     const MISSING: &str = "No such file or directory (os error 2)";
     // (fixture, type, checklist and strict, both pss presets)
     let cases = [
@@ -368,7 +368,7 @@ fn guest_selinux_captures() {
                 (m.status, m.evidence.as_str()),
                 (st, ev.as_str()),
                 "{name} under {}",
-                preset.name()
+                preset.to_string()
             );
         }
     }
@@ -706,7 +706,7 @@ fn capability_allow_list_and_bounding_rule() {
     // Allowing SYS_ADMIN makes the SYS_ADMIN scenario's extra capabilities
     // the podman defaults only.
     let p = Policy::preset(Preset::PssBaseline)
-        .allow_capability(posture::parse::capability::Capability::CAP_SYS_ADMIN);
+        .allow_capability(posture::report::Capability::CAP_SYS_ADMIN);
     assert_eq!(
         evaluate(&report("podman-cap-sys-admin"), &p)
             .check(CapabilitiesDropped)
@@ -850,8 +850,8 @@ fn builder_actions_and_overrides() {
 }
 
 /// The blocking check ids of an assessment.
-fn blocking_ids(a: &posture::Assessment) -> Vec<&'static str> {
-    a.blocking().map(|c| c.id.as_str()).collect()
+fn blocking_ids(a: &posture::Assessment) -> Vec<String> {
+    a.blocking().map(|c| c.id.to_string()).collect()
 }
 
 #[test]
@@ -873,7 +873,11 @@ fn overrides_say_where_they_came_from_and_what_they_did() {
     let env = strict.clone().with_env_override_spec(&spec).unwrap();
     let a = evaluate(&r, &env);
     assert_eq!(a.verdict, Verdict::Pass);
-    let ids: Vec<&str> = a.overridden_checks.iter().map(|o| o.id.as_str()).collect();
+    let ids: Vec<String> = a
+        .overridden_checks
+        .iter()
+        .map(|o| o.id.to_string())
+        .collect();
     let mut want = PRIVILEGED_STRICT_BLOCKING.to_vec();
     want.sort_by_key(|id| id.parse::<CheckId>().unwrap());
     assert_eq!(ids, want, "in check-id order");
@@ -1040,7 +1044,7 @@ userns_remap = "TICKET-9"
     assert!(p.accepts_unknown(MacEnforced));
     assert!(
         p.allowed_capabilities()
-            .contains(posture::parse::capability::Capability::CAP_CHOWN)
+            .contains(posture::report::Capability::CAP_CHOWN)
     );
     assert_eq!(
         p.overrides().get(&UsernsRemap).map(String::as_str),

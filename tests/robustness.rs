@@ -10,13 +10,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use posture::__private::parse::cgroup::{self, LimitKind};
+use posture::__private::parse::idmap::{self, IdMap};
+use posture::__private::parse::mountinfo::{self, MountTable};
+use posture::__private::parse::ns::{self, NsType};
+use posture::__private::parse::status::{Field, Status};
+use posture::__private::parse::{capability, lsm};
 use posture::__private::runtime;
-use posture::parse::cgroup::{self, LimitKind};
-use posture::parse::idmap::{self, IdMap};
-use posture::parse::mountinfo::{self, MountTable};
-use posture::parse::ns::{self, NsType};
-use posture::parse::status::{Field, Status};
-use posture::parse::{capability, lsm};
 use posture::policy::{self, CheckStatus, Policy, Preset};
 use posture::{Fact, Report, Root};
 use proptest::prelude::*;
@@ -282,7 +282,7 @@ proptest! {
     fn ns_parsers_never_panic(t in any_text(), n in any::<u64>()) {
         for ty in NsType::ALL {
             let _ = ns::parse_link(ty, &t);
-            prop_assert_eq!(ns::parse_link(ty, &format!("{}:[{n}]", ty.name())), Ok(n));
+            prop_assert_eq!(ns::parse_link(ty, &format!("{}:[{n}]", ty.to_string())), Ok(n));
         }
         let _ = ns::parse_kernel_version(&t);
     }
@@ -673,16 +673,16 @@ fn unknown_facts_never_turn_a_check_into_pass() {
                     assert!(
                         c.status != CheckStatus::Pass || was == Some(CheckStatus::Pass),
                         "{name}/{}: {} became pass with {what} unknown",
-                        preset.name(),
-                        c.id.as_str()
+                        preset.to_string(),
+                        c.id.to_string()
                     );
                     if was == Some(CheckStatus::Pass) && c.status != CheckStatus::Pass {
                         assert_eq!(
                             c.status,
                             CheckStatus::Unknown,
                             "{name}/{}: {} went from pass to {:?} with {what} unknown",
-                            preset.name(),
-                            c.id.as_str(),
+                            preset.to_string(),
+                            c.id.to_string(),
                             c.status
                         );
                     }
@@ -700,7 +700,7 @@ fn unknown_facts_never_turn_a_check_into_pass() {
                     c.status,
                     CheckStatus::Pass,
                     "{name}: {} passed on no facts",
-                    c.id.as_str()
+                    c.id.to_string()
                 );
             }
         }
@@ -721,7 +721,7 @@ fn proc_not_procfs_passes_nothing() {
             c.status,
             CheckStatus::Pass,
             "{} passed on an untrusted /proc",
-            c.id.as_str()
+            c.id.to_string()
         );
     }
 }

@@ -756,13 +756,13 @@ fn errno_name(code: i32) -> String {
 fn syscall_named(name: &str) -> Syscall {
     *Syscall::ALL
         .iter()
-        .find(|s| s.name() == name)
+        .find(|s| s.to_string() == name)
         .unwrap_or_else(|| panic!("{name} not listed"))
 }
 
 #[test]
 fn the_library_lists_exactly_these_syscalls() {
-    let names: Vec<&str> = Syscall::ALL.iter().map(|s| s.name()).collect();
+    let names: Vec<String> = Syscall::ALL.iter().map(|s| s.to_string()).collect();
     assert_eq!(names, NAMES);
     for s in Syscall::ALL {
         assert!(!s.why().is_empty(), "{s} says why it is listed");
@@ -892,7 +892,11 @@ fn classification_table() {
     ];
     for &(name, ret, errno, filter, state, by) in rows {
         let o = classify(syscall_named(name), ret, errno, filter);
-        assert_eq!(o.as_str(), state, "{name} {ret} {errno} {filter:?}: {o:?}");
+        assert_eq!(
+            o.to_string(),
+            state,
+            "{name} {ret} {errno} {filter:?}: {o:?}"
+        );
         if let Some(want) = by {
             match o {
                 Outcome::Blocked { by, errno: e, .. } => {
@@ -922,7 +926,7 @@ proptest! {
         let o = classify(syscall_named(name), -1, errno, filter);
         let ename = errno_name(errno);
         if answers.contains(&ename.as_str()) {
-            prop_assert_eq!(o.as_str(), "reachable");
+            prop_assert_eq!(o.to_string(), "reachable");
         } else {
             let ambiguous = errno == libc::ENOSYS || (errno == libc::EPERM && eperm_first);
             let want = match filter {
@@ -945,7 +949,7 @@ proptest! {
     #[test]
     fn success_is_reachable(idx in 0usize..NAMES.len(), ret in 0i64..i64::MAX) {
         let o = classify(syscall_named(NAMES[idx]), ret, 0, Some(true));
-        prop_assert_eq!(o.as_str(), "reachable");
+        prop_assert_eq!(o.to_string(), "reachable");
     }
 }
 

@@ -29,9 +29,16 @@ pub enum AppArmorMode {
     Other(String),
 }
 
+impl std::fmt::Display for AppArmorMode {
+    /// The name the JSON document and the CLI use.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl AppArmorMode {
     /// The mode as the kernel prints it (`enforce`, `complain`, …).
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             AppArmorMode::Enforce => "enforce",
             AppArmorMode::Complain => "complain",

@@ -36,6 +36,13 @@ pub enum NsType {
     Mnt,
 }
 
+impl std::fmt::Display for NsType {
+    /// The name the JSON document and the CLI use.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl NsType {
     /// Every type, in the order reported.
     pub const ALL: [NsType; 8] = [
@@ -50,7 +57,7 @@ impl NsType {
     ];
 
     /// The file name under `/proc/self/ns/`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             NsType::User => "user",
             NsType::Uts => "uts",

@@ -59,6 +59,13 @@ pub enum SeccompMode {
     Filter,
 }
 
+impl std::fmt::Display for SeccompMode {
+    /// The name the JSON document and the CLI use.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl SeccompMode {
     /// The kernel's number for the mode.
     pub(crate) fn from_number(n: u8) -> Option<SeccompMode> {
@@ -71,7 +78,7 @@ impl SeccompMode {
     }
 
     /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             SeccompMode::Disabled => "disabled",
             SeccompMode::Strict => "strict",

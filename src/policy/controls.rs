@@ -100,7 +100,7 @@ impl Framework {
 
     /// The stable snake_case name JSON and metrics use; it carries the
     /// version, so a later edition of a framework is a new name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Framework::CisDocker160 => "cis_docker_1.6.0",
             Framework::PodSecurityStandards => "k8s_pss_1.33",

@@ -105,9 +105,16 @@ pub enum Severity {
     Recommended,
 }
 
+impl std::fmt::Display for Severity {
+    /// The name the JSON document and the CLI use.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Severity {
     /// snake_case name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Must => "must",
             Severity::HighlyRecommended => "highly_recommended",
@@ -130,9 +137,16 @@ pub enum CheckStatus {
     Unknown,
 }
 
+impl std::fmt::Display for CheckStatus {
+    /// The name the JSON document and the CLI use.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl CheckStatus {
     /// snake_case name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             CheckStatus::Pass => "pass",
             CheckStatus::Fail => "fail",
@@ -162,7 +176,7 @@ macro_rules! checks {
             pub const ALL: &'static [CheckId] = &[$(CheckId::$variant),*];
 
             /// The stable id.
-            pub fn as_str(self) -> &'static str {
+            pub(crate) fn as_str(self) -> &'static str {
                 match self { $(CheckId::$variant => $id,)* }
             }
 
@@ -275,9 +289,16 @@ pub enum OverrideSource {
     Environment,
 }
 
+impl std::fmt::Display for OverrideSource {
+    /// The name the JSON document and the CLI use.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl OverrideSource {
     /// snake_case name (`policy`, `environment`).
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             OverrideSource::Policy => "policy",
             OverrideSource::Environment => "environment",

@@ -27,6 +27,13 @@ pub enum Preset {
     Strict,
 }
 
+impl std::fmt::Display for Preset {
+    /// The name the JSON document and the CLI use.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl Preset {
     /// Every preset.
     pub const ALL: [Preset; 4] = [
@@ -37,7 +44,7 @@ impl Preset {
     ];
 
     /// Its name.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Preset::Checklist => "checklist",
             Preset::PssBaseline => "pss-baseline",

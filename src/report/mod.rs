@@ -8,14 +8,15 @@
 //! ([`crate::posture_with_root`]) fills these in.
 
 use crate::fact::Fact;
-use crate::parse::capability::CapSet;
-use crate::parse::cgroup::{CgroupLine, CgroupVersion, Limit, LimitScope};
-use crate::parse::idmap::{IdMap, Mapping};
-use crate::parse::lsm::LsmLabel;
-use crate::parse::mountinfo::Mount;
-use crate::parse::ns::NsType;
-// For doc links only: where the report is read from.
-use crate::parse::status::SeccompMode;
+// The parsed values a report holds. The parsers themselves are the crate's
+// own (`src/parse/`, private); what they produce is part of the report.
+pub use crate::parse::capability::{CapSet, Capability};
+pub use crate::parse::cgroup::{CgroupLine, CgroupVersion, Limit, LimitScope};
+pub use crate::parse::idmap::{IdMap, IdRange, Mapping};
+pub use crate::parse::lsm::{AppArmor, AppArmorMode, LsmLabel, SelinuxContext};
+pub use crate::parse::mountinfo::{Mount, Propagation};
+pub use crate::parse::ns::NsType;
+pub use crate::parse::status::SeccompMode;
 #[cfg(doc)]
 use crate::root::Root;
 use crate::root::RootKind;

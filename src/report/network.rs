@@ -16,9 +16,16 @@ pub enum Strength {
     Weak,
 }
 
+impl std::fmt::Display for Strength {
+    /// The name the JSON document and the CLI use.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Strength {
     /// snake_case name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Strength::Strong => "strong",
             Strength::Weak => "weak",

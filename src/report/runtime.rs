@@ -39,6 +39,13 @@ pub enum RuntimeKind {
     Unknown,
 }
 
+impl std::fmt::Display for RuntimeKind {
+    /// The name the JSON document and the CLI use.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl RuntimeKind {
     /// Whether the process runs on a kernel other than the host's (gVisor's
     /// user-space kernel, a Kata guest): the namespaces it sees, initial or
@@ -48,7 +55,7 @@ impl RuntimeKind {
     }
 
     /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RuntimeKind::Docker => "docker",
             RuntimeKind::Podman => "podman",

@@ -26,7 +26,7 @@ macro_rules! syscalls {
             pub const ALL: &'static [Syscall] = &[$(Syscall::$variant),*];
 
             /// Its name, as in `man 2` (and the JSON).
-            pub fn name(self) -> &'static str {
+            pub(crate) fn name(self) -> &'static str {
                 match self { $(Syscall::$variant => $name,)* }
             }
 
@@ -167,9 +167,16 @@ pub enum BlockedBy {
     FilterOrKernel,
 }
 
+impl std::fmt::Display for BlockedBy {
+    /// The name the JSON document and the CLI use.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl BlockedBy {
     /// snake_case name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             BlockedBy::Filter => "filter",
             BlockedBy::Kernel => "kernel",
@@ -213,9 +220,16 @@ pub enum Outcome {
     },
 }
 
+impl std::fmt::Display for Outcome {
+    /// The name the JSON document and the CLI use.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Outcome {
     /// snake_case name of the variant.
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             Outcome::Reachable { .. } => "reachable",
             Outcome::Blocked { .. } => "blocked",
