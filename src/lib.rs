@@ -214,6 +214,13 @@ pub mod __private {
         pub use crate::parse::{ParseError, capability, cgroup, idmap, lsm, mountinfo, ns, status};
     }
 
+    /// The manifest reader (`src/policy/manifest.rs`): the bounded YAML
+    /// reader and the manifest-to-policy step, for the proptests.
+    #[cfg(feature = "manifest")]
+    pub mod manifest {
+        pub use crate::policy::manifest::{MAX_DEPTH, MAX_NODES, Node, parse, read_yaml};
+    }
+
     /// [`crate::syscalls`]' classification of one call's return, for the
     /// probe's tests.
     pub fn classify(

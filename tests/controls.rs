@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use posture::policy::CheckId;
-use posture::policy::controls::{Control, Framework};
+use posture::policy::{Control, Framework};
 
 mod common;
 use common::CHECK_IDS;

@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use posture::fact::Fact;
-use posture::policy::{Action, CheckId, CheckStatus, Policy, Preset, Verdict, document, evaluate};
+use posture::policy::{Action, CheckId, CheckStatus, Policy, Preset, Verdict, evaluate};
 use posture::report::ProcTrust;
 use posture::{Report, Root};
 
@@ -918,7 +918,7 @@ fn overrides_say_where_they_came_from_and_what_they_did() {
 
     // A policy document's overrides are the policy's; the environment's on
     // top of them say so.
-    let doc = document::parse(
+    let doc = Policy::from_document(
         "extends = \"strict\"\n[overrides]\nnon_root = \"TICKET-9\"\n",
         false,
         "p.toml",
@@ -1033,7 +1033,7 @@ mac_enforced = "require"
 [overrides]
 userns_remap = "TICKET-9"
 "#;
-    let p = document::parse(toml, false, "payments.toml").unwrap();
+    let p = Policy::from_document(toml, false, "payments.toml").unwrap();
     assert_eq!(p.name(), "payments");
     assert_eq!(p.action(ReadOnlyRootfs), Action::Require);
     assert_eq!(
@@ -1052,11 +1052,15 @@ userns_remap = "TICKET-9"
     );
 
     let json = r#"{"extends": "strict", "checks": {"mac_enforced": "warn"}}"#;
-    let j = document::parse(json, true, "p.json").unwrap();
+    let j = Policy::from_document(json, true, "p.json").unwrap();
     assert_eq!(j.action(MacEnforced), Action::Warn);
     assert_eq!(j.action(Seccomp), Action::Require);
 
-    let bad = |text: &str, json: bool| document::parse(text, json, "bad").unwrap_err().to_string();
+    let bad = |text: &str, json: bool| {
+        Policy::from_document(text, json, "bad")
+            .unwrap_err()
+            .to_string()
+    };
     let e = bad("extends = \"strict\"\n\nfrobnicate = 1\n", false);
     assert!(e.contains("frobnicate") && e.starts_with("bad:3:"), "{e}");
     let e = bad(

@@ -374,7 +374,7 @@ fn check(args: &Args, report: &Report, color: text::Color) -> ExitCode {
 fn print_policy(args: &Args) -> ExitCode {
     let default = Policy::preset(Preset::Checklist);
     match load_policy(args, default, EnvOverrides::Ignore) {
-        Ok(p) => write_out(&posture::policy::document::to_toml(&p), ExitCode::SUCCESS),
+        Ok(p) => write_out(&p.to_toml(), ExitCode::SUCCESS),
         Err(code) => code,
     }
 }

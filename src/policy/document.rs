@@ -102,7 +102,7 @@ pub(crate) fn from_file_for(path: &Path, container: Option<&str>) -> Result<Poli
 }
 
 /// Parses a policy document; `origin` names it in errors.
-pub fn parse(text: &str, json: bool, origin: &str) -> Result<Policy, PolicyError> {
+pub(crate) fn parse(text: &str, json: bool, origin: &str) -> Result<Policy, PolicyError> {
     let invalid = |line, message: String| PolicyError::Invalid {
         path: origin.to_string(),
         line,
@@ -187,7 +187,7 @@ pub fn parse(text: &str, json: bool, origin: &str) -> Result<Policy, PolicyError
 /// same policy: every check's action, the allowed capabilities, the checks
 /// whose unknown is accepted, the overrides, and the expectations
 /// (`[[expect]]`). What `posture --print-policy` prints, to commit and diff.
-pub fn to_toml(policy: &Policy) -> String {
+pub(crate) fn to_toml(policy: &Policy) -> String {
     #[derive(serde::Serialize)]
     struct Out<'a> {
         name: &'a str,
@@ -226,4 +226,33 @@ pub fn to_toml(policy: &Policy) -> String {
         "# posture policy document (TOML), written by `posture --print-policy`.\n\
          # Every check's action is listed, so it reads back as the same policy.\n{body}"
     )
+}
+
+impl Policy {
+    /// Parses a policy document (TOML, or JSON when `json`), as
+    /// `--policy FILE` and `POSTURE_POLICY` read one; `origin` names it in
+    /// errors. For a document embedded in the program (`include_str!`).
+    ///
+    /// ```
+    /// use posture::policy::{Action, CheckId, Policy};
+    /// let p = Policy::from_document(
+    ///     "extends = \"checklist\"\n[checks]\nread_only_rootfs = \"warn\"\n",
+    ///     false,
+    ///     "embedded",
+    /// )
+    /// .unwrap();
+    /// assert_eq!(p.action(CheckId::ReadOnlyRootfs), Action::Warn);
+    /// ```
+    pub fn from_document(text: &str, json: bool, origin: &str) -> Result<Policy, PolicyError> {
+        parse(text, json, origin)
+    }
+
+    /// The policy as a TOML policy document that [`Policy::from_document`]
+    /// reads back to the same policy: every check's action, the allowed
+    /// capabilities, the checks whose unknown is accepted, the overrides,
+    /// and the expectations (`[[expect]]`). What `posture --print-policy`
+    /// prints, to commit and diff.
+    pub fn to_toml(&self) -> String {
+        to_toml(self)
+    }
 }

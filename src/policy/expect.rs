@@ -1,43 +1,5 @@
-//! Declared versus applied: expectations a deployment manifest declares
-//! (`runAsUser: 1000`, `capabilities.drop: [ALL]`, `limits.memory: 128Mi`),
-//! each judged against the facts of a [`Report`].
-//!
-//! An [`Expectation`] is a field path in the manifest's own terms
-//! (`spec.containers[app].securityContext.runAsUser`) and a [`Rule`], the
-//! exact value the field makes the kernel show. [`judge`] compares one with
-//! the report and gives an [`ExpectationResult`]: pass, fail (drift: the
-//! applied value differs from the declared one) or unknown (a fact it needs
-//! is unknown; never a pass).
-//!
-//! Part of the policy stage (parse -> probe -> Report -> **policy** ->
-//! render): pure, no I/O. The manifest reader that builds expectations is
-//! `manifest` (feature `manifest`); policy documents may also list them
-//! (`[[expect]]`), which is what `posture --print-policy` writes.
-//!
-//! # Capabilities
-//!
-//! Kubernetes applies `capabilities.drop` and `.add` to the container
-//! runtime's default set, which differs per runtime
-//! ([`runtime_default_capabilities`]). Applied means the bounding set
-//! (what a runtime sets for the container; a non-root process has an empty
-//! effective set whatever was added) together with the effective and
-//! permitted sets. The rule judged:
-//!
-//! - `add`: every added capability is in the bounding set, and nothing
-//!   beyond `default ∪ add` (minus `drop`) is in any of the three sets, where
-//!   `default` is the detected runtime's default set, or the union of the
-//!   known runtimes' defaults (Docker's and containerd's 14) when the runtime
-//!   is not identified. With `drop: [ALL]` the default does not matter: the
-//!   sets must hold only what `add` names.
-//! - `drop`: no dropped capability is in any of the three sets.
-//!
-//! # What is not verified
-//!
-//! `seccompProfile: Unconfined`, `appArmorProfile: Unconfined` and
-//! `runAsNonRoot: false` declare the absence of a requirement: there is
-//! nothing to verify, and the result says so (a pass whose evidence reads
-//! `nothing to verify`). The base preset's checks (`seccomp`,
-//! `mac_enforced`, `non_root`) still judge what such a field weakens.
+//! Declared versus applied (private module: its items are re-exported by
+//! `policy`; the user docs are on [`Expectation`]).
 
 use std::fmt;
 
@@ -52,6 +14,47 @@ use crate::report::{HostMountKind, Outcome, Report, Syscall, SyscallProbe};
 
 use super::{CheckId, CheckStatus, Policy};
 
+/// Declared versus applied: expectations a deployment manifest declares
+/// (`runAsUser: 1000`, `capabilities.drop: [ALL]`, `limits.memory: 128Mi`),
+/// each judged against the facts of a [`Report`].
+///
+/// An [`Expectation`] is a field path in the manifest's own terms
+/// (`spec.containers[app].securityContext.runAsUser`) and a [`Rule`], the
+/// exact value the field makes the kernel show. [`evaluate`](super::evaluate) judges each against
+/// the report and gives an [`ExpectationResult`]: pass, fail (drift: the
+/// applied value differs from the declared one) or unknown (a fact it needs
+/// is unknown; never a pass).
+///
+/// Part of the policy stage (parse -> probe -> Report -> **policy** ->
+/// render): pure, no I/O. A manifest read as a policy builds them
+/// ([`Policy::load`](super::Policy::load), feature `manifest`); policy documents may also list them
+/// (`[[expect]]`), which is what `posture --print-policy` writes.
+///
+/// # Capabilities
+///
+/// Kubernetes applies `capabilities.drop` and `.add` to the container
+/// runtime's default set, which differs per runtime
+/// (written from each runtime's source). Applied means the bounding set
+/// (what a runtime sets for the container; a non-root process has an empty
+/// effective set whatever was added) together with the effective and
+/// permitted sets. The rule judged:
+///
+/// - `add`: every added capability is in the bounding set, and nothing
+///   beyond `default ∪ add` (minus `drop`) is in any of the three sets, where
+///   `default` is the detected runtime's default set, or the union of the
+///   known runtimes' defaults (Docker's and containerd's 14) when the runtime
+///   is not identified. With `drop: [ALL]` the default does not matter: the
+///   sets must hold only what `add` names.
+/// - `drop`: no dropped capability is in any of the three sets.
+///
+/// # What is not verified
+///
+/// `seccompProfile: Unconfined`, `appArmorProfile: Unconfined` and
+/// `runAsNonRoot: false` declare the absence of a requirement: there is
+/// nothing to verify, and the result says so (a pass whose evidence reads
+/// `nothing to verify`). The base preset's checks (`seccomp`,
+/// `mac_enforced`, `non_root`) still judge what such a field weakens.
+///
 /// One declared field and the value it makes the kernel show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -137,9 +140,16 @@ pub enum Rule {
     PidsLimit(u64),
 }
 
+impl fmt::Display for Rule {
+    /// The declared value as the manifest writes it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.declared())
+    }
+}
+
 impl Rule {
     /// The declared value as the manifest writes it.
-    pub fn declared(&self) -> String {
+    pub(crate) fn declared(&self) -> String {
         let list = |v: &[String]| {
             format!(
                 "[{}]",
@@ -204,7 +214,7 @@ pub struct ExpectationResult {
 
 impl ExpectationResult {
     /// The drift line: `field: declared X, applied Y`.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         format!(
             "{}: declared {}, applied {}",
             self.field, self.declared, self.applied
@@ -235,7 +245,7 @@ impl fmt::Display for ExpectationResult {
 /// Any other runtime, or none identified: the union of these (Docker's 14),
 /// the most any of them grants. A runtime configured away from its default
 /// (`default_capabilities` in containers.conf or crio.conf) is not seen.
-pub fn runtime_default_capabilities(kind: RuntimeKind) -> CapSet {
+pub(crate) fn runtime_default_capabilities(kind: RuntimeKind) -> CapSet {
     use Capability as C;
     match kind {
         RuntimeKind::CriO => [
@@ -313,7 +323,7 @@ fn verdict(ok: bool) -> CheckStatus {
 }
 
 /// Judges one expectation against the report. Pure.
-pub fn judge(e: &Expectation, r: &Report, p: &Policy) -> ExpectationResult {
+pub(crate) fn judge(e: &Expectation, r: &Report, p: &Policy) -> ExpectationResult {
     let (status, applied, evidence) = judge_rule(&e.rule, r, p);
     ExpectationResult {
         field: e.field.clone(),

@@ -37,7 +37,7 @@
 //!   (capabilities runtimes grant or the Pod Security Standards allow,
 //!   SELinux types).
 //! - `remediation.rs`: [`Remediation`], the fix for each check.
-//! - [`controls`]: the published controls each check covers.
+//! - `controls.rs`: [`Control`] and [`Framework`], the published controls each check covers.
 //! - `load.rs`: a policy from a preset name, a path, or the environment
 //!   ([`POLICY_ENV`], [`OVERRIDE_ENV`], [`EnvOverrides`]), and
 //!   [`PolicyError`].
@@ -72,19 +72,21 @@ use crate::parse::capability::{CapSet, Capability};
 use crate::report::{ProcTrust, Report};
 
 mod checks;
-pub mod controls;
+mod controls;
 #[cfg(feature = "policy-file")]
-pub mod document;
-pub mod expect;
+mod document;
+mod expect;
 mod load;
 #[cfg(feature = "manifest")]
-pub mod manifest;
+pub(crate) mod manifest;
 mod presets;
 mod remediation;
 
-pub use controls::{Control, Framework};
-pub use expect::{Expectation, ExpectationResult};
+pub use controls::{Control, Framework, UnknownFramework};
+pub use expect::{Expectation, ExpectationResult, Profile, Rule};
 pub use load::{CONTAINER_ENV, EnvOverrides, OVERRIDE_ENV, POLICY_ENV, PolicyError};
+#[cfg(feature = "manifest")]
+pub use manifest::ManifestError;
 pub use presets::Preset;
 pub(crate) use presets::{
     PSS_SELINUX_TYPES, RUNTIME_DEFAULT_CAPABILITIES, UNCONFINED_SELINUX_TYPES,
@@ -474,7 +476,7 @@ impl Policy {
     }
 
     /// Adds declared fields the applied state must match
-    /// ([`expect`]): each is judged by [`evaluate`], and one that fails or
+    /// ([`Expectation`]): each is judged by [`evaluate`], and one that fails or
     /// is unknown fails the verdict. A manifest read as a policy
     /// (feature `manifest`) sets them.
     pub fn with_expectations(mut self, e: impl IntoIterator<Item = Expectation>) -> Policy {

@@ -26,8 +26,8 @@ pub mod text;
 #[cfg(feature = "tracing")]
 pub mod tracing;
 
-use crate::policy::controls::{Control, Framework};
 use crate::policy::{Assessment, CheckResult, CheckStatus, OverrideSource};
+use crate::policy::{Control, Framework};
 
 /// What explains one check beyond its row (evidence, fix, controls, the
 /// override), built once here for the renderers that show it: the text

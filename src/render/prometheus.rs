@@ -69,7 +69,7 @@
 //!
 //! **Controls**: `posture_check_control_info{check,framework,control} 1`
 //! names each published control an evaluated check covers (see
-//! [`crate::policy::controls`]): a static table, 55 series when every check is
+//! [`crate::policy::Control`]): a static table, 55 series when every check is
 //! evaluated, kept out of
 //! `posture_check_status` so that family's label set does not multiply by
 //! the controls. Join on `check` to ask which CIS items fail:
