@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use posture::__private::mounts;
 use posture::__private::parse::cgroup::{self, LimitFiles, LimitKind};
-use posture::__private::parse::idmap::IdMap;
+use posture::__private::parse::idmap;
 use posture::__private::parse::lsm;
 use posture::__private::parse::mountinfo::MountTable;
 use posture::__private::parse::ns::{self, NsType};
@@ -260,7 +260,7 @@ fn bench_probes(c: &mut Criterion) {
             let g = r
                 .read_text(&r.proc_self("gid_map"), root::SMALL_FILE_LIMIT)
                 .unwrap();
-            black_box((IdMap::parse(&u), IdMap::parse(&g)))
+            black_box((idmap::parse(&u), idmap::parse(&g)))
         })
     });
     g.bench_function("lsm_read_parse", |b| {

@@ -46,7 +46,8 @@ fn main() {
         .configure_from_args();
     let mut g = c.benchmark_group("syscalls");
     g.bench_function("probe", |b| b.iter(|| black_box(probe())));
-    let no_userns = Options::default().attempt_user_namespace(false);
+    let mut no_userns = Options::default();
+    no_userns.attempt_user_namespace = false;
     g.bench_function("probe_no_userns", |b| {
         b.iter(|| black_box(probe_with(&no_userns)))
     });

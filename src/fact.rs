@@ -72,14 +72,6 @@ impl<T> Fact<T> {
         }
     }
 
-    /// The reason, if unknown.
-    pub fn unknown_reason(&self) -> Option<&Unknown> {
-        match self {
-            Fact::Known(_) => None,
-            Fact::Unknown(u) => Some(u),
-        }
-    }
-
     /// Borrows the value.
     pub fn as_ref(&self) -> Fact<&T> {
         match self {

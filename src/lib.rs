@@ -49,12 +49,12 @@
 //!
 //! | where | stage | may |
 //! |---|---|---|
-//! | [`root`] (`src/root.rs`) | the one path resolver ([`Root`]: live `/` or a fixture tree) | the only file that opens and reads files: the probe's (bounded, non-blocking, `statx`ed) and, through `root::read_user_file`, policy documents; it makes the probe's system calls (`statx`, `readlinkat`, `getdents64`, `capget`, `prctl`, …) through nix and rustix |
+//! | `root` (`src/root.rs`, private; [`Root`] at the crate root) | the one path resolver ([`Root`]: live `/` or a fixture tree) | the only file that opens and reads files: the probe's (bounded, non-blocking, `statx`ed) and, through `root::read_user_file`, policy documents; it makes the probe's system calls (`statx`, `readlinkat`, `getdents64`, `capget`, `prctl`, …) through nix and rustix |
 //! | `parse` (`src/parse/`, private) | kernel text to values (its `ParseError` becomes an unknown fact's reason); the values are the report's types ([`report::CapSet`], [`report::Mount`], …) | nothing else: no I/O (`capability` re-exports the `caps` crate's `Capability` enum, data only) |
 //! | `known` (`src/known.rs`, private) | what runtimes and hosts look like: socket names, host-side interface names, sensitive host paths, masked paths, host devices, dangerous capabilities | data only |
 //! | `probe` (`src/probe/`, private) | `&Root` to [`Report`], one reader per area | read through `root` only, parse with `parse`, then hand the values to `infer` |
 //! | `infer` (`src/infer/`, private) | pure inference from parsed values to report sections: `network` (host network namespace), `runtime` (container runtime), `mounts` (the mount analysis) | nothing else: no I/O (a `stat` the analysis needs is the caller's closure) |
-//! | [`report`] (`src/report/`), [`fact`] | the [`Report`] and every section it holds: the Rust mirror of `SCHEMA.md` (one file per large section: `report/network.rs`, `report/runtime.rs`, `report/syscall_probe.rs` with [`Report::with_syscalls`]); [`Fact`] (known, or unknown with source and reason) | types only |
+//! | [`report`] (`src/report/`), `fact` (`src/fact.rs`; [`Fact`] at the crate root) | the [`Report`] and every section it holds: the Rust mirror of `SCHEMA.md` (one file per large section: `report/network.rs`, `report/runtime.rs`, `report/syscall_probe.rs` with [`Report::with_syscalls`]); [`Fact`] (known, or unknown with source and reason) | types only |
 //! | [`policy`] (`src/policy/`) | [`CheckId`], checks, presets, controls, policy documents; [`evaluate`] | pure, except loading: `policy/document.rs` reads a policy file through `root::read_user_file`, `policy/load.rs` reads `POSTURE_POLICY` and `POSTURE_OVERRIDE` |
 //! | [`guard()`], [`enforce`] | refuse startup (exit 78) | exit, in `enforce` only; `guard` runs the syscall probe when its policy judges it |
 //! | [`render`] | text, JUnit, JSON, Prometheus, tracing | pure (`tracing` emits events) |
@@ -176,7 +176,7 @@ macro_rules! debug_is_display {
     )+};
 }
 
-pub mod fact;
+mod fact;
 mod guard;
 mod infer;
 mod known;
@@ -185,7 +185,7 @@ pub mod policy;
 mod probe;
 pub mod render;
 pub mod report;
-pub mod root;
+mod root;
 #[cfg(feature = "schema")]
 pub mod schema;
 #[allow(unsafe_code)]
@@ -235,11 +235,12 @@ pub mod __private {
 
     /// The read bounds the probe uses.
     pub mod root {
-        /// [`crate::root`]'s bound for small files.
+        pub use crate::root::ReadError;
+        /// `root`'s bound for small files.
         pub const SMALL_FILE_LIMIT: usize = crate::root::SMALL_FILE_LIMIT;
-        /// [`crate::root`]'s bound for `status`.
+        /// `root`'s bound for `status`.
         pub const STATUS_LIMIT: usize = crate::root::STATUS_LIMIT;
-        /// [`crate::root`]'s bound for `mountinfo`.
+        /// `root`'s bound for `mountinfo`.
         pub const MOUNTINFO_LIMIT: usize = crate::root::MOUNTINFO_LIMIT;
     }
 

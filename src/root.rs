@@ -338,23 +338,15 @@ debug_is_display!(ReadError);
 
 impl ReadError {
     /// The errno behind the failure, if the OS gave one.
-    pub fn errno(&self) -> Option<i32> {
+    pub(crate) fn errno(&self) -> Option<i32> {
         match self {
             ReadError::Io { source, .. } => source.raw_os_error(),
             _ => None,
         }
     }
 
-    /// The OS error kind, if any.
-    pub fn io_kind(&self) -> Option<io::ErrorKind> {
-        match self {
-            ReadError::Io { source, .. } => Some(source.kind()),
-            _ => None,
-        }
-    }
-
     /// What went wrong, without the path (for an `Unknown`'s reason).
-    pub fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> String {
         match self {
             ReadError::Io { source, .. } => source.to_string(),
             ReadError::TooLarge { limit, .. } => {
@@ -408,12 +400,12 @@ impl Root {
     }
 
     /// Live or fixture.
-    pub fn kind(&self) -> RootKind {
+    pub(crate) fn kind(&self) -> RootKind {
         self.kind
     }
 
     /// The base directory.
-    pub fn base(&self) -> &Path {
+    pub(crate) fn base(&self) -> &Path {
         &self.base
     }
 

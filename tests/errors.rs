@@ -9,10 +9,10 @@ use std::path::PathBuf;
 
 use posture::__private::parse::ParseError;
 use posture::__private::parse::cgroup::LocateError;
-use posture::__private::parse::idmap::IdMap;
+use posture::__private::parse::idmap;
+use posture::__private::root::ReadError;
 use posture::CheckId;
 use posture::policy::{Framework, Policy, PolicyError};
-use posture::root::ReadError;
 use posture::syscalls::ProbeError;
 
 /// `Debug` is the `Display` sentence, and it is no struct dump.
@@ -122,7 +122,7 @@ fn read_parse_and_probe_errors_are_sentences() {
         expected: "a number",
     };
     assert_eq!(same(&e), "\"x\" is not a number");
-    let e = IdMap::parse("0 0\n").unwrap_err();
+    let e = idmap::parse("0 0\n").unwrap_err();
     assert_eq!(
         same(&e),
         "line 1: expected `inside outside count`, found \"0 0\""

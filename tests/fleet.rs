@@ -402,7 +402,7 @@ fn verdict_of_every_preset() {
 /// rule that gets the check right for the wrong reason is caught.
 #[test]
 fn facts_the_fleet_fixtures_carry() {
-    use posture::fact::Fact;
+    use posture::Fact;
     let mut wrong = Vec::new();
     let mut check = |name: &str, what: &str, ok: bool| {
         if !ok {

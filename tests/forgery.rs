@@ -18,9 +18,9 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use posture::__private::parse::idmap::IdMap;
+use posture::__private::parse::idmap;
 use posture::CheckId;
-use posture::fact::Fact;
+use posture::Fact;
 use posture::policy::CheckStatus;
 use posture::policy::{Policy, Preset};
 use posture::report::ProcTrust;
@@ -49,7 +49,7 @@ fn disguised() -> posture::Report {
 /// `map` as its uid_map and gid_map.
 fn in_user_namespace(map: &str) -> posture::Report {
     let mut r = common::fixture_report("hardened");
-    let map = IdMap::parse(map).unwrap();
+    let map = idmap::parse(map).unwrap();
     r.user_namespace.uid_map = Fact::Known(map.clone());
     r.user_namespace.gid_map = Fact::Known(map.clone());
     r.user_namespace.root_uid = Fact::Known(map.mapping_of(0));
@@ -229,7 +229,12 @@ fn a_fifo_anywhere_in_a_fixture_never_blocks() {
             move || posture::posture_with_root(&posture::Root::fixture(d)),
         );
         if f.ends_with("proc/self/status") {
-            let u = r.identity.uid.unknown_reason().expect("uid unknown");
+            let u = r
+                .identity
+                .uid
+                .as_ref()
+                .into_result()
+                .expect_err("uid unknown");
             assert!(u.reason.contains("FIFO"), "{u:?}");
         }
         let _ = std::fs::remove_file(f);
@@ -251,7 +256,12 @@ fn a_device_in_a_fixture_is_not_read() {
     let r = within(Duration::from_secs(10), "status -> /dev/zero", move || {
         posture::posture_with_root(&posture::Root::fixture(dir))
     });
-    let u = r.identity.uid.unknown_reason().expect("uid unknown");
+    let u = r
+        .identity
+        .uid
+        .as_ref()
+        .into_result()
+        .expect_err("uid unknown");
     assert!(u.reason.contains("character device"), "{u:?}");
 }
 

@@ -278,7 +278,7 @@ fn refusals_and_banners_name_posture_override() {
         let mut p = Policy::preset(Preset::Strict);
         for id in posture::CheckId::ALL {
             if *id != posture::CheckId::Seccomp {
-                p = p.ignore(*id);
+                p = p.set(*id, posture::policy::Action::Ignore);
             }
         }
         p

@@ -798,7 +798,10 @@ fn overrides_are_counted_by_what_they_downgraded_and_named_with_their_source() {
     // hardened under the checklist, where mac_enforced is a warning and
     // read_only_rootfs is ignored here.
     let p = Policy::preset(Preset::Checklist)
-        .ignore(posture::CheckId::ReadOnlyRootfs)
+        .set(
+            posture::CheckId::ReadOnlyRootfs,
+            posture::policy::Action::Ignore,
+        )
         .with_env_override_spec("mac_enforced=a; read_only_rootfs=b")
         .unwrap();
     let a = evaluate(&fixture_report("hardened"), &p);

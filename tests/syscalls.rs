@@ -261,12 +261,10 @@ fn scenario_child() {
     };
     install(&scenario);
     let started = Instant::now();
-    let opts = match scenario.as_str() {
-        "traced-keyctl" => {
-            posture::syscalls::Options::default().timeout(Duration::from_millis(500))
-        }
-        _ => posture::syscalls::Options::default(),
-    };
+    let mut opts = posture::syscalls::Options::default();
+    if scenario == "traced-keyctl" {
+        opts.timeout = Duration::from_millis(500);
+    }
     let report = posture::posture().with_syscalls(posture::syscalls::probe_with(&opts));
     let elapsed = started.elapsed();
     let policy = posture::Policy::preset(posture::Preset::Checklist);
@@ -696,7 +694,8 @@ fn a_large_heap_does_not_slow_the_probe() {
         eprintln!("kernel before 5.16: the probe forks, and its cost grows with the heap");
         return;
     }
-    let opts = posture::syscalls::Options::default().attempt_user_namespace(false);
+    let mut opts = posture::syscalls::Options::default();
+    opts.attempt_user_namespace = false;
     let fastest = || {
         (0..5)
             .map(|_| {
@@ -725,7 +724,11 @@ fn a_large_heap_does_not_slow_the_probe() {
 #[test]
 fn posture_never_probes_and_the_check_is_unknown() {
     let report = posture::posture();
-    let u = report.syscalls.unknown_reason().expect("not probed");
+    let u = report
+        .syscalls
+        .as_ref()
+        .into_result()
+        .expect_err("not probed");
     assert_eq!(u.source, "posture::syscalls::probe");
     assert_eq!(u.reason, "not run");
     let a = posture::evaluate(&report, &posture::Policy::preset(posture::Preset::Strict));
@@ -973,9 +976,15 @@ fn the_guard_probes_exactly_when_its_policy_judges_the_check() {
         let r = posture::report_for(&p);
         assert!(r.syscalls.known().is_some(), "{}", p.name());
     }
-    let p = Policy::preset(Preset::Strict).ignore(posture::CheckId::DangerousSyscallsBlocked);
+    let p = Policy::preset(Preset::Strict).set(
+        posture::CheckId::DangerousSyscallsBlocked,
+        posture::policy::Action::Ignore,
+    );
     let r = posture::report_for(&p);
-    assert_eq!(r.syscalls.unknown_reason().unwrap().reason, "not run");
+    assert_eq!(
+        r.syscalls.as_ref().into_result().unwrap_err().reason,
+        "not run"
+    );
     // Under strict, on this host (no filter), the probed check fails and the
     // refusal names it.
     let refusal = posture::guard(&Policy::preset(Preset::Strict)).unwrap_err();

@@ -80,7 +80,7 @@ impl CapSet {
     }
 
     /// Every capability up to and including `last_cap` (from `cap_last_cap`).
-    pub fn full(last_cap: u8) -> CapSet {
+    pub(crate) fn full(last_cap: u8) -> CapSet {
         if last_cap >= 63 {
             CapSet(u64::MAX)
         } else {
@@ -109,12 +109,12 @@ impl CapSet {
     }
 
     /// Whether every capability of `other` is in `self`.
-    pub const fn is_superset(self, other: CapSet) -> bool {
+    pub(crate) const fn is_superset(self, other: CapSet) -> bool {
         self.0 & other.0 == other.0
     }
 
     /// The bit numbers set, in order.
-    pub fn bits(self) -> impl Iterator<Item = u8> {
+    pub(crate) fn bits(self) -> impl Iterator<Item = u8> {
         (0u8..64).filter(move |b| self.0 & (1u64 << b) != 0)
     }
 
@@ -124,7 +124,7 @@ impl CapSet {
     }
 
     /// Bits set that the crate cannot name (newer than it knows).
-    pub fn unknown_bits(self) -> Vec<u8> {
+    pub(crate) fn unknown_bits(self) -> Vec<u8> {
         self.bits()
             .filter(|b| capability_from_bit(*b).is_none())
             .collect()
@@ -141,12 +141,12 @@ impl CapSet {
     }
 
     /// Set difference.
-    pub const fn without(self, other: CapSet) -> CapSet {
+    pub(crate) const fn without(self, other: CapSet) -> CapSet {
         CapSet(self.0 & !other.0)
     }
 
     /// Set union.
-    pub const fn union(self, other: CapSet) -> CapSet {
+    pub(crate) const fn union(self, other: CapSet) -> CapSet {
         CapSet(self.0 | other.0)
     }
 }

@@ -328,7 +328,7 @@ impl std::fmt::Display for Limit {
 
 impl Limit {
     /// Whether a limit is set.
-    pub fn is_limited(self) -> bool {
+    pub(crate) fn is_limited(self) -> bool {
         !matches!(self, Limit::Unlimited)
     }
 

@@ -55,10 +55,16 @@ debug_is_display!(IdMapError);
 /// The kernel's limit on lines in an id map.
 pub const MAX_LINES: usize = 340;
 
+/// Parses a `uid_map`/`gid_map` (for the tests and benches, through
+/// `posture::__private::parse::idmap`).
+pub fn parse(text: &str) -> Result<IdMap, IdMapError> {
+    IdMap::parse(text)
+}
+
 impl IdMap {
     /// Parses a map. An empty file is an empty map: the namespace has no
     /// mapping written yet, so every id is unmapped (user_namespaces(7)).
-    pub fn parse(text: &str) -> Result<IdMap, IdMapError> {
+    pub(crate) fn parse(text: &str) -> Result<IdMap, IdMapError> {
         let mut ranges = Vec::new();
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
@@ -93,7 +99,7 @@ impl IdMap {
     }
 
     /// The parent-namespace id that `inside` maps to, if any.
-    pub fn to_outside(&self, inside: u32) -> Option<u32> {
+    pub(crate) fn to_outside(&self, inside: u32) -> Option<u32> {
         self.ranges.iter().find_map(|r| {
             let off = inside.checked_sub(r.inside)?;
             (off < r.count).then(|| r.outside + off)
@@ -102,7 +108,7 @@ impl IdMap {
 
     /// The id of this namespace that parent id `outside` is mapped to, if
     /// any (`Some(1000)` for the line `1000 0 1` and `outside` 0).
-    pub fn to_inside(&self, outside: u32) -> Option<u32> {
+    pub(crate) fn to_inside(&self, outside: u32) -> Option<u32> {
         self.ranges.iter().find_map(|r| {
             let off = outside.checked_sub(r.outside)?;
             (off < r.count).then(|| r.inside + off)
@@ -111,7 +117,7 @@ impl IdMap {
 
     /// Whether this is the identity map of the whole id space, as in the
     /// initial user namespace (`0 0 4294967295`).
-    pub fn is_full_identity(&self) -> bool {
+    pub(crate) fn is_full_identity(&self) -> bool {
         matches!(
             self.ranges.as_slice(),
             [IdRange {

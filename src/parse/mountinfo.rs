@@ -129,11 +129,6 @@ impl Mount {
         self.field(SUPER_OPTIONS)
     }
 
-    /// Whether a per-mount option is present.
-    pub fn has_option(&self, opt: &str) -> bool {
-        self.options().split(',').any(|o| o == opt)
-    }
-
     /// Whether a per-superblock option is present (`memory` on a cgroup v1
     /// hierarchy, `lowerdir=…` on overlay).
     pub(crate) fn has_super_option(&self, opt: &str) -> bool {
@@ -141,7 +136,7 @@ impl Mount {
     }
 
     /// Whether the mount is read-only (per-mount `ro`).
-    pub fn read_only(&self) -> bool {
+    pub(crate) fn read_only(&self) -> bool {
         self.read_only
     }
 
@@ -459,7 +454,7 @@ impl MountTable {
     /// Parses mountinfo text. Never fails; bad lines are listed.
     ///
     /// Text past 2 GiB is not parsed and is listed as a bad line (spans are
-    /// 32-bit); the bound on what is read (`posture::root::MOUNTINFO_LIMIT`)
+    /// 32-bit); the bound on what is read (`root::MOUNTINFO_LIMIT`)
     /// is far below that.
     pub fn parse(text: &str) -> MountTable {
         let mut bad_lines = Vec::new();
@@ -623,7 +618,9 @@ pub(crate) mod tests {
         assert_eq!(a.mount_point(), "/m n");
         assert_eq!(a.source(), "/dev/s\tx");
         assert_eq!((a.options(), a.super_options()), ("rw,ro", "opt"));
-        assert!(a.read_only && a.has_option("ro") && a.has_super_option("opt"));
+        assert!(
+            a.read_only && a.options().split(",").any(|o| o == "ro") && a.has_super_option("opt")
+        );
         // An empty source field stays empty; the superblock options follow it.
         assert_eq!((b.source(), b.super_options()), ("", "rw"));
         let summary = MountSummary::from(a);

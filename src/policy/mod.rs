@@ -308,7 +308,7 @@ impl OverrideSource {
     }
 
     /// Who overrode, for people: `the policy`, `POSTURE_OVERRIDE`.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             OverrideSource::Policy => "the policy",
             OverrideSource::Environment => OVERRIDE_ENV,
@@ -359,7 +359,7 @@ impl Policy {
     }
 
     /// Sets the judgement ([`Rules`]).
-    pub fn with_rules(mut self, rules: Rules) -> Policy {
+    pub(crate) fn with_rules(mut self, rules: Rules) -> Policy {
         self.rules = rules;
         self
     }
@@ -367,43 +367,19 @@ impl Policy {
     /// Lets a sandboxed runtime whose kernel is in user space (gVisor) stand
     /// in for seccomp: there `Seccomp:` reads 0 because the sandbox itself is
     /// the syscall boundary. Explicit; no preset does it.
-    pub fn accept_sandbox_as_seccomp(mut self) -> Policy {
+    pub(crate) fn accept_sandbox_as_seccomp(mut self) -> Policy {
         self.accept_sandbox = true;
         self
     }
 
     /// Whether [`Policy::accept_sandbox_as_seccomp`] is on.
-    pub fn accepts_sandbox_as_seccomp(&self) -> bool {
+    pub(crate) fn accepts_sandbox_as_seccomp(&self) -> bool {
         self.accept_sandbox
-    }
-
-    /// Makes a check required.
-    pub fn require(mut self, id: CheckId) -> Policy {
-        self.actions.insert(id, Action::Require);
-        self
-    }
-
-    /// Makes a check a warning.
-    pub fn warn(mut self, id: CheckId) -> Policy {
-        self.actions.insert(id, Action::Warn);
-        self
-    }
-
-    /// Stops evaluating a check.
-    pub fn ignore(mut self, id: CheckId) -> Policy {
-        self.actions.insert(id, Action::Ignore);
-        self
     }
 
     /// Sets a check's action.
     pub fn set(mut self, id: CheckId, action: Action) -> Policy {
         self.actions.insert(id, action);
-        self
-    }
-
-    /// Allows one more capability for `capabilities_dropped`.
-    pub fn allow_capability(mut self, cap: Capability) -> Policy {
-        self.allowed = self.allowed.union([cap].into_iter().collect());
         self
     }
 
@@ -455,12 +431,12 @@ impl Policy {
     }
 
     /// The overrides in force: check id → reason.
-    pub fn overrides(&self) -> &BTreeMap<CheckId, String> {
+    pub(crate) fn overrides(&self) -> &BTreeMap<CheckId, String> {
         &self.overrides
     }
 
     /// Where the override of a check came from; `None` when it has none.
-    pub fn override_source(&self, id: CheckId) -> Option<OverrideSource> {
+    pub(crate) fn override_source(&self, id: CheckId) -> Option<OverrideSource> {
         self.overrides.contains_key(&id).then(|| {
             if self.env_overrides.contains(&id) {
                 OverrideSource::Environment
@@ -479,7 +455,7 @@ impl Policy {
     /// ([`Expectation`]): each is judged by [`evaluate`], and one that fails or
     /// is unknown fails the verdict. A manifest read as a policy
     /// (feature `manifest`) sets them.
-    pub fn with_expectations(mut self, e: impl IntoIterator<Item = Expectation>) -> Policy {
+    pub(crate) fn with_expectations(mut self, e: impl IntoIterator<Item = Expectation>) -> Policy {
         self.expectations.extend(e);
         self
     }
@@ -621,7 +597,7 @@ impl Assessment {
     }
 
     /// The overrides from one source ([`Assessment::overridden_checks`]).
-    pub fn overrides_from(&self, source: OverrideSource) -> impl Iterator<Item = &Override> {
+    pub(crate) fn overrides_from(&self, source: OverrideSource) -> impl Iterator<Item = &Override> {
         self.overridden_checks
             .iter()
             .filter(move |o| o.source == source)
@@ -635,7 +611,7 @@ impl Assessment {
     }
 
     /// How many required checks overrides downgraded, from any source.
-    pub fn downgraded(&self) -> usize {
+    pub(crate) fn downgraded(&self) -> usize {
         self.overridden_checks
             .iter()
             .filter(|o| o.downgraded)

@@ -254,7 +254,7 @@ pub fn compose_patch(a: &Assessment, service: &str) -> String {
 mod tests {
     use super::*;
     use crate::policy::manifest::{Node, read_yaml};
-    use crate::policy::{Policy, Preset, evaluate};
+    use crate::policy::{Action, Policy, Preset, evaluate};
 
     fn patch_of(fixture: &str, policy: Policy) -> Option<String> {
         let dir = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
@@ -301,10 +301,10 @@ mod tests {
         // k8s-restricted under pss-restricted, without the four checks it
         // does not pass (no LSM, no user namespace, no limits, no probe).
         let policy = Policy::preset(Preset::PssRestricted)
-            .ignore(CheckId::MacEnforced)
-            .ignore(CheckId::UsernsRemap)
-            .ignore(CheckId::ResourceLimits)
-            .ignore(CheckId::DangerousSyscallsBlocked);
+            .set(CheckId::MacEnforced, Action::Ignore)
+            .set(CheckId::UsernsRemap, Action::Ignore)
+            .set(CheckId::ResourceLimits, Action::Ignore)
+            .set(CheckId::DangerousSyscallsBlocked, Action::Ignore);
         let Some(p) = patch_of("k8s-restricted", policy) else {
             return;
         };
@@ -363,10 +363,10 @@ mod tests {
     #[test]
     fn the_compose_patch_has_nothing_when_every_check_passes() {
         let policy = Policy::preset(Preset::PssRestricted)
-            .ignore(CheckId::MacEnforced)
-            .ignore(CheckId::UsernsRemap)
-            .ignore(CheckId::ResourceLimits)
-            .ignore(CheckId::DangerousSyscallsBlocked);
+            .set(CheckId::MacEnforced, Action::Ignore)
+            .set(CheckId::UsernsRemap, Action::Ignore)
+            .set(CheckId::ResourceLimits, Action::Ignore)
+            .set(CheckId::DangerousSyscallsBlocked, Action::Ignore);
         let dir = format!(
             "{}/tests/fixtures/k8s-restricted",
             env!("CARGO_MANIFEST_DIR")

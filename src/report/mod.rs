@@ -112,7 +112,7 @@ impl Ids {
     }
 
     /// Whether any of the ids is 0.
-    pub fn any_root(&self) -> bool {
+    pub(crate) fn any_root(&self) -> bool {
         self.real == 0 || self.effective == 0 || self.saved == 0 || self.filesystem == Some(0)
     }
 }
@@ -159,7 +159,7 @@ impl Capabilities {
     /// The five sets' names, in the order [`Capabilities::sets`] and
     /// [`ThreadDiff::sets`] list them: the order of the text report, the
     /// JSON document and the metrics.
-    pub const SET_NAMES: [&'static str; 5] = [
+    pub(crate) const SET_NAMES: [&'static str; 5] = [
         "effective",
         "permitted",
         "inheritable",
@@ -167,8 +167,8 @@ impl Capabilities {
         "ambient",
     ];
 
-    /// The five sets with their names ([`Capabilities::SET_NAMES`]):
-    /// effective, permitted, inheritable, bounding, ambient.
+    /// The five sets with their names, in the order of the text report, the JSON
+    /// document and the metrics: effective, permitted, inheritable, bounding, ambient.
     pub fn sets(&self) -> [(&'static str, &Fact<CapSet>); 5] {
         let [e, p, i, b, a] = Self::SET_NAMES;
         [

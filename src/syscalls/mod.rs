@@ -232,20 +232,6 @@ impl Default for Options {
     }
 }
 
-impl Options {
-    /// Sets the per-call bound.
-    pub fn timeout(mut self, t: Duration) -> Options {
-        self.timeout = t;
-        self
-    }
-
-    /// Turns the real `unshare(CLONE_NEWUSER)` on or off.
-    pub fn attempt_user_namespace(mut self, on: bool) -> Options {
-        self.attempt_user_namespace = on;
-        self
-    }
-}
-
 /// Why a probe child could not be run or read.
 #[derive(thiserror::Error)]
 pub enum ProbeError {
@@ -653,7 +639,12 @@ mod tests {
         assert_ne!(r.seccomp.mode, Fact::Known(kernel));
         r.proc_trust = Fact::Known(crate::report::ProcTrust::Procfs);
         let r = r.with_syscalls(probe.clone());
-        let u = r.seccomp.mode.unknown_reason().expect("mode made unknown");
+        let u = r
+            .seccomp
+            .mode
+            .as_ref()
+            .into_result()
+            .expect_err("mode made unknown");
         assert!(u.reason.contains("prctl(PR_GET_SECCOMP)"), "{u:?}");
         let Fact::Known(crate::report::ProcTrust::Disagrees { findings }) = &r.proc_trust else {
             panic!("{:?}", r.proc_trust);
