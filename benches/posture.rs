@@ -113,7 +113,7 @@ impl Floor {
         reads.push(r.proc_init("environ"));
         let links = NsType::ALL
             .iter()
-            .map(|t| r.proc_self(&format!("ns/{}", t.to_string())))
+            .map(|t| r.proc_self(&format!("ns/{}", t)))
             .collect();
         let analysed = mounts::analyse(&table, false);
         let mut stats: Vec<PathBuf> = analysed
@@ -287,7 +287,7 @@ fn bench_probes(c: &mut Criterion) {
         b.iter(|| {
             let mut sum = 0u64;
             for ty in NsType::ALL {
-                let t = r.read_link(&r.proc_self(&format!("ns/{}", ty.to_string())));
+                let t = r.read_link(&r.proc_self(&format!("ns/{}", ty)));
                 if let Ok(t) = t {
                     sum += ns::parse_link(ty, &t).unwrap_or(0);
                 }

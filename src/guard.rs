@@ -155,7 +155,7 @@ pub fn report_for(policy: &Policy) -> Report {
 pub fn guard_report(report: &Report, policy: &Policy) -> Result<Assessment, Refusal> {
     let assessment = evaluate(report, policy);
     #[cfg(feature = "tracing")]
-    crate::render::tracing::assessment(&assessment);
+    crate::render::tracing(&assessment);
     if assessment.passed() {
         Ok(assessment)
     } else {

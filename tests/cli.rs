@@ -1123,7 +1123,7 @@ fn exit_0_report_help_and_a_passing_check() {
         h,
     ]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert_eq!(stdout(&out), posture::render::junit::checks(&a));
+    assert_eq!(stdout(&out), posture::render::junit(&a));
     assert!(stdout(&out).contains(" failures=\"0\""));
 }
 
@@ -1152,7 +1152,7 @@ fn exit_1_a_required_check_fails() {
     assert_eq!(v["assessment"]["policy"], "checklist");
     let out = run(&["--check", "--format", "junit", "--root", dir]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stdout(&out), posture::render::junit::checks(&a));
+    assert_eq!(stdout(&out), posture::render::junit(&a));
     // POSTURE_POLICY is read when --policy is absent.
     let out = Command::new(posture_bin())
         .args(["--check", "--root", dir])

@@ -242,14 +242,14 @@ fn compare(
             Some(c) if c.status == *status => {}
             Some(c) => wrong.push(format!(
                 "{name} [{}] {id}: expected {}, got {} ({})",
-                preset.to_string(),
+                preset,
                 status_name(*status),
                 status_name(c.status),
                 c.evidence
             )),
             None => wrong.push(format!(
                 "{name} [{}] {id}: expected {}, not evaluated",
-                preset.to_string(),
+                preset,
                 status_name(*status)
             )),
         }
@@ -297,14 +297,7 @@ fn runtime_kind_of_every_fleet_fixture() {
                 .runtime
                 .signals
                 .iter()
-                .map(|s| {
-                    format!(
-                        "{} -> {}: {}",
-                        s.indicates.to_string(),
-                        s.source,
-                        s.observed
-                    )
-                })
+                .map(|s| format!("{} -> {}: {}", s.indicates, s.source, s.observed))
                 .collect();
             wrong.push(format!(
                 "{}: expected runtime {} (kubernetes {}), got {} (kubernetes {}); signals: {}",
@@ -342,11 +335,7 @@ fn every_check_under_checklist() {
         let a = compare(row.name, Preset::Checklist, &want, &mut wrong);
         for c in &a.checks {
             if c.evidence.is_empty() {
-                wrong.push(format!(
-                    "{}: {} has no evidence",
-                    row.name,
-                    c.id.to_string()
-                ));
+                wrong.push(format!("{}: {} has no evidence", row.name, c.id));
             }
         }
     }
@@ -388,9 +377,7 @@ fn verdict_of_every_preset() {
                 let blocking: Vec<_> = a.blocking().map(|c| c.id.to_string()).collect();
                 wrong.push(format!(
                     "{} under {}: expected {want:?}, got {:?}, blocking {blocking:?}",
-                    row.name,
-                    preset.to_string(),
-                    a.verdict
+                    row.name, preset, a.verdict
                 ));
             }
         }

@@ -18,7 +18,6 @@ use std::path::Path;
 use std::process::Command;
 
 use posture::policy::{Policy, Preset};
-use posture::render::junit;
 use serde_json::{Value, json};
 
 mod common;
@@ -266,7 +265,7 @@ fn a_passing_policy_has_no_failures_and_shows_its_warnings() {
         &fixture_report("hardened"),
         &Policy::preset(Preset::Checklist),
     );
-    let v = consume(&junit::checks(&a));
+    let v = consume(&posture::render::junit(&a));
     assert_shape(&v, &a);
     assert_eq!(v["suites"][0]["failures"], 0);
     assert_eq!(v["suites"][0]["name"], "checklist");
@@ -310,7 +309,7 @@ fn failed_required_checks_are_failures() {
         &fixture_report("docker-default"),
         &Policy::preset(Preset::Checklist),
     );
-    let v = consume(&junit::checks(&a));
+    let v = consume(&posture::render::junit(&a));
     assert_shape(&v, &a);
     let r = &case(&v, "non_root")["results"][0];
     assert_eq!(r["type"], "fail");
@@ -346,7 +345,7 @@ fn unknown_required_checks_are_failures() {
         &fixture_report("gvisor-old"),
         &Policy::preset(Preset::PssRestricted),
     );
-    let v = consume(&junit::checks(&a));
+    let v = consume(&posture::render::junit(&a));
     assert_shape(&v, &a);
     for id in ["no_new_privs", "mac_enforced"] {
         let r = &case(&v, id)["results"][0];
@@ -366,7 +365,7 @@ fn unknown_required_checks_are_failures() {
         &fixture_report("sysbox"),
         &Policy::preset(Preset::Checklist),
     );
-    let v = consume(&junit::checks(&a));
+    let v = consume(&posture::render::junit(&a));
     assert_shape(&v, &a);
     assert_eq!(case(&v, "no_host_network")["results"][0]["type"], "unknown");
 }
@@ -389,7 +388,7 @@ fn every_fixture_under_every_preset_is_read_back_whole() {
             Preset::Strict,
         ] {
             let a = posture::evaluate(&report, &Policy::preset(preset));
-            let v = consume(&junit::checks(&a));
+            let v = consume(&posture::render::junit(&a));
             assert_shape(&v, &a);
         }
     }
@@ -437,7 +436,7 @@ fn hostile_text_is_escaped_and_read_back_unchanged() {
     let tmp = tempfile::tempdir().unwrap();
     let (profile, name) = (HOSTILE_PROFILE, HOSTILE_POLICY);
     let a = hostile_assessment(tmp.path());
-    let xml = junit::checks(&a);
+    let xml = posture::render::junit(&a);
     // Nothing hostile reaches the document raw.
     assert!(!xml.contains(profile), "{xml}");
     assert!(!xml.contains('\u{1}'));
@@ -483,7 +482,7 @@ fn overridden_assessment() -> posture::Assessment {
 fn checks_that_pass_only_by_override_are_skipped_not_green() {
     let reason = OVERRIDE_REASON;
     let a = overridden_assessment();
-    let v = consume(&junit::checks(&a));
+    let v = consume(&posture::render::junit(&a));
     assert_shape(&v, &a);
     let s = &v["suites"][0];
     assert_eq!(s["failures"], 0);
@@ -570,15 +569,18 @@ fn xmllint_and_junitparser_read_every_document_as_the_rust_reader_does() {
             Preset::Strict,
         ] {
             let a = posture::evaluate(&report, &Policy::preset(preset));
-            docs.push((format!("{name} {preset:?}"), junit::checks(&a)));
+            docs.push((format!("{name} {preset:?}"), posture::render::junit(&a)));
         }
     }
     let tmp = tempfile::tempdir().unwrap();
     docs.push((
         "hostile".into(),
-        junit::checks(&hostile_assessment(tmp.path())),
+        posture::render::junit(&hostile_assessment(tmp.path())),
     ));
-    docs.push(("overridden".into(), junit::checks(&overridden_assessment())));
+    docs.push((
+        "overridden".into(),
+        posture::render::junit(&overridden_assessment()),
+    ));
     assert!(docs.len() >= 80, "{}", docs.len());
     for (what, xml) in &docs {
         assert_eq!(consume_with_tools(xml), consume(xml), "{what}");

@@ -204,7 +204,7 @@ fn junit_metrics_and_the_guard_carry_the_drift() {
         a.drift().map(|e| e.to_string()).collect::<Vec<_>>(),
         std::slice::from_ref(&line)
     );
-    let xml = posture::render::junit::checks(&a);
+    let xml = posture::render::junit(&a);
     assert!(
         xml.contains(&format!(
             "<testcase classname=\"{}\" name=\"{field}\">\n      <failure type=\"drift\" message=\"{line}\">",

@@ -276,7 +276,7 @@ fn every_preset_on_every_scenario() {
                 let blocking: Vec<_> = a.blocking().map(|c| c.id.to_string()).collect();
                 wrong.push(format!(
                     "{name} under {}: expected {want:?}, blocking {blocking:?}",
-                    preset.to_string()
+                    preset
                 ));
             }
         }
@@ -368,7 +368,7 @@ fn guest_selinux_captures() {
                 (m.status, m.evidence.as_str()),
                 (st, ev.as_str()),
                 "{name} under {}",
-                preset.to_string()
+                preset
             );
         }
     }

@@ -282,7 +282,7 @@ proptest! {
     fn ns_parsers_never_panic(t in any_text(), n in any::<u64>()) {
         for ty in NsType::ALL {
             let _ = ns::parse_link(ty, &t);
-            prop_assert_eq!(ns::parse_link(ty, &format!("{}:[{n}]", ty.to_string())), Ok(n));
+            prop_assert_eq!(ns::parse_link(ty, &format!("{}:[{n}]", ty)), Ok(n));
         }
         let _ = ns::parse_kernel_version(&t);
     }
@@ -675,16 +675,16 @@ fn unknown_facts_never_turn_a_check_into_pass() {
                     assert!(
                         c.status != CheckStatus::Pass || was == Some(CheckStatus::Pass),
                         "{name}/{}: {} became pass with {what} unknown",
-                        preset.to_string(),
-                        c.id.to_string()
+                        preset,
+                        c.id
                     );
                     if was == Some(CheckStatus::Pass) && c.status != CheckStatus::Pass {
                         assert_eq!(
                             c.status,
                             CheckStatus::Unknown,
                             "{name}/{}: {} went from pass to {:?} with {what} unknown",
-                            preset.to_string(),
-                            c.id.to_string(),
+                            preset,
+                            c.id,
                             c.status
                         );
                     }
@@ -702,7 +702,7 @@ fn unknown_facts_never_turn_a_check_into_pass() {
                     c.status,
                     CheckStatus::Pass,
                     "{name}: {} passed on no facts",
-                    c.id.to_string()
+                    c.id
                 );
             }
         }
@@ -723,7 +723,7 @@ fn proc_not_procfs_passes_nothing() {
             c.status,
             CheckStatus::Pass,
             "{} passed on an untrusted /proc",
-            c.id.to_string()
+            c.id
         );
     }
 }

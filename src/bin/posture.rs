@@ -30,7 +30,7 @@ use std::process::ExitCode;
 use posture::Root;
 use posture::policy::{EnvOverrides, OVERRIDE_ENV, Policy, PolicyError, Preset};
 use posture::render::json::Document;
-use posture::render::{junit, text};
+use posture::render::text;
 use posture::report::Report;
 
 const USAGE: &str = "\
@@ -354,15 +354,13 @@ fn check(args: &Args, report: &Report, color: text::Color) -> ExitCode {
             Ok(s) => s,
             Err(code) => return code,
         },
-        Format::Junit => junit::checks(&assessment),
-        Format::K8sPatch => posture::render::patch::k8s_patch(
-            &assessment,
-            container.as_deref().unwrap_or("CONTAINER"),
-        ),
-        Format::Compose => posture::render::patch::compose_patch(
-            &assessment,
-            container.as_deref().unwrap_or("SERVICE"),
-        ),
+        Format::Junit => posture::render::junit(&assessment),
+        Format::K8sPatch => {
+            posture::render::k8s_patch(&assessment, container.as_deref().unwrap_or("CONTAINER"))
+        }
+        Format::Compose => {
+            posture::render::compose_patch(&assessment, container.as_deref().unwrap_or("SERVICE"))
+        }
         Format::Text => text::checks(&assessment, color),
     };
     write_out(&out, code)

@@ -71,9 +71,6 @@ pub(crate) fn is_dangerous(cap: Capability) -> bool {
 pub struct CapSet(u64);
 
 impl CapSet {
-    /// The empty set.
-    pub const EMPTY: CapSet = CapSet(0);
-
     /// A set from the kernel's mask.
     pub const fn from_mask(mask: u64) -> CapSet {
         CapSet(mask)
@@ -124,6 +121,7 @@ impl CapSet {
     }
 
     /// Bits set that the crate cannot name (newer than it knows).
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     pub(crate) fn unknown_bits(self) -> Vec<u8> {
         self.bits()
             .filter(|b| capability_from_bit(*b).is_none())

@@ -15,8 +15,9 @@
 //! - [`mountinfo`]: the `/proc/self/mountinfo` parser and its
 //!   [`Mount`](mountinfo::Mount) / [`MountTable`](mountinfo::MountTable) types.
 //!
-//! Each is also reachable at its historical path (`posture::parse::status`,
-//! `posture::parse::capability`, …).
+//! The module is private: the values the parsers produce are the report's
+//! types (`posture::report::{CapSet, Mount, IdMap, …}`); tests and benches
+//! reach the parsers themselves through `posture::__private::parse`.
 //!
 //! The one error type of the crate's text parsers is [`ParseError`].
 //!

@@ -19,7 +19,8 @@
 //! lists of writable or host mounts) copies no text.
 //!
 //! ```
-//! use posture::parse::mountinfo::{MountTable, Propagation};
+//! // (the parsers are the crate's own; tests reach them through `__private`)
+//! use posture::__private::parse::mountinfo::{MountTable, Propagation};
 //!
 //! let t = MountTable::parse(
 //!     "36 35 98:0 /mnt1 /mnt\\0402 rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n",
@@ -27,7 +28,7 @@
 //! let m = &t.mounts[0];
 //! assert_eq!((m.root(), m.mount_point(), m.fstype()), ("/mnt1", "/mnt 2", "ext3"));
 //! assert_eq!(m.propagation, Propagation::Slave);
-//! assert!(m.has_option("noatime") && !m.read_only);
+//! assert!(m.options().contains("noatime") && !m.read_only);
 //! ```
 
 use crate::parse::ParseError;

@@ -55,15 +55,6 @@ impl Framework {
         }
     }
 
-    /// The framework's full name, for people.
-    pub fn title(self) -> &'static str {
-        match self {
-            Framework::CisDocker160 => "CIS Docker Benchmark v1.6.0",
-            Framework::PodSecurityStandards => "Kubernetes Pod Security Standards (v1.33)",
-            Framework::NsaCisaK8sHardening => "NSA/CISA Kubernetes Hardening Guide v1.2",
-        }
-    }
-
     /// A short name with the edition, for one-line listings
     /// ([`crate::render::controls_line`]).
     pub(crate) fn short_title(self) -> &'static str {

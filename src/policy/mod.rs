@@ -359,6 +359,7 @@ impl Policy {
     }
 
     /// Sets the judgement ([`Rules`]).
+    #[cfg_attr(not(feature = "policy-file"), allow(dead_code))]
     pub(crate) fn with_rules(mut self, rules: Rules) -> Policy {
         self.rules = rules;
         self
@@ -367,12 +368,14 @@ impl Policy {
     /// Lets a sandboxed runtime whose kernel is in user space (gVisor) stand
     /// in for seccomp: there `Seccomp:` reads 0 because the sandbox itself is
     /// the syscall boundary. Explicit; no preset does it.
+    #[cfg_attr(not(feature = "policy-file"), allow(dead_code))]
     pub(crate) fn accept_sandbox_as_seccomp(mut self) -> Policy {
         self.accept_sandbox = true;
         self
     }
 
     /// Whether [`Policy::accept_sandbox_as_seccomp`] is on.
+    #[cfg_attr(not(feature = "policy-file"), allow(dead_code))]
     pub(crate) fn accepts_sandbox_as_seccomp(&self) -> bool {
         self.accept_sandbox
     }
@@ -431,6 +434,7 @@ impl Policy {
     }
 
     /// The overrides in force: check id → reason.
+    #[cfg_attr(not(feature = "policy-file"), allow(dead_code))]
     pub(crate) fn overrides(&self) -> &BTreeMap<CheckId, String> {
         &self.overrides
     }
@@ -455,6 +459,10 @@ impl Policy {
     /// ([`Expectation`]): each is judged by [`evaluate`], and one that fails or
     /// is unknown fails the verdict. A manifest read as a policy
     /// (feature `manifest`) sets them.
+    #[cfg_attr(
+        not(any(feature = "policy-file", feature = "manifest")),
+        allow(dead_code)
+    )]
     pub(crate) fn with_expectations(mut self, e: impl IntoIterator<Item = Expectation>) -> Policy {
         self.expectations.extend(e);
         self
@@ -611,6 +619,7 @@ impl Assessment {
     }
 
     /// How many required checks overrides downgraded, from any source.
+    #[cfg_attr(not(feature = "prometheus"), allow(dead_code))]
     pub(crate) fn downgraded(&self) -> usize {
         self.overridden_checks
             .iter()

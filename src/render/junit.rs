@@ -1,58 +1,60 @@
-//! The assessment as JUnit XML, so a CI pipeline that gates on `posture
-//! --check --format junit` shows one result per check instead of one exit
-//! code.
-//!
-//! Shape (the common JUnit report format that Jenkins, GitLab, GitHub
-//! test-report actions and `junitparser` read):
-//!
-//! * one `<testsuites>` holding one `<testsuite name="POLICY">`, whose
-//!   `<properties>` carry the verdict, what overrides did to it
-//!   (`overridden` = `11 checks overridden by POSTURE_OVERRIDE`, as the
-//!   checklist's verdict line says; only when overrides downgraded a
-//!   required check) and every override in force (`override.CHECK_ID` =
-//!   reason, `override_source.CHECK_ID` = `policy` or `environment`);
-//! * one `<testcase classname="POLICY" name="CHECK_ID">` per evaluated check,
-//!   in the assessment's order;
-//! * a check that fails the verdict ([`CheckResult::blocks`]: a required
-//!   check that failed, or was unknown where the policy does not accept
-//!   unknown) holds a `<failure type="fail|unknown" message="…">` whose text
-//!   is the evidence and the fix, so `failures` counts exactly the blocking
-//!   checks and is 0 exactly when the verdict passes;
-//! * every test case holds a `<system-out>` with its status, whether it is
-//!   required, its severity, evidence, the fix when it did not pass, the
-//!   controls it covers (as one line) and the override reason: a warning (a check that is not required, or was
-//!   downgraded by an override) is a passing test case whose output says
-//!   what is wrong;
-//! * a check that fails the verdict but for an override
-//!   ([`Override::would_block`]) is `<skipped type="overridden"
-//!   message="overridden by POSTURE_OVERRIDE: reason">` (or `by the
-//!   policy`), as a waived failure is, so the suite's `skipped` count and
-//!   a CI page show the checks that pass only because they were
-//!   overridden, not a green test.
-//!
-//! No timestamps, host names or durations: the same assessment gives the
-//! same bytes. Every attribute and text is escaped here (`&`, `<`, `>`, `"`,
-//! `'`, and in attributes tab, newline and carriage return as character
-//! references, so XML attribute-value normalisation keeps them); characters
-//! XML 1.0 cannot carry at all (control characters other than tab, newline
-//! and carriage return, U+FFFE, U+FFFF) are written as U+FFFD.
-//!
-//! ```
-//! use posture::policy::{Policy, Preset};
-//!
-//! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docker-default");
-//! # if !std::path::Path::new(dir).exists() { return; }
-//! let report = posture::posture_with_root(&posture::Root::fixture(dir));
-//! let a = posture::evaluate(&report, &Policy::preset(Preset::Checklist));
-//! let xml = posture::render::junit::checks(&a);
-//! assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
-//! assert!(xml.contains("<testcase classname=\"checklist\" name=\"non_root\">"));
-//! ```
+//! JUnit XML (private module; the user docs are on [`crate::render::junit`]).
 
 #[cfg(doc)]
 use crate::policy::Override;
 use crate::policy::{Assessment, CheckResult, CheckStatus, Verdict};
 
+/// The assessment as JUnit XML, so a CI pipeline that gates on `posture
+/// --check --format junit` shows one result per check instead of one exit
+/// code.
+///
+/// Shape (the common JUnit report format that Jenkins, GitLab, GitHub
+/// test-report actions and `junitparser` read):
+///
+/// * one `<testsuites>` holding one `<testsuite name="POLICY">`, whose
+///   `<properties>` carry the verdict, what overrides did to it
+///   (`overridden` = `11 checks overridden by POSTURE_OVERRIDE`, as the
+///   checklist's verdict line says; only when overrides downgraded a
+///   required check) and every override in force (`override.CHECK_ID` =
+///   reason, `override_source.CHECK_ID` = `policy` or `environment`);
+/// * one `<testcase classname="POLICY" name="CHECK_ID">` per evaluated check,
+///   in the assessment's order;
+/// * a check that fails the verdict ([`CheckResult::blocks`]: a required
+///   check that failed, or was unknown where the policy does not accept
+///   unknown) holds a `<failure type="fail|unknown" message="…">` whose text
+///   is the evidence and the fix, so `failures` counts exactly the blocking
+///   checks and is 0 exactly when the verdict passes;
+/// * every test case holds a `<system-out>` with its status, whether it is
+///   required, its severity, evidence, the fix when it did not pass, the
+///   controls it covers (as one line) and the override reason: a warning (a check that is not required, or was
+///   downgraded by an override) is a passing test case whose output says
+///   what is wrong;
+/// * a check that fails the verdict but for an override
+///   ([`Override::would_block`]) is `<skipped type="overridden"
+///   message="overridden by POSTURE_OVERRIDE: reason">` (or `by the
+///   policy`), as a waived failure is, so the suite's `skipped` count and
+///   a CI page show the checks that pass only because they were
+///   overridden, not a green test.
+///
+/// No timestamps, host names or durations: the same assessment gives the
+/// same bytes. Every attribute and text is escaped here (`&`, `<`, `>`, `"`,
+/// `'`, and in attributes tab, newline and carriage return as character
+/// references, so XML attribute-value normalisation keeps them); characters
+/// XML 1.0 cannot carry at all (control characters other than tab, newline
+/// and carriage return, U+FFFE, U+FFFF) are written as U+FFFD.
+///
+/// ```
+/// use posture::policy::{Policy, Preset};
+///
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/docker-default");
+/// # if !std::path::Path::new(dir).exists() { return; }
+/// let report = posture::posture_with_root(&posture::Root::fixture(dir));
+/// let a = posture::evaluate(&report, &Policy::preset(Preset::Checklist));
+/// let xml = posture::render::junit(&a);
+/// assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
+/// assert!(xml.contains("<testcase classname=\"checklist\" name=\"non_root\">"));
+/// ```
+///
 /// The assessment as a JUnit XML document (UTF-8, ending in a newline).
 pub fn checks(a: &Assessment) -> String {
     let tests = a.checks.len() + a.expectations.len();

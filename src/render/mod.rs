@@ -4,27 +4,32 @@
 //!
 //! * [`text`]: the `capsh --print`-style report and the checklist table
 //!   (what the `posture` binary prints, and what [`crate::Refusal`] lists).
-//! * [`patch`]: the manifest fields that would make the failing checks
+//! * [`k8s_patch`], [`compose_patch`]: the manifest fields that would make the failing checks
 //!   pass, as a YAML patch (`--format k8s-patch`).
-//! * [`junit`]: the assessment as JUnit XML, one test case per check, for CI
+//! * [`junit()`]: the assessment as JUnit XML, one test case per check, for CI
 //!   systems that show per-test results.
 //!
 //! * `json` (feature `serde`): the versioned document,
 //!   `posture::render::json::Document`.
 //! * `prometheus` (feature `prometheus`): the
 //!   text exposition format for fleet monitoring.
-//! * `tracing` (feature `tracing`): one structured
+//! * `tracing()` (feature `tracing`): one structured
 //!   event per finding when the guard runs.
 
 #[cfg(feature = "serde")]
 pub mod json;
-pub mod junit;
-pub mod patch;
+mod junit;
+mod patch;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
 pub mod text;
 #[cfg(feature = "tracing")]
-pub mod tracing;
+mod tracing;
+
+pub use junit::checks as junit;
+pub use patch::{compose_patch, k8s_patch};
+#[cfg(feature = "tracing")]
+pub use tracing::assessment as tracing;
 
 use crate::policy::{Assessment, CheckResult, CheckStatus, OverrideSource};
 use crate::policy::{Control, Framework};
@@ -32,7 +37,7 @@ use crate::policy::{Control, Framework};
 /// What explains one check beyond its row (evidence, fix, controls, the
 /// override), built once here for the renderers that show it: the text
 /// checklist ([`text::checks`]) and JUnit's `<system-out>`
-/// ([`junit::checks`]). Each lays it out its own way.
+/// ([`junit()`]). Each lays it out its own way.
 pub(crate) struct CheckDetail<'a> {
     /// The evidence.
     pub(crate) evidence: &'a str,

@@ -1,13 +1,4 @@
-//! The other direction: the manifest fields that would make the failing
-//! checks pass, as a YAML patch to merge into a pod spec (`posture --check
-//! --format k8s-patch`), or the Compose service keys that would (`--format
-//! compose`). A check no manifest field can fix (no LSM on the
-//! node, a masked path, a runtime socket) is a comment saying so, never an
-//! invented field; a declared field that drifted (a manifest used as the
-//! policy) is a comment too: the manifest already says it, the node did not
-//! apply it.
-//!
-//! Pure: the assessment in, text out.
+//! Patches (private module; the user docs are on [`crate::render::k8s_patch`]).
 
 use crate::policy::{Assessment, CheckId, CheckStatus};
 
@@ -74,6 +65,17 @@ fn fixes(id: CheckId, evidence: &str) -> Vec<Fix> {
     }
 }
 
+/// The other direction: the manifest fields that would make the failing
+/// checks pass, as a YAML patch to merge into a pod spec (`posture --check
+/// --format k8s-patch`), or the Compose service keys that would (`--format
+/// compose`). A check no manifest field can fix (no LSM on the
+/// node, a masked path, a runtime socket) is a comment saying so, never an
+/// invented field; a declared field that drifted (a manifest used as the
+/// policy) is a comment too: the manifest already says it, the node did not
+/// apply it.
+///
+/// Pure: the assessment in, text out.
+///
 /// The patch for every check that did not pass (failed or unknown,
 /// required or a warning), for `container` (a name, or a placeholder).
 pub fn k8s_patch(a: &Assessment, container: &str) -> String {

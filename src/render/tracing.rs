@@ -1,12 +1,14 @@
-//! Structured logging of findings through `tracing` (feature `tracing`).
-//!
-//! When the guard runs, each failed or unknown check becomes one event with
-//! the fields `check`, `severity`, `status`, `required`, `evidence` and `fix`,
-//! so findings land in the service's existing log pipeline. Blocking findings
-//! are `error`, the rest `warn`; overrides are `warn` with `override_reason`.
+//! `tracing` events (private module; the user docs are on [`crate::render::tracing`]).
 
 use crate::policy::{Assessment, CheckStatus};
 
+/// Structured logging of findings through `tracing` (feature `tracing`).
+///
+/// When the guard runs, each failed or unknown check becomes one event with
+/// the fields `check`, `severity`, `status`, `required`, `evidence` and `fix`,
+/// so findings land in the service's existing log pipeline. Blocking findings
+/// are `error`, the rest `warn`; overrides are `warn` with `override_reason`.
+///
 /// Emits one event per failed or unknown check, and one per override.
 pub fn assessment(a: &Assessment) {
     for c in &a.checks {

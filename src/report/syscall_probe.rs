@@ -355,7 +355,7 @@ impl SyscallProbe {
     }
 
     /// The reachable syscalls.
-    pub fn reachable(&self) -> Vec<Syscall> {
+    pub(crate) fn reachable(&self) -> Vec<Syscall> {
         self.with_state("reachable")
     }
 
