@@ -15,7 +15,10 @@
 #   2. Writes /etc/containers/containers.conf (runtime runc, cgroupfs,
 #      file events/k8s-file logs, default ulimits below the host's hard
 #      limits) and /etc/containers/storage.conf (overlay if the kernel can,
-#      else vfs).
+#      else vfs; 65536 ids per --userns=auto container), and appends a
+#      subordinate range for the user "containers" to /etc/subuid and
+#      /etc/subgid if it has none (--userns=auto: kube play's hostUsers:
+#      false).
 #   3. Starts dockerd in the background if it is not answering
 #      (--iptables=false --bridge=none --default-ulimit ...), logs to
 #      $POSTURE_DOCKERD_LOG, waits (bounded) for `docker info`.
@@ -182,7 +185,29 @@ write_if_changed /etc/containers/storage.conf <<EOF
 driver = "$STORAGE_DRIVER"
 runroot = "/run/containers/storage"
 graphroot = "$GRAPHROOT"
+
+[storage.options]
+# A pod with hostUsers: false (podman kube play: --userns=auto) gets 65536
+# ids, as a Kubernetes node gives one, not the 1024 default that leaves a
+# runAsUser such as 65532 unmapped ("doesn't map UID 65532").
+auto-userns-min-size = 65536
 EOF
+
+# Subordinate ids for --userns=auto (hostUsers: false): podman takes each
+# such container's range from the user "containers" in /etc/subuid and
+# /etc/subgid (podman-run(1), --userns=auto, whose example range this is).
+# Appended only if that user has no range yet; nothing else is touched.
+for f in /etc/subuid /etc/subgid; do
+  touch "$f"
+  if grep -q '^containers:' "$f"; then
+    log "unchanged: $f (containers: $(grep '^containers:' "$f" | head -n1 | cut -d: -f2-))"
+  else
+    # A last line without its newline would swallow the range.
+    [ -z "$(tail -c1 "$f")" ] || printf '\n' >> "$f"
+    printf 'containers:2147483647:2147483648\n' >> "$f"
+    log "appended to $f: containers:2147483647:2147483648"
+  fi
+done
 
 write_if_changed /etc/containers/containers.conf <<EOF
 # written by posture .ci/setup-runtimes.sh

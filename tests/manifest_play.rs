@@ -1,20 +1,33 @@
 //! A manifest that is also the policy, in real containers: a Pod and a
 //! Deployment played with `podman kube play`, each with a ConfigMap that
 //! holds the manifest itself, mounted at `/etc/posture`, and the static CLI
-//! checking `--policy /etc/posture/pod.yaml`: it passes. Then the same image
-//! under `podman run` with the manifest's settings as flags, once as
-//! declared (passes) and once per drifted field (an added capability, no
-//! read-only root, another user, a bigger memory limit,
-//! `seccomp=unconfined`, `--privileged` naming the default seccomp
-//! profile): each fails, naming exactly that field. `examples/guard` in
-//! the played Pod, the manifest as its `POSTURE_POLICY`, starts. A weak
-//! Pod's `--format k8s-patch` output merged into its manifest and played
-//! again makes every check the patch covers pass; so does every fixture's
-//! (the distinct patches of all of tests/fixtures, each merged into one
-//! weak Pod and played once).
+//! checking `--policy /etc/posture/pod.yaml`: it passes. The same Pod with
+//! `hostUsers: false` runs in a user namespace of its own (uid 0 is a host
+//! uid from the subordinate range of the user `containers`): userns_remap
+//! passes and `spec.hostUsers` is applied. Then the same image under
+//! `podman run` with the manifest's settings as flags, once as declared
+//! (passes) and once per drifted field (an added capability, no read-only
+//! root, another user, a bigger memory limit, `seccomp=unconfined`,
+//! `--privileged` naming the default seccomp profile): each fails, naming
+//! exactly that field. For each drift, the `--format k8s-patch` output of
+//! that drifted container names the field as drift and covers the checks
+//! the drift fails (none for another non-root user or a bigger limit:
+//! asserted), the manifest describing the drifted run (the field changed;
+//! for seccomp `Unconfined`, which podman 4.3 applies only through the
+//! annotation the API server derived from it, see [`seccomp_annotations`])
+//! played reproduces it, and with the patch merged, played again, every
+//! check the patch covers passes and every declared field is applied.
+//! `examples/guard` in the played Pod, the manifest as its
+//! `POSTURE_POLICY`, starts. A weak Pod's `--format k8s-patch` output
+//! merged into its manifest and played again makes every check the patch
+//! covers pass; so does every fixture's (the distinct patches of all of
+//! tests/fixtures, each merged into one weak Pod and played once).
+//! `hostUsers: false` is played wherever a patch sets it; only an AppArmor
+//! profile is left out (see [`playable`]).
 //!
-//! Opt-in through the `runtime-tests` feature (root, podman with runc and
-//! the base image: `bash .ci/setup-runtimes.sh`):
+//! Opt-in through the `runtime-tests` feature (root, podman with runc, the
+//! base image and a subordinate id range for the user `containers`: `bash
+//! .ci/setup-runtimes.sh`):
 //!
 //! ```text
 //! cargo test --features runtime-tests --test manifest_play
@@ -279,11 +292,12 @@ fn a_played_deployment_whose_manifest_is_its_policy_passes() {
 /// changed by `drift` (a flag to add, or one to leave out), the manifest
 /// (the Pod) bind-mounted read-only at /etc/posture: (logs, exit status).
 fn run_drifted(add: &[&str], leave_out: Option<&str>) -> (String, i32) {
-    run_spec(pod_spec("unused"), add, leave_out)
+    run_spec(pod_spec("unused"), add, leave_out, &[])
 }
 
-/// [`run_drifted`] with the Pod's spec `spec`.
-fn run_spec(spec: Value, add: &[&str], leave_out: Option<&str>) -> (String, i32) {
+/// [`run_drifted`] with the Pod's spec `spec`, and `more` arguments for
+/// the CLI after `--check --policy /etc/posture/pod.yaml`.
+fn run_spec(spec: Value, add: &[&str], leave_out: Option<&str>, more: &[&str]) -> (String, i32) {
     harness::require(&[Need::Podman]);
     image();
     let dir = TempDir::new("declared-run");
@@ -308,6 +322,7 @@ fn run_spec(spec: Value, add: &[&str], leave_out: Option<&str>) -> (String, i32)
     args.extend(declared.iter().filter(|f| Some(**f) != leave_out));
     args.extend_from_slice(add);
     args.extend([IMAGE, "--check", "--policy", "/etc/posture/pod.yaml"]);
+    args.extend_from_slice(more);
     let out = harness::sh("podman", &args, 120);
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -335,15 +350,150 @@ fn run_as_declared_passes() {
     assert_all_pass(&logs, "spec");
 }
 
-fn fails_naming(add: &[&str], leave_out: Option<&str>, field: &str, applied: &str) {
-    let (logs, code) = run_drifted(add, leave_out);
-    assert_eq!(code, 1, "{add:?} {leave_out:?}: {logs}");
-    assert_eq!(drifted(&logs), [field], "{add:?} {leave_out:?}: {logs}");
+/// One `podman run` that drifts from the manifest it is checked against,
+/// and the manifest that describes what it ran.
+struct Drift {
+    name: &'static str,
+    /// What the matching manifest ([`pod_spec`]) declares beyond the
+    /// common spec.
+    declared: fn(&mut Value),
+    /// The flag `podman run` adds, and the one it leaves out.
+    add: &'static [&'static str],
+    leave_out: Option<&'static str>,
+    /// The only field that drifts, and what its line says was applied.
+    field: &'static str,
+    applied: &'static str,
+    /// The matching manifest changed in that field so that `podman kube
+    /// play` runs what the drifted `podman run` ran: the drifted run's
+    /// manifest, into which its patch is merged.
+    describe: fn(&mut Value),
+    /// The checks the drift fails (written by hand): those its patch
+    /// covers beyond what the run as declared's patch covers.
+    fails: &'static [&'static str],
+}
+
+fn nothing(_: &mut Value) {}
+
+fn privileged(spec: &mut Value) {
+    spec["containers"][0]["securityContext"]["privileged"] = json!(true);
+}
+
+/// The pod's seccompProfile `Unconfined`: podman 4.3's kube play reads
+/// only the seccomp annotations, which [`play_own_policy_err`] derives
+/// from the fields as the API server did (Kubernetes 1.19 to 1.26), so
+/// the played pod runs with no filter.
+fn unconfined(spec: &mut Value) {
+    spec["securityContext"]["seccompProfile"] = json!({"type": "Unconfined"});
+}
+
+const CAP_ADD: Drift = Drift {
+    name: "an added capability",
+    declared: nothing,
+    add: &["--cap-add=NET_RAW"],
+    leave_out: None,
+    field: "spec.containers[app].securityContext.capabilities.add",
+    applied: "declared [], applied CAP_NET_RAW",
+    describe: |s| s["containers"][0]["securityContext"]["capabilities"]["add"] = json!(["NET_RAW"]),
+    fails: &["capabilities_dropped"],
+};
+
+const WRITABLE_ROOT: Drift = Drift {
+    name: "a writable root",
+    declared: nothing,
+    add: &[],
+    leave_out: Some("--read-only"),
+    field: "spec.containers[app].securityContext.readOnlyRootFilesystem",
+    applied: "declared true, applied / mounted rw",
+    describe: |s| s["containers"][0]["securityContext"]["readOnlyRootFilesystem"] = json!(false),
+    fails: &["read_only_rootfs"],
+};
+
+/// Another non-root user: no check fails, the patch has nothing of its own.
+const OTHER_USER: Drift = Drift {
+    name: "another user",
+    declared: nothing,
+    add: &["--user=1001:1000"],
+    leave_out: Some("--user=1000:1000"),
+    field: "spec.securityContext.runAsUser",
+    applied: "declared 1000, applied 1001",
+    describe: |s| s["securityContext"]["runAsUser"] = json!(1001),
+    fails: &[],
+};
+
+/// Still a memory limit: resource_limits passes, the patch has nothing of
+/// its own.
+const BIGGER_MEMORY: Drift = Drift {
+    name: "a bigger memory limit",
+    declared: nothing,
+    add: &["--memory=128m"],
+    leave_out: Some("--memory=64m"),
+    field: "spec.containers[app].resources.limits.memory",
+    applied: "declared 64Mi (67108864 bytes), applied 128Mi (134217728 bytes)",
+    describe: |s| s["containers"][0]["resources"]["limits"]["memory"] = json!("128Mi"),
+    fails: &[],
+};
+
+const SECCOMP_UNCONFINED: Drift = Drift {
+    name: "seccomp=unconfined",
+    declared: nothing,
+    add: &["--security-opt=seccomp=unconfined"],
+    leave_out: None,
+    field: "spec.securityContext.seccompProfile.type",
+    applied: "declared RuntimeDefault, applied no filter (Seccomp: 0)",
+    describe: unconfined,
+    fails: &["seccomp"],
+};
+
+/// Measured: podman run --privileged with the runtime's default profile
+/// named explicitly runs with no filter at all. A manifest declaring a
+/// privileged container with the runtime's default profile drifts in
+/// exactly that field. The manifest that describes the run says
+/// `Unconfined` (kube play of a privileged container applies no filter
+/// either way).
+const PRIVILEGED_DEFAULT_PROFILE: Drift = Drift {
+    name: "--privileged naming the default seccomp profile",
+    declared: privileged,
+    add: &[
+        "--privileged",
+        "--security-opt=seccomp=/usr/share/containers/seccomp.json",
+    ],
+    leave_out: None,
+    field: "spec.securityContext.seccompProfile.type",
+    applied: "declared RuntimeDefault, applied no filter (Seccomp: 0)",
+    describe: unconfined,
+    fails: &["not_privileged", "seccomp"],
+};
+
+const DRIFTS: [&Drift; 6] = [
+    &CAP_ADD,
+    &WRITABLE_ROOT,
+    &OTHER_USER,
+    &BIGGER_MEMORY,
+    &SECCOMP_UNCONFINED,
+    &PRIVILEGED_DEFAULT_PROFILE,
+];
+
+/// The matching manifest's spec `d` is checked against.
+fn declared_spec(d: &Drift) -> Value {
+    let mut spec = pod_spec("unused");
+    (d.declared)(&mut spec);
+    spec
+}
+
+/// `d`'s run, the CLI's output in `more`'s format: (output, exit status).
+fn run_drift(d: &Drift, more: &[&str]) -> (String, i32) {
+    run_spec(declared_spec(d), d.add, d.leave_out, more)
+}
+
+fn fails_naming(d: &Drift) {
+    let (logs, code) = run_drift(d, &[]);
+    assert_eq!(code, 1, "{}: {logs}", d.name);
+    assert_eq!(drifted(&logs), [d.field], "{}: {logs}", d.name);
     let line = logs
         .lines()
-        .find(|l| l.contains(&format!(" {field}: ")))
+        .find(|l| l.contains(&format!(" {}: ", d.field)))
         .unwrap();
-    assert!(line.contains(applied), "{line}");
+    assert!(line.contains(d.applied), "{}: {line}", d.name);
 }
 
 #[test]
@@ -352,12 +502,7 @@ fn fails_naming(add: &[&str], leave_out: Option<&str>, field: &str, applied: &st
     ignore = "needs root and podman with runc"
 )]
 fn an_added_capability_is_drift_in_capabilities_add() {
-    fails_naming(
-        &["--cap-add=NET_RAW"],
-        None,
-        "spec.containers[app].securityContext.capabilities.add",
-        "declared [], applied CAP_NET_RAW",
-    );
+    fails_naming(&CAP_ADD);
 }
 
 #[test]
@@ -366,12 +511,7 @@ fn an_added_capability_is_drift_in_capabilities_add() {
     ignore = "needs root and podman with runc"
 )]
 fn a_writable_root_is_drift_in_read_only_root_filesystem() {
-    fails_naming(
-        &[],
-        Some("--read-only"),
-        "spec.containers[app].securityContext.readOnlyRootFilesystem",
-        "declared true, applied / mounted rw",
-    );
+    fails_naming(&WRITABLE_ROOT);
 }
 
 #[test]
@@ -380,12 +520,7 @@ fn a_writable_root_is_drift_in_read_only_root_filesystem() {
     ignore = "needs root and podman with runc"
 )]
 fn another_user_is_drift_in_run_as_user() {
-    fails_naming(
-        &["--user=1001:1000"],
-        Some("--user=1000:1000"),
-        "spec.securityContext.runAsUser",
-        "declared 1000, applied 1001",
-    );
+    fails_naming(&OTHER_USER);
 }
 
 #[test]
@@ -394,12 +529,7 @@ fn another_user_is_drift_in_run_as_user() {
     ignore = "needs root and podman with runc"
 )]
 fn a_bigger_memory_limit_is_drift_in_limits_memory() {
-    fails_naming(
-        &["--memory=128m"],
-        Some("--memory=64m"),
-        "spec.containers[app].resources.limits.memory",
-        "declared 64Mi (67108864 bytes), applied 128Mi (134217728 bytes)",
-    );
+    fails_naming(&BIGGER_MEMORY);
 }
 
 #[test]
@@ -408,12 +538,7 @@ fn a_bigger_memory_limit_is_drift_in_limits_memory() {
     ignore = "needs root and podman with runc"
 )]
 fn seccomp_unconfined_is_drift_in_seccomp_profile() {
-    fails_naming(
-        &["--security-opt=seccomp=unconfined"],
-        None,
-        "spec.securityContext.seccompProfile.type",
-        "declared RuntimeDefault, applied no filter (Seccomp: 0)",
-    );
+    fails_naming(&SECCOMP_UNCONFINED);
 }
 
 #[test]
@@ -422,31 +547,188 @@ fn seccomp_unconfined_is_drift_in_seccomp_profile() {
     ignore = "needs root and podman with runc"
 )]
 fn privileged_naming_the_default_seccomp_profile_is_drift_in_seccomp_profile() {
-    // Measured: podman run --privileged with the runtime's default profile
-    // named explicitly runs with no filter at all. A manifest declaring a
-    // privileged container with the runtime's default profile drifts in
-    // exactly that field.
-    let mut spec = pod_spec("unused");
-    spec["containers"][0]["securityContext"]["privileged"] = json!(true);
-    let (logs, code) = run_spec(
-        spec,
-        &[
-            "--privileged",
-            "--security-opt=seccomp=/usr/share/containers/seccomp.json",
-        ],
+    fails_naming(&PRIVILEGED_DEFAULT_PROFILE);
+}
+
+/// The checks of the JSON output `out` whose status is not `status`, among
+/// `ids`; every expectation (declared field) that did not pass; and each
+/// field [`pod_spec`] declares that is not among them (lost on the way).
+fn not_as_expected(out: &str, ids: &[String], status: &str) -> Result<Vec<String>, String> {
+    let doc: Value = serde_json::from_str(out).map_err(|e| format!("{e}: {out}"))?;
+    let checks = doc["assessment"]["checks"].as_array().unwrap();
+    let mut bad = Vec::new();
+    for id in ids {
+        match checks.iter().find(|c| c["id"] == **id) {
+            Some(c) if c["status"] == status => {}
+            Some(c) => bad.push(format!("{id} not {status}: {c}")),
+            None => bad.push(format!("{id} not among the checks")),
+        }
+    }
+    let expectations = doc["assessment"]["expectations"].as_array().unwrap();
+    for e in expectations {
+        if e["status"] != "pass" {
+            bad.push(format!("drift {e}"));
+        }
+    }
+    // A container's field stands for the pod's (it overrides it), and a
+    // privileged container's capabilities are not expected (it holds all).
+    let declares = |f: &str, v: Option<&str>| {
+        expectations
+            .iter()
+            .any(|e| e["field"] == f && v.is_none_or(|v| e["declared"] == v))
+    };
+    let privileged = declares(
+        "spec.containers[app].securityContext.privileged",
+        Some("true"),
+    );
+    for f in fields("spec") {
+        let twin = f.replacen("spec.", "spec.containers[app].", 1);
+        let moot = privileged && f.contains(".capabilities.");
+        if !(declares(&f, None) || declares(&twin, None) || moot) {
+            bad.push(format!("{f} not declared"));
+        }
+    }
+    Ok(bad)
+}
+
+/// What went wrong with drift `d`'s patch (nothing: it worked): its run's
+/// `--format k8s-patch` output names the drifted field and covers `d.fails`
+/// beyond `baseline` (what the run as declared's patch covers); the
+/// drifted run's manifest, played, applies every field it declares and
+/// fails `d.fails`; with the patch merged, played again, every check the
+/// patch covers passes and every declared field is applied.
+fn drift_patch_failures(d: &Drift, baseline: &[String]) -> Vec<String> {
+    let (patch, code) = run_drift(d, &["--format", "k8s-patch", "--container", "app"]);
+    if code != 1 {
+        return vec![format!("run exited {code}: {patch}")];
+    }
+    let mut bad = Vec::new();
+    let comment = format!("# {}: {}: already declared", d.field, d.applied);
+    if !patch.lines().any(|l| l.starts_with(&comment)) {
+        bad.push(format!("no line {comment:?} in the patch:\n{patch}"));
+    }
+    let covered = merge::covered(&patch);
+    let own: Vec<&str> = covered
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !baseline.iter().any(|b| b == c))
+        .collect();
+    if own != d.fails {
+        bad.push(format!(
+            "covers {own:?} beyond the run as declared, want {:?}:\n{patch}",
+            d.fails
+        ));
+    }
+    let mut spec = declared_spec(d);
+    (d.describe)(&mut spec);
+    spec["containers"][0]["args"] =
+        json!(["--check", "--policy", "/etc/posture/pod.yaml", "--json"]);
+    let fails: Vec<String> = d.fails.iter().map(|s| s.to_string()).collect();
+    let (out, err, _) = play_own_policy_err(
+        "drift-manifest",
+        &harness::unique("drift-manifest"),
+        spec.clone(),
+    );
+    match not_as_expected(&out, &fails, "fail") {
+        Ok(b) => bad.extend(
+            b.into_iter()
+                .map(|b| format!("its manifest played: {b}\n{spec:#}")),
+        ),
+        Err(e) => bad.push(format!("its manifest played: {e}{err}")),
+    }
+    let mut p = merge::yaml_to_json(&patch);
+    let covered = playable(&mut p, covered);
+    merge::merge(&mut spec, &p["spec"]);
+    let (out, err, code) = play_own_policy_err(
+        "drift-patched",
+        &harness::unique("drift-patched"),
+        spec.clone(),
+    );
+    match not_as_expected(&out, &covered, "pass") {
+        Ok(b) => bad.extend(
+            b.into_iter()
+                .map(|b| format!("patched: {b}\n{patch}\n{spec:#}")),
+        ),
+        Err(e) => bad.push(format!("patched: {e}{err}")),
+    }
+    if code != 0 {
+        let failed: Vec<String> = serde_json::from_str::<Value>(&out)
+            .map(|doc| {
+                doc["assessment"]["checks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|c| c["required"] == true && c["status"] != "pass")
+                    .map(|c| format!("{}: {}", c["id"], c["evidence"]))
+                    .collect()
+            })
+            .unwrap_or_default();
+        bad.push(format!("patched: exit {code}: {failed:#?}\n{spec:#}"));
+    }
+    bad
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn each_drifted_runs_k8s_patch_applied_to_its_manifest_passes_when_played() {
+    // What the run as declared's patch covers (it passes, but runs in the
+    // host's user namespace: userns_remap is a warning, and the patch
+    // covers warnings too): every drifted run's patch covers it as well.
+    let (patch, code) = run_spec(
+        pod_spec("unused"),
+        &[],
         None,
+        &["--format", "k8s-patch", "--container", "app"],
     );
-    assert_eq!(code, 1, "{logs}");
-    let field = "spec.securityContext.seccompProfile.type";
-    assert_eq!(drifted(&logs), [field], "{logs}");
-    let line = logs
-        .lines()
-        .find(|l| l.contains(&format!(" {field}: ")))
-        .unwrap();
-    assert!(
-        line.contains("declared RuntimeDefault, applied no filter (Seccomp: 0)"),
-        "{line}"
-    );
+    assert_eq!(code, 0, "{patch}");
+    let baseline = merge::covered(&patch);
+    assert_eq!(baseline, ["userns_remap"], "{patch}");
+    let mut failures = Vec::new();
+    for d in DRIFTS {
+        for f in drift_patch_failures(d, &baseline) {
+            failures.push(format!("{}: {f}", d.name));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The seccomp annotations of a pod whose spec is `spec`, derived from its
+/// `seccompProfile` fields as the API server did for Kubernetes 1.19 to
+/// 1.26 (the pod's field to `seccomp.security.alpha.kubernetes.io/pod`, a
+/// container's to `container.seccomp.security.alpha.kubernetes.io/<name>`).
+/// Podman 4.3's kube play reads only these annotations (measured: a
+/// container's `seccompProfile: {type: Unconfined}` alone still runs with
+/// the default filter; the pod annotation `unconfined` runs with none, and
+/// a container's annotation `runtime/default` overrides it), so without
+/// them a played pod's seccompProfile would choose nothing.
+fn seccomp_annotations(spec: &Value) -> Value {
+    let value = |p: &Value| match p["type"].as_str() {
+        Some("RuntimeDefault") => Some("runtime/default".to_string()),
+        Some("Unconfined") => Some("unconfined".to_string()),
+        Some("Localhost") => p["localhostProfile"]
+            .as_str()
+            .map(|f| format!("localhost/{f}")),
+        _ => None,
+    };
+    let mut a = serde_json::Map::new();
+    if let Some(v) = value(&spec["securityContext"]["seccompProfile"]) {
+        a.insert("seccomp.security.alpha.kubernetes.io/pod".into(), json!(v));
+    }
+    for c in spec["containers"].as_array().into_iter().flatten() {
+        if let (Some(name), Some(v)) = (
+            c["name"].as_str(),
+            value(&c["securityContext"]["seccompProfile"]),
+        ) {
+            a.insert(
+                format!("container.seccomp.security.alpha.kubernetes.io/{name}"),
+                json!(v),
+            );
+        }
+    }
+    Value::Object(a)
 }
 
 /// Plays a Pod named `name` whose spec is `spec` with its manifest in a
@@ -464,7 +746,7 @@ fn play_own_policy_err(tag: &str, name: &str, spec: Value) -> (String, String, i
     let pod = json!({
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": {"name": name},
+        "metadata": {"name": name, "annotations": seccomp_annotations(&spec)},
         "spec": spec,
     });
     let configmap = json!({
@@ -512,8 +794,8 @@ fn the_k8s_patch_applied_makes_the_checks_it_covers_pass() {
         assert!(covered.iter().any(|c| c == id), "{id}: {patch}");
     }
     let mut p = merge::yaml_to_json(&patch);
-    // Not applied here: what `playable` removes (`hostUsers: false` needs
-    // a subuid range for podman's --userns=auto that this host lacks).
+    // Not applied here: what `playable` removes (an AppArmor profile on a
+    // host without an LSM).
     let covered = playable(&mut p, covered);
     // The patch is for the pod spec (spec.containers[name]): merged there.
     merge::merge(&mut spec, &p["spec"]);
@@ -652,29 +934,29 @@ fn weak_spec() -> Value {
 
 /// Takes out of the patch `p` what `podman kube play` cannot honour on
 /// this host, and returns the checks `covered` less the ones those fields
-/// fixed:
-/// - `spec.hostUsers: false` (userns_remap): podman kube play turns it
-///   into `--userns=auto`, which needs a subuid range for the user
-///   `containers` that this host's /etc/subuid does not have;
-/// - a container's `appArmorProfile` (mac_enforced): this host has no LSM
-///   (`/proc/self/attr/current` is EINVAL), so nothing can enforce it
-///   here (podman 4.3 accepts the field and applies nothing).
+/// fixed: a container's `appArmorProfile` (mac_enforced). This host has
+/// no LSM (`/proc/self/attr/current` is EINVAL), so nothing can enforce it
+/// here (podman 4.3 accepts the field and applies nothing).
 ///
-/// Kept, though it proves less here: `seccompProfile`. Podman 4.3's kube
-/// play applies its default filter whatever the container's
-/// `seccompProfile` says (measured: `Unconfined` still runs with a
-/// filter), so the played Pod shows the field is accepted and the check
-/// passes, not that the field chose the filter.
+/// Kept: `spec.hostUsers: false` (userns_remap), which podman kube play
+/// runs with `--userns=auto`: a range of the subordinate ids of the user
+/// `containers` (asserted here, see [`containers_subuid`]). And
+/// `seccompProfile`, which chooses the filter through the annotations
+/// [`play_own_policy_err`] derives from it (see [`seccomp_annotations`]).
 fn playable(p: &mut Value, covered: Vec<String>) -> Vec<String> {
-    let mut gone = Vec::new();
-    if let Some(spec) = p["spec"].as_object_mut()
-        && spec.remove("hostUsers").is_some()
-    {
-        gone.push("userns_remap");
+    if p["spec"]["hostUsers"] == json!(false) {
+        containers_subuid();
     }
-    if let Some(cs) = p["spec"]["containers"].as_array_mut() {
+    let mut gone = Vec::new();
+    // get_mut, not `[]`: indexing a missing key mutably inserts a null,
+    // which the merge would then write over the manifest's own field.
+    if let Some(cs) = p
+        .get_mut("spec")
+        .and_then(|s| s.get_mut("containers"))
+        .and_then(Value::as_array_mut)
+    {
         for c in cs {
-            if let Some(sc) = c["securityContext"].as_object_mut()
+            if let Some(sc) = c.get_mut("securityContext").and_then(Value::as_object_mut)
                 && sc.remove("appArmorProfile").is_some()
             {
                 gone.push("mac_enforced");
@@ -685,6 +967,73 @@ fn playable(p: &mut Value, covered: Vec<String>) -> Vec<String> {
         .into_iter()
         .filter(|c| !gone.contains(&c.as_str()))
         .collect()
+}
+
+/// The subordinate uid range of the user `containers` in /etc/subuid
+/// (start, count), from which podman's `--userns=auto` (kube play's
+/// `hostUsers: false`) takes each pod's ids; panics naming the script that
+/// adds it if there is none (podman would fail "no subuid ranges found for
+/// user \"containers\"").
+fn containers_subuid() -> (u64, u64) {
+    let subuid = std::fs::read_to_string("/etc/subuid").unwrap_or_default();
+    let range = subuid.lines().find_map(|l| {
+        let mut f = l.strip_prefix("containers:")?.split(':');
+        Some((f.next()?.parse().ok()?, f.next()?.parse().ok()?))
+    });
+    range.expect(
+        "no range for the user containers in /etc/subuid, which podman kube play needs for \
+         hostUsers: false (--userns=auto): run .ci/setup-runtimes.sh",
+    )
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root, podman with runc and a subuid range for containers"
+)]
+fn a_played_pod_with_host_users_false_runs_in_a_remapped_user_namespace() {
+    // The declared Pod with hostUsers: false, its manifest its policy:
+    // podman kube play gives it a user namespace of its own (--userns=auto),
+    // so userns_remap passes and every declared field is applied, hostUsers
+    // included. Where uid 0 lands is read from the report's uid_map and held
+    // against the range /etc/subuid gives the user containers (not 0).
+    harness::require(&[Need::Podman]);
+    image();
+    let (start, count) = containers_subuid();
+    let mut spec = pod_spec("unused");
+    spec["hostUsers"] = json!(false);
+    spec["containers"][0]["args"] =
+        json!(["--check", "--policy", "/etc/posture/pod.yaml", "--json"]);
+    let name = harness::unique("host-users");
+    let (out, err, code) = play_own_policy_err("host-users", &name, spec);
+    assert_eq!(code, 0, "{out}{err}");
+    let bad = not_as_expected(&out, &["userns_remap".into()], "pass");
+    assert_eq!(bad, Ok(vec![]), "{out}{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let expectations = doc["assessment"]["expectations"].as_array().unwrap();
+    let host_users = expectations
+        .iter()
+        .find(|e| e["field"] == "spec.hostUsers")
+        .unwrap_or_else(|| panic!("no spec.hostUsers: {expectations:#?}"));
+    assert_eq!(host_users["declared"], "false", "{host_users}");
+    let ns = &doc["report"]["user_namespace"];
+    assert_eq!(ns["initial"]["known"], false, "{ns}");
+    let ranges = ns["uid_map"]["known"]["ranges"].as_array().unwrap();
+    let root = ranges
+        .iter()
+        .find(|r| r["inside"] == 0)
+        .unwrap_or_else(|| panic!("uid 0 unmapped: {ns}"));
+    let outside = root["outside"].as_u64().unwrap();
+    assert!(
+        outside != 0
+            && outside >= start
+            && outside + root["count"].as_u64().unwrap() <= start + count,
+        "uid 0 is host uid {outside}, not in containers:{start}:{count}: {ns}"
+    );
+    assert_eq!(
+        ns["root_uid"]["known"]["unprivileged"]["outside"], outside,
+        "{ns}"
+    );
 }
 
 /// `posture --check --format k8s-patch --container app` on the fixture

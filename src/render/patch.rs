@@ -21,7 +21,12 @@ fn fixes(id: CheckId, evidence: &str) -> Vec<Fix> {
             Container("runAsNonRoot: true"),
             Container("runAsUser: 65532  # any uid but 0 that the image can run as"),
         ],
-        CheckId::CapabilitiesDropped => vec![Container("capabilities: {drop: [\"ALL\"]}")],
+        // `add: []` too: a strategic merge keeps a manifest's own `add`
+        // list (measured in tests/manifest_play.rs: `add: [NET_RAW]`
+        // survived a patch of `drop` alone and the check still failed).
+        CheckId::CapabilitiesDropped => vec![Container(
+            "capabilities: {drop: [\"ALL\"], add: []}  # add back only what the policy allows",
+        )],
         CheckId::Seccomp => vec![Container("seccompProfile: {type: RuntimeDefault}")],
         CheckId::DangerousSyscallsBlocked => vec![Comment(
             "dangerous_syscalls_blocked: see which calls the filter lets through (--probe-syscalls), \
@@ -289,6 +294,13 @@ mod tests {
             assert_eq!(sc.get(k), Some(&v), "{k}: {p}");
         }
         assert!(sc.get("seccompProfile").is_some(), "{p}");
+        let caps = sc.get("capabilities").unwrap();
+        assert_eq!(caps.get("add"), Some(&Node::Seq(vec![])), "{p}");
+        assert_eq!(
+            caps.get("drop"),
+            Some(&Node::Seq(vec![Node::Str("ALL".into()).into()])),
+            "{p}"
+        );
         assert_eq!(p.matches("runAsNonRoot").count(), 1);
         // No LSM on that host: a comment, not an invented field.
         assert!(
