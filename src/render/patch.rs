@@ -157,7 +157,12 @@ fn compose_fixes(id: CheckId, evidence: &str) -> Vec<ComposeFix> {
             "user",
             "\"65532:65532\"  # any uid but 0 that the image can run as",
         )],
-        CheckId::CapabilitiesDropped => vec![Key("cap_drop", "[\"ALL\"]")],
+        // `cap_add: []` too, as the k8s patch's `add: []`: the service's own
+        // `cap_add` would otherwise stay beside the new `cap_drop`.
+        CheckId::CapabilitiesDropped => vec![
+            Key("cap_drop", "[\"ALL\"]"),
+            Key("cap_add", "[]  # add back only what the policy allows"),
+        ],
         CheckId::Seccomp => vec![Comment(
             "seccomp: remove seccomp=unconfined from security_opt (and privileged: true): the runtime's default filter then applies; or name a profile: seccomp=<path>",
         )],
@@ -358,6 +363,7 @@ mod tests {
             Some(&Node::Seq(vec![Node::Str("ALL".into()).into()])),
             "{p}"
         );
+        assert_eq!(svc.get("cap_add"), Some(&Node::Seq(vec![])), "{p}");
         // No invented keys: what the file cannot set is a comment.
         assert!(
             p.contains("# mac_enforced: no AppArmor or SELinux on this node"),
