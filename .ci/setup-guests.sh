@@ -101,7 +101,7 @@ ensure_pkgs() {
   timeout 600 apt-get update -qq
   DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
-ensure_pkgs qemu-system-x86 seabios apparmor busybox-static xz-utils python3 cpio util-linux
+ensure_pkgs qemu-system-x86 seabios apparmor busybox-static xz-utils python3 cpio util-linux kmod
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found after install"
 [ -r /usr/share/seabios/bios-256k.bin ] || die "seabios BIOS missing"
 [ -x /sbin/apparmor_parser ] || die "/sbin/apparmor_parser missing"
