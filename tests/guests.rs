@@ -46,6 +46,10 @@
 //! relaxations, `no_host_path`) and issue 16's (`max` on the container's own
 //! cgroup, the root of its private cgroup namespace, is no limit set;
 //! podman's own `passwd`/`group` are its files wherever its storage lies).
+//! `hardened` and `apparmor_unconfined` also check themselves against Pod
+//! manifests as the policy ([`MANIFESTS`]: issue 17's AppArmor fields, live):
+//! applied under podman's profile, drifted unconfined, naming exactly the
+//! AppArmor field.
 
 mod common;
 
@@ -368,7 +372,8 @@ const SCENARIOS: &[Scenario] = &[
         flags: || HARDENED.to_vec(),
         want: hardened,
         raw: RAW_HARDENED,
-        extra: none,
+        // The hardened line's Pod manifests (MANIFESTS): as declared.
+        extra: manifests_as_declared,
     },
     Scenario {
         name: "defaults",
@@ -448,7 +453,9 @@ const SCENARIOS: &[Scenario] = &[
             confined: false,
             ..RAW_HARDENED
         },
-        extra: none,
+        // The hardened line's Pod manifests (MANIFESTS): the AppArmor field
+        // drifts, and only it.
+        extra: manifests_apparmor_drifted,
     },
     Scenario {
         // Not privileged: AppArmor still confines it and /dev holds no host
@@ -735,6 +742,266 @@ const PROBE: &str = "echo \"attr=$(cat /proc/self/attr/current 2>&1 | tr -d '\\0
      if [ -S /run/podman/podman.sock ]; then echo socket=yes; else echo socket=no; fi; \
      echo \"data=$(cat /data/hello.txt 2>&1)\"";
 
+// ------------------------------------------------ the manifest as the policy
+
+/// podman 4.3's AppArmor profile in the guests (containers-common 0.50.1's
+/// `containers-default-0.50.1`), which it loads and applies unless told
+/// otherwise. The `Localhost` manifests name it; `manifests_as_declared`
+/// checks that `podman inspect` agrees.
+const PODMAN_APPARMOR: &str = "containers-default-0.50.1";
+
+/// A Pod manifest a scenario's container checks itself against, as a
+/// deployment would use its own manifest as the policy
+/// (`/posture --check --policy FILE --json`, after the presets): the
+/// hardened line's settings as Kubernetes fields ([`manifest_yaml`]) and one
+/// AppArmor declaration, so that only the AppArmor field can drift between
+/// `hardened` and `apparmor_unconfined`.
+struct Manifest {
+    /// Where the scenario's probe writes it in the container (`/tmp`, the
+    /// tmpfs podman mounts over a read-only root: not a host path).
+    file: &'static str,
+    /// The pod's `container.apparmor.security.beta.kubernetes.io/app`
+    /// annotation, if any.
+    annotation: Option<&'static str>,
+    /// The container's `securityContext.appArmorProfile`, if any (a YAML
+    /// flow mapping).
+    profile: Option<&'static str>,
+    /// Where the AppArmor expectation is declared.
+    field: &'static str,
+    /// What the expectation reports as declared.
+    declared: &'static str,
+    /// Whether it is applied under podman's default profile (enforce).
+    default_passes: bool,
+}
+
+const AA_FIELD: &str = "spec.containers[app].securityContext.appArmorProfile.type";
+const AA_ANNOTATION: &str =
+    "metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]";
+
+/// The manifests: `RuntimeDefault` in the field and in the older
+/// annotation, `Localhost` naming podman's own profile (applied: that is
+/// the profile the process runs under) and naming a profile it does not run
+/// under (drift even when confined).
+const MANIFESTS: &[Manifest] = &[
+    Manifest {
+        file: "/tmp/pod-runtime-default.yaml",
+        annotation: None,
+        profile: Some("{type: RuntimeDefault}"),
+        field: AA_FIELD,
+        declared: "RuntimeDefault",
+        default_passes: true,
+    },
+    Manifest {
+        file: "/tmp/pod-annotation.yaml",
+        annotation: Some("runtime/default"),
+        profile: None,
+        field: AA_ANNOTATION,
+        declared: "RuntimeDefault",
+        default_passes: true,
+    },
+    Manifest {
+        file: "/tmp/pod-localhost-default.yaml",
+        annotation: None,
+        profile: Some("{type: Localhost, localhostProfile: containers-default-0.50.1}"),
+        field: AA_FIELD,
+        declared: "Localhost containers-default-0.50.1",
+        default_passes: true,
+    },
+    Manifest {
+        file: "/tmp/pod-localhost-other.yaml",
+        annotation: None,
+        profile: Some("{type: Localhost, localhostProfile: posture-other}"),
+        field: AA_FIELD,
+        declared: "Localhost posture-other",
+        default_passes: false,
+    },
+];
+
+/// The scenarios that check themselves against [`MANIFESTS`]: the hardened
+/// line as declared, and with `apparmor=unconfined`, its one drift.
+const MANIFEST_SCENARIOS: &[&str] = &["hardened", "apparmor_unconfined"];
+
+fn manifests_of(scenario: &str) -> &'static [Manifest] {
+    if MANIFEST_SCENARIOS.contains(&scenario) {
+        MANIFESTS
+    } else {
+        &[]
+    }
+}
+
+/// The hardened line ([`HARDENED`]) as a Pod: `--user 1000:1000`,
+/// `--cap-drop=ALL`, `no-new-privileges`, `--read-only`, `--memory 64m`,
+/// private namespaces, no service-account token, podman's seccomp profile;
+/// plus the manifest's AppArmor declaration.
+fn manifest_yaml(m: &Manifest) -> String {
+    let annotations = m
+        .annotation
+        .map(|a| {
+            format!("  annotations:\n    container.apparmor.security.beta.kubernetes.io/app: {a}\n")
+        })
+        .unwrap_or_default();
+    let profile = m
+        .profile
+        .map(|p| format!("      appArmorProfile: {p}\n"))
+        .unwrap_or_default();
+    format!(
+        "apiVersion: v1
+kind: Pod
+metadata:
+  name: hardened
+{annotations}spec:
+  automountServiceAccountToken: false
+  hostNetwork: false
+  hostPID: false
+  hostIPC: false
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 1000
+    runAsGroup: 1000
+    seccompProfile: {{type: RuntimeDefault}}
+  containers:
+  - name: app
+    image: localhost/posture-test:latest
+    securityContext:
+      privileged: false
+      allowPrivilegeEscalation: false
+      readOnlyRootFilesystem: true
+      capabilities: {{drop: [ALL]}}
+{profile}    resources:
+      limits: {{memory: 64Mi}}
+"
+    )
+}
+
+/// Every field [`manifest_yaml`] declares but the AppArmor one, in the
+/// manifest's terms: each must be judged, and pass, in both scenarios.
+const MANIFEST_FIELDS: &[&str] = &[
+    "spec.automountServiceAccountToken",
+    "spec.hostNetwork",
+    "spec.hostPID",
+    "spec.hostIPC",
+    "spec.securityContext.runAsNonRoot",
+    "spec.securityContext.runAsUser",
+    "spec.securityContext.runAsGroup",
+    "spec.securityContext.seccompProfile.type",
+    "spec.containers[app].securityContext.privileged",
+    "spec.containers[app].securityContext.allowPrivilegeEscalation",
+    "spec.containers[app].securityContext.readOnlyRootFilesystem",
+    "spec.containers[app].securityContext.capabilities.drop",
+    // `drop: [ALL]` with no `add`: nothing may be held (expect.rs).
+    "spec.containers[app].securityContext.capabilities.add",
+    "spec.containers[app].resources.limits.memory",
+];
+
+/// A scenario's script: [`PROBE`] (and, for [`MANIFEST_SCENARIOS`], writing
+/// the manifests), then the presets and the manifests as policies.
+fn scenario_script(name: &str) -> String {
+    let mut probe = PROBE.to_string();
+    let mut policies: Vec<&str> = PRESETS.to_vec();
+    for m in manifests_of(name) {
+        let yaml = manifest_yaml(m);
+        assert!(!yaml.contains('\''), "{}: single-quoted below", m.file);
+        let _ = write!(probe, "; printf '%s' '{yaml}' > {}", m.file);
+        policies.push(m.file);
+    }
+    harness::inner_script(&probe, &policies)
+}
+
+/// `hardened`: podman's default profile enforces, so every manifest but the
+/// one naming another profile passes (exit 0), and that one fails on its
+/// AppArmor field alone.
+fn manifests_as_declared(c: &Ctx) {
+    assert_eq!(
+        c.apparmor,
+        PODMAN_APPARMOR,
+        "{}: podman inspect AppArmorProfile (the Localhost manifests name {PODMAN_APPARMOR})",
+        c.sc()
+    );
+    for m in MANIFESTS {
+        assert_manifest(c, m, m.default_passes);
+    }
+}
+
+/// `apparmor_unconfined`: the same image and flags but unconfined: every
+/// manifest fails (exit 1), naming exactly its AppArmor field, with the
+/// applied label `unconfined`.
+fn manifests_apparmor_drifted(c: &Ctx) {
+    for m in MANIFESTS {
+        assert_manifest(c, m, false);
+    }
+}
+
+/// One manifest's run: every declared field judged; all but the AppArmor
+/// one pass; that one passes exactly when `passes`, its applied value the
+/// label the kernel shows (`cat /proc/self/attr/current`, the probe's
+/// `attr`); the checks are the checklist run's (a manifest's policy is the
+/// `checklist` preset plus its expectations), so the verdict and exit
+/// status follow from the AppArmor field alone.
+fn assert_manifest(c: &Ctx, m: &Manifest, passes: bool) {
+    let label = format!("{} with --policy {}", c.sc(), m.file);
+    let run = c.o.policy(m.file);
+    let a = &run.doc["assessment"];
+    let e = a["expectations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{label}: no assessment.expectations: {a}"));
+    let mut fields: Vec<&str> = e.iter().map(|x| x["field"].as_str().unwrap()).collect();
+    fields.sort_unstable();
+    let mut want: Vec<&str> = MANIFEST_FIELDS.to_vec();
+    want.push(m.field);
+    want.sort_unstable();
+    assert_eq!(fields, want, "{label}: the declared fields judged");
+    let drifted: Vec<String> = e
+        .iter()
+        .filter(|x| x["status"] != "pass")
+        .map(|x| format!("{} ({}: applied {})", x["field"], x["status"], x["applied"]))
+        .collect();
+    let aa = e.iter().find(|x| x["field"] == m.field).unwrap();
+    if passes {
+        assert!(drifted.is_empty(), "{label}: drifted: {drifted:?}");
+    } else {
+        assert_eq!(
+            drifted.len(),
+            1,
+            "{label}: exactly the AppArmor field drifts: {drifted:?}"
+        );
+        assert_eq!(aa["status"], "fail", "{label}: {aa}");
+    }
+    assert_eq!(aa["declared"], m.declared, "{label}: {aa}");
+    // The applied value is the kernel's label as attr/current prints it:
+    // `containers-default-0.50.1 (enforce)`, or `unconfined`.
+    let attr = c.probe.get("attr").cloned().unwrap_or_default();
+    assert_eq!(
+        aa["applied"],
+        attr.as_str(),
+        "{label}: applied vs attr/current"
+    );
+    // The base checks: the checklist run's, status and requirement alike.
+    let checks = |doc: &Value| -> Vec<(String, String, bool)> {
+        doc["assessment"]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|ch| {
+                (
+                    ch["id"].as_str().unwrap().to_string(),
+                    ch["status"].as_str().unwrap().to_string(),
+                    ch["required"] == true,
+                )
+            })
+            .collect()
+    };
+    let base = c.o.policy("checklist");
+    assert_eq!(
+        checks(&run.doc),
+        checks(&base.doc),
+        "{label}: the checks are the checklist preset's"
+    );
+    assert_eq!(base.exit, 0, "{label}: the checklist alone passes");
+    let (verdict, exit) = if passes { ("pass", 0) } else { ("fail", 1) };
+    assert_eq!(a["verdict"], verdict, "{label}: verdict");
+    assert_eq!(run.exit, exit, "{label}: exit status");
+}
+
 fn jobs() -> Vec<boot::Job<'static>> {
     let mut jobs: Vec<boot::Job<'static>> = SCENARIOS
         .iter()
@@ -744,7 +1011,7 @@ fn jobs() -> Vec<boot::Job<'static>> {
                 name: s.name,
                 image: s.image,
                 flags: (s.flags)().into_iter().map(String::from).collect(),
-                script: harness::inner_script(PROBE, &PRESETS),
+                script: scenario_script(s.name),
                 before: hook.map(|h| h.1.to_string()),
                 after: hook.map(|h| h.2.to_string()),
             }
@@ -960,7 +1227,11 @@ fn check_scenario(g: &'static Boot, k: Kernel, layout: Layout, sc: &Scenario) {
         probe,
         apparmor: raw.apparmor.clone(),
     };
-    assert_eq!(c.o.runs.len(), PRESETS.len(), "{label}: one run per preset");
+    assert_eq!(
+        c.o.runs.len(),
+        PRESETS.len() + manifests_of(name).len(),
+        "{label}: one run per preset and per manifest"
+    );
     assert_eq!(
         c.o.report()["kernel"]["release"]["known"],
         g.fact("kernel_release"),

@@ -6,7 +6,7 @@ use std::fmt;
 use crate::fact::Fact;
 use crate::parse::capability::{CapSet, Capability};
 use crate::parse::cgroup::Limit;
-use crate::parse::lsm::{AppArmorMode, LsmLabel};
+use crate::parse::lsm::{AppArmor, AppArmorMode, LsmLabel};
 use crate::parse::status::SeccompMode;
 use crate::report::MaskState;
 use crate::report::RuntimeKind;
@@ -479,7 +479,7 @@ fn judge_rule(rule: &Rule, r: &Report, p: &Policy) -> Out {
                 };
                 (
                     verdict(enforce && named),
-                    format!("{} ({})", a.profile, a.mode.as_str()),
+                    apparmor_label(a),
                     format!("AppArmor label from {}", r.lsm.label_source),
                 )
             }
@@ -756,9 +756,20 @@ fn runtime_default_blocks(r: &Report, probe: &SyscallProbe) -> Out {
     )
 }
 
+/// An AppArmor label as the kernel prints it in `attr/current`:
+/// `profile (mode)`, but the bare `unconfined` for the unconfined profile
+/// (not `unconfined (unconfined)`).
+fn apparmor_label(a: &AppArmor) -> String {
+    if a.profile == "unconfined" && a.mode == AppArmorMode::Unconfined {
+        a.profile.clone()
+    } else {
+        format!("{} ({})", a.profile, a.mode.as_str())
+    }
+}
+
 fn lsm_name(l: &LsmLabel) -> String {
     match l {
-        LsmLabel::AppArmor(a) => format!("AppArmor {} ({})", a.profile, a.mode.as_str()),
+        LsmLabel::AppArmor(a) => format!("AppArmor {}", apparmor_label(a)),
         LsmLabel::Selinux(c) => format!("SELinux {}", c.context),
         LsmLabel::Other { label } => label.clone(),
         LsmLabel::None { .. } => "no LSM label".into(),
@@ -906,6 +917,13 @@ mod tests {
         assert_eq!(
             status(Rule::AppArmor(Profile::RuntimeDefault), &aa).0,
             CheckStatus::Pass
+        );
+        // Unconfined (a QEMU guest's `apparmor=unconfined`): applied is
+        // the kernel's own `unconfined`.
+        let unconfined = fixture("guest-6.12-apparmor-unconfined").unwrap();
+        assert_eq!(
+            status(Rule::AppArmor(Profile::RuntimeDefault), &unconfined),
+            (CheckStatus::Fail, "unconfined".into())
         );
         // A node without AppArmor: the profile was not applied.
         let none = fixture("podman-default").unwrap();
