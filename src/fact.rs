@@ -3,8 +3,6 @@
 use std::fmt;
 use std::path::Path;
 
-use crate::root::ReadError;
-
 /// Why a fact could not be established: which file, and what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -28,12 +26,6 @@ impl Unknown {
     /// An unknown whose source is a file path.
     pub(crate) fn file(path: &Path, reason: impl Into<String>) -> Unknown {
         Unknown::new(path.display().to_string(), reason)
-    }
-
-    /// An unknown from a failed read. The source is the path; the reason is
-    /// what went wrong, without repeating the path.
-    pub(crate) fn read(path: &Path, err: &ReadError) -> Unknown {
-        Unknown::file(path, err.reason())
     }
 }
 

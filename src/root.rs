@@ -264,18 +264,8 @@ pub(crate) fn read_user_file(path: &Path, limit: usize) -> Result<Vec<u8>, ReadE
     Ok(buf)
 }
 
-/// Where the root came from: the live system or a fixture directory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-#[non_exhaustive]
-pub enum RootKind {
-    /// The running system: `/`.
-    Live,
-    /// A directory shaped like `/`, holding captured files.
-    Fixture,
-}
+// Where a root came from is part of the report (`Origin::kind`).
+pub use crate::report::RootKind;
 
 /// The filesystem root all probes read from.
 #[derive(Debug, Clone)]
@@ -335,6 +325,15 @@ pub enum ReadError {
 }
 
 debug_is_display!(ReadError);
+
+impl crate::fact::Unknown {
+    /// An unknown from a failed read. The source is the path; the reason is
+    /// what went wrong, without repeating the path. (Here, not in `fact`:
+    /// the fact types know nothing of the resolver.)
+    pub(crate) fn read(path: &Path, err: &ReadError) -> crate::fact::Unknown {
+        crate::fact::Unknown::file(path, err.reason())
+    }
+}
 
 impl ReadError {
     /// The errno behind the failure, if the OS gave one.

@@ -1009,7 +1009,8 @@ mod child_tests {
 
 // The runner's calls on the pipe and the child: safe wrappers over nix, so
 // that `syscalls::runner` names no syscall crate. Errors come back as the
-// report's `Errno`.
+// raw errno number (the runner makes it the report's `Errno`): `sys` is the
+// ground floor and imports nothing of the crate.
 
 /// `EINTR`, for the runner's retry loops.
 pub(crate) const EINTR: i32 = libc::EINTR;
@@ -1018,22 +1019,36 @@ pub(crate) const ECHILD: i32 = libc::ECHILD;
 /// `ENOSYS`: the kernel does not have the call.
 pub(crate) const ENOSYS: i32 = libc::ENOSYS;
 
-fn errno(e: nix::errno::Errno) -> crate::report::Errno {
-    crate::report::Errno::new(e as i32)
+fn errno(e: nix::errno::Errno) -> i32 {
+    e as i32
+}
+
+/// An errno's name as nix spells it (`EPERM`), `None` for a number nix
+/// does not know.
+pub(crate) fn errno_name(code: i32) -> Option<String> {
+    let e = nix::errno::Errno::from_raw(code);
+    (e != nix::errno::Errno::UnknownErrno).then(|| format!("{e:?}"))
+}
+
+/// An errno as text error messages carry it: `EPERM: Operation not
+/// permitted` (nix's name and the C library's description).
+pub(crate) fn errno_described(code: i32) -> String {
+    let e = nix::errno::Errno::from_raw(code);
+    format!("{e:?}: {}", e.desc())
 }
 
 /// A close-on-exec pipe: (read end, write end).
-pub(crate) fn pipe() -> Result<(OwnedFd, OwnedFd), crate::report::Errno> {
+pub(crate) fn pipe() -> Result<(OwnedFd, OwnedFd), i32> {
     nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(errno)
 }
 
 /// One `read` from `fd` into `buf`.
-pub(crate) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, crate::report::Errno> {
+pub(crate) fn read(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, i32> {
     nix::unistd::read(fd, buf).map_err(errno)
 }
 
 /// Waits at most `timeout` for `fd` to be readable (or at EOF); whether it is.
-pub(crate) fn poll_in(fd: BorrowedFd<'_>, timeout: Duration) -> Result<bool, crate::report::Errno> {
+pub(crate) fn poll_in(fd: BorrowedFd<'_>, timeout: Duration) -> Result<bool, i32> {
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
     let timeout = PollTimeout::try_from(timeout).unwrap_or(PollTimeout::MAX);
     let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
@@ -1060,7 +1075,7 @@ impl Wait {
 }
 
 /// `waitpid` on one child; with `block` false, `WNOHANG`.
-pub(crate) fn wait(pid: libc::pid_t, block: bool) -> Result<Wait, crate::report::Errno> {
+pub(crate) fn wait(pid: libc::pid_t, block: bool) -> Result<Wait, i32> {
     use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
     let flags = (!block).then_some(WaitPidFlag::WNOHANG);
     Ok(

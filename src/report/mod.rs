@@ -1,5 +1,5 @@
 //! The report: every fact `posture` establishes about the calling process,
-//! gathered from a [`Root`] in one pass. Each probe's failure is its own
+//! gathered from a [`Root`](crate::Root) in one pass. Each probe's failure is its own
 //! [`Fact::Unknown`]; none aborts the others.
 //!
 //! Stage: Report (parse -> probe -> Report -> policy -> render). Types only,
@@ -17,9 +17,6 @@ pub use crate::parse::lsm::{AppArmor, AppArmorMode, LsmLabel, SelinuxContext};
 pub use crate::parse::mountinfo::{Mount, Propagation};
 pub use crate::parse::ns::NsType;
 pub use crate::parse::status::SeccompMode;
-#[cfg(doc)]
-use crate::root::Root;
-use crate::root::RootKind;
 
 mod network;
 mod runtime;
@@ -34,6 +31,19 @@ pub use syscall_probe::{
 /// The version of the JSON document this crate writes. Bumped when a field
 /// changes meaning or is removed; adding fields does not bump it.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// Where the root came from: the live system or a fixture directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum RootKind {
+    /// The running system: `/`.
+    Live,
+    /// A directory shaped like `/`, holding captured files.
+    Fixture,
+}
 
 /// Where the report was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -94,14 +94,8 @@ pub struct Errno {
 impl Errno {
     /// The errno of a number.
     pub fn new(code: i32) -> Errno {
-        // The names are nix's (`crate::root` holds the crate's one use of its
-        // errno type).
-        let e = crate::root::Errno::from_raw(code);
-        let name = if e == crate::root::Errno::UnknownErrno {
-            format!("errno {code}")
-        } else {
-            format!("{e:?}")
-        };
+        // The names are nix's (through `sys`, which names the crate).
+        let name = crate::sys::errno_name(code).unwrap_or_else(|| format!("errno {code}"));
         Errno { code, name }
     }
 }
@@ -110,8 +104,7 @@ impl Errno {
     /// The name and the C library's description, as in
     /// `EPERM: Operation not permitted` (the text error messages carry).
     pub(crate) fn described(&self) -> String {
-        let e = crate::root::Errno::from_raw(self.code);
-        format!("{e:?}: {}", e.desc())
+        crate::sys::errno_described(self.code)
     }
 }
 

@@ -5,6 +5,7 @@ use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
 use super::ProbeError;
+use crate::report::Errno;
 use crate::sys;
 
 /// How one child ended.
@@ -35,7 +36,7 @@ pub(super) fn run_child(
     timeout: Duration,
     how: sys::Start,
 ) -> Result<ChildRun, ProbeError> {
-    let (r, w) = sys::pipe().map_err(ProbeError::Pipe)?;
+    let (r, w) = sys::pipe().map_err(Errno::new).map_err(ProbeError::Pipe)?;
     let child = sys::spawn(plan, start, w.as_fd(), r.as_fd(), how).map_err(ProbeError::Fork)?;
     drop(w);
     let pid = child.pid();
@@ -53,7 +54,7 @@ pub(super) fn run_child(
                      finished: &mut bool,
                      deadline: &mut Instant|
      -> Result<bool, ProbeError> {
-        let n = match sys::read(r.as_fd(), &mut buf) {
+        let n = match sys::read(r.as_fd(), &mut buf).map_err(Errno::new) {
             Ok(n) => n,
             Err(e) if e.code == sys::EINTR => return Ok(false),
             Err(e) => return Err(ProbeError::Read(e)),
@@ -87,15 +88,17 @@ pub(super) fn run_child(
         // Wake at least every 50 ms to notice a child that died while
         // another process (forked by another thread) holds the pipe open.
         let slice = (deadline - now).min(Duration::from_millis(50));
-        match sys::poll_in(r.as_fd(), slice) {
+        match sys::poll_in(r.as_fd(), slice).map_err(Errno::new) {
             Ok(false) => {
                 // Nothing to read: has the child ended?
-                match sys::wait(pid, false) {
+                match sys::wait(pid, false).map_err(Errno::new) {
                     Ok(sys::Wait::StillAlive) => continue,
                     Ok(status) => {
                         release_if_ended(child, &status);
                         // Read whatever it wrote before it ended.
-                        while let Ok(true) = sys::poll_in(r.as_fd(), Duration::ZERO) {
+                        while let Ok(true) =
+                            sys::poll_in(r.as_fd(), Duration::ZERO).map_err(Errno::new)
+                        {
                             if drain(&mut run, &mut finished, &mut deadline)? {
                                 break;
                             }
@@ -133,7 +136,7 @@ pub(super) fn run_child(
     }
     // End record or EOF: the child is exiting (or has); reap it.
     loop {
-        match sys::wait(pid, true) {
+        match sys::wait(pid, true).map_err(Errno::new) {
             Ok(status) => {
                 release_if_ended(child, &status);
                 run.end = end_of(status, finished);
@@ -173,7 +176,7 @@ fn kill_and_reap(child: sys::Child, bound: Duration) {
     sys::kill(pid);
     let until = Instant::now() + bound.min(Duration::from_secs(1));
     loop {
-        match sys::wait(pid, false) {
+        match sys::wait(pid, false).map_err(Errno::new) {
             Ok(sys::Wait::StillAlive) => {}
             Err(e) if e.code == sys::EINTR => {}
             Ok(status) => return release_if_ended(child, &status),
@@ -189,7 +192,7 @@ fn kill_and_reap(child: sys::Child, bound: Duration) {
                 .name("posture-reap".into())
                 .spawn(move || {
                     loop {
-                        match sys::wait(pid, true) {
+                        match sys::wait(pid, true).map_err(Errno::new) {
                             Err(e) if e.code == sys::EINTR => continue,
                             Ok(status) => return release_if_ended(child, &status),
                             Err(e) if e.code == sys::ECHILD => return child.reaped(),
