@@ -229,12 +229,7 @@ fn a_fifo_anywhere_in_a_fixture_never_blocks() {
             move || posture::posture_with_root(&posture::Root::fixture(d)),
         );
         if f.ends_with("proc/self/status") {
-            let u = r
-                .identity
-                .uid
-                .as_ref()
-                .into_result()
-                .expect_err("uid unknown");
+            let u = uid_unknown(&r);
             assert!(u.reason.contains("FIFO"), "{u:?}");
         }
         let _ = std::fs::remove_file(f);
@@ -256,13 +251,17 @@ fn a_device_in_a_fixture_is_not_read() {
     let r = within(Duration::from_secs(10), "status -> /dev/zero", move || {
         posture::posture_with_root(&posture::Root::fixture(dir))
     });
-    let u = r
-        .identity
+    let u = uid_unknown(&r);
+    assert!(u.reason.contains("character device"), "{u:?}");
+}
+
+/// Why the report's uid is unknown; panics when it is known.
+fn uid_unknown(r: &posture::Report) -> posture::Unknown {
+    r.identity
         .uid
         .as_ref()
         .into_result()
-        .expect_err("uid unknown");
-    assert!(u.reason.contains("character device"), "{u:?}");
+        .expect_err("uid unknown")
 }
 
 fn run_bounded(mut cmd: Command, limit: Duration) -> Output {
