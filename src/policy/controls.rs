@@ -1,5 +1,5 @@
 //! The published controls each check covers (private module: its items are
-//! re-exported by `policy`; the user docs are on [`Control`]).
+//! re-exported by `policy`; the user docs are on [`CheckId::controls`]).
 
 use std::fmt;
 use std::str::FromStr;
@@ -84,62 +84,6 @@ impl FromStr for Framework {
     }
 }
 
-/// The published controls each check covers: items of the CIS Docker
-/// Benchmark v1.6.0, controls of the Kubernetes Pod Security Standards (as of
-/// Kubernetes v1.33, the version the `pss-*` presets follow) and sections of
-/// the NSA/CISA Kubernetes Hardening Guide v1.2 (August 2022).
-///
-/// A check *covers* a control when a pass of the check is evidence that the
-/// control is met for this process. A check lists no control of a framework
-/// that has none for what it judges: `no_service_account_token` names no CIS
-/// Docker item and no Pod Security Standards control, because neither has
-/// one; `proc_trusted` (is `/proc` the kernel's procfs) is the precondition
-/// for trusting every other check and is a control of no framework, so it
-/// lists none.
-///
-/// Part of the policy stage (parse -> probe -> Report -> **policy** ->
-/// render): data only, no I/O.
-///
-/// ```
-/// use posture::policy::CheckId;
-/// use posture::policy::Framework;
-/// let cis: Vec<&str> = CheckId::NoNewPrivs
-///     .controls()
-///     .iter()
-///     .filter(|c| c.framework == Framework::CisDocker160)
-///     .map(|c| c.id)
-///     .collect();
-/// assert_eq!(cis, ["5.26"]);
-/// ```
-///
-/// # Sources
-///
-/// - **CIS Docker Benchmark v1.6.0** (06-14-2023). Item numbers and titles
-///   as in docker-bench-security after its pull request 546 ("Update check ID
-///   … (v1.6.0 - 06-14-2023)", commit 958f5fa, which moved "Ensure swarm mode
-///   is not Enabled" from 7.1 to 5.1 and so renumbered section 5 by one:
-///   `tests/5_container_runtime.sh`, `tests/4_container_images.sh`,
-///   `tests/2_docker_daemon_configuration.sh`), and identically in Turbot's
-///   steampipe-mod-docker-compliance `cis_v160/section_{2,4,5}.pp`. The
-///   docker-bench-security `v1.6.0` tag predates that correction and is one
-///   off in section 5 (it numbers the Docker socket 5.31); it is not used.
-///   The "(Automated)"/"(Manual)" suffix of each title is left out.
-/// - **Pod Security Standards**, <https://kubernetes.io/docs/concepts/security/pod-security-standards/>:
-///   the control names of its Baseline and Restricted tables. The id is the
-///   check id Pod Security Admission gives the control in
-///   `k8s.io/pod-security-admission/policy` (tag `v0.33.9`, Kubernetes
-///   v1.33): `hostNamespaces`, `privileged`, `capabilities_baseline`, …;
-///   the title is the control's name on the page with its profile.
-/// - **NSA/CISA Kubernetes Hardening Guide**, version 1.2, August 2022
-///   (`CTR_KUBERNETES_HARDENING_GUIDANCE_1.2_20220829.PDF`). The guide does
-///   not number its sections; the id is the section heading, the title its
-///   place in the guide (`Kubernetes Pod security > …`). Version 1.2 names
-///   "Pod security enforcement" what 1.0 called "Pod Security Policies";
-///   its table of Pod security fields (privileged, hostPID/hostIPC,
-///   hostNetwork, allowedHostPaths, readOnlyRootFilesystem, runAsUser…,
-///   allowPrivilegeEscalation, seLinux, AppArmor, seccomp) is what the
-///   mappings to that section cite.
-///
 /// One control of a framework.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -279,8 +223,63 @@ const NSA_RESOURCE_POLICIES: Control = nsa(
 
 impl CheckId {
     /// The controls this check covers, CIS Docker first, then the Pod
-    /// Security Standards, then the NSA/CISA guide. See [`Control`]
-    /// for what "covers" means and where each number comes from.
+    /// Security Standards, then the NSA/CISA guide.
+    ///
+    /// The published controls each check covers: items of the CIS Docker
+    /// Benchmark v1.6.0, controls of the Kubernetes Pod Security Standards (as of
+    /// Kubernetes v1.33, the version the `pss-*` presets follow) and sections of
+    /// the NSA/CISA Kubernetes Hardening Guide v1.2 (August 2022).
+    ///
+    /// A check *covers* a control when a pass of the check is evidence that the
+    /// control is met for this process. A check lists no control of a framework
+    /// that has none for what it judges: `no_service_account_token` names no CIS
+    /// Docker item and no Pod Security Standards control, because neither has
+    /// one; `proc_trusted` (is `/proc` the kernel's procfs) is the precondition
+    /// for trusting every other check and is a control of no framework, so it
+    /// lists none.
+    ///
+    /// Part of the policy stage (parse -> probe -> Report -> **policy** ->
+    /// render): data only, no I/O.
+    ///
+    /// ```
+    /// use posture::policy::CheckId;
+    /// use posture::policy::Framework;
+    /// let cis: Vec<&str> = CheckId::NoNewPrivs
+    ///     .controls()
+    ///     .iter()
+    ///     .filter(|c| c.framework == Framework::CisDocker160)
+    ///     .map(|c| c.id)
+    ///     .collect();
+    /// assert_eq!(cis, ["5.26"]);
+    /// ```
+    ///
+    /// # Sources
+    ///
+    /// - **CIS Docker Benchmark v1.6.0** (06-14-2023). Item numbers and titles
+    ///   as in docker-bench-security after its pull request 546 ("Update check ID
+    ///   … (v1.6.0 - 06-14-2023)", commit 958f5fa, which moved "Ensure swarm mode
+    ///   is not Enabled" from 7.1 to 5.1 and so renumbered section 5 by one:
+    ///   `tests/5_container_runtime.sh`, `tests/4_container_images.sh`,
+    ///   `tests/2_docker_daemon_configuration.sh`), and identically in Turbot's
+    ///   steampipe-mod-docker-compliance `cis_v160/section_{2,4,5}.pp`. The
+    ///   docker-bench-security `v1.6.0` tag predates that correction and is one
+    ///   off in section 5 (it numbers the Docker socket 5.31); it is not used.
+    ///   The "(Automated)"/"(Manual)" suffix of each title is left out.
+    /// - **Pod Security Standards**, <https://kubernetes.io/docs/concepts/security/pod-security-standards/>:
+    ///   the control names of its Baseline and Restricted tables. The id is the
+    ///   check id Pod Security Admission gives the control in
+    ///   `k8s.io/pod-security-admission/policy` (tag `v0.33.9`, Kubernetes
+    ///   v1.33): `hostNamespaces`, `privileged`, `capabilities_baseline`, …;
+    ///   the title is the control's name on the page with its profile.
+    /// - **NSA/CISA Kubernetes Hardening Guide**, version 1.2, August 2022
+    ///   (`CTR_KUBERNETES_HARDENING_GUIDANCE_1.2_20220829.PDF`). The guide does
+    ///   not number its sections; the id is the section heading, the title its
+    ///   place in the guide (`Kubernetes Pod security > …`). Version 1.2 names
+    ///   "Pod security enforcement" what 1.0 called "Pod Security Policies";
+    ///   its table of Pod security fields (privileged, hostPID/hostIPC,
+    ///   hostNetwork, allowedHostPaths, readOnlyRootFilesystem, runAsUser…,
+    ///   allowPrivilegeEscalation, seLinux, AppArmor, seccomp) is what the
+    ///   mappings to that section cite.
     pub fn controls(self) -> &'static [Control] {
         match self {
             CheckId::NonRoot => &[CIS_4_1, PSS_RUN_AS_NON_ROOT, PSS_RUN_AS_USER, NSA_NON_ROOT],
