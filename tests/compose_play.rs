@@ -16,14 +16,18 @@
 //! fixes it); an added capability (only in the bounding set of a non-root
 //! process with no_new_privs, under docker), another non-root user and a
 //! bigger limit fail none, and their patches are asserted to hold no key.
-//! Then the round trip:
-//! a weak service whose `--check --format compose` output, merged into its
-//! file, makes every check that output covers pass; so do the distinct
-//! compose patches of every fixture, merged into one weak service. And,
-//! under podman
-//! (docker cannot run `--privileged` here): a privileged service declaring
+//! Then a weak service whose `--check --format compose` output, merged
+//! into its file, makes every check that output covers pass; so do the
+//! distinct compose patches of every fixture, merged into one weak
+//! service. And, under podman (docker cannot run `--privileged` here): a
+//! privileged service declaring
 //! the runtime's default seccomp profile by path, run so, drifts in that
-//! `security_opt` entry: podman applies no filter at all.
+//! `security_opt` entry: podman applies no filter at all. That run's own
+//! patch (`privileged: false` and limits; seccomp only a comment), merged
+//! into the file describing it (privileged, `seccomp=unconfined`) is no
+//! longer privileged, so docker-compose runs it: every check the patch
+//! covers passes, and what does not pass is what the patch's comments
+//! name.
 //!
 //! Opt-in through the `runtime-tests` feature (root, dockerd and
 //! docker-compose: `bash .ci/setup-runtimes.sh`):
@@ -551,54 +555,67 @@ fn podman_image() -> &'static str {
     IMAGE
 }
 
-#[test]
-#[cfg_attr(
-    not(feature = "runtime-tests"),
-    ignore = "needs root and podman with runc"
-)]
-fn privileged_naming_the_default_seccomp_profile_is_drift_in_security_opt() {
-    const PROFILE: &str = "/usr/share/containers/seccomp.json";
-    podman_image();
-    let policy = TempDir::new("privileged-policy");
-    let decl = json!({
+const PROFILE: &str = "/usr/share/containers/seccomp.json";
+
+/// A privileged service declaring the runtime's default seccomp profile
+/// by path (its file mounted from `policy`).
+fn privileged_decl(policy: &Path) -> Value {
+    json!({
         "image": IMAGE,
         "user": "1000:1000",
         "privileged": true,
         "read_only": true,
         "security_opt": ["no-new-privileges:true", format!("seccomp={PROFILE}")],
         "network_mode": "none",
-        "volumes": [volume(policy.path())],
-    });
-    std::fs::write(policy.path().join("compose.yaml"), file(&decl)).unwrap();
+        "volumes": [volume(policy)],
+    })
+}
+
+/// `podman run` as [`privileged_decl`] declares, that file (written to
+/// `policy`) its policy, `args` for the CLI: (output, exit status).
+fn run_privileged(policy: &Path, args: &[&str]) -> (String, i32) {
+    podman_image();
+    let decl = privileged_decl(policy);
+    std::fs::write(policy.join("compose.yaml"), file(&decl)).unwrap();
     let name = harness::unique("privileged-seccomp");
     let _cleanup = harness::Cleanup::container("podman", &name);
-    let mount = volume(policy.path());
+    let mount = volume(policy);
     let seccomp = format!("--security-opt=seccomp={PROFILE}");
-    let out = harness::sh(
-        "podman",
-        &[
-            "run",
-            "--name",
-            &name,
-            "--network=none",
-            "--user=1000:1000",
-            "--privileged",
-            "--read-only",
-            "--security-opt=no-new-privileges",
-            &seccomp,
-            "-v",
-            &mount,
-            "-e",
-            "POSTURE_POLICY=/etc/posture/compose.yaml",
-            "-e",
-            "POSTURE_CONTAINER=app",
-            IMAGE,
-            "--check",
-        ],
-        120,
-    );
-    let logs = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(out.status.code(), Some(1), "{logs}");
+    let mut cmd = vec![
+        "run",
+        "--name",
+        &name,
+        "--network=none",
+        "--user=1000:1000",
+        "--privileged",
+        "--read-only",
+        "--security-opt=no-new-privileges",
+        &seccomp,
+        "-v",
+        &mount,
+        "-e",
+        "POSTURE_POLICY=/etc/posture/compose.yaml",
+        "-e",
+        "POSTURE_CONTAINER=app",
+        IMAGE,
+    ];
+    cmd.extend_from_slice(args);
+    let out = harness::sh("podman", &cmd, 120);
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn privileged_naming_the_default_seccomp_profile_is_drift_in_security_opt() {
+    let policy = TempDir::new("privileged-policy");
+    let (logs, code) = run_privileged(policy.path(), &["--check"]);
+    assert_eq!(code, 1, "{logs}");
     let bad: Vec<String> = declared(&logs)
         .into_iter()
         .filter(|(s, _)| s != "pass")
@@ -735,4 +752,70 @@ fn the_compose_merge_adds_security_opt_entries_keeping_the_others() {
             "security_opt": ["seccomp=/p.json", "no-new-privileges:true"],
         })
     );
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root, podman, dockerd and docker-compose"
+)]
+fn the_privileged_podman_runs_compose_patch_applied_to_its_file_passes_when_run() {
+    // The drifted run (podman, privileged, the default profile named: no
+    // filter), judged against the file declaring it: its own patch.
+    let policy = TempDir::new("privileged-patch-policy");
+    let (patch, code) = run_privileged(policy.path(), &["--check", "--format", "compose"]);
+    assert_eq!(code, 1, "{patch}");
+    let comment = "# services.app.security_opt[1]: declared Localhost /usr/share/containers/seccomp.json, applied no filter (Seccomp: 0): already declared";
+    assert!(
+        patch.lines().any(|l| l.starts_with(comment)),
+        "no line {comment:?}:\n{patch}"
+    );
+    // not_privileged is the drift's (privileged: false); resource_limits
+    // the file's own (it declares no limit); seccomp has only a comment.
+    let covered = merge::covered(&patch);
+    assert_eq!(covered, ["not_privileged", "resource_limits"], "{patch}");
+    // Before: the drifted run fails not_privileged and seccomp.
+    let (out, _) = run_privileged(policy.path(), &["--check", "--json"]);
+    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let checks = doc["assessment"]["checks"].as_array().unwrap();
+    for id in ["not_privileged", "seccomp"] {
+        let c = checks.iter().find(|c| c["id"] == id).unwrap();
+        assert_eq!(c["status"], "fail", "{id} before the patch: {c}");
+    }
+    // The file that describes the run: privileged, no filter. docker
+    // cannot run it here (`--privileged`); with the patch's keys merged it
+    // is no longer privileged, and docker-compose runs it, its own policy.
+    image();
+    let policy = TempDir::new("privileged-patched-policy");
+    let mut svc = privileged_decl(policy.path());
+    svc["security_opt"][1] = json!("seccomp=unconfined");
+    svc["command"] = json!(["--check", "--json"]);
+    svc["environment"] = json!({
+        "POSTURE_POLICY": "/etc/posture/compose.yaml",
+        "POSTURE_CONTAINER": "app",
+    });
+    merge::merge_service(&mut svc, &keys(&patch));
+    let (out, code) = up("privileged-patched", policy.path(), &svc, &svc);
+    let bad = not_as_expected(&out, &svc, &covered, "pass").unwrap_or_else(|e| panic!("{e}"));
+    assert!(bad.is_empty(), "{bad:#?}\n{patch}\n{svc:#}");
+    // What still does not pass is what only the patch's comments name:
+    // seccomp (remove seccomp=unconfined; a warning now, the file itself
+    // declaring unconfined), no LSM, no user namespace, the bind mount,
+    // the syscall probe; no key it should have set.
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let not_passing: Vec<&str> = doc["assessment"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] != "pass")
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(not_passing.contains(&"seccomp"), "{out}");
+    for id in &not_passing {
+        assert!(
+            patch.lines().any(|l| l.starts_with(&format!("# {id}: "))),
+            "{id} does not pass after the patch and no comment names it:\n{patch}\n{out}"
+        );
+    }
+    assert_eq!(code, 0, "{out}");
 }
