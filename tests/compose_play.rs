@@ -5,14 +5,29 @@
 //! service; `docker-compose up` of the file as declared passes, and of the
 //! same file with one field drifted per run (an added capability, no
 //! read-only root, another user, a bigger memory limit) fails naming
-//! exactly that field (`services.app.cap_add`, ...). Then the round trip:
-//! a weak service whose `--check --format compose` output, merged into its
-//! file, makes every check that output covers pass; so do the distinct
-//! compose patches of every fixture, merged into one weak service. And,
-//! under podman
-//! (docker cannot run `--privileged` here): a privileged service declaring
+//! exactly that field (`services.app.cap_add`, ...). Each drifted
+//! container's own `--check --format compose` output (judged against the
+//! declared file) names that field as already declared; merged into the
+//! drifted file (which describes what ran) the way its header says (each
+//! key replaces the service's own, `security_opt` entries are added:
+//! `merge::merge_service`) and run again with that file as its own policy,
+//! every check it covers passes. Only the writable root fails a check of
+//! its own (read_only_rootfs, before the patch, and `read_only: true`
+//! fixes it); an added capability (only in the bounding set of a non-root
+//! process with no_new_privs, under docker), another non-root user and a
+//! bigger limit fail none, and their patches are asserted to hold no key.
+//! Then a weak service whose `--check --format compose` output, merged
+//! into its file, makes every check that output covers pass; so do the
+//! distinct compose patches of every fixture, merged into one weak
+//! service. And, under podman (docker cannot run `--privileged` here): a
+//! privileged service declaring
 //! the runtime's default seccomp profile by path, run so, drifts in that
-//! `security_opt` entry: podman applies no filter at all.
+//! `security_opt` entry: podman applies no filter at all. That run's own
+//! patch (`privileged: false` and limits; seccomp only a comment), merged
+//! into the file describing it (privileged, `seccomp=unconfined`) is no
+//! longer privileged, so docker-compose runs it: every check the patch
+//! covers passes, and what does not pass is what the patch's comments
+//! name.
 //!
 //! Opt-in through the `runtime-tests` feature (root, dockerd and
 //! docker-compose: `bash .ci/setup-runtimes.sh`):
@@ -223,20 +238,83 @@ fn compose_up_as_declared_passes() {
     assert_eq!(declared(&logs), want, "{logs}");
 }
 
-fn fails_naming(tag: &str, drift: impl Fn(&mut Value), field: &str, applied: &str) {
-    let (logs, code) = up_drifted(tag, drift);
-    assert_eq!(code, 1, "{field}: {logs}");
+/// One `docker-compose up` of the declared service with one field drifted,
+/// judged against the declared file. The drifted file is also what
+/// describes the run (docker-compose ran exactly it): the file its patch is
+/// merged into.
+struct Drift {
+    name: &'static str,
+    tag: &'static str,
+    /// The declared service changed in one field.
+    drift: fn(&mut Value),
+    /// The only field that drifts, and what its line says was applied.
+    field: &'static str,
+    applied: &'static str,
+    /// The checks the drift fails (written by hand): those its patch
+    /// covers beyond what the run as declared's patch covers.
+    fails: &'static [&'static str],
+}
+
+/// Measured: under dockerd an added capability reaches only the bounding
+/// set of a non-root process (docker adds none to its ambient set), and
+/// no_new_privs makes it unreachable: capabilities_dropped passes, the
+/// patch has no key (its `cap_add: []` is not needed here).
+const CAP_ADD: Drift = Drift {
+    name: "an added capability",
+    tag: "capadd",
+    drift: |s| s["cap_add"] = json!(["NET_RAW"]),
+    field: "services.app.cap_add",
+    applied: "applied CAP_NET_RAW",
+    fails: &[],
+};
+
+const WRITABLE_ROOT: Drift = Drift {
+    name: "a writable root",
+    tag: "rw",
+    drift: |s| {
+        s.as_object_mut().unwrap().remove("read_only");
+    },
+    field: "services.app.read_only",
+    applied: "declared true, applied / mounted rw",
+    fails: &["read_only_rootfs"],
+};
+
+/// Another non-root user: no check fails, the patch has no key.
+const OTHER_USER: Drift = Drift {
+    name: "another user",
+    tag: "user",
+    drift: |s| s["user"] = json!("1001:1000"),
+    field: "services.app.user",
+    applied: "declared 1000, applied 1001",
+    fails: &[],
+};
+
+/// Still a memory limit: resource_limits passes, the patch has no key.
+const BIGGER_MEMORY: Drift = Drift {
+    name: "a bigger memory limit",
+    tag: "mem",
+    drift: |s| s["mem_limit"] = json!("128m"),
+    field: "services.app.mem_limit",
+    applied: "applied 128Mi (134217728 bytes)",
+    fails: &[],
+};
+
+const DRIFTS: [&Drift; 4] = [&CAP_ADD, &WRITABLE_ROOT, &OTHER_USER, &BIGGER_MEMORY];
+
+fn fails_naming(d: &Drift) {
+    let (logs, code) = up_drifted(d.tag, d.drift);
+    assert_eq!(code, 1, "{}: {logs}", d.name);
     let bad: Vec<String> = declared(&logs)
         .into_iter()
         .filter(|(s, _)| s != "pass")
         .map(|(_, f)| f)
         .collect();
-    assert_eq!(bad, [field], "{logs}");
+    assert_eq!(bad, [d.field], "{}: {logs}", d.name);
     let line = logs
         .lines()
-        .find(|l| l.contains(&format!(" {field}: ")))
+        .find(|l| l.contains(&format!(" {}: ", d.field)))
         .unwrap();
-    assert!(line.contains(applied), "{line}");
+    assert!(line.contains(d.applied), "{}: {line}", d.name);
 }
 
 #[test]
@@ -245,12 +323,7 @@ fn fails_naming(tag: &str, drift: impl Fn(&mut Value), field: &str, applied: &st
     ignore = "needs root, dockerd and docker-compose"
 )]
 fn an_added_capability_is_drift_in_cap_add() {
-    fails_naming(
-        "capadd",
-        |s| s["cap_add"] = json!(["NET_RAW"]),
-        "services.app.cap_add",
-        "applied CAP_NET_RAW",
-    );
+    fails_naming(&CAP_ADD);
 }
 
 #[test]
@@ -259,14 +332,7 @@ fn an_added_capability_is_drift_in_cap_add() {
     ignore = "needs root, dockerd and docker-compose"
 )]
 fn a_writable_root_is_drift_in_read_only() {
-    fails_naming(
-        "rw",
-        |s| {
-            s.as_object_mut().unwrap().remove("read_only");
-        },
-        "services.app.read_only",
-        "declared true, applied / mounted rw",
-    );
+    fails_naming(&WRITABLE_ROOT);
 }
 
 #[test]
@@ -275,12 +341,7 @@ fn a_writable_root_is_drift_in_read_only() {
     ignore = "needs root, dockerd and docker-compose"
 )]
 fn another_user_is_drift_in_user() {
-    fails_naming(
-        "user",
-        |s| s["user"] = json!("1001:1000"),
-        "services.app.user",
-        "declared 1000, applied 1001",
-    );
+    fails_naming(&OTHER_USER);
 }
 
 #[test]
@@ -289,12 +350,148 @@ fn another_user_is_drift_in_user() {
     ignore = "needs root, dockerd and docker-compose"
 )]
 fn a_bigger_memory_limit_is_drift_in_mem_limit() {
-    fails_naming(
-        "mem",
-        |s| s["mem_limit"] = json!("128m"),
-        "services.app.mem_limit",
-        "applied 128Mi (134217728 bytes)",
-    );
+    fails_naming(&BIGGER_MEMORY);
+}
+
+/// The JSON output `out` of the service `svc` run with its own file as the
+/// policy: each of `ids` whose status is not `status`, every expectation
+/// (declared field) that did not pass (the file does not describe the
+/// run), and each of [`FIELDS`] whose key `svc` sets but that is not
+/// declared (lost on the way).
+fn not_as_expected(
+    out: &str,
+    svc: &Value,
+    ids: &[String],
+    status: &str,
+) -> Result<Vec<String>, String> {
+    let doc: Value = serde_json::from_str(out).map_err(|e| format!("{e}: {out}"))?;
+    let checks = doc["assessment"]["checks"].as_array().unwrap();
+    let mut bad = Vec::new();
+    for id in ids {
+        match checks.iter().find(|c| c["id"] == **id) {
+            Some(c) if c["status"] == status => {}
+            Some(c) => bad.push(format!("{id} not {status}: {c}")),
+            None => bad.push(format!("{id} not among the checks")),
+        }
+    }
+    let expectations = doc["assessment"]["expectations"].as_array().unwrap();
+    for e in expectations {
+        if e["status"] != "pass" {
+            bad.push(format!("drift {e}"));
+        }
+    }
+    for f in FIELDS {
+        let key = f["services.app.".len()..].split([' ', '[']).next().unwrap();
+        if svc.get(key).is_some() && !expectations.iter().any(|e| e["field"] == f) {
+            bad.push(format!("{f} not declared"));
+        }
+    }
+    Ok(bad)
+}
+
+/// The service keys of a compose patch (`Null` when it has none).
+fn keys(patch: &str) -> Value {
+    merge::yaml_to_json(patch)["services"]["app"].clone()
+}
+
+/// What went wrong with drift `d`'s patch (nothing: it worked): the
+/// drifted container's `--check --format compose` output, judged against
+/// the declared file, names the drifted field in a comment and covers
+/// `d.fails` beyond `baseline`; the drifted file run as its own policy
+/// fails `d.fails` and applies every field it declares; with the patch's
+/// keys merged into it and run again (its own policy), every check the
+/// patch covers passes, every field is applied, and it exits 0. A patch
+/// with no key of its own must hold exactly the baseline's keys.
+fn drift_patch_failures(d: &Drift, baseline: &(Vec<String>, Value)) -> Vec<String> {
+    let policy = TempDir::new(&format!("{}-patch-policy", d.tag));
+    let declared = service(policy.path(), &["--check", "--format", "compose"]);
+    let mut run = declared.clone();
+    (d.drift)(&mut run);
+    let (patch, code) = up(&format!("{}-patch", d.tag), policy.path(), &declared, &run);
+    if code != 1 {
+        return vec![format!("the drifted run exited {code}: {patch}")];
+    }
+    let mut bad = Vec::new();
+    let comment = format!("# {}: declared ", d.field);
+    let said = patch.lines().any(|l| {
+        l.starts_with(&comment) && l.contains(d.applied) && l.contains("already declared")
+    });
+    if !said {
+        bad.push(format!(
+            "no line {comment:?}...{:?}...already declared in the patch:\n{patch}",
+            d.applied
+        ));
+    }
+    let covered = merge::covered(&patch);
+    let own: Vec<&str> = covered
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !baseline.0.iter().any(|b| b == c))
+        .collect();
+    if own != d.fails {
+        bad.push(format!(
+            "covers {own:?} beyond the run as declared, want {:?}:\n{patch}",
+            d.fails
+        ));
+    }
+    let keys = keys(&patch);
+    if d.fails.is_empty() && keys != baseline.1 {
+        bad.push(format!(
+            "keys {keys} beyond the run as declared's {}:\n{patch}",
+            baseline.1
+        ));
+    }
+    // The drifted file, its own policy: it describes the run, and fails
+    // the drift's checks.
+    run["command"] = json!(["--check", "--json"]);
+    let fails: Vec<String> = d.fails.iter().map(|s| s.to_string()).collect();
+    let (out, _) = up(&format!("{}-described", d.tag), policy.path(), &run, &run);
+    match not_as_expected(&out, &run, &fails, "fail") {
+        Ok(b) => bad.extend(
+            b.into_iter()
+                .map(|b| format!("the drifted file run: {b}\n{run:#}")),
+        ),
+        Err(e) => bad.push(format!("the drifted file run: {e}")),
+    }
+    if !keys.is_null() {
+        merge::merge_service(&mut run, &keys);
+    }
+    let (out, code) = up(&format!("{}-patched", d.tag), policy.path(), &run, &run);
+    match not_as_expected(&out, &run, &covered, "pass") {
+        Ok(b) => bad.extend(
+            b.into_iter()
+                .map(|b| format!("patched: {b}\n{patch}\n{run:#}")),
+        ),
+        Err(e) => bad.push(format!("patched: {e}")),
+    }
+    if code != 0 {
+        bad.push(format!("patched: exit {code}\n{patch}\n{run:#}\n{out}"));
+    }
+    bad
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root, dockerd and docker-compose"
+)]
+fn each_drifted_runs_compose_patch_applied_to_its_file_passes_when_run() {
+    // What the run as declared's patch covers and sets: every drifted
+    // run's patch covers it as well.
+    let policy = TempDir::new("baseline-policy");
+    let declared = service(policy.path(), &["--check", "--format", "compose"]);
+    let (patch, code) = up("baseline", policy.path(), &declared, &declared);
+    assert_eq!(code, 0, "{patch}");
+    let baseline = (merge::covered(&patch), keys(&patch));
+    assert_eq!(baseline.0, Vec::<String>::new(), "{patch}");
+    assert_eq!(baseline.1, Value::Null, "{patch}");
+    let mut failures = Vec::new();
+    for d in DRIFTS {
+        for f in drift_patch_failures(d, &baseline) {
+            failures.push(format!("{}: {f}", d.name));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 #[test]
@@ -329,7 +526,7 @@ fn the_compose_patch_applied_makes_the_checks_it_covers_pass() {
     }
     let keys = merge::yaml_to_json(&patch)["services"]["app"].clone();
     assert!(keys.is_object(), "{patch}");
-    merge::merge(&mut weak, &keys);
+    merge::merge_service(&mut weak, &keys);
     weak["command"] = json!(["--check", "--json"]);
     let (out, code) = up("patched", policy.path(), &weak, &weak);
     let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
@@ -358,54 +555,67 @@ fn podman_image() -> &'static str {
     IMAGE
 }
 
-#[test]
-#[cfg_attr(
-    not(feature = "runtime-tests"),
-    ignore = "needs root and podman with runc"
-)]
-fn privileged_naming_the_default_seccomp_profile_is_drift_in_security_opt() {
-    const PROFILE: &str = "/usr/share/containers/seccomp.json";
-    podman_image();
-    let policy = TempDir::new("privileged-policy");
-    let decl = json!({
+const PROFILE: &str = "/usr/share/containers/seccomp.json";
+
+/// A privileged service declaring the runtime's default seccomp profile
+/// by path (its file mounted from `policy`).
+fn privileged_decl(policy: &Path) -> Value {
+    json!({
         "image": IMAGE,
         "user": "1000:1000",
         "privileged": true,
         "read_only": true,
         "security_opt": ["no-new-privileges:true", format!("seccomp={PROFILE}")],
         "network_mode": "none",
-        "volumes": [volume(policy.path())],
-    });
-    std::fs::write(policy.path().join("compose.yaml"), file(&decl)).unwrap();
+        "volumes": [volume(policy)],
+    })
+}
+
+/// `podman run` as [`privileged_decl`] declares, that file (written to
+/// `policy`) its policy, `args` for the CLI: (output, exit status).
+fn run_privileged(policy: &Path, args: &[&str]) -> (String, i32) {
+    podman_image();
+    let decl = privileged_decl(policy);
+    std::fs::write(policy.join("compose.yaml"), file(&decl)).unwrap();
     let name = harness::unique("privileged-seccomp");
     let _cleanup = harness::Cleanup::container("podman", &name);
-    let mount = volume(policy.path());
+    let mount = volume(policy);
     let seccomp = format!("--security-opt=seccomp={PROFILE}");
-    let out = harness::sh(
-        "podman",
-        &[
-            "run",
-            "--name",
-            &name,
-            "--network=none",
-            "--user=1000:1000",
-            "--privileged",
-            "--read-only",
-            "--security-opt=no-new-privileges",
-            &seccomp,
-            "-v",
-            &mount,
-            "-e",
-            "POSTURE_POLICY=/etc/posture/compose.yaml",
-            "-e",
-            "POSTURE_CONTAINER=app",
-            IMAGE,
-            "--check",
-        ],
-        120,
-    );
-    let logs = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(out.status.code(), Some(1), "{logs}");
+    let mut cmd = vec![
+        "run",
+        "--name",
+        &name,
+        "--network=none",
+        "--user=1000:1000",
+        "--privileged",
+        "--read-only",
+        "--security-opt=no-new-privileges",
+        &seccomp,
+        "-v",
+        &mount,
+        "-e",
+        "POSTURE_POLICY=/etc/posture/compose.yaml",
+        "-e",
+        "POSTURE_CONTAINER=app",
+        IMAGE,
+    ];
+    cmd.extend_from_slice(args);
+    let out = harness::sh("podman", &cmd, 120);
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root and podman with runc"
+)]
+fn privileged_naming_the_default_seccomp_profile_is_drift_in_security_opt() {
+    let policy = TempDir::new("privileged-policy");
+    let (logs, code) = run_privileged(policy.path(), &["--check"]);
+    assert_eq!(code, 1, "{logs}");
     let bad: Vec<String> = declared(&logs)
         .into_iter()
         .filter(|(s, _)| s != "pass")
@@ -497,7 +707,7 @@ fn every_fixtures_compose_patch_applied_to_a_weak_service_passes_when_run() {
     let mut failures = Vec::new();
     for (keys, covered, patch, fixtures) in &distinct {
         let mut svc = weak.clone();
-        merge::merge(&mut svc, keys);
+        merge::merge_service(&mut svc, keys);
         let (out, _code) = up("fixture-patch", policy.path(), &svc, &svc);
         let doc: Value = match serde_json::from_str(&out) {
             Ok(doc) => doc,
@@ -520,4 +730,92 @@ fn every_fixtures_compose_patch_applied_to_a_weak_service_passes_when_run() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_compose_merge_adds_security_opt_entries_keeping_the_others() {
+    let mut svc = json!({
+        "user": "0:0",
+        "security_opt": ["no-new-privileges:false", "seccomp=/p.json"],
+    });
+    let keys = json!({
+        "user": "65532:65532",
+        "cap_add": [],
+        "security_opt": ["no-new-privileges:true"],
+    });
+    merge::merge_service(&mut svc, &keys);
+    assert_eq!(
+        svc,
+        json!({
+            "user": "65532:65532",
+            "cap_add": [],
+            "security_opt": ["seccomp=/p.json", "no-new-privileges:true"],
+        })
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(feature = "runtime-tests"),
+    ignore = "needs root, podman, dockerd and docker-compose"
+)]
+fn the_privileged_podman_runs_compose_patch_applied_to_its_file_passes_when_run() {
+    // The drifted run (podman, privileged, the default profile named: no
+    // filter), judged against the file declaring it: its own patch.
+    let policy = TempDir::new("privileged-patch-policy");
+    let (patch, code) = run_privileged(policy.path(), &["--check", "--format", "compose"]);
+    assert_eq!(code, 1, "{patch}");
+    let comment = "# services.app.security_opt[1]: declared Localhost /usr/share/containers/seccomp.json, applied no filter (Seccomp: 0): already declared";
+    assert!(
+        patch.lines().any(|l| l.starts_with(comment)),
+        "no line {comment:?}:\n{patch}"
+    );
+    // not_privileged is the drift's (privileged: false); resource_limits
+    // the file's own (it declares no limit); seccomp has only a comment.
+    let covered = merge::covered(&patch);
+    assert_eq!(covered, ["not_privileged", "resource_limits"], "{patch}");
+    // Before: the drifted run fails not_privileged and seccomp.
+    let (out, _) = run_privileged(policy.path(), &["--check", "--json"]);
+    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let checks = doc["assessment"]["checks"].as_array().unwrap();
+    for id in ["not_privileged", "seccomp"] {
+        let c = checks.iter().find(|c| c["id"] == id).unwrap();
+        assert_eq!(c["status"], "fail", "{id} before the patch: {c}");
+    }
+    // The file that describes the run: privileged, no filter. docker
+    // cannot run it here (`--privileged`); with the patch's keys merged it
+    // is no longer privileged, and docker-compose runs it, its own policy.
+    image();
+    let policy = TempDir::new("privileged-patched-policy");
+    let mut svc = privileged_decl(policy.path());
+    svc["security_opt"][1] = json!("seccomp=unconfined");
+    svc["command"] = json!(["--check", "--json"]);
+    svc["environment"] = json!({
+        "POSTURE_POLICY": "/etc/posture/compose.yaml",
+        "POSTURE_CONTAINER": "app",
+    });
+    merge::merge_service(&mut svc, &keys(&patch));
+    let (out, code) = up("privileged-patched", policy.path(), &svc, &svc);
+    let bad = not_as_expected(&out, &svc, &covered, "pass").unwrap_or_else(|e| panic!("{e}"));
+    assert!(bad.is_empty(), "{bad:#?}\n{patch}\n{svc:#}");
+    // What still does not pass is what only the patch's comments name:
+    // seccomp (remove seccomp=unconfined; a warning now, the file itself
+    // declaring unconfined), no LSM, no user namespace, the bind mount,
+    // the syscall probe; no key it should have set.
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let not_passing: Vec<&str> = doc["assessment"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] != "pass")
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(not_passing.contains(&"seccomp"), "{out}");
+    for id in &not_passing {
+        assert!(
+            patch.lines().any(|l| l.starts_with(&format!("# {id}: "))),
+            "{id} does not pass after the patch and no comment names it:\n{patch}\n{out}"
+        );
+    }
+    assert_eq!(code, 0, "{out}");
 }

@@ -3,7 +3,8 @@
 //! merged the way `kubectl patch --type strategic` merges a pod spec
 //! (mappings key by key, `containers` by name, other lists and scalars
 //! replaced) or the way the compose output says (each key replaces the
-//! service's own). Shared by tests/manifest_play.rs and
+//! service's own, `security_opt`'s entries are added to the service's).
+//! Shared by tests/manifest_play.rs and
 //! tests/compose_play.rs through `#[path]`.
 
 #![allow(dead_code)]
@@ -78,5 +79,33 @@ pub fn merge(into: &mut Value, patch: &Value) {
             }
         }
         (into, patch) => *into = patch.clone(),
+    }
+}
+
+/// The compose patch's service keys `keys` merged into the service `svc`
+/// the way its header says: each key replaces the service's own, but
+/// `security_opt`'s entries are added to the service's, each replacing
+/// only an entry of the same option (`no-new-privileges:true` replaces
+/// `no-new-privileges:false`, and keeps `seccomp=...`).
+pub fn merge_service(svc: &mut Value, keys: &Value) {
+    let option = |e: &Value| {
+        let s = e.as_str().expect("security_opt entries are strings");
+        s.split([':', '=']).next().unwrap().to_string()
+    };
+    let (Value::Object(svc), Value::Object(keys)) = (svc, keys) else {
+        panic!("a service and the patch's keys are mappings: {keys}");
+    };
+    for (k, v) in keys {
+        match (k.as_str(), svc.get_mut(k), v) {
+            ("security_opt", Some(Value::Array(have)), Value::Array(add)) => {
+                for a in add {
+                    have.retain(|h| option(h) != option(a));
+                    have.push(a.clone());
+                }
+            }
+            _ => {
+                svc.insert(k.clone(), v.clone());
+            }
+        }
     }
 }
