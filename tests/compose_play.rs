@@ -364,22 +364,7 @@ fn not_as_expected(
     ids: &[String],
     status: &str,
 ) -> Result<Vec<String>, String> {
-    let doc: Value = serde_json::from_str(out).map_err(|e| format!("{e}: {out}"))?;
-    let checks = doc["assessment"]["checks"].as_array().unwrap();
-    let mut bad = Vec::new();
-    for id in ids {
-        match checks.iter().find(|c| c["id"] == **id) {
-            Some(c) if c["status"] == status => {}
-            Some(c) => bad.push(format!("{id} not {status}: {c}")),
-            None => bad.push(format!("{id} not among the checks")),
-        }
-    }
-    let expectations = doc["assessment"]["expectations"].as_array().unwrap();
-    for e in expectations {
-        if e["status"] != "pass" {
-            bad.push(format!("drift {e}"));
-        }
-    }
+    let (expectations, mut bad) = merge::judged(out, ids, status)?;
     for f in FIELDS {
         let key = f["services.app.".len()..].split([' ', '[']).next().unwrap();
         if svc.get(key).is_some() && !expectations.iter().any(|e| e["field"] == f) {

@@ -554,22 +554,7 @@ fn privileged_naming_the_default_seccomp_profile_is_drift_in_seccomp_profile() {
 /// `ids`; every expectation (declared field) that did not pass; and each
 /// field [`pod_spec`] declares that is not among them (lost on the way).
 fn not_as_expected(out: &str, ids: &[String], status: &str) -> Result<Vec<String>, String> {
-    let doc: Value = serde_json::from_str(out).map_err(|e| format!("{e}: {out}"))?;
-    let checks = doc["assessment"]["checks"].as_array().unwrap();
-    let mut bad = Vec::new();
-    for id in ids {
-        match checks.iter().find(|c| c["id"] == **id) {
-            Some(c) if c["status"] == status => {}
-            Some(c) => bad.push(format!("{id} not {status}: {c}")),
-            None => bad.push(format!("{id} not among the checks")),
-        }
-    }
-    let expectations = doc["assessment"]["expectations"].as_array().unwrap();
-    for e in expectations {
-        if e["status"] != "pass" {
-            bad.push(format!("drift {e}"));
-        }
-    }
+    let (expectations, mut bad) = merge::judged(out, ids, status)?;
     // A container's field stands for the pod's (it overrides it), and a
     // privileged container's capabilities are not expected (it holds all).
     let declares = |f: &str, v: Option<&str>| {

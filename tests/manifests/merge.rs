@@ -55,6 +55,33 @@ pub fn covered(patch: &str) -> Vec<String> {
     ids
 }
 
+/// From the `--check --json` output `out`: its expectations (declared
+/// fields), and what is not as expected: each of `ids` whose check's status
+/// is not `status`, and each expectation that did not pass (drift).
+pub fn judged(
+    out: &str,
+    ids: &[String],
+    status: &str,
+) -> Result<(Vec<Value>, Vec<String>), String> {
+    let doc: Value = serde_json::from_str(out).map_err(|e| format!("{e}: {out}"))?;
+    let checks = doc["assessment"]["checks"].as_array().unwrap();
+    let mut bad = Vec::new();
+    for id in ids {
+        match checks.iter().find(|c| c["id"] == **id) {
+            Some(c) if c["status"] == status => {}
+            Some(c) => bad.push(format!("{id} not {status}: {c}")),
+            None => bad.push(format!("{id} not among the checks")),
+        }
+    }
+    let expectations = doc["assessment"]["expectations"].as_array().unwrap();
+    for e in expectations {
+        if e["status"] != "pass" {
+            bad.push(format!("drift {e}"));
+        }
+    }
+    Ok((expectations.clone(), bad))
+}
+
 /// A strategic merge of `patch` into `into`: mappings key by key, a
 /// `containers` list by each entry's `name`, anything else replaced.
 pub fn merge(into: &mut Value, patch: &Value) {
