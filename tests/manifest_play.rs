@@ -177,6 +177,13 @@ fn play_err(
     ctr: &str,
     volume: &str,
 ) -> (String, String, i32) {
+    // One played Pod at a time: podman 4.3.1 can deadlock when two
+    // processes allocate `--userns=auto` ranges at once (userns.lock and
+    // storage.lock taken in opposite orders, podman issue #16062, fixed in
+    // 4.4). Seen in CI: two concurrent `kube play`s of `hostUsers: false`
+    // Pods both hung until the 180 s bound, with no podman event at all.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = TempDir::new(tag);
     let file = dir.path().join("play.yaml");
     let body: Vec<String> = docs.iter().map(|d| d.to_string()).collect();
