@@ -36,7 +36,7 @@ pub(super) fn run_child(
     timeout: Duration,
     how: sys::Start,
 ) -> Result<ChildRun, ProbeError> {
-    let (r, w) = sys::pipe().map_err(Errno::new).map_err(ProbeError::Pipe)?;
+    let (r, w) = sys::pipe().map_err(|e| ProbeError::Pipe(Errno::new(e)))?;
     let child = sys::spawn(plan, start, w.as_fd(), r.as_fd(), how).map_err(ProbeError::Fork)?;
     drop(w);
     let pid = child.pid();
@@ -54,10 +54,10 @@ pub(super) fn run_child(
                      finished: &mut bool,
                      deadline: &mut Instant|
      -> Result<bool, ProbeError> {
-        let n = match sys::read(r.as_fd(), &mut buf).map_err(Errno::new) {
+        let n = match sys::read(r.as_fd(), &mut buf) {
             Ok(n) => n,
-            Err(e) if e.code == sys::EINTR => return Ok(false),
-            Err(e) => return Err(ProbeError::Read(e)),
+            Err(e) if e == sys::EINTR => return Ok(false),
+            Err(e) => return Err(ProbeError::Read(Errno::new(e))),
         };
         if n == 0 {
             return Ok(true);
@@ -88,17 +88,15 @@ pub(super) fn run_child(
         // Wake at least every 50 ms to notice a child that died while
         // another process (forked by another thread) holds the pipe open.
         let slice = (deadline - now).min(Duration::from_millis(50));
-        match sys::poll_in(r.as_fd(), slice).map_err(Errno::new) {
+        match sys::poll_in(r.as_fd(), slice) {
             Ok(false) => {
                 // Nothing to read: has the child ended?
-                match sys::wait(pid, false).map_err(Errno::new) {
+                match sys::wait(pid, false) {
                     Ok(sys::Wait::StillAlive) => continue,
                     Ok(status) => {
                         release_if_ended(child, &status);
                         // Read whatever it wrote before it ended.
-                        while let Ok(true) =
-                            sys::poll_in(r.as_fd(), Duration::ZERO).map_err(Errno::new)
-                        {
+                        while let Ok(true) = sys::poll_in(r.as_fd(), Duration::ZERO) {
                             if drain(&mut run, &mut finished, &mut deadline)? {
                                 break;
                             }
@@ -107,14 +105,14 @@ pub(super) fn run_child(
                         return Ok(run);
                     }
                     Err(e) => {
-                        if e.code == sys::ECHILD {
+                        if e == sys::ECHILD {
                             // Reaped by another waiter or by the kernel
                             // (SIGCHLD ignored): it has ended.
                             child.reaped();
                         }
                         run.end = End::Vanished(format!(
                             "waitpid for the probe child: {}",
-                            e.described()
+                            sys::errno_described(e)
                         ));
                         return Ok(run);
                     }
@@ -127,23 +125,23 @@ pub(super) fn run_child(
                     return Err(e);
                 }
             },
-            Err(e) if e.code == sys::EINTR => continue,
+            Err(e) if e == sys::EINTR => continue,
             Err(e) => {
                 kill_and_reap(child, timeout);
-                return Err(ProbeError::Poll(e));
+                return Err(ProbeError::Poll(Errno::new(e)));
             }
         }
     }
     // End record or EOF: the child is exiting (or has); reap it.
     loop {
-        match sys::wait(pid, true).map_err(Errno::new) {
+        match sys::wait(pid, true) {
             Ok(status) => {
                 release_if_ended(child, &status);
                 run.end = end_of(status, finished);
                 return Ok(run);
             }
-            Err(e) if e.code == sys::EINTR => continue,
-            Err(e) if e.code == sys::ECHILD && finished => {
+            Err(e) if e == sys::EINTR => continue,
+            Err(e) if e == sys::ECHILD && finished => {
                 // SIGCHLD ignored: the kernel reaped it; the records say it
                 // finished. A blocking waitpid answers ECHILD only once the
                 // child is gone.
@@ -152,12 +150,12 @@ pub(super) fn run_child(
                 return Ok(run);
             }
             Err(e) => {
-                if e.code == sys::ECHILD {
+                if e == sys::ECHILD {
                     child.reaped();
                 }
                 run.end = End::Vanished(format!(
                     "the probe child's exit status could not be collected (waitpid: {}; is SIGCHLD ignored?)",
-                    e.described()
+                    sys::errno_described(e)
                 ));
                 return Ok(run);
             }
@@ -176,12 +174,12 @@ fn kill_and_reap(child: sys::Child, bound: Duration) {
     sys::kill(pid);
     let until = Instant::now() + bound.min(Duration::from_secs(1));
     loop {
-        match sys::wait(pid, false).map_err(Errno::new) {
+        match sys::wait(pid, false) {
             Ok(sys::Wait::StillAlive) => {}
-            Err(e) if e.code == sys::EINTR => {}
+            Err(e) if e == sys::EINTR => {}
             Ok(status) => return release_if_ended(child, &status),
             // Reaped elsewhere: it has ended.
-            Err(e) if e.code == sys::ECHILD => return child.reaped(),
+            Err(e) if e == sys::ECHILD => return child.reaped(),
             // Not known to have ended: its stack stays mapped.
             Err(_) => return,
         }
@@ -192,10 +190,10 @@ fn kill_and_reap(child: sys::Child, bound: Duration) {
                 .name("posture-reap".into())
                 .spawn(move || {
                     loop {
-                        match sys::wait(pid, true).map_err(Errno::new) {
-                            Err(e) if e.code == sys::EINTR => continue,
+                        match sys::wait(pid, true) {
+                            Err(e) if e == sys::EINTR => continue,
                             Ok(status) => return release_if_ended(child, &status),
-                            Err(e) if e.code == sys::ECHILD => return child.reaped(),
+                            Err(e) if e == sys::ECHILD => return child.reaped(),
                             Err(_) => return,
                         }
                     }
