@@ -90,13 +90,13 @@ pub fn for_each_socket_candidate(
 
 fn mask_state(t: &[&Mount], path: &str) -> MaskState {
     match mount_at(t.iter().copied(), path) {
-        Some(m) if m.fstype() == "tmpfs" && m.read_only() => MaskState::Masked,
+        Some(m) if m.fstype() == "tmpfs" && m.read_only => MaskState::Masked,
         // A bind of /dev/null: root "/null" on devtmpfs/tmpfs.
         Some(m) if basename(m.root()) == "null" => MaskState::Masked,
-        Some(m) if m.read_only() => MaskState::ReadOnly,
+        Some(m) if m.read_only => MaskState::ReadOnly,
         Some(_) => MaskState::Exposed,
         None => match mount_for(t.iter().copied(), path) {
-            Some(m) if m.read_only() => MaskState::ReadOnly,
+            Some(m) if m.read_only => MaskState::ReadOnly,
             _ => MaskState::Exposed,
         },
     }
@@ -106,7 +106,7 @@ fn pseudo_state(t: &[&Mount], path: &str, fstype: &str) -> PseudoFsState {
     match mount_for(t.iter().copied(), path) {
         Some(m) if m.fstype() != fstype && m.mount_point() == path => PseudoFsState::Emulated,
         Some(m) if m.fstype() == fstype => {
-            if m.read_only() {
+            if m.read_only {
                 PseudoFsState::ReadOnly
             } else {
                 PseudoFsState::ReadWrite

@@ -55,49 +55,44 @@ debug_is_display!(IdMapError);
 /// The kernel's limit on lines in an id map.
 pub const MAX_LINES: usize = 340;
 
-/// Parses a `uid_map`/`gid_map` (for the tests and benches, through
-/// `posture::__private::parse::idmap`).
+/// Parses a `uid_map`/`gid_map`. An empty file is an empty map: the
+/// namespace has no mapping written yet, so every id is unmapped
+/// (user_namespaces(7)).
 pub fn parse(text: &str) -> Result<IdMap, IdMapError> {
-    IdMap::parse(text)
+    let mut ranges = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if ranges.len() == MAX_LINES {
+            return Err(IdMapError::TooManyLines(MAX_LINES));
+        }
+        let bad = || IdMapError::BadLine {
+            line: i + 1,
+            text: line.chars().take(80).collect(),
+        };
+        let mut it = line.split_ascii_whitespace().map(str::parse::<u32>);
+        let (Some(Ok(inside)), Some(Ok(outside)), Some(Ok(count)), None) =
+            (it.next(), it.next(), it.next(), it.next())
+        else {
+            return Err(bad());
+        };
+        if count == 0
+            || inside.checked_add(count - 1).is_none()
+            || outside.checked_add(count - 1).is_none()
+        {
+            return Err(IdMapError::BadRange { line: i + 1 });
+        }
+        ranges.push(IdRange {
+            inside,
+            outside,
+            count,
+        });
+    }
+    Ok(IdMap { ranges })
 }
 
 impl IdMap {
-    /// Parses a map. An empty file is an empty map: the namespace has no
-    /// mapping written yet, so every id is unmapped (user_namespaces(7)).
-    pub(crate) fn parse(text: &str) -> Result<IdMap, IdMapError> {
-        let mut ranges = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            if ranges.len() == MAX_LINES {
-                return Err(IdMapError::TooManyLines(MAX_LINES));
-            }
-            let bad = || IdMapError::BadLine {
-                line: i + 1,
-                text: line.chars().take(80).collect(),
-            };
-            let mut it = line.split_ascii_whitespace().map(str::parse::<u32>);
-            let (Some(Ok(inside)), Some(Ok(outside)), Some(Ok(count)), None) =
-                (it.next(), it.next(), it.next(), it.next())
-            else {
-                return Err(bad());
-            };
-            if count == 0
-                || inside.checked_add(count - 1).is_none()
-                || outside.checked_add(count - 1).is_none()
-            {
-                return Err(IdMapError::BadRange { line: i + 1 });
-            }
-            ranges.push(IdRange {
-                inside,
-                outside,
-                count,
-            });
-        }
-        Ok(IdMap { ranges })
-    }
-
     /// The parent-namespace id that `inside` maps to, if any.
     pub(crate) fn to_outside(&self, inside: u32) -> Option<u32> {
         self.ranges.iter().find_map(|r| {
@@ -161,14 +156,14 @@ mod tests {
 
     #[test]
     fn parses_the_initial_namespace_map() {
-        let m = IdMap::parse("         0          0 4294967295\n").unwrap();
+        let m = parse("         0          0 4294967295\n").unwrap();
         assert!(m.is_full_identity());
         assert_eq!(m.mapping_of(0), Mapping::HostRoot);
     }
 
     #[test]
     fn remapped_root_is_unprivileged() {
-        let m = IdMap::parse("         0     100000      65536\n").unwrap();
+        let m = parse("         0     100000      65536\n").unwrap();
         assert_eq!(m.mapping_of(0), Mapping::Unprivileged { outside: 100000 });
         assert_eq!(m.to_outside(1000), Some(101000));
         assert_eq!(m.mapping_of(65536), Mapping::Unmapped);
@@ -176,43 +171,31 @@ mod tests {
 
     #[test]
     fn rootless_like_maps_root_to_the_user() {
-        let m = IdMap::parse("0 1000 1\n1 100000 65535\n").unwrap();
+        let m = parse("0 1000 1\n1 100000 65535\n").unwrap();
         assert_eq!(m.mapping_of(0), Mapping::Unprivileged { outside: 1000 });
         assert_eq!(m.to_outside(5), Some(100004));
     }
 
     #[test]
     fn unwritten_map_leaves_root_unmapped() {
-        let m = IdMap::parse("").unwrap();
+        let m = parse("").unwrap();
         assert_eq!(m.mapping_of(0), Mapping::Unmapped);
     }
 
     #[test]
     fn bad_input_is_an_error_not_a_guess() {
         assert!(matches!(
-            IdMap::parse("0 0"),
+            parse("0 0"),
             Err(IdMapError::BadLine { line: 1, .. })
         ));
+        assert!(matches!(parse("0 0 0"), Err(IdMapError::BadRange { .. })));
         assert!(matches!(
-            IdMap::parse("0 0 0"),
+            parse("4294967295 0 2"),
             Err(IdMapError::BadRange { .. })
         ));
-        assert!(matches!(
-            IdMap::parse("4294967295 0 2"),
-            Err(IdMapError::BadRange { .. })
-        ));
-        assert!(matches!(
-            IdMap::parse("0 0 1 9"),
-            Err(IdMapError::BadLine { .. })
-        ));
-        assert!(matches!(
-            IdMap::parse("-1 0 1"),
-            Err(IdMapError::BadLine { .. })
-        ));
+        assert!(matches!(parse("0 0 1 9"), Err(IdMapError::BadLine { .. })));
+        assert!(matches!(parse("-1 0 1"), Err(IdMapError::BadLine { .. })));
         let many = "0 0 1\n".repeat(MAX_LINES + 1);
-        assert!(matches!(
-            IdMap::parse(&many),
-            Err(IdMapError::TooManyLines(_))
-        ));
+        assert!(matches!(parse(&many), Err(IdMapError::TooManyLines(_))));
     }
 }

@@ -136,11 +136,6 @@ impl Mount {
         self.super_options().split(',').any(|o| o == opt)
     }
 
-    /// Whether the mount is read-only (per-mount `ro`).
-    pub(crate) fn read_only(&self) -> bool {
-        self.read_only
-    }
-
     /// Whether the filesystem is kept on a disk of the machine: a block
     /// device, or btrfs, ZFS or bcachefs, which report an anonymous device
     /// number (`0:NN`) although they sit on disks. Memory and pseudo

@@ -9,7 +9,7 @@
 use super::{parse_small, show};
 use crate::fact::{Fact, Unknown};
 use crate::infer::network as netns;
-use crate::parse::idmap::IdMap;
+use crate::parse::idmap::{self, IdMap};
 use crate::parse::net;
 use crate::parse::ns::{self, NsType};
 use crate::report::{HostNetwork, Identity, Namespace, NetMethod, UserNamespace};
@@ -168,7 +168,7 @@ pub(super) fn user_namespace(
     let map = |name: &str| -> Fact<IdMap> {
         let path = root.proc_self(name);
         parse_small(io, &path, |t| {
-            IdMap::parse(t).map_err(|e| Unknown::file(&path, e.to_string()))
+            idmap::parse(t).map_err(|e| Unknown::file(&path, e.to_string()))
         })
         .into()
     };
