@@ -180,6 +180,18 @@ macro_rules! debug_is_display {
     )+};
 }
 
+// `Display` that writes an enum's name (`as_str`, or `name`): the one way
+// the crate's enums print (the JSON document's and the CLI's spelling).
+macro_rules! display_by {
+    ($method:ident: $($t:ty),+ $(,)?) => {$(
+        impl ::std::fmt::Display for $t {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.$method())
+            }
+        }
+    )+};
+}
+
 mod fact;
 mod guard;
 mod infer;

@@ -29,12 +29,7 @@ pub enum AppArmorMode {
     Other(String),
 }
 
-impl std::fmt::Display for AppArmorMode {
-    /// The name the JSON document and the CLI use.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_by!(as_str: AppArmorMode);
 
 impl AppArmorMode {
     /// The mode as the kernel prints it (`enforce`, `complain`, …).

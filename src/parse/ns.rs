@@ -36,12 +36,7 @@ pub enum NsType {
     Mnt,
 }
 
-impl std::fmt::Display for NsType {
-    /// The name the JSON document and the CLI use.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+display_by!(name: NsType);
 
 impl NsType {
     /// Every type, in the order reported.

@@ -59,12 +59,7 @@ pub enum SeccompMode {
     Filter,
 }
 
-impl std::fmt::Display for SeccompMode {
-    /// The name the JSON document and the CLI use.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_by!(as_str: SeccompMode);
 
 impl SeccompMode {
     /// The kernel's number for the mode.

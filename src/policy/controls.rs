@@ -1,7 +1,6 @@
 //! The published controls each check covers (private module: its items are
 //! re-exported by `policy`; the user docs are on [`CheckId::controls`]).
 
-use std::fmt;
 use std::str::FromStr;
 
 use crate::policy::CheckId;
@@ -66,11 +65,7 @@ impl Framework {
     }
 }
 
-impl fmt::Display for Framework {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_by!(as_str: Framework);
 
 impl FromStr for Framework {
     type Err = UnknownFramework;

@@ -64,7 +64,6 @@
 //! - `document` (feature `policy-file`): TOML and JSON policy documents.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::str::FromStr;
 
 use crate::fact::Fact;
@@ -107,12 +106,7 @@ pub enum Severity {
     Recommended,
 }
 
-impl std::fmt::Display for Severity {
-    /// The name the JSON document and the CLI use.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_by!(as_str: Severity);
 
 impl Severity {
     /// snake_case name.
@@ -139,12 +133,7 @@ pub enum CheckStatus {
     Unknown,
 }
 
-impl std::fmt::Display for CheckStatus {
-    /// The name the JSON document and the CLI use.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_by!(as_str: CheckStatus);
 
 impl CheckStatus {
     /// snake_case name.
@@ -238,11 +227,7 @@ pub struct UnknownCheck(pub String);
 
 debug_is_display!(UnknownCheck);
 
-impl fmt::Display for CheckId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_by!(as_str: CheckId);
 
 /// What a policy does with a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -291,12 +276,7 @@ pub enum OverrideSource {
     Environment,
 }
 
-impl std::fmt::Display for OverrideSource {
-    /// The name the JSON document and the CLI use.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_by!(as_str: OverrideSource);
 
 impl OverrideSource {
     /// snake_case name (`policy`, `environment`).

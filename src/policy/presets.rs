@@ -27,12 +27,7 @@ pub enum Preset {
     Strict,
 }
 
-impl std::fmt::Display for Preset {
-    /// The name the JSON document and the CLI use.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+display_by!(name: Preset);
 
 impl Preset {
     /// Every preset.

@@ -16,12 +16,7 @@ pub enum Strength {
     Weak,
 }
 
-impl std::fmt::Display for Strength {
-    /// The name the JSON document and the CLI use.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_by!(as_str: Strength);
 
 impl Strength {
     /// snake_case name.

@@ -39,12 +39,7 @@ pub enum RuntimeKind {
     Unknown,
 }
 
-impl std::fmt::Display for RuntimeKind {
-    /// The name the JSON document and the CLI use.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_by!(as_str: RuntimeKind);
 
 impl RuntimeKind {
     /// Whether the process runs on a kernel other than the host's (gVisor's

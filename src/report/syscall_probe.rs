@@ -67,11 +67,7 @@ syscalls! {
     Swapon = "swapon", "Adds swap on the host: host memory and disk.";
 }
 
-impl fmt::Display for Syscall {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+display_by!(name: Syscall);
 
 #[cfg(feature = "serde")]
 impl serde::Serialize for Syscall {
@@ -160,12 +156,7 @@ pub enum BlockedBy {
     FilterOrKernel,
 }
 
-impl std::fmt::Display for BlockedBy {
-    /// The name the JSON document and the CLI use.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_by!(as_str: BlockedBy);
 
 impl BlockedBy {
     /// snake_case name.
@@ -213,12 +204,7 @@ pub enum Outcome {
     },
 }
 
-impl std::fmt::Display for Outcome {
-    /// The name the JSON document and the CLI use.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_by!(as_str: Outcome);
 
 impl Outcome {
     /// snake_case name of the variant.
