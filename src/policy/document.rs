@@ -14,7 +14,7 @@
 //! ```
 //!
 //! Part of the policy stage (parse -> probe -> Report -> **policy** ->
-//! render): [`parse`] is pure text -> [`Policy`]; `from_file_for` is the one
+//! render): [`Policy::from_document`] is pure text -> [`Policy`]; `from_file_for` is the one
 //! function here that reads a file. Neither runs inside
 //! [`evaluate`](super::evaluate).
 
@@ -98,134 +98,7 @@ pub(crate) fn from_file_for(path: &Path, container: Option<&str>) -> Result<Poli
     #[cfg(not(feature = "manifest"))]
     let _ = container;
     let json = path.extension().is_some_and(|e| e == "json");
-    parse(&text, json, &path.display().to_string())
-}
-
-/// Parses a policy document; `origin` names it in errors.
-pub(crate) fn parse(text: &str, json: bool, origin: &str) -> Result<Policy, PolicyError> {
-    let invalid = |line, message: String| PolicyError::Invalid {
-        path: origin.to_string(),
-        line,
-        message,
-    };
-    let doc: Doc = if json {
-        serde_json::from_str(text).map_err(|e| invalid(e.line(), e.to_string()))?
-    } else {
-        toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(1, |s| line_at(text, s.start));
-            invalid(line, e.message().to_string())
-        })?
-    };
-    let base = match &doc.extends {
-        Some(p) => p
-            .parse::<Preset>()
-            .map_err(|e| invalid(line_of(text, "extends"), format!("extends: {e}")))?,
-        None => Preset::Checklist,
-    };
-    let mut policy = Policy::preset(base);
-    if let Some(n) = doc.name {
-        policy = policy.named(n);
-    } else {
-        policy = policy.named(origin.to_string());
-    }
-    let check = |key: &str, table: &str| -> Result<CheckId, PolicyError> {
-        key.parse::<CheckId>()
-            .map_err(|e| invalid(line_of(text, key), format!("{table}: {e}")))
-    };
-    if let Some(rules) = doc.rules {
-        policy = policy.with_rules(rules);
-    }
-    if doc.accept_sandbox_as_seccomp {
-        policy = policy.accept_sandbox_as_seccomp();
-    }
-    for (key, action) in &doc.checks {
-        policy = policy.set(check(key, "checks")?, *action);
-    }
-    for key in &doc.accept_unknown {
-        policy = policy.accept_unknown(check(key, "accept_unknown")?);
-    }
-    for (key, reason) in &doc.overrides {
-        let id = check(key, "overrides")?;
-        if reason.trim().is_empty() {
-            return Err(invalid(
-                line_of(text, key),
-                format!("overrides.{key}: a reason is required"),
-            ));
-        }
-        policy = policy.override_check(id, reason.clone());
-    }
-    if let Some(caps) = doc.allow_capabilities {
-        let mut parsed = Vec::new();
-        for c in &caps {
-            let name = c.trim().to_ascii_uppercase();
-            let name = if name.starts_with("CAP_") {
-                name
-            } else {
-                format!("CAP_{name}")
-            };
-            let cap: Capability = name.parse().map_err(|_| {
-                invalid(
-                    line_of(text, c),
-                    format!(
-                        "allow_capabilities: {c:?} is not a capability name (names: {}; the CAP_ prefix may be left out)",
-                        (0u8..64)
-                            .filter_map(crate::parse::capability::capability_from_bit)
-                            .map(|c| c.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-            })?;
-            parsed.push(cap);
-        }
-        policy = policy.allow_only(parsed);
-    }
-    Ok(policy.with_expectations(doc.expect))
-}
-
-/// The policy as a TOML policy document that [`parse`] reads back to the
-/// same policy: every check's action, the allowed capabilities, the checks
-/// whose unknown is accepted, the overrides, and the expectations
-/// (`[[expect]]`). What `posture --print-policy` prints, to commit and diff.
-pub(crate) fn to_toml(policy: &Policy) -> String {
-    #[derive(serde::Serialize)]
-    struct Out<'a> {
-        name: &'a str,
-        rules: super::Rules,
-        accept_sandbox_as_seccomp: bool,
-        allow_capabilities: Vec<String>,
-        accept_unknown: Vec<&'static str>,
-        checks: BTreeMap<&'static str, Action>,
-        overrides: BTreeMap<&'static str, &'a str>,
-        expect: &'a [super::Expectation],
-    }
-    let out = Out {
-        name: policy.name(),
-        rules: policy.rules(),
-        accept_sandbox_as_seccomp: policy.accepts_sandbox_as_seccomp(),
-        allow_capabilities: policy.allowed_capabilities().names(),
-        accept_unknown: CheckId::ALL
-            .iter()
-            .filter(|c| policy.accepts_unknown(**c))
-            .map(|c| c.as_str())
-            .collect(),
-        checks: CheckId::ALL
-            .iter()
-            .map(|c| (c.as_str(), policy.action(*c)))
-            .collect(),
-        overrides: policy
-            .overrides()
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect(),
-        expect: policy.expectations(),
-    };
-    let body =
-        toml::to_string(&out).unwrap_or_else(|e| format!("# cannot write the policy: {e}\n"));
-    format!(
-        "# posture policy document (TOML), written by `posture --print-policy`.\n\
-         # Every check's action is listed, so it reads back as the same policy.\n{body}"
-    )
+    Policy::from_document(&text, json, &path.display().to_string())
 }
 
 impl Policy {
@@ -244,7 +117,84 @@ impl Policy {
     /// assert_eq!(p.action(CheckId::ReadOnlyRootfs), Action::Warn);
     /// ```
     pub fn from_document(text: &str, json: bool, origin: &str) -> Result<Policy, PolicyError> {
-        parse(text, json, origin)
+        let invalid = |line, message: String| PolicyError::Invalid {
+            path: origin.to_string(),
+            line,
+            message,
+        };
+        let doc: Doc = if json {
+            serde_json::from_str(text).map_err(|e| invalid(e.line(), e.to_string()))?
+        } else {
+            toml::from_str(text).map_err(|e| {
+                let line = e.span().map_or(1, |s| line_at(text, s.start));
+                invalid(line, e.message().to_string())
+            })?
+        };
+        let base = match &doc.extends {
+            Some(p) => p
+                .parse::<Preset>()
+                .map_err(|e| invalid(line_of(text, "extends"), format!("extends: {e}")))?,
+            None => Preset::Checklist,
+        };
+        let mut policy = Policy::preset(base);
+        if let Some(n) = doc.name {
+            policy = policy.named(n);
+        } else {
+            policy = policy.named(origin.to_string());
+        }
+        let check = |key: &str, table: &str| -> Result<CheckId, PolicyError> {
+            key.parse::<CheckId>()
+                .map_err(|e| invalid(line_of(text, key), format!("{table}: {e}")))
+        };
+        if let Some(rules) = doc.rules {
+            policy = policy.with_rules(rules);
+        }
+        if doc.accept_sandbox_as_seccomp {
+            policy = policy.accept_sandbox_as_seccomp();
+        }
+        for (key, action) in &doc.checks {
+            policy = policy.set(check(key, "checks")?, *action);
+        }
+        for key in &doc.accept_unknown {
+            policy = policy.accept_unknown(check(key, "accept_unknown")?);
+        }
+        for (key, reason) in &doc.overrides {
+            let id = check(key, "overrides")?;
+            if reason.trim().is_empty() {
+                return Err(invalid(
+                    line_of(text, key),
+                    format!("overrides.{key}: a reason is required"),
+                ));
+            }
+            policy = policy.override_check(id, reason.clone());
+        }
+        if let Some(caps) = doc.allow_capabilities {
+            let mut parsed = Vec::new();
+            for c in &caps {
+                let name = c.trim().to_ascii_uppercase();
+                let name = if name.starts_with("CAP_") {
+                    name
+                } else {
+                    format!("CAP_{name}")
+                };
+                let cap: Capability = name.parse().map_err(|_| {
+                invalid(
+                    line_of(text, c),
+                    format!(
+                        "allow_capabilities: {c:?} is not a capability name (names: {}; the CAP_ prefix may be left out)",
+                        (0u8..64)
+                            .filter_map(crate::parse::capability::capability_from_bit)
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?;
+                parsed.push(cap);
+            }
+            policy = policy.allow_only(parsed);
+        }
+        Ok(policy.with_expectations(doc.expect))
     }
 
     /// The policy as a TOML policy document that [`Policy::from_document`]
@@ -253,6 +203,43 @@ impl Policy {
     /// and the expectations (`[[expect]]`). What `posture --print-policy`
     /// prints, to commit and diff.
     pub fn to_toml(&self) -> String {
-        to_toml(self)
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            name: &'a str,
+            rules: super::Rules,
+            accept_sandbox_as_seccomp: bool,
+            allow_capabilities: Vec<String>,
+            accept_unknown: Vec<&'static str>,
+            checks: BTreeMap<&'static str, Action>,
+            overrides: BTreeMap<&'static str, &'a str>,
+            expect: &'a [super::Expectation],
+        }
+        let out = Out {
+            name: self.name(),
+            rules: self.rules(),
+            accept_sandbox_as_seccomp: self.accepts_sandbox_as_seccomp(),
+            allow_capabilities: self.allowed_capabilities().names(),
+            accept_unknown: CheckId::ALL
+                .iter()
+                .filter(|c| self.accepts_unknown(**c))
+                .map(|c| c.as_str())
+                .collect(),
+            checks: CheckId::ALL
+                .iter()
+                .map(|c| (c.as_str(), self.action(*c)))
+                .collect(),
+            overrides: self
+                .overrides()
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+            expect: self.expectations(),
+        };
+        let body =
+            toml::to_string(&out).unwrap_or_else(|e| format!("# cannot write the policy: {e}\n"));
+        format!(
+            "# posture policy document (TOML), written by `posture --print-policy`.\n\
+         # Every check's action is listed, so it reads back as the same self.\n{body}"
+        )
     }
 }
